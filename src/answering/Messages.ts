@@ -1,0 +1,69 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseWith } from '../knowledge/contentFiles';
+import type { Problem, Result } from '../knowledge/Problem';
+
+export const MESSAGES_FILE = 'messages.yaml';
+
+/** Each message and the placeholders it may use. */
+const PLACEHOLDERS = {
+  welcome: ['topics'],
+  greeting: ['topics'],
+  help: ['topics'],
+  thanks: [],
+  goodbye: [],
+  answerSource: ['source', 'period', 'asOf'],
+  didYouMean: [],
+  noAnswer: [],
+  notCovered: ['gap'],
+  vague: ['topics'],
+  offerPerson: [],
+  talkToPersonButton: [],
+  closestArticleButton: ['title'],
+  personUnavailable: [],
+  tooLong: ['max'],
+  nonText: [],
+  error: ['ref'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type MessageKey = keyof typeof PLACEHOLDERS;
+export type Messages = Readonly<Record<MessageKey, string>>;
+
+const line = z.string({ message: 'must be text' }).trim().min(1, 'must not be empty');
+const Schema = z.strictObject(
+  Object.fromEntries(Object.keys(PLACEHOLDERS).map((k) => [k, line])) as Record<MessageKey, typeof line>,
+);
+
+/** Parses the bot's messages, checking that each uses only the placeholders it is given. */
+export function parseMessages(text: string, file: string): Result<Messages> {
+  const parsed = parseWith(Schema, text, file);
+  if (!parsed.success) return parsed;
+  const { data, yaml } = parsed.data;
+  const problems: Problem[] = [];
+  for (const [key, allowed] of Object.entries(PLACEHOLDERS) as [MessageKey, readonly string[]][]) {
+    for (const m of data[key].matchAll(/\{([^{}]*)\}/g)) {
+      const name = m[1] ?? '';
+      if (!allowed.includes(name)) {
+        const can = allowed.length > 0 ? `it may use ${allowed.map((a) => `{${a}}`).join(', ')}` : 'it takes none';
+        problems.push({ file, line: yaml.lineOf([key]), message: `${key}: unknown placeholder {${name}}; ${can}`, severity: 'error' });
+      }
+    }
+  }
+  if (problems.length > 0) return { success: false, problems };
+  return { success: true, data, warnings: parsed.warnings };
+}
+
+export async function loadMessages(dir: string): Promise<Result<Messages>> {
+  const file = path.join(dir, MESSAGES_FILE);
+  try {
+    return parseMessages(await fs.readFile(file, 'utf8'), file);
+  } catch (err) {
+    return { success: false, problems: [{ file, line: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, severity: 'error' }] };
+  }
+}
+
+/** Fills `{name}` placeholders; placeholders without a value are left as they are. */
+export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}

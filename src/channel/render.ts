@@ -1,0 +1,122 @@
+import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
+import type { Reply } from '../answering/Reply';
+import { fill, type Messages } from '../answering/Messages';
+import type { Article } from '../knowledge/Article';
+import type { KnowledgeBase } from '../knowledge/loadKnowledge';
+
+/** What clients and tests can read from every reply's `channelData`. */
+export interface ReplyData {
+  readonly band: 'answer' | 'clarify' | 'noAnswer' | 'smallTalk';
+  readonly articleId: string | null;
+  readonly confidence: number | null;
+  readonly intent?: string;
+  readonly candidates?: readonly string[];
+}
+
+/** Turns a decided reply into a message activity: markdown text, suggested actions, channelData. */
+export function renderReply(reply: Reply, kb: KnowledgeBase, messages: Messages): Partial<Activity> {
+  const topics = listOf(kb.topics);
+  switch (reply.kind) {
+    case 'answer': {
+      const a = reply.article;
+      const sourceLine = fill(messages.answerSource, { ...sourceOf(a, kb), asOf: a.asOf });
+      return message(
+        `**${escapeMarkdown(a.title)}**\n\n${a.shortAnswer}\n\n_${sourceLine}_`,
+        reply.followUps.map((f) => button(f.title)),
+        { band: 'answer', articleId: a.id, confidence: reply.confidence },
+      );
+    }
+    case 'clarify':
+      return message(messages.didYouMean, [...reply.candidates.map((c) => button(c.title)), button(messages.talkToPersonButton)], {
+        band: 'clarify',
+        articleId: reply.candidates[0]?.id ?? null,
+        confidence: reply.confidence,
+        candidates: reply.candidates.map((c) => c.id),
+      });
+    case 'noAnswer': {
+      const lead =
+        reply.reason === 'notCovered'
+          ? fill(messages.notCovered, { gap: reply.gap ?? '' })
+          : reply.reason === 'vague'
+            ? fill(messages.vague, { topics })
+            : messages.noAnswer;
+      const buttons = [button(messages.talkToPersonButton)];
+      if (reply.reason === 'notCovered' && reply.closest) {
+        buttons.push({ ...button(fill(messages.closestArticleButton, { title: reply.closest.title })), value: reply.closest.title });
+      }
+      return message(`${lead} ${messages.offerPerson}`, buttons, { band: 'noAnswer', articleId: null, confidence: reply.confidence });
+    }
+    case 'smallTalk': {
+      const data: ReplyData = { band: 'smallTalk', articleId: null, confidence: null, intent: reply.intent };
+      switch (reply.intent) {
+        case 'greeting':
+          return message(fill(messages.greeting, { topics }), examples(kb), data);
+        case 'help':
+          return message(fill(messages.help, { topics }), examples(kb), data);
+        case 'thanks':
+          return message(messages.thanks, [], data);
+        case 'goodbye':
+          return message(messages.goodbye, [], data);
+        case 'person':
+          return message(messages.personUnavailable, [], data);
+      }
+    }
+  }
+}
+
+/** The welcome shown when a partner first opens the chat. */
+export function renderWelcome(kb: KnowledgeBase, messages: Messages): Partial<Activity> {
+  return message(fill(messages.welcome, { topics: listOf(kb.topics) }), examples(kb), {
+    band: 'smallTalk',
+    articleId: null,
+    confidence: null,
+    intent: 'welcome',
+  });
+}
+
+export function renderText(text: string, data: ReplyData): Partial<Activity> {
+  return message(text, [], data);
+}
+
+function message(text: string, actions: CardAction[], data: ReplyData): Partial<Activity> {
+  return {
+    type: 'message',
+    text,
+    textFormat: 'markdown',
+    ...(actions.length > 0 ? { suggestedActions: { actions, to: [] } } : {}),
+    channelData: data,
+  };
+}
+
+/** A button that sends its label back as the partner's next message. */
+function button(title: string): CardAction {
+  return { type: ActionTypes.ImBack, title, value: title };
+}
+
+/** One example question from each of the first topics, for greetings and help. */
+function examples(kb: KnowledgeBase): CardAction[] {
+  const seen = new Set<string>();
+  const picks: Article[] = [];
+  for (const a of kb.articles) {
+    if (!seen.has(a.topic)) {
+      seen.add(a.topic);
+      picks.push(a);
+    }
+  }
+  return picks.slice(0, 3).map((a) => button(a.questions[0] ?? a.title));
+}
+
+function sourceOf(a: Article, kb: KnowledgeBase): { source: string; period: string } {
+  const docs = a.sources.map((s) => kb.sources.get(s)).filter((d) => d !== undefined);
+  return { source: docs.map((d) => d.title).join('; '), period: docs.map((d) => d.period).join('; ') };
+}
+
+/** "A, B and C". */
+function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_[\]<>])/g, '\\$1');
+}

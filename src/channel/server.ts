@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Activity, TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
+import restify from 'restify';
+import type { Logger } from '../log';
+import type { PartnerAdapter } from './adapter';
+import { setCorrelationId } from './turnLog';
+import { validateActivity } from './validateActivity';
+
+export interface ServerDeps {
+  readonly adapter: PartnerAdapter;
+  /** Runs one turn of the bot. */
+  readonly logic: (context: TurnContext) => Promise<void>;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** What `/readyz` reports; undefined while the knowledge base is not loaded. */
+  readonly readiness: () => Record<string, unknown> | undefined;
+}
+
+export interface BotServer {
+  readonly server: restify.Server;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /**
+   * Stops taking requests, waits for turns in flight (up to `graceMs`), then closes. Requests that
+   * arrive meanwhile get 503 with Retry-After, so a load balancer sends them elsewhere.
+   */
+  shutdown(graceMs: number): Promise<{ drained: boolean }>;
+  inFlight(): number;
+}
+
+export function createBotServer(deps: ServerDeps): BotServer {
+  const { adapter, logger } = deps;
+  const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false });
+  let active = 0;
+  let stopping = false;
+  const idle: (() => void)[] = [];
+
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    const status = err.statusCode ?? 500;
+    const entry = { method: req.method, url: req.url, status, reason: err.message };
+    if (status >= 500) logger.error({ ...entry, err }, 'request failed');
+    else logger.warn(entry, 'request refused');
+    cb();
+  });
+
+  const requireJson: restify.RequestHandler = (req, res, next) => {
+    if (stopping) {
+      res.header('Retry-After', '5');
+      res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
+      return next(false);
+    }
+    if (!req.is('json')) {
+      res.send(415, { code: 'UnsupportedMediaType', message: 'send the activity as JSON (Content-Type: application/json)' });
+      return next(false);
+    }
+    return next();
+  };
+
+  server.post(
+    '/api/messages',
+    requireJson,
+    restify.plugins.bodyReader({ maxBodySize: deps.maxBodyBytes }),
+    restify.plugins.jsonBodyParser({ mapParams: false }),
+    async (req: restify.Request, res: restify.Response) => {
+      const correlationId = headerId(req) ?? randomUUID();
+      res.header('x-correlation-id', correlationId);
+      const check = validateActivity(req.body);
+      if (!check.ok) {
+        logger.warn({ correlationId, problems: check.problems }, 'activity refused');
+        res.send(400, { code: 'BadActivity', message: `not a valid activity: ${check.problems.join('; ')}`, problems: check.problems });
+        return;
+      }
+      active += 1;
+      try {
+        const auth = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+        const result = await adapter.handle(auth, check.activity as unknown as Activity, (context) => {
+          setCorrelationId(context, correlationId);
+          return deps.logic(context);
+        });
+        if (result?.body !== undefined) res.send(result.status, result.body);
+        else res.send(result?.status ?? 200);
+      } catch (err) {
+        if (err instanceof AuthenticationError || (err as { statusCode?: number }).statusCode === 401) {
+          logger.warn({ correlationId, reason: (err as Error).message }, 'unauthorized activity');
+          res.send(401, { code: 'Unauthorized', message: 'a valid Bot Framework token is required' });
+        } else {
+          logger.error({ correlationId, err }, 'turn failed');
+          res.send(500, { code: 'InternalError', message: `the bot could not handle this activity (reference ${correlationId})` });
+        }
+      } finally {
+        active -= 1;
+        if (active === 0) idle.splice(0).forEach((resolve) => resolve());
+      }
+    },
+  );
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+    return next();
+  });
+
+  server.get('/readyz', (_req, res, next) => {
+    const ready = deps.readiness();
+    if (stopping) res.send(503, { status: 'stopping' });
+    else if (!ready) res.send(503, { status: 'loading' });
+    else res.send(200, { status: 'ready', ...ready });
+    return next();
+  });
+
+  server.get('/', (_req, res, next) => {
+    res.send(200, { name: 'partner-bot', messages: '/api/messages', health: '/healthz', ready: '/readyz' });
+    return next();
+  });
+
+  return {
+    server,
+    inFlight: () => active,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.removeListener('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    shutdown: async (graceMs) => {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const drained = active === 0 || (await Promise.race([
+        new Promise<boolean>((resolve) => idle.push(() => resolve(true))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+      ]));
+      server.server.closeAllConnections?.();
+      await closed;
+      return { drained };
+    },
+  };
+}
+
+function headerId(req: restify.Request): string | undefined {
+  const v = req.headers['x-correlation-id'] ?? req.headers['x-request-id'];
+  return typeof v === 'string' && /^[\w.:-]{1,100}$/.test(v) ? v : undefined;
+}

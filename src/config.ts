@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * The bot's whole configuration, read once from the environment (and `.env` through dotenv in
+ * `index.ts`). Nothing else in the project reads `process.env`.
+ */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+/** Empty strings in `.env` files mean "not set". */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const EnvSchema = z
+  .object({
+    PORT: port.default(3978),
+    HOST: z.string().trim().min(1).default('0.0.0.0'),
+    MicrosoftAppId: optionalText,
+    MicrosoftAppPassword: optionalText,
+    MicrosoftAppType: z
+      .enum(APP_TYPES, { message: `must be one of ${APP_TYPES.join(', ')}` })
+      .default('MultiTenant'),
+    MicrosoftAppTenantId: optionalText,
+    KNOWLEDGE_DIR: z.string().trim().min(1).default('knowledge'),
+    DIALOGS_DIR: z.string().trim().min(1).default('dialogs'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    MAX_BODY_BYTES: positiveInt(256 * 1024, 16 * 1024 * 1024),
+    MAX_QUESTION_CHARS: positiveInt(1000, 100_000),
+    SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MicrosoftAppId && env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppPassword'],
+        message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType is UserAssignedMSI)',
+      });
+    }
+    if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppTenantId'],
+        message: 'is required when MicrosoftAppType is SingleTenant',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Bot Framework credentials; when `appId` is absent the bot accepts unauthenticated requests. */
+  readonly auth: {
+    readonly appId: string | undefined;
+    readonly appPassword: string | undefined;
+    readonly appType: (typeof APP_TYPES)[number];
+    readonly tenantId: string | undefined;
+  };
+  readonly knowledgeDir: string;
+  readonly dialogsDir: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly maxBodyBytes: number;
+  readonly maxQuestionChars: number;
+  readonly shutdownGraceMs: number;
+}
+
+export type ConfigResult = { success: true; data: Config } | { success: false; error: ConfigError };
+
+/** Every problem with the environment at once, one line per variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration from an environment; never throws. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      variable: issue.path.map(String).join('.') || '(environment)',
+      message: describeIssue(issue, env),
+    }));
+    return { success: false, error: new ConfigError(problems) };
+  }
+  const e = parsed.data;
+  return {
+    success: true,
+    data: {
+      port: e.PORT,
+      host: e.HOST,
+      auth: {
+        appId: e.MicrosoftAppId,
+        appPassword: e.MicrosoftAppPassword,
+        appType: e.MicrosoftAppType,
+        tenantId: e.MicrosoftAppTenantId,
+      },
+      knowledgeDir: e.KNOWLEDGE_DIR,
+      dialogsDir: e.DIALOGS_DIR,
+      logLevel: e.LOG_LEVEL,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxQuestionChars: e.MAX_QUESTION_CHARS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    },
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = issue.path.map(String).join('.');
+  const value = env[name];
+  const shown = value === undefined || /password|secret/i.test(name) ? '' : ` (got "${value}")`;
+  return `${issue.message}${shown}`;
+}

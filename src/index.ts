@@ -1,0 +1,56 @@
+import dotenv from 'dotenv';
+import { loadMessages } from './answering/Messages';
+import { buildBotServer } from './channel/startBot';
+import { parseConfig } from './config';
+import { loadKnowledge } from './knowledge/loadKnowledge';
+import { formatProblem } from './knowledge/Problem';
+import { createLogger } from './log';
+
+/** Composition root: configuration → knowledge → server. */
+async function main(): Promise<void> {
+  dotenv.config({ quiet: true });
+  const parsed = parseConfig(process.env);
+  if (!parsed.success) {
+    console.error(parsed.error.message);
+    process.exit(1);
+  }
+  const config = parsed.data;
+  const logger = createLogger(config.logLevel);
+
+  const [kb, messages] = await Promise.all([loadKnowledge(config.knowledgeDir), loadMessages(config.dialogsDir)]);
+  if (!kb.success || !messages.success) {
+    const problems = [...(kb.success ? [] : kb.problems), ...(messages.success ? [] : messages.problems)];
+    console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
+    process.exit(1);
+  }
+  kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
+  const knowledge = kb.data;
+
+  const bot = buildBotServer({ config, logger, knowledge: () => knowledge, messages: messages.data });
+  const port = await bot.listen(config.port, config.host);
+  logger.info({ port, knowledge: knowledge.version, auth: config.auth.appId ? 'bot-framework-token' : 'none' }, `partner bot listening on http://localhost:${port}/api/messages`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight: bot.inFlight() }, 'shutting down');
+    bot.shutdown(config.shutdownGraceMs).then(
+      ({ drained }) => {
+        logger.info({ drained }, 'stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import type { Spelling } from './Spelling';
+import type { Synonyms } from './Synonyms';
+import { QUESTION_WORDS, STOP_WORDS, lightStem, splitWords } from './words';
+
+const GENERIC = new Set(['a', 'an', 'the', 'of', 'is', 'are', 'to', 'for', 'be', 'do', 'does', 'in', 'on', 'and', 'or']);
+
+/** One word of a partner's question after analysis. */
+export interface QueryWord {
+  /** The word as the index knows it (typo corrected, synonyms folded), e.g. `wpc`. */
+  readonly word: string;
+  /** What the partner typed, when it differs from `word`. */
+  readonly typed?: string;
+  /** `hint` for question words (who, when, ...): they rank but are never the subject. */
+  readonly kind: 'content' | 'hint';
+}
+
+/**
+ * Turns text into the words the index works with. Articles and questions go through the same steps
+ * (split, fold synonyms, drop stop words); questions are also spell-corrected first.
+ */
+export class Analyzer {
+  constructor(
+    private readonly synonyms: Synonyms,
+    private readonly spelling?: Spelling,
+  ) {}
+
+  /** Words of an article field, for indexing. */
+  indexWords(text: string): string[] {
+    return this.synonyms.fold(splitWords(text)).filter((w) => !STOP_WORDS.has(w));
+  }
+
+  /**
+   * Words of a partner's question, each marked as content or hint, plus the light stems of every word
+   * (stop words included) for matching the phrases of `not-covered.yaml`.
+   */
+  question(text: string): { words: QueryWord[]; allStems: Set<string> } {
+    const typed = splitWords(text);
+    const corrected = typed.map((w) => (STOP_WORDS.has(w) || !this.spelling ? w : (this.spelling.correct(w) ?? w)));
+    const folded = this.synonyms.fold(corrected);
+    // fold() keeps unfolded words in place, so a one-word result lines up with what was typed only
+    // when no phrase was folded; corrections are reported per word in that case.
+    const aligned = folded.length === typed.length;
+    const out: QueryWord[] = [];
+    folded.forEach((word, i) => {
+      if (STOP_WORDS.has(word)) return;
+      const original = aligned ? typed[i] : undefined;
+      out.push({
+        word,
+        ...(original !== undefined && original !== word ? { typed: original } : {}),
+        kind: QUESTION_WORDS.has(word) ? 'hint' : 'content',
+      });
+    });
+    return { words: out, allStems: new Set(folded.map(lightStem)) };
+  }
+
+  /** Light stems of a phrase with synonyms folded and only the most generic words dropped. */
+  phraseStems(text: string): string[] {
+    return this.synonyms.fold(splitWords(text)).filter((w) => !GENERIC.has(w)).map(lightStem);
+  }
+
+  /** A key that is equal for two texts asking the same thing in the same words, ignoring filler and order. */
+  key(text: string): string {
+    return [...new Set(this.indexWords(text))].sort().join(' ');
+  }
+}

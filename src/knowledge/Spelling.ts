@@ -1,0 +1,85 @@
+/**
+ * Corrects small typos in a partner's words against the words the knowledge base actually uses
+ * ("confrence" → "conference", "teh" → "the"). A three-letter word may only become a function word
+ * ("wen" → "when"); longer words may move by one edit (two from eight letters on). Unrelated words
+ * ("weather") stay unknown rather than being bent into a knowledge-base word, and so do real English
+ * words of four letters or more ("charge" is not a typo of "change").
+ */
+export class Spelling {
+  private readonly byLength = new Map<number, string[]>();
+
+  private readonly functionWords: readonly string[];
+
+  /**
+   * @param counts how often each known word occurs; the commoner word wins a tie.
+   * @param functionWords short words (the, when, who, ...) that short typos may be corrected to.
+   * @param dictionary real words, which are never treated as typos.
+   */
+  constructor(
+    private readonly counts: ReadonlyMap<string, number>,
+    functionWords: Iterable<string>,
+    private readonly dictionary: ReadonlySet<string> = new Set(),
+  ) {
+    this.functionWords = [...functionWords];
+    const sorted = [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0));
+    for (const word of sorted) {
+      const list = this.byLength.get(word.length) ?? [];
+      list.push(word);
+      this.byLength.set(word.length, list);
+    }
+  }
+
+  /** The closest known word within the allowed distance, or undefined when none is close enough. */
+  correct(word: string): string | undefined {
+    if (this.counts.has(word)) return word;
+    if (/\d/.test(word) || word.length < 3) return undefined;
+    if (word.length === 3) return this.functionWords.find((f) => editDistance(word, f, 1) <= 1);
+    if (this.dictionary.has(word)) return undefined;
+    const budget = allowedEdits(word);
+    let best: string | undefined;
+    let bestDistance = budget + 1;
+    for (let len = word.length - budget; len <= word.length + budget; len += 1) {
+      for (const candidate of this.byLength.get(len) ?? []) {
+        const d = editDistance(word, candidate, bestDistance - 1);
+        if (d < bestDistance) {
+          best = candidate;
+          bestDistance = d;
+        }
+      }
+    }
+    return best;
+  }
+}
+
+function allowedEdits(word: string): number {
+  if (word.length <= 7) return 1;
+  return 2;
+}
+
+/**
+ * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), giving up early
+ * once every path exceeds `limit`: then it returns `limit + 1`.
+ */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const width = b.length + 1;
+  let prevPrev = new Array<number>(width).fill(0);
+  let prev = Array.from({ length: width }, (_, j) => j);
+  let cur = new Array<number>(width).fill(0);
+  for (let i = 1; i <= a.length; i += 1) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, (prevPrev[j - 2] as number) + 1);
+      }
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > limit) return limit + 1;
+    [prevPrev, prev, cur] = [prev, cur, prevPrev];
+  }
+  return Math.min(prev[b.length] as number, limit + 1);
+}

@@ -1,0 +1,85 @@
+import { splitWords, stem } from './words';
+
+/** One synonym group as staff write it: the term and the other ways partners say it. */
+export interface SynonymGroup {
+  readonly term: string;
+  readonly also: readonly string[];
+  /** Where the group is defined, for messages to staff. */
+  readonly line: number;
+}
+
+interface Phrase {
+  readonly stems: readonly string[];
+  readonly token: string;
+}
+
+/**
+ * Folds every way of naming a thing into one token, on questions and articles alike, so that
+ * "Worldwide Partner Conference", "partner conference" and "WPC" are the same word to the index.
+ * Phrases are compared on stemmed words, longest phrase first, so plurals still match.
+ */
+export class Synonyms {
+  private readonly byFirstStem = new Map<string, Phrase[]>();
+  /** Every surface word that appears in a synonym phrase, for spelling correction. */
+  readonly words: ReadonlySet<string>;
+  /** For a word that appears in the phrases of exactly one group: that group's token. */
+  private readonly soleGroup = new Map<string, string>();
+
+  constructor(readonly groups: readonly SynonymGroup[]) {
+    const words = new Set<string>();
+    const groupsOf = new Map<string, Set<string>>();
+    for (const group of groups) {
+      const token = Synonyms.tokenFor(group.term);
+      for (const phrase of [group.term, ...group.also]) {
+        const surface = splitWords(phrase);
+        for (const w of surface) {
+          words.add(w);
+          const s = stem(w);
+          groupsOf.set(s, (groupsOf.get(s) ?? new Set()).add(token));
+        }
+        const stems = surface.map(stem);
+        const first = stems[0];
+        if (first === undefined) continue;
+        const list = this.byFirstStem.get(first) ?? [];
+        list.push({ stems, token });
+        this.byFirstStem.set(first, list);
+      }
+    }
+    for (const list of this.byFirstStem.values()) list.sort((a, b) => b.stems.length - a.stems.length);
+    for (const [s, tokens] of groupsOf) {
+      const [only] = tokens;
+      if (tokens.size === 1 && only !== undefined) this.soleGroup.set(s, only);
+    }
+    this.words = words;
+  }
+
+  /**
+   * The token of the one group whose phrases use this word, if exactly one does: a partner who types
+   * only part of a name ("worldwide", "productivity") most likely means that group's term.
+   */
+  groupOfWord(word: string): string | undefined {
+    return this.soleGroup.get(stem(word));
+  }
+
+  /** The single token a group's phrases fold into: its term's words run together ("office 365" → "office365"). */
+  static tokenFor(term: string): string {
+    return splitWords(term).join('');
+  }
+
+  /** Replaces each synonym phrase in a word list by its group's token; other words pass through. */
+  fold(words: readonly string[]): string[] {
+    const stems = words.map(stem);
+    const out: string[] = [];
+    for (let i = 0; i < words.length; ) {
+      const match = this.byFirstStem.get(stems[i] as string)?.find((p) => p.stems.every((s, k) => stems[i + k] === s));
+      if (match) {
+        out.push(match.token);
+        i += match.stems.length;
+      } else {
+        out.push(words[i] as string);
+        i += 1;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { Problem, Result } from './Problem';
+import { Synonyms, type SynonymGroup } from './Synonyms';
+import { parseYaml, type YamlSource } from './yamlSource';
+
+/** A source document that articles cite, as listed in `sources.yaml`. */
+export interface SourceDoc {
+  readonly file: string;
+  /** How the bot names it to partners. */
+  readonly title: string;
+  readonly period: string;
+}
+
+/** Questions the sources are known not to answer, as listed in `not-covered.yaml`. */
+export interface Gap {
+  /** How the bot names the subject to partners: "pricing and licensing". */
+  readonly about: string;
+  /** Phrases that, when every word of one is in a question, mean it asks about this subject. */
+  readonly asks: readonly string[];
+}
+
+const phrase = z.string({ message: 'must be text' }).trim().min(1, 'must not be empty');
+
+const SynonymsSchema = z.array(
+  z.strictObject({ term: phrase, also: z.array(phrase, { message: 'also must be a list' }).min(1, 'also must list at least one other way of saying the term') }),
+  { message: 'the synonyms file must be a list of { term, also } entries' },
+);
+
+const SourcesSchema = z.array(z.strictObject({ file: phrase, title: phrase, period: phrase }), {
+  message: 'the sources file must be a list of { file, title, period } entries',
+});
+
+const GapsSchema = z.array(z.strictObject({ about: phrase, asks: z.array(phrase).min(1, 'asks must list at least one phrase') }), {
+  message: 'the not-covered file must be a list of { about, asks } entries',
+});
+
+/** Parses `not-covered.yaml`: subjects partners ask about that the sources do not cover. */
+export function parseGaps(text: string, file: string): Result<Gap[]> {
+  const parsed = parseWith(GapsSchema, text, file);
+  if (!parsed.success) return parsed;
+  return { success: true, data: parsed.data.data, warnings: parsed.warnings };
+}
+
+/** Parses `synonyms.yaml`: a list of `{ term, also: [...] }`. A phrase may belong to only one term. */
+export function parseSynonyms(text: string, file: string): Result<Synonyms> {
+  const parsed = parseWith(SynonymsSchema, text, file);
+  if (!parsed.success) return parsed;
+  const { data: entries, yaml } = parsed.data;
+  const problems: Problem[] = [];
+  const owner = new Map<string, string>();
+  const groups: SynonymGroup[] = entries.map((entry, i) => {
+    for (const [k, p] of [entry.term, ...entry.also].entries()) {
+      const key = Synonyms.tokenFor(p);
+      const previous = owner.get(key);
+      if (key === '') {
+        problems.push({ file, line: yaml.lineOf(k === 0 ? [i, 'term'] : [i, 'also', k - 1]), message: `"${p}" has no words`, severity: 'error' });
+      } else if (previous !== undefined && previous !== entry.term) {
+        problems.push({
+          file,
+          line: yaml.lineOf(k === 0 ? [i, 'term'] : [i, 'also', k - 1]),
+          message: `"${p}" is already a synonym of "${previous}"; a phrase can mean only one term`,
+          severity: 'error',
+        });
+      }
+      owner.set(key, entry.term);
+    }
+    return { term: entry.term, also: entry.also, line: yaml.lineOf([i]) };
+  });
+  if (problems.length > 0) return { success: false, problems };
+  return { success: true, data: new Synonyms(groups), warnings: [] };
+}
+
+/** Parses `sources.yaml`: the documents articles may cite, keyed by file name. */
+export function parseSources(text: string, file: string): Result<Map<string, SourceDoc>> {
+  const parsed = parseWith(SourcesSchema, text, file);
+  if (!parsed.success) return parsed;
+  const { data: entries, yaml } = parsed.data;
+  const map = new Map<string, SourceDoc>();
+  const problems: Problem[] = [];
+  entries.forEach((s, i) => {
+    if (map.has(s.file)) problems.push({ file, line: yaml.lineOf([i, 'file']), message: `source "${s.file}" is listed twice`, severity: 'error' });
+    map.set(s.file, s);
+  });
+  if (problems.length > 0) return { success: false, problems };
+  return { success: true, data: map, warnings: [] };
+}
+
+/** Parses a YAML file against a zod schema, turning each issue into a `file:line` problem. */
+export function parseWith<T>(schema: z.ZodType<T>, text: string, file: string): Result<{ data: T; yaml: YamlSource }> {
+  const { yaml, problems } = parseYaml(text, file);
+  if (!yaml) return { success: false, problems };
+  const result = schema.safeParse(yaml.value ?? null);
+  if (!result.success) {
+    return {
+      success: false,
+      problems: result.error.issues.map((issue) => ({
+        file,
+        line: yaml.lineOf(issue.path),
+        message: `${issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`,
+        severity: 'error',
+      })),
+    };
+  }
+  return { success: true, data: { data: result.data, yaml }, warnings: problems };
+}

@@ -1,0 +1,66 @@
+import lunr from 'lunr';
+
+/**
+ * Words that carry no meaning for retrieval: lunr's English stop words plus the filler partners put
+ * around a question ("can you tell me about ..."). They are dropped from questions and articles alike.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set([
+  // lunr's list
+  'a', 'able', 'about', 'across', 'after', 'all', 'almost', 'also', 'am', 'among', 'an', 'and', 'any', 'are',
+  'as', 'at', 'be', 'because', 'been', 'but', 'by', 'can', 'cannot', 'could', 'dear', 'did', 'do', 'does',
+  'either', 'else', 'ever', 'every', 'for', 'from', 'get', 'got', 'had', 'has', 'have', 'he', 'her', 'hers',
+  'him', 'his', 'however', 'i', 'if', 'in', 'into', 'is', 'it', 'its', 'just', 'least', 'let', 'like',
+  'likely', 'may', 'me', 'might', 'most', 'must', 'my', 'neither', 'no', 'nor', 'not', 'of', 'off', 'often',
+  'on', 'only', 'or', 'other', 'our', 'own', 'rather', 'said', 'say', 'says', 'she', 'should', 'since', 'so',
+  'some', 'than', 'that', 'the', 'their', 'them', 'then', 'there', 'these', 'they', 'this', 'tis', 'to',
+  'too', 'twas', 'us', 'wants', 'was', 'we', 'were', 'while', 'whom', 'will', 'with', 'would', 'yet', 'you',
+  'your', 'what', 'whats', 'which',
+  // conversational filler
+  'hi', 'hello', 'hey', 'hiya', 'yo', 'please', 'pls', 'plz', 'thanks', 'thank', 'thx', 'ty', 'ok', 'okay',
+  'quick', 'q', 'question', 'questions', 'qs', 'ask', 'asking', 'wondering', 'wonder', 'curious', 'tell',
+  'know', 'knowing', 'explain', 'mean', 'means', 'meant', 'info', 'information', 'details', 'detail', 'anything',
+  'something', 'thing', 'things', 'stuff', 'really', 'actually', 'exactly', 'basically', 'just', 'kind',
+  'sort', 'bit', 'lot', 'lots', 'want', 'wanted', 'need', 'needed', 'looking', 'look', 'find', 'out',
+  'understand', 'help', 'wanna', 'gonna', 'im', 'ive', 'id', 'dont', 'doesnt', 'didnt', 'isnt', 'arent',
+  'is', 'guys', 'folks', 'there', 'here', 'one', 'us', 'currently', 'right', 'now', 'again', 'still',
+  'anyone', 'someone', 'somebody', 'anybody', 'you', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
+  'hear', 'heard', 'happening', 'happen', 'going', 'go', 'goes', 'up', 'down', 'over', 'under', 'regarding',
+  're', 'around', 'very', 'much', 'such', 'each', 'same', 'own', 'both', 'being', 'having', 'doing', 'done',
+  'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'no', 'nope',
+]);
+
+/**
+ * Question words: kept because an alternate question that shares them ranks a little higher
+ * ("who leads ..." vs "what is ..."), but never counted as the subject of a question.
+ */
+export const QUESTION_WORDS: ReadonlySet<string> = new Set(['who', 'when', 'where', 'why', 'how', 'many', 'date']);
+
+/**
+ * Splits text into lower-case word tokens. Keeps digits, `@` inside a word (Live@edu) and joins
+ * digit groups ("1,040" → "1040"); drops an English possessive ("Microsoft's" → "microsoft").
+ */
+export function splitWords(text: string): string[] {
+  const normal = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[’‘`]/g, "'")
+    .replace(/(\d),(?=\d{3}\b)/g, '$1')
+    .replace(/'s\b/g, '')
+    .replace(/'/g, '');
+  return normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
+}
+
+/** lunr's Porter stemmer on a single word. */
+export function stem(word: string): string {
+  return lunr.stemmer(new lunr.Token(word, {})).toString();
+}
+
+/**
+ * A light stem that only folds plurals ("prices" → "price", "mailboxes" → "mailbox") and keeps other
+ * forms apart ("pricing" stays "pricing"), for matching staff-written phrases exactly.
+ */
+export function lightStem(word: string): string {
+  if (word.length > 4 && /(?:sh|ch|x|ss|z)es$/.test(word)) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
