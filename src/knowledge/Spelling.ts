@@ -29,9 +29,20 @@ export class Spelling {
     }
   }
 
+  private readonly memo = new Map<string, string | null>();
+
   /** The closest known word within the allowed distance, or undefined when none is close enough. */
   correct(word: string): string | undefined {
     if (this.counts.has(word)) return word;
+    const known = this.memo.get(word);
+    if (known !== undefined) return known ?? undefined;
+    if (this.memo.size >= 10_000) this.memo.clear();
+    const found = this.search(word);
+    this.memo.set(word, found ?? null);
+    return found;
+  }
+
+  private search(word: string): string | undefined {
     if (/\d/.test(word) || word.length < 3) return undefined;
     if (word.length === 3) return this.functionWords.find((f) => editDistance(word, f, 1) <= 1);
     if (this.dictionary.has(word)) return undefined;

@@ -50,9 +50,18 @@ export function splitWords(text: string): string[] {
   return normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
 }
 
-/** lunr's Porter stemmer on a single word. */
+const stems = new Map<string, string>();
+const MAX_MEMO = 50_000;
+
+/** lunr's Porter stemmer on a single word, remembered (the stemmer is a chain of regular expressions). */
 export function stem(word: string): string {
-  return lunr.stemmer(new lunr.Token(word, {})).toString();
+  let s = stems.get(word);
+  if (s === undefined) {
+    if (stems.size >= MAX_MEMO) stems.clear();
+    s = lunr.stemmer(new lunr.Token(word, {})).toString();
+    stems.set(word, s);
+  }
+  return s;
 }
 
 /**

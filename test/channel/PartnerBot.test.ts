@@ -1,0 +1,136 @@
+import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
+import type { ReplyData } from '../../src/channel/render';
+import { PartnerBot } from '../../src/channel/PartnerBot';
+import { realContent, silentLogger } from '../helpers/realContent';
+
+async function makeAdapter(maxQuestionChars = 1000): Promise<TestAdapter> {
+  const { kb, messages } = await realContent();
+  const bot = new PartnerBot({ knowledge: () => kb, messages, maxQuestionChars, logger: silentLogger() });
+  return new TestAdapter((context) => bot.run(context));
+}
+
+const data = (a: Partial<Activity>): ReplyData => a.channelData as ReplyData;
+const buttons = (a: Partial<Activity>): string[] => (a.suggestedActions?.actions ?? []).map((x) => String(x.value));
+
+/** Sends one message and returns the bot's single reply. */
+async function ask(adapter: TestAdapter, text: string): Promise<Partial<Activity>> {
+  let reply: Partial<Activity> | undefined;
+  await adapter.send(text).assertReply((a) => {
+    reply = a;
+  });
+  if (!reply) throw new Error('no reply');
+  return reply;
+}
+
+describe('PartnerBot turns', () => {
+  it('answers "when is WPC?" with the WPC article, naming July 2011, its source and as-of date', async () => {
+    const reply = await ask(await makeAdapter(), 'when is WPC?');
+    expect(data(reply)).toMatchObject({ band: 'answer', articleId: 'wpc-2011' });
+    expect(reply.text).toMatch(/July 2011/);
+    expect(reply.text).toMatch(/MSPmentor/);
+    expect(reply.text).toMatch(/spring 2011/);
+    expect(data(reply).confidence).toBeGreaterThan(0.5);
+  });
+
+  it('offers up to three related articles as suggested actions that themselves get confident answers', async () => {
+    const adapter = await makeAdapter();
+    const reply = await ask(adapter, 'what is BPOS?');
+    const followUps = buttons(reply);
+    expect(followUps.length).toBeGreaterThan(0);
+    expect(followUps.length).toBeLessThanOrEqual(3);
+    const next = await ask(adapter, followUps[0] as string);
+    expect(data(next).band).toBe('answer');
+    expect(data(next).articleId).not.toBe('bpos-overview');
+  });
+
+  it('asks "did you mean" with article titles when unsure, and a title button answers outright', async () => {
+    const adapter = await makeAdapter();
+    const reply = await ask(adapter, 'bpos growth rate this yr');
+    expect(data(reply).band).toBe('clarify');
+    const choices = buttons(reply);
+    expect(choices.length).toBeGreaterThanOrEqual(2);
+    expect(choices.length).toBeLessThanOrEqual(4);
+    const picked = await ask(adapter, choices[0] as string);
+    expect(data(picked)).toMatchObject({ band: 'answer', articleId: data(reply).articleId });
+  });
+
+  it('says plainly when it has no answer and offers a person', async () => {
+    const reply = await ask(await makeAdapter(), "what's the weather in seattle");
+    expect(data(reply)).toMatchObject({ band: 'noAnswer', articleId: null });
+    expect(buttons(reply)).toContain('Talk to a person');
+  });
+
+  it('answers a question the sources cannot answer with no-answer, naming what is not covered', async () => {
+    const reply = await ask(await makeAdapter(), 'how much will office 365 cost per user?');
+    expect(data(reply).band).toBe('noAnswer');
+    expect(reply.text).toMatch(/pric|cost/i);
+    expect(buttons(reply).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([
+    ['hello', 'greeting'],
+    ['thanks!', 'thanks'],
+    ['help', 'help'],
+    ['bye', 'goodbye'],
+  ])('replies to small talk "%s" with a short scripted reply (%s)', async (text, intent) => {
+    const reply = await ask(await makeAdapter(), text);
+    expect(data(reply)).toMatchObject({ band: 'smallTalk', intent });
+  });
+
+  it('lists the topics in help, with example questions that get answers', async () => {
+    const adapter = await makeAdapter();
+    const reply = await ask(adapter, 'help');
+    expect(reply.text).toMatch(/BPOS/);
+    expect(reply.text).toMatch(/WPC/);
+    const example = buttons(reply)[0];
+    expect(example).toBeDefined();
+    expect(data(await ask(adapter, example as string)).band).toBe('answer');
+  });
+
+  it('answers a question wrapped in a greeting rather than just greeting back', async () => {
+    const reply = await ask(await makeAdapter(), 'hi there, quick q - who are the competitors of BPOS?');
+    expect(data(reply)).toMatchObject({ band: 'answer', articleId: 'competitors' });
+  });
+
+  it('refuses an over-long message politely instead of searching it', async () => {
+    const reply = await ask(await makeAdapter(50), 'when is wpc '.repeat(10));
+    expect(data(reply).band).toBe('noAnswer');
+    expect(reply.text).toMatch(/50/);
+  });
+
+  it('asks for text when a message has none (an attachment only)', async () => {
+    const adapter = await makeAdapter();
+    let reply: Partial<Activity> | undefined;
+    await adapter
+      .send({ type: ActivityTypes.Message, attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1/x.png' }] })
+      .assertReply((a) => {
+        reply = a;
+      });
+    expect(data(reply as Partial<Activity>).band).toBe('noAnswer');
+  });
+
+  it('welcomes a partner who joins, but not the bot joining', async () => {
+    const adapter = await makeAdapter();
+    const joined = (id: string): Partial<Activity> => ({
+      type: ActivityTypes.ConversationUpdate,
+      membersAdded: [{ id, name: id }],
+      recipient: { id: 'bot', name: 'bot' },
+    });
+    await adapter.send(joined('bot')).assertNoReply('no welcome for the bot itself', 300);
+    let welcome: Partial<Activity> | undefined;
+    await adapter.send(joined('partner-1')).assertReply((a) => {
+      welcome = a;
+    });
+    expect(data(welcome as Partial<Activity>)).toMatchObject({ band: 'smallTalk', intent: 'welcome' });
+    expect(welcome?.text).toMatch(/help/i);
+  });
+
+  it('survives hostile input: lunr syntax, control characters, huge words, emoji', async () => {
+    const adapter = await makeAdapter();
+    for (const text of ['title:bpos~2 +wpc -dell ^3 *', '\u0000\u0007\u001b[31m', 'a'.repeat(900), '😀👍', '"""', '{{constructor}}', '__proto__']) {
+      const reply = await ask(adapter, text);
+      expect(reply.type).toBe('message');
+      expect(['answer', 'clarify', 'noAnswer', 'smallTalk']).toContain(data(reply).band);
+    }
+  });
+});

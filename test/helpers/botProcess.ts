@@ -1,0 +1,61 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from './realContent';
+
+export interface BotProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly url: string;
+  readonly logs: Record<string, unknown>[];
+  readonly stderr: () => string;
+  exited(): Promise<number | null>;
+}
+
+/** Runs the built bot (`node dist/src/index.js`) as a real process on a free loopback port. */
+export async function spawnBot(env: Record<string, string> = {}): Promise<BotProcess> {
+  const child = spawnRaw({ PORT: '0', HOST: '127.0.0.1', ...env });
+  const logs: Record<string, unknown>[] = [];
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buffered += c.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (!line.trim()) continue;
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (typeof entry.port === 'number') resolve(entry.port);
+      }
+    });
+    void exit.then((code) => reject(new Error(`bot exited with ${code} before listening: ${err}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, logs, stderr: () => err, exited: () => exit };
+}
+
+/** Runs the built bot with the given environment (and no .env influence), for start-up checks. */
+export function spawnRaw(env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [path.join(ROOT, 'dist/src/index.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--no-deprecation', LOG_LEVEL: 'info', ...env },
+  });
+}
+
+/** Runs the bot until it exits; returns its exit code and output. */
+export function runToExit(env: Record<string, string>, timeoutMs = 15000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnRaw(env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,112 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { buildBotServer } from '../../src/channel/startBot';
+import type { BotServer } from '../../src/channel/server';
+import { parseConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/log';
+import { realContent } from './realContent';
+
+export interface RunningBot {
+  readonly url: string;
+  readonly bot: BotServer;
+  /** Parsed JSON log lines written so far. */
+  readonly logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Starts the real restify server with the bundled content on a random loopback port. */
+export async function startBot(env: Record<string, string> = {}): Promise<RunningBot> {
+  const parsed = parseConfig({ LOG_LEVEL: 'info', ...env });
+  if (!parsed.success) throw parsed.error;
+  const config: Config = parsed.data;
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const { kb, messages } = await realContent();
+  const bot = buildBotServer({ config, logger: createLogger(config.logLevel, sink), knowledge: () => kb, messages });
+  const port = await bot.listen(0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${port}`, bot, logs, close: async () => void (await bot.shutdown(1000)) };
+}
+
+export interface Receiver {
+  /** What the bot posted back, as the Bot Connector service would receive it. */
+  readonly received: { path: string; activity: Record<string, unknown>; authorization: string | undefined }[];
+  readonly serviceUrl: string;
+  /** Resolves when `n` activities have arrived. */
+  waitFor(n: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A local stand-in for a channel's service URL that records replies; optionally slow to answer. */
+export async function startReceiver(delayMs = 0): Promise<Receiver> {
+  const received: Receiver['received'] = [];
+  const waiters: (() => void)[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      setTimeout(() => {
+        received.push({ path: req.url ?? '', activity, authorization: req.headers.authorization });
+        waiters.splice(0).forEach((w) => w());
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `reply-${received.length}` }));
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    received,
+    serviceUrl: `http://127.0.0.1:${port}`,
+    waitFor: async (n, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < n) {
+        if (Date.now() > deadline) throw new Error(`expected ${n} activities, got ${received.length}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+let counter = 0;
+
+/** A message activity as a channel would send it. */
+export function messageActivity(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  return {
+    type: 'message',
+    id: `act-${counter}`,
+    channelId: 'emulator',
+    conversation: { id: `conv-${counter}` },
+    from: { id: 'partner-1', name: 'Partner' },
+    recipient: { id: 'bot', name: 'Partner Bot' },
+    text,
+    ...extra,
+  };
+}
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
+  const res = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, headers: res.headers };
+}

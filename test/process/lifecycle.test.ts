@@ -1,0 +1,58 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnBot, runToExit } from '../helpers/botProcess';
+import { messageActivity, post, startReceiver } from '../helpers/httpHarness';
+import { ROOT } from '../helpers/realContent';
+
+describe('the bot process', () => {
+  it('on SIGTERM finishes the turn in flight, refuses new work, and exits 0', async () => {
+    const receiver = await startReceiver(1500); // the channel is slow to accept the reply
+    const bot = await spawnBot();
+    try {
+      const inFlight = post(bot.url, messageActivity('when is WPC?', { serviceUrl: receiver.serviceUrl }));
+      await new Promise((r) => setTimeout(r, 300));
+      bot.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      // A request arriving during the drain is either refused at the socket or answered 503: never served.
+      const late = await post(bot.url, messageActivity('what is BPOS?', { deliveryMode: 'expectReplies' })).then(
+        (r) => r.status,
+        () => 'connection refused',
+      );
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0]?.activity).toMatchObject({ channelData: { articleId: 'wpc-2011' } });
+      expect([503, 'connection refused']).toContain(late);
+      expect(await bot.exited()).toBe(0);
+      expect(bot.logs.find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'SIGTERM', inFlight: 1 });
+      expect(bot.logs.find((l) => l.msg === 'stopped')).toMatchObject({ drained: true });
+    } finally {
+      bot.child.kill('SIGKILL');
+      await receiver.close();
+    }
+  });
+
+  it('refuses to start on bad configuration, naming every bad variable at once', async () => {
+    const { code, stderr } = await runToExit({ PORT: 'abc', LOG_LEVEL: 'loud', MicrosoftAppType: 'Sometimes' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/PORT/);
+    expect(stderr).toMatch(/LOG_LEVEL/);
+    expect(stderr).toMatch(/MicrosoftAppType/);
+  });
+
+  it('refuses to start on a broken knowledge base, pointing at file and line', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-broken-'));
+    try {
+      await fs.cp(path.join(ROOT, 'knowledge'), dir, { recursive: true });
+      const file = path.join(dir, 'wpc', 'wpc-2011.md');
+      const text = await fs.readFile(file, 'utf8');
+      await fs.writeFile(file, text.replace(/^asOf: .*$/m, 'asOf: sometime'));
+      const { code, stderr } = await runToExit({ PORT: '0', KNOWLEDGE_DIR: dir });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/wpc\/wpc-2011\.md:\d+: .*asOf/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
