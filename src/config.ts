@@ -7,12 +7,7 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
-/** Empty strings in `.env` files mean "not set". */
-const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
+const optionalText = z.string().trim().optional();
 
 const port = z.coerce
   .number({ message: 'must be a number' })
@@ -44,23 +39,20 @@ const EnvSchema = z
     MAX_BODY_BYTES: positiveInt(256 * 1024, 16 * 1024 * 1024),
     MAX_QUESTION_CHARS: positiveInt(1000, 100_000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
-  })
-  .superRefine((env, ctx) => {
-    if (env.MicrosoftAppId && env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MicrosoftAppPassword'],
-        message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType is UserAssignedMSI)',
-      });
-    }
-    if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MicrosoftAppTenantId'],
-        message: 'is required when MicrosoftAppType is SingleTenant',
-      });
-    }
   });
+
+/** Rules that involve more than one variable, checked even when other variables are bad. */
+function crossChecks(env: Record<string, string | undefined>): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  const type = env.MicrosoftAppType ?? 'MultiTenant';
+  if (env.MicrosoftAppId && type !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) {
+    problems.push({ variable: 'MicrosoftAppPassword', message: 'is required when MicrosoftAppId is set (unless MicrosoftAppType is UserAssignedMSI)' });
+  }
+  if (type === 'SingleTenant' && !env.MicrosoftAppTenantId) {
+    problems.push({ variable: 'MicrosoftAppTenantId', message: 'is required when MicrosoftAppType is SingleTenant' });
+  }
+  return problems;
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -94,14 +86,22 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the configuration from an environment; never throws. */
-export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+/**
+ * Reads the configuration from an environment; never throws. An empty value (`PORT=` in `.env`)
+ * means "not set", so the default applies.
+ */
+export function parseConfig(raw: Record<string, string | undefined>): ConfigResult {
+  const env = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({
-      variable: issue.path.map(String).join('.') || '(environment)',
-      message: describeIssue(issue, env),
-    }));
+  const cross = crossChecks(env);
+  if (!parsed.success || cross.length > 0) {
+    const problems = [
+      ...(parsed.success ? [] : parsed.error.issues).map((issue) => ({
+        variable: issue.path.map(String).join('.') || '(environment)',
+        message: describeIssue(issue, env),
+      })),
+      ...cross,
+    ];
     return { success: false, error: new ConfigError(problems) };
   }
   const e = parsed.data;

@@ -65,5 +65,5 @@ export async function loadMessages(dir: string): Promise<Result<Messages>> {
 
 /** Fills `{name}` placeholders; placeholders without a value are left as they are. */
 export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
-  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
 }

@@ -9,6 +9,7 @@ export const ANSWER_THRESHOLD = 0.55;
 export const CLARIFY_THRESHOLD = 0.2;
 /** Content weight (summed IDF) a question needs before a match on it alone is trusted. */
 const SPECIFIC_WEIGHT = 1.0;
+const CLEAR_LEAD = 0.3;
 
 export function bandOf(confidence: number): Band {
   if (confidence >= ANSWER_THRESHOLD) return 'answer';
@@ -26,10 +27,13 @@ export function confidenceOf(result: SearchResult): number {
   const [top, second] = result.hits;
   if (!top) return 0;
   if (top.exact) return 1;
-  const margin = second ? 1 - second.score / top.score : 1;
+  // A lead of CLEAR_LEAD (as a share of the top score) or more over the runner-up counts as a clear win;
+  // a near tie halves the confidence, so the partner is asked which one they meant.
+  const lead = second ? 1 - second.score / top.score : 1;
+  const margin = Math.min(1, lead / CLEAR_LEAD);
   const matchedWeight = matchedContentWeight(result, top);
   const specificity = Math.min(1, matchedWeight / SPECIFIC_WEIGHT);
-  return round(top.coverage * (0.75 + 0.25 * margin) * (0.5 + 0.5 * specificity));
+  return round(top.coverage * (0.5 + 0.5 * margin) * (0.5 + 0.5 * specificity));
 }
 
 function matchedContentWeight(result: SearchResult, hit: Hit): number {
@@ -44,6 +48,8 @@ function matchedContentWeight(result: SearchResult, hit: Hit): number {
 export function decide(text: string, index: KnowledgeIndex): Reply {
   const intent = smallTalkIntent(text);
   if (intent) return { kind: 'smallTalk', intent };
+  // "?", "!!!", an emoji: nothing to search on, so show what the bot can do.
+  if (!/[\p{L}\p{N}]/u.test(text)) return { kind: 'smallTalk', intent: 'help' };
   const result = index.search(text);
   const top = result.hits[0];
   if (!top) {

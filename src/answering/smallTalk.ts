@@ -29,7 +29,7 @@ const PHRASES: Readonly<Record<SmallTalkIntent, readonly string[]>> = {
   goodbye: ['bye', 'goodbye', 'bye bye', 'see you', 'see ya', 'cya', 'later', 'good night', 'thats all', 'done'],
 };
 
-const FILLER = /\b(?:bot|there|please|pls|again|so|very|much|then|all|partner bot)\b/g;
+const FILLER = /\b(?:bot|there|please|pls|again|so|very|much|then|partner bot)\b/g;
 
 const LOOKUP = new Map<string, SmallTalkIntent>();
 for (const [intent, phrases] of Object.entries(PHRASES) as [SmallTalkIntent, readonly string[]][]) {
@@ -56,7 +56,7 @@ export function smallTalkIntent(text: string): SmallTalkIntent | undefined {
   if (words.split(' ').length <= 12 && PERSON.test(words)) return 'person';
   const trimmed = words.replace(FILLER, ' ').replace(/\s+/g, ' ').trim();
   if (trimmed !== words && LOOKUP.has(trimmed)) return LOOKUP.get(trimmed);
-  // "hi thanks", "ok bye": every part is small talk; the last one decides.
+  // "hi thanks", "thanks, bye": every part is small talk; a goodbye anywhere wins, else the last part.
   const parts = trimmed.split(' ');
   let intent: SmallTalkIntent | undefined;
   for (let i = 0; i < parts.length; ) {
@@ -64,7 +64,7 @@ export function smallTalkIntent(text: string): SmallTalkIntent | undefined {
     for (let len = Math.min(6, parts.length - i); len > 0; len -= 1) {
       const found = LOOKUP.get(parts.slice(i, i + len).join(' '));
       if (found) {
-        intent = found;
+        if (intent !== 'goodbye') intent = found;
         matched = len;
         break;
       }

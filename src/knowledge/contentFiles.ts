@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Problem, Result } from './Problem';
 import { Synonyms, type SynonymGroup } from './Synonyms';
 import { parseYaml, type YamlSource } from './yamlSource';
+import { splitWords, stem } from './words';
 
 /** A source document that articles cite, as listed in `sources.yaml`. */
 export interface SourceDoc {
@@ -50,7 +51,7 @@ export function parseSynonyms(text: string, file: string): Result<Synonyms> {
   const owner = new Map<string, string>();
   const groups: SynonymGroup[] = entries.map((entry, i) => {
     for (const [k, p] of [entry.term, ...entry.also].entries()) {
-      const key = Synonyms.tokenFor(p);
+      const key = splitWords(p).map(stem).join(' ');
       const previous = owner.get(key);
       if (key === '') {
         problems.push({ file, line: yaml.lineOf(k === 0 ? [i, 'term'] : [i, 'also', k - 1]), message: `"${p}" has no words`, severity: 'error' });

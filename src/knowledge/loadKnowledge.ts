@@ -29,9 +29,12 @@ export interface KnowledgeBase {
  * base is built only when there are no errors.
  */
 export async function loadKnowledge(dir: string, now: Date = new Date()): Promise<Result<KnowledgeBase>> {
-  const files = await listFiles(dir).catch((err: NodeJS.ErrnoException) => err);
-  if (files instanceof Error) {
-    return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${files.code ?? files.message}`, severity: 'error' }] };
+  let files: string[];
+  try {
+    files = await listFiles(dir);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${e.code ?? e.message}`, severity: 'error' }] };
   }
   const read = (rel: string) => fs.readFile(path.join(dir, rel), 'utf8');
   const hash = createHash('sha256');

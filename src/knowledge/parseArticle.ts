@@ -81,7 +81,9 @@ function toProblem(issue: z.core.$ZodIssue, yaml: YamlSource, file: string): Pro
   const field = issue.path.length > 0 ? String(issue.path[0]) : '';
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   const message = missing && field ? `${field} is required` : issue.message;
-  return { file, line: yaml.lineOf(issue.path), message, severity: 'error' };
+  // An unknown field is reported where it is written, not at the top of the front matter.
+  const at = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+  return { file, line: yaml.lineOf(at), message, severity: 'error' };
 }
 
 function fail(file: string, line: number, message: string): Result<ParsedArticle> {

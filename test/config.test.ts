@@ -1,0 +1,162 @@
+import { parseConfig, type ConfigResult } from '../src/config';
+
+/** The variables named in a failed result, or a test failure when the result succeeded. */
+function badVariables(result: ConfigResult): string[] {
+  if (result.success) throw new Error('expected the configuration to be refused');
+  return result.error.problems.map((p) => p.variable);
+}
+
+function config(env: Record<string, string | undefined>) {
+  const result = parseConfig(env);
+  if (!result.success) throw new Error(`expected a valid configuration, got:\n${result.error.message}`);
+  return result.data;
+}
+
+describe('parseConfig', () => {
+  it('treats an empty value (PORT= in .env) as not set, so the default applies', () => {
+    const c = config({ PORT: '', LOG_LEVEL: '', KNOWLEDGE_DIR: ' ', HOST: '', MicrosoftAppType: '', MAX_BODY_BYTES: '' });
+    expect(c.port).toBe(3978);
+    expect(c.logLevel).toBe('info');
+    expect(c.knowledgeDir).toBe('knowledge');
+    expect(c.auth.appType).toBe('MultiTenant');
+  });
+
+  it('reports rules between variables together with other bad variables', () => {
+    expect(badVariables(parseConfig({ MicrosoftAppId: 'x', PORT: 'abc' })).sort()).toEqual(['MicrosoftAppPassword', 'PORT']);
+  });
+
+  describe('defaults', () => {
+    it('runs locally with no variables set at all', () => {
+      const c = config({});
+      expect(c.port).toBe(3978);
+      expect(c.host).toBe('0.0.0.0');
+      expect(c.knowledgeDir).toBe('knowledge');
+      expect(c.dialogsDir).toBe('dialogs');
+      expect(c.logLevel).toBe('info');
+      expect(c.maxBodyBytes).toBe(256 * 1024);
+      expect(c.maxQuestionChars).toBe(1000);
+      expect(c.shutdownGraceMs).toBe(10_000);
+      expect(c.auth).toEqual({ appId: undefined, appPassword: undefined, appType: 'MultiTenant', tenantId: undefined });
+    });
+
+    it('uses the values that are given', () => {
+      const c = config({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        KNOWLEDGE_DIR: 'kb',
+        DIALOGS_DIR: 'd',
+        LOG_LEVEL: 'debug',
+        MAX_BODY_BYTES: '1024',
+        MAX_QUESTION_CHARS: '200',
+        SHUTDOWN_GRACE_MS: '500',
+        MicrosoftAppId: 'app-id',
+        MicrosoftAppPassword: 'secret',
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppTenantId: 'tenant',
+      });
+      expect(c).toMatchObject({
+        port: 8080,
+        host: '127.0.0.1',
+        knowledgeDir: 'kb',
+        dialogsDir: 'd',
+        logLevel: 'debug',
+        maxBodyBytes: 1024,
+        maxQuestionChars: 200,
+        shutdownGraceMs: 500,
+        auth: { appId: 'app-id', appPassword: 'secret', appType: 'SingleTenant', tenantId: 'tenant' },
+      });
+    });
+
+    it('treats empty credential variables, as in .env.example, as not set', () => {
+      const c = config({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppTenantId: '  ' });
+      expect(c.auth.appId).toBeUndefined();
+      expect(c.auth.appPassword).toBeUndefined();
+      expect(c.auth.tenantId).toBeUndefined();
+    });
+
+    it('accepts a port with surrounding spaces', () => {
+      expect(config({ PORT: ' 8080 ' }).port).toBe(8080);
+    });
+  });
+
+  describe('bad values', () => {
+    it('names every bad variable in one result', () => {
+      const bad = badVariables(parseConfig({ PORT: 'abc', LOG_LEVEL: 'loud', MicrosoftAppType: 'Foo' }));
+      expect(bad.sort()).toEqual(['LOG_LEVEL', 'MicrosoftAppType', 'PORT']);
+    });
+
+    it('puts every bad variable in the error message, one per line', () => {
+      const result = parseConfig({ PORT: 'abc', LOG_LEVEL: 'loud', MicrosoftAppType: 'Foo' });
+      if (result.success) throw new Error('expected failure');
+      const lines = result.error.message.split('\n');
+      for (const name of ['PORT', 'LOG_LEVEL', 'MicrosoftAppType']) {
+        expect(lines.filter((l) => l.trim().startsWith(`${name}:`))).toHaveLength(1);
+      }
+    });
+
+    it.each([
+      ['PORT', '70000'],
+      ['PORT', '-1'],
+      ['PORT', '80.5'],
+      ['MAX_BODY_BYTES', '0'],
+      ['MAX_QUESTION_CHARS', 'many'],
+      ['SHUTDOWN_GRACE_MS', '999999999'],
+      ['LOG_LEVEL', 'verbose'],
+    ])('refuses %s=%s', (variable, value) => {
+      expect(badVariables(parseConfig({ [variable]: value }))).toEqual([variable]);
+    });
+
+    it('accepts every documented log level', () => {
+      for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) {
+        expect(config({ LOG_LEVEL: level }).logLevel).toBe(level);
+      }
+    });
+  });
+
+  describe('Bot Framework credentials', () => {
+    it('refuses an app id without a password', () => {
+      expect(badVariables(parseConfig({ MicrosoftAppId: 'app-id' }))).toEqual(['MicrosoftAppPassword']);
+    });
+
+    it('refuses an app id whose password is empty', () => {
+      expect(badVariables(parseConfig({ MicrosoftAppId: 'app-id', MicrosoftAppPassword: '' }))).toEqual(['MicrosoftAppPassword']);
+    });
+
+    it('lets a user-assigned managed identity run without a password', () => {
+      const c = config({ MicrosoftAppId: 'app-id', MicrosoftAppType: 'UserAssignedMSI' });
+      expect(c.auth.appId).toBe('app-id');
+      expect(c.auth.appPassword).toBeUndefined();
+    });
+
+    it('refuses SingleTenant without a tenant id', () => {
+      expect(badVariables(parseConfig({ MicrosoftAppType: 'SingleTenant' }))).toEqual(['MicrosoftAppTenantId']);
+    });
+
+    it('accepts SingleTenant with a tenant id', () => {
+      expect(config({ MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 't' }).auth.tenantId).toBe('t');
+    });
+  });
+
+  describe('secrets', () => {
+    const password = 'Sup3r-S3cret-Value!';
+
+    it('never echoes the password in problems or the error message', () => {
+      const result = parseConfig({
+        PORT: 'abc',
+        LOG_LEVEL: 'loud',
+        MicrosoftAppId: 'app-id',
+        MicrosoftAppPassword: password,
+        MicrosoftAppType: 'Foo',
+      });
+      if (result.success) throw new Error('expected failure');
+      expect(result.error.message).not.toContain(password);
+      expect(JSON.stringify(result.error.problems)).not.toContain(password);
+    });
+
+    it('echoes the bad value of an ordinary variable, so staff can see the typo', () => {
+      const result = parseConfig({ LOG_LEVEL: 'loud' });
+      if (result.success) throw new Error('expected failure');
+      expect(result.error.message).toContain('loud');
+    });
+  });
+});

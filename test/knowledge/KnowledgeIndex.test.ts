@@ -1,0 +1,185 @@
+import type { KnowledgeIndex, SearchResult } from '../../src/knowledge/KnowledgeIndex';
+import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
+
+let index: KnowledgeIndex;
+
+beforeAll(async () => {
+  const kb = await loadKnowledge('knowledge');
+  if (!kb.success) throw new Error(`the real knowledge base does not load:\n${JSON.stringify(kb.problems, null, 2)}`);
+  index = kb.data.index;
+});
+
+const topId = (r: SearchResult) => r.hits[0]?.article.id;
+
+describe('KnowledgeIndex on the real knowledge base', () => {
+  it('ranks wpc-2011 first for "when is WPC?"', () => {
+    expect(topId(index.search('when is WPC?'))).toBe('wpc-2011');
+  });
+
+  it('finds the same article for "Worldwide Partner Conference" and "WPC"', () => {
+    const long = index.search('Worldwide Partner Conference');
+    const short = index.search('WPC');
+    expect(topId(long)).toBe('wpc-2011');
+    expect(topId(short)).toBe('wpc-2011');
+    expect(long.hits.map((h) => h.article.id)).toEqual(short.hits.map((h) => h.article.id));
+  });
+
+  it('finds the same article for "O365" and "Office 365"', () => {
+    expect(topId(index.search('O365'))).toBe('office-365-successor');
+    expect(topId(index.search('Office 365'))).toBe('office-365-successor');
+  });
+
+  it('still finds wpc-2011 through typos', () => {
+    const result = index.search('wen is teh worldwide partner confrence');
+    expect(topId(result)).toBe('wpc-2011');
+    expect(result.words.map((w) => w.word)).toContain('wpc');
+  });
+
+  it('reports what the partner typed when it corrected a word', () => {
+    const result = index.search('confrence');
+    expect(topId(result)).toBe('wpc-2011');
+    expect(result.words).toEqual([expect.objectContaining({ word: 'conference', typed: 'confrence' })]);
+  });
+
+  it('finds an article through typos in a multi-word name', () => {
+    expect(topId(index.search('helth dashbord bpos'))).toBe('bpos-health-dashboard');
+  });
+
+  it('finds an article by part of a name that only one synonym group uses', () => {
+    expect(topId(index.search('worldwide'))).toBe('wpc-2011');
+  });
+
+  it('finds Live@edu whether written with @ or as words', () => {
+    expect(topId(index.search('what is Live@edu'))).toBe('live-at-edu');
+    expect(topId(index.search('live at edu schools'))).toBe('live-at-edu');
+  });
+
+  it.each([
+    ['Who is Betsy Frost Webb?', 'online-services-leadership'],
+    ['how many seats has bpos sold', 'bpos-seats-growth'],
+    ['is there a government edition', 'bpos-editions'],
+    ['status dashboard for bpos outages', 'bpos-health-dashboard'],
+    ['can partners bill end customers for the cloud', 'partner-billing-policy'],
+  ])('ranks the right article first for "%s"', (question, id) => {
+    expect(topId(index.search(question))).toBe(id);
+  });
+
+  describe('odd input', () => {
+    it.each([
+      ['title:bpos~2 +wpc -dell ^3 *'],
+      [': ~ ^ - + * " ( )'],
+      ['bpos:'],
+      ['~wpc^10'],
+      ['"office 365"'],
+      ['(bpos) AND -wpc'],
+      ['*'],
+      ['constructor __proto__ toString'],
+      ['x'.repeat(5000)],
+    ])('never throws on %s', (question) => {
+      expect(() => index.search(question)).not.toThrow();
+    });
+
+    it('searches the words in text with lunr syntax characters', () => {
+      expect(topId(index.search('wpc~2 +when ^3'))).toBe('wpc-2011');
+    });
+
+    it.each([['the of and'], ['what is it?'], ['?!...'], [''], ['   '], ['🎉👍']])(
+      'returns no hits for "%s", which has no words to search on',
+      (question) => {
+        expect(index.search(question).hits).toEqual([]);
+      },
+    );
+
+    it('returns no hits for words no article uses', () => {
+      expect(index.search('asdkjh qwe').hits).toEqual([]);
+    });
+  });
+
+  describe('exact questions', () => {
+    it('marks an alternate question asked word for word as exact', () => {
+      const hit = index.search('Who is Betsy Frost Webb?').hits[0];
+      expect(hit?.article.id).toBe('online-services-leadership');
+      expect(hit?.exact).toBe(true);
+    });
+
+    it('ignores case, punctuation and filler when matching an alternate question', () => {
+      const hit = index.search('hi, what is bpos').hits[0];
+      expect(hit?.article.id).toBe('bpos-overview');
+      expect(hit?.exact).toBe(true);
+    });
+
+    it('marks an article title asked word for word as exact', () => {
+      const hit = index.search('Who competes with Microsoft BPOS in the cloud?').hits[0];
+      expect(hit?.article.id).toBe('competitors');
+      expect(hit?.exact).toBe(true);
+    });
+
+    it('does not mark a question that only shares words as exact', () => {
+      const hits = index.search('when is wpc in july').hits;
+      expect(hits.every((h) => !h.exact)).toBe(true);
+    });
+
+    it('marks at most one hit as exact', () => {
+      expect(index.search('What is BPOS?').hits.filter((h) => h.exact)).toHaveLength(1);
+    });
+  });
+
+  describe('not-covered subjects', () => {
+    it('names the gap for "how much will office 365 cost"', () => {
+      const result = index.search('how much will office 365 cost');
+      expect(result.gap).toBeDefined();
+      expect(result.gap).toMatch(/price|cost|licens/i);
+    });
+
+    it('names the gap regardless of word order and plurals', () => {
+      expect(index.search('what are the prices per user').gap).toMatch(/price/i);
+      expect(index.search('where is the wpc venue').gap).toMatch(/WPC/);
+    });
+
+    it('names no gap for a question the knowledge base covers', () => {
+      expect(index.search('when is WPC?').gap).toBeUndefined();
+      expect(index.search('what is bpos').gap).toBeUndefined();
+    });
+
+    it('names the gap even when the question has no other words to search on', () => {
+      const result = index.search('pricing?');
+      expect(result.gap).toBeDefined();
+    });
+  });
+
+  describe('hits', () => {
+    it('limits the number of hits', () => {
+      expect(index.search('bpos', 2).hits).toHaveLength(2);
+      expect(index.search('bpos').hits.length).toBeLessThanOrEqual(5);
+    });
+
+    it('gives each hit a coverage between 0 and 1', () => {
+      for (const q of ['bpos pricing seats', 'when is wpc', 'microsoft cloud partners weather']) {
+        for (const h of index.search(q).hits) {
+          expect(h.coverage).toBeGreaterThanOrEqual(0);
+          expect(h.coverage).toBeLessThanOrEqual(1);
+        }
+      }
+    });
+
+    it('gives full coverage when the top article contains every word', () => {
+      expect(index.search('when is wpc').hits[0]?.coverage).toBe(1);
+    });
+
+    it('gives words the knowledge base has never seen weight, and marks them unknown', () => {
+      const weather = index.search('weather in seattle').words.find((w) => w.word === 'weather');
+      expect(weather?.known).toBe(false);
+      expect(weather?.weight).toBeGreaterThan(0);
+    });
+
+    it('keeps question words as hints, not content', () => {
+      const when = index.search('when is wpc').words.find((w) => w.word === 'when');
+      expect(when?.kind).toBe('hint');
+    });
+
+    it('lets get() find an article by id', () => {
+      expect(index.get('wpc-2011')?.title).toMatch(/WPC/);
+      expect(index.get('no-such-article')).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,82 @@
+import { STOP_WORDS, lightStem, splitWords } from '../../src/knowledge/words';
+
+describe('splitWords', () => {
+  it('lower-cases and drops punctuation', () => {
+    expect(splitWords('Hello, World! (BPOS) -- ok?')).toEqual(['hello', 'world', 'bpos', 'ok']);
+  });
+
+  it('joins digit groups so "1,040" is one number', () => {
+    expect(splitWords('over 1,040 customers')).toEqual(['over', '1040', 'customers']);
+    expect(splitWords('12,345,678 seats')).toEqual(['12345678', 'seats']);
+  });
+
+  it('does not join numbers that are only separated by a comma and a short group', () => {
+    expect(splitWords('1,04')).toEqual(['1', '04']);
+  });
+
+  it('keeps Live@edu as one token', () => {
+    expect(splitWords('What is Live@edu?')).toEqual(['what', 'is', 'live@edu']);
+  });
+
+  it('does not make a token of a lone or trailing @', () => {
+    expect(splitWords('@bpos team@')).toEqual(['bpos', 'team']);
+  });
+
+  it('drops the possessive with straight and curly apostrophes', () => {
+    expect(splitWords("Microsoft's plan")).toEqual(['microsoft', 'plan']);
+    expect(splitWords('Microsoft’s plan')).toEqual(['microsoft', 'plan']);
+    expect(splitWords('Microsoft`s plan')).toEqual(['microsoft', 'plan']);
+  });
+
+  it('joins contractions written with curly quotes into one word', () => {
+    expect(splitWords('I don’t know')).toEqual(['i', 'dont', 'know']);
+    expect(splitWords('‘quoted’ words')).toEqual(['quoted', 'words']);
+  });
+
+  it('ignores emoji', () => {
+    expect(splitWords('I ❤️ BPOS 🎉')).toEqual(['i', 'bpos']);
+  });
+
+  it('folds full-width letters to plain ones', () => {
+    expect(splitWords('ＢＰＯＳ')).toEqual(['bpos']);
+  });
+
+  it('keeps letters with accents and digits inside words', () => {
+    expect(splitWords('Café O365')).toEqual(['café', 'o365']);
+  });
+
+  it('splits hyphenated and dotted words', () => {
+    expect(splitWords('e-mail box.net')).toEqual(['e', 'mail', 'box', 'net']);
+  });
+
+  it('returns nothing for text without words', () => {
+    expect(splitWords('?!... -- 🎉')).toEqual([]);
+    expect(splitWords('')).toEqual([]);
+  });
+});
+
+describe('lightStem', () => {
+  it.each([
+    ['prices', 'price'],
+    ['seats', 'seat'],
+    ['mailboxes', 'mailbox'],
+    ['churches', 'church'],
+    ['wishes', 'wish'],
+    ['buzzes', 'buzz'],
+  ])('folds the plural %s to %s', (plural, singular) => {
+    expect(lightStem(plural)).toBe(singular);
+  });
+
+  it.each(['pricing', 'class', 'boss', 'dress', 'bus', 'gas', 'its'])('leaves %s alone', (word) => {
+    expect(lightStem(word)).toBe(word);
+  });
+});
+
+describe('STOP_WORDS', () => {
+  it('holds filler but not subject words', () => {
+    expect(STOP_WORDS.has('please')).toBe(true);
+    expect(STOP_WORDS.has('the')).toBe(true);
+    expect(STOP_WORDS.has('bpos')).toBe(false);
+    expect(STOP_WORDS.has('when')).toBe(false);
+  });
+});
