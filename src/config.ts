@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { parseSupportHours, type SupportHours } from './escalation/supportHours';
+
+const DEFAULT_HOURS = 'Mon-Fri 09:00-17:00';
 
 /**
  * The bot's whole configuration, read once from the environment (and `.env` through dotenv in
@@ -39,6 +42,19 @@ const EnvSchema = z
     MAX_BODY_BYTES: positiveInt(256 * 1024, 16 * 1024 * 1024),
     MAX_QUESTION_CHARS: positiveInt(1000, 100_000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
+    DATA_DIR: z.string().trim().min(1).default('data'),
+    ESCALATION_WEBHOOK_URL: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .optional(),
+    ESCALATION_WEBHOOK_SECRET: optionalText,
+    SUPPORT_HOURS: z.string().trim().min(1).default(DEFAULT_HOURS),
+    SUPPORT_TIMEZONE: z.string().trim().min(1).default('UTC'),
+    SUPPORT_RESPONSE_TIME: z.string().trim().min(1).default('one business day'),
+    TICKET_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{2,5}$/, 'must be 2 to 5 capital letters, e.g. PS')
+      .default('PS'),
   });
 
 /** Rules that involve more than one variable, checked even when other variables are bad. */
@@ -50,6 +66,11 @@ function crossChecks(env: Record<string, string | undefined>): { variable: strin
   }
   if (type === 'SingleTenant' && !env.MicrosoftAppTenantId) {
     problems.push({ variable: 'MicrosoftAppTenantId', message: 'is required when MicrosoftAppType is SingleTenant' });
+  }
+  const hours = parseSupportHours(env.SUPPORT_HOURS ?? DEFAULT_HOURS, env.SUPPORT_TIMEZONE ?? 'UTC');
+  if (!hours.ok) problems.push({ variable: /zone/i.test(hours.message) ? 'SUPPORT_TIMEZONE' : 'SUPPORT_HOURS', message: hours.message });
+  if (env.ESCALATION_WEBHOOK_SECRET && !env.ESCALATION_WEBHOOK_URL) {
+    problems.push({ variable: 'ESCALATION_WEBHOOK_SECRET', message: 'is set but ESCALATION_WEBHOOK_URL is not' });
   }
   return problems;
 }
@@ -72,6 +93,18 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly maxQuestionChars: number;
   readonly shutdownGraceMs: number;
+  /** Where tickets, the delivery outbox and conversation state are kept. */
+  readonly dataDir: string;
+  readonly escalation: {
+    readonly webhookUrl: string | undefined;
+    readonly webhookSecret: string | undefined;
+    readonly ticketPrefix: string;
+  };
+  readonly support: {
+    readonly hours: SupportHours;
+    readonly hoursText: string;
+    readonly responseTime: string;
+  };
 }
 
 export type ConfigResult = { success: true; data: Config } | { success: false; error: ConfigError };
@@ -105,6 +138,9 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
     return { success: false, error: new ConfigError(problems) };
   }
   const e = parsed.data;
+  const parsedHours = parseSupportHours(e.SUPPORT_HOURS, e.SUPPORT_TIMEZONE);
+  if (!parsedHours.ok) throw new Error(parsedHours.message); // unreachable: crossChecks refused it
+  const hours = parsedHours.hours;
   return {
     success: true,
     data: {
@@ -122,6 +158,9 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxQuestionChars: e.MAX_QUESTION_CHARS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      dataDir: e.DATA_DIR,
+      escalation: { webhookUrl: e.ESCALATION_WEBHOOK_URL, webhookSecret: e.ESCALATION_WEBHOOK_SECRET, ticketPrefix: e.TICKET_PREFIX },
+      support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
     },
   };
 }

@@ -2,9 +2,11 @@ import dotenv from 'dotenv';
 import { loadMessages } from './answering/Messages';
 import { buildBotServer } from './channel/startBot';
 import { parseConfig } from './config';
+import { loadScripts } from './escalation/script';
 import { loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
 import { createLogger } from './log';
+import { FileStorage } from './storage/FileStorage';
 
 /** Composition root: configuration → knowledge → server. */
 async function main(): Promise<void> {
@@ -17,18 +19,29 @@ async function main(): Promise<void> {
   const config = parsed.data;
   const logger = createLogger(config.logLevel);
 
-  const [kb, messages] = await Promise.all([loadKnowledge(config.knowledgeDir), loadMessages(config.dialogsDir)]);
-  if (!kb.success || !messages.success) {
-    const problems = [...(kb.success ? [] : kb.problems), ...(messages.success ? [] : messages.problems)];
+  const [kb, messages, scripts] = await Promise.all([loadKnowledge(config.knowledgeDir), loadMessages(config.dialogsDir), loadScripts(config.dialogsDir)]);
+  if (!kb.success || !messages.success || !scripts.success) {
+    const problems = [kb, messages, scripts].flatMap((r) => (r.success ? [] : r.problems));
     console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
     process.exit(1);
   }
   kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
   const knowledge = kb.data;
 
-  const bot = buildBotServer({ config, logger, knowledge: () => knowledge, messages: messages.data });
+  const storage = new FileStorage(config.dataDir);
+  const bot = buildBotServer({ config, logger, knowledge: () => knowledge, messages: messages.data, scripts: scripts.data, storage });
   const port = await bot.listen(config.port, config.host);
-  logger.info({ port, knowledge: knowledge.version, auth: config.auth.appId ? 'bot-framework-token' : 'none' }, `partner bot listening on http://localhost:${port}/api/messages`);
+  logger.info(
+    {
+      port,
+      knowledge: knowledge.version,
+      scripts: scripts.data.map((s) => s.id),
+      dataDir: config.dataDir,
+      tickets: config.escalation.webhookUrl ? 'webhook' : 'stored only (npm run tickets lists them)',
+      auth: config.auth.appId ? 'bot-framework-token' : 'none',
+    },
+    `partner bot listening on http://localhost:${port}/api/messages`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,7 +1,7 @@
 import type { Article } from '../knowledge/Article';
 
 /** What the bot decided to say, before any channel renders it. */
-export type Reply = AnswerReply | ClarifyReply | NoAnswerReply | SmallTalkReply;
+export type Reply = AnswerReply | ClarifyReply | NoAnswerReply | SmallTalkReply | EscalateReply;
 
 export interface AnswerReply {
   readonly kind: 'answer';
@@ -36,6 +36,11 @@ export interface SmallTalkReply {
   readonly intent: SmallTalkIntent;
 }
 
-export type SmallTalkIntent = 'greeting' | 'thanks' | 'help' | 'goodbye' | 'person';
+export type SmallTalkIntent = 'greeting' | 'thanks' | 'help' | 'goodbye';
+
+/** The partner asked for a person. */
+export interface EscalateReply {
+  readonly kind: 'escalate';
+}
 
 export type Band = 'answer' | 'clarify' | 'noAnswer';

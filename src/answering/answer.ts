@@ -47,6 +47,7 @@ function matchedContentWeight(result: SearchResult, hit: Hit): number {
  */
 export function decide(text: string, index: KnowledgeIndex): Reply {
   const intent = smallTalkIntent(text);
+  if (intent === 'person') return { kind: 'escalate' };
   if (intent) return { kind: 'smallTalk', intent };
   // "?", "!!!", an emoji: nothing to search on, so show what the bot can do.
   if (!/[\p{L}\p{N}]/u.test(text)) return { kind: 'smallTalk', intent: 'help' };

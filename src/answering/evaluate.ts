@@ -65,5 +65,5 @@ function firstArticle(r: Reply): string | undefined {
 }
 
 function confidence(r: Reply): number {
-  return r.kind === 'smallTalk' ? 0 : r.confidence;
+  return r.kind === 'smallTalk' || r.kind === 'escalate' ? 0 : r.confidence;
 }

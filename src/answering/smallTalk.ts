@@ -1,10 +1,13 @@
 import type { SmallTalkIntent } from './Reply';
 
+/** Small talk, or a request for a person. */
+export type Intent = SmallTalkIntent | 'person';
+
 /**
  * Recognises messages that are only a greeting, thanks, a request for help or a goodbye. A message
  * with anything more in it ("hi, when is WPC?") is a question, not small talk.
  */
-const PHRASES: Readonly<Record<SmallTalkIntent, readonly string[]>> = {
+const PHRASES: Readonly<Record<Intent, readonly string[]>> = {
   greeting: [
     'hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'good morning', 'good afternoon', 'good evening',
     'morning', 'hey there', 'hi there', 'hello there', 'how are you', 'how r u', 'whats up', 'sup', 'start',
@@ -31,8 +34,8 @@ const PHRASES: Readonly<Record<SmallTalkIntent, readonly string[]>> = {
 
 const FILLER = /\b(?:bot|there|please|pls|again|so|very|much|then|partner bot)\b/g;
 
-const LOOKUP = new Map<string, SmallTalkIntent>();
-for (const [intent, phrases] of Object.entries(PHRASES) as [SmallTalkIntent, readonly string[]][]) {
+const LOOKUP = new Map<string, Intent>();
+for (const [intent, phrases] of Object.entries(PHRASES) as [Intent, readonly string[]][]) {
   for (const p of phrases) LOOKUP.set(p, intent);
 }
 
@@ -43,7 +46,7 @@ for (const [intent, phrases] of Object.entries(PHRASES) as [SmallTalkIntent, rea
 const PERSON = /\b(?:(?:talk|speak|chat|connect|put|transfer|escalate|hand)\b.*\b(?:human|person|someone|somebody|agent|support|staff|people|rep|representative)s?|(?:need|want|get)\b.*\b(?:human|real person|someone from|agent|representative)|escalat\w*)\b/;
 
 /** The small-talk intent of a whole message, or undefined when it says something more. */
-export function smallTalkIntent(text: string): SmallTalkIntent | undefined {
+export function smallTalkIntent(text: string): Intent | undefined {
   const words = text
     .toLowerCase()
     .replace(/['’]/g, '')
@@ -58,7 +61,7 @@ export function smallTalkIntent(text: string): SmallTalkIntent | undefined {
   if (trimmed !== words && LOOKUP.has(trimmed)) return LOOKUP.get(trimmed);
   // "hi thanks", "thanks, bye": every part is small talk; a goodbye anywhere wins, else the last part.
   const parts = trimmed.split(' ');
-  let intent: SmallTalkIntent | undefined;
+  let intent: Intent | undefined;
   for (let i = 0; i < parts.length; ) {
     let matched = 0;
     for (let len = Math.min(6, parts.length - i); len > 0; len -= 1) {

@@ -1,10 +1,26 @@
-import { ActivityHandler, type TurnContext } from 'botbuilder';
+import { ActionTypes, ActivityHandler, EventFactory, type Activity, type TurnContext } from 'botbuilder';
+import { DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
 import { decide } from '../answering/answer';
 import { fill, type Messages } from '../answering/Messages';
+import type { Reply } from '../answering/Reply';
+import { matchesTrigger, type EscalationScript } from '../escalation/script';
+import { describeOpening, isOpen, nextOpening, type SupportHours } from '../escalation/supportHours';
+import { summarize, TICKET_ID, type Ticket } from '../escalation/ticket';
+import type { TicketStore } from '../escalation/TicketStore';
+import { validateAnswer } from '../escalation/validateAnswer';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
-import { renderReply, renderText, renderWelcome } from './render';
-import { turnLogger } from './turnLog';
+import { dialogIdOf, EscalationDialog } from './dialogs/EscalationDialog';
+import { renderReply, renderText, renderWelcome, type ReplyData } from './render';
+import type { BotState, ProfileField } from './state';
+import { correlationIdOf, turnLogger } from './turnLog';
+
+export interface SupportDesk {
+  readonly hours: SupportHours;
+  /** The hours as staff wrote them, for messages ("Mon-Fri 09:00-17:00 Europe/London"). */
+  readonly hoursText: string;
+  readonly responseTime: string;
+}
 
 export interface PartnerBotDeps {
   /** The knowledge base in service now (it may be swapped between turns). */
@@ -12,17 +28,44 @@ export interface PartnerBotDeps {
   readonly messages: Messages;
   readonly maxQuestionChars: number;
   readonly logger: Logger;
+  readonly state: BotState;
+  readonly scripts: readonly EscalationScript[];
+  readonly tickets: TicketStore;
+  readonly support: SupportDesk;
+  /** Set when tickets go to a webhook: told about each new ticket. */
+  readonly delivery?: { kick(): void };
+  readonly now?: () => Date;
 }
 
+const YES_NO = { id: 'offer', ask: '', kind: 'yesno', label: 'offer', optional: false, maxLength: 100 } as const;
+const MY_TICKET = /\b(?:status|update|news|progress)\b.*\b(?:my|the)\s+(?:ticket|request|case|escalation)\b|\b(?:my|the)\s+(?:ticket|request|case)\b.*\b(?:status|update|delivered|sent)\b/i;
+
 /**
- * The Bot Framework face of the answering core: a message in, one reply out. Every channel
- * (Emulator, Web Chat, Teams, Direct Line) goes through here.
+ * The Bot Framework face of the product: answers from the knowledge base, and hands a partner to
+ * partner support through the escalation scripts. Every channel goes through here.
  */
 export class PartnerBot extends ActivityHandler {
+  private readonly dialogs: DialogSet;
+  private readonly support: EscalationScript;
+
   constructor(private readonly deps: PartnerBotDeps) {
     super();
+    const support = deps.scripts.find((s) => s.id === 'support');
+    if (!support) throw new Error('an escalation script with id "support" is required');
+    this.support = support;
+    this.dialogs = new DialogSet(deps.state.dialogState);
+    for (const script of deps.scripts) {
+      this.dialogs.add(
+        new EscalationDialog(script, {
+          messages: deps.messages,
+          profile: (context) => deps.state.getProfile(context),
+          answerQuestion: (context, text) => this.answerMidway(context, text),
+          complete: (context, s, answers) => this.openTicket(context, s, answers),
+        }),
+      );
+    }
     this.onMessage(async (context, next) => {
-      await this.answer(context);
+      await this.onPartnerMessage(context);
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -33,37 +76,225 @@ export class PartnerBot extends ActivityHandler {
     });
   }
 
-  private async answer(context: TurnContext): Promise<void> {
-    const started = process.hrtime.bigint();
+  /** Runs the turn, then saves conversation and partner state (only when the turn succeeded). */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.deps.state.save(context);
+  }
+
+  private async onPartnerMessage(context: TurnContext): Promise<void> {
     const log = turnLogger(context, this.deps.logger);
     const { messages, maxQuestionChars } = this.deps;
     const text = typeof context.activity.text === 'string' ? context.activity.text.trim() : '';
 
+    const dc = await this.dialogs.createContext(context);
+    if (dc.activeDialog) {
+      if (text.length > maxQuestionChars) {
+        await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noData()));
+        await dc.repromptDialog();
+        return;
+      }
+      const result = await dc.continueDialog();
+      if (result.status !== DialogTurnStatus.empty) {
+        log.info({ outcome: 'escalation', status: result.status }, 'turn');
+        return;
+      }
+    }
     if (text === '') {
-      await context.sendActivity(renderText(messages.nonText, { band: 'noAnswer', articleId: null, confidence: null }));
+      await context.sendActivity(renderText(messages.nonText, noData()));
       log.info({ outcome: 'nonText' }, 'turn');
       return;
     }
     if (text.length > maxQuestionChars) {
-      await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), { band: 'noAnswer', articleId: null, confidence: null }));
+      await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noData()));
       log.info({ outcome: 'tooLong', chars: text.length }, 'turn');
       return;
     }
 
+    const facts = await this.deps.state.getFacts(context);
+    const offer = facts.pendingOffer;
+    facts.pendingOffer = undefined;
+    if (offer) {
+      const answer = validateAnswer(YES_NO, text);
+      if (answer.ok && answer.value === 'yes') return this.startEscalation(dc, offer, log);
+      if (answer.ok) {
+        await context.sendActivity(renderText(messages.offerDeclined, noData()));
+        return;
+      }
+    }
+
+    const ref = TICKET_ID.exec(text);
+    if (ref || MY_TICKET.test(text)) {
+      await this.replyWithStatus(context, ref ? ref[0].toUpperCase() : undefined);
+      log.info({ outcome: 'ticketStatus' }, 'turn');
+      return;
+    }
+
+    const triggered = this.deps.scripts.find((s) => s.id !== this.support.id && matchesTrigger(s, text));
+    if (triggered) {
+      await this.deps.state.remember(context, { question: text, band: 'escalation', at: this.now().toISOString() });
+      return this.startEscalation(dc, triggered.id, log);
+    }
+
+    const started = process.hrtime.bigint();
     const kb = this.deps.knowledge();
     const reply = decide(text, kb.index);
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const decideMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (reply.kind === 'escalate') return this.startEscalation(dc, this.support.id, log);
+
     await context.sendActivity(renderReply(reply, kb, messages));
+    await this.deps.state.remember(context, exchangeOf(text, reply, this.now()));
+    facts.noAnswerStreak = reply.kind === 'noAnswer' ? facts.noAnswerStreak + 1 : reply.kind === 'smallTalk' ? facts.noAnswerStreak : 0;
+    if (reply.kind === 'noAnswer' && facts.noAnswerStreak >= 2) {
+      facts.pendingOffer = this.support.id;
+      facts.noAnswerStreak = 0;
+      await context.sendActivity(offerActivity(messages));
+    }
     log.info(
       {
         outcome: reply.kind,
         articleId: reply.kind === 'answer' ? reply.article.id : undefined,
         confidence: reply.kind === 'smallTalk' ? undefined : reply.confidence,
         intent: reply.kind === 'smallTalk' ? reply.intent : undefined,
-        decideMs: Math.round(elapsedMs * 100) / 100,
+        decideMs: Math.round(decideMs * 100) / 100,
       },
       'turn',
     );
   }
+
+  private async startEscalation(dc: Awaited<ReturnType<DialogSet['createContext']>>, scriptId: string, log: Logger): Promise<void> {
+    const facts = await this.deps.state.getFacts(dc.context);
+    facts.noAnswerStreak = 0;
+    facts.pendingOffer = undefined;
+    await dc.beginDialog(dialogIdOf(scriptId));
+    log.info({ outcome: 'escalationStarted', script: scriptId }, 'turn');
+  }
+
+  /** A knowledge question asked in the middle of an escalation: answered only when confident. */
+  private async answerMidway(context: TurnContext, text: string): Promise<boolean> {
+    const kb = this.deps.knowledge();
+    const reply = decide(text, kb.index);
+    if (reply.kind !== 'answer') return false;
+    const rendered = renderReply(reply, kb, this.deps.messages);
+    await context.sendActivity({ ...rendered, suggestedActions: undefined });
+    await this.deps.state.remember(context, exchangeOf(text, reply, this.now()));
+    return true;
+  }
+
+  /** Writes the ticket durably, then (only then) tells the partner its reference and what happens next. */
+  private async openTicket(context: TurnContext, script: EscalationScript, answers: Record<string, string>): Promise<boolean> {
+    const { messages, state, tickets, delivery } = this.deps;
+    const log = turnLogger(context, this.deps.logger);
+    const facts = await state.getFacts(context);
+    const a = context.activity;
+    let ticket: Ticket;
+    try {
+      ticket = await tickets.create(
+        {
+          scriptId: script.id,
+          scriptTitle: script.title,
+          answers,
+          summary: summarize(script, answers),
+          history: facts.recent,
+          channelId: a.channelId,
+          conversationId: a.conversation.id,
+          partner: {
+            userId: a.from.id,
+            ...(a.from.name ? { name: a.from.name } : {}),
+            ...(a.from.aadObjectId ? { aadObjectId: a.from.aadObjectId } : {}),
+            ...(a.conversation.tenantId ? { tenantId: a.conversation.tenantId } : {}),
+          },
+        },
+        delivery !== undefined,
+        this.now(),
+      );
+    } catch (err) {
+      const ref = correlationIdOf(context);
+      log.error({ err, script: script.id }, 'could not record ticket');
+      await context.sendActivity(renderText(fill(messages.escalationFailed, { ref }), noData()));
+      return false;
+    }
+    facts.tickets = [...facts.tickets, ticket.id];
+    const profile = await state.getProfile(context);
+    for (const step of script.steps) {
+      const value = answers[step.id];
+      if (step.remember && value) profile[step.remember as ProfileField] = value;
+    }
+    const done = fill(script.done, { ...answers, ticket: ticket.id, nextSteps: this.nextSteps() });
+    await context.sendActivity(renderText(done, { band: 'escalation', articleId: null, confidence: null, ticketId: ticket.id }));
+    await context.sendActivity(EventFactory.createHandoffInitiation(context, { ticket }));
+    delivery?.kick();
+    log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: script.id }, 'ticket');
+    return true;
+  }
+
+  private nextSteps(): string {
+    const { hours, hoursText, responseTime } = this.deps.support;
+    const now = this.now();
+    if (isOpen(hours, now)) return fill(this.deps.messages.nextStepsOpen, { responseTime });
+    const opening = describeOpening(hours, nextOpening(hours, now), now);
+    return fill(this.deps.messages.nextStepsClosed, { hours: hoursText, opening, responseTime });
+  }
+
+  /**
+   * Tells a partner where a ticket stands. Only tickets opened in this conversation or by this
+   * partner are shown; any other reference is "not found", so no one can read another partner's.
+   */
+  private async replyWithStatus(context: TurnContext, id: string | undefined): Promise<void> {
+    const { messages, tickets } = this.deps;
+    const facts = await this.deps.state.getFacts(context);
+    const wanted = id ?? facts.tickets[facts.tickets.length - 1];
+    if (!wanted) {
+      await context.sendActivity(renderText(messages.noTickets, noData()));
+      return;
+    }
+    const ticket = await tickets.get(wanted);
+    const a = context.activity;
+    const mine = ticket && (ticket.conversationId === a.conversation.id || (ticket.partner.userId === a.from.id && ticket.channelId === a.channelId));
+    if (!ticket || !mine) {
+      await context.sendActivity(renderText(fill(messages.ticketNotFound, { ticket: wanted }), noData()));
+      return;
+    }
+    const d = ticket.delivery;
+    const text =
+      d.status === 'delivered'
+        ? fill(messages.ticketDelivered, { ticket: ticket.id, when: formatWhen(d.deliveredAt) })
+        : d.status === 'pending'
+          ? fill(messages.ticketPending, { ticket: ticket.id, attempts: d.attempts })
+          : fill(messages.ticketStored, { ticket: ticket.id });
+    await context.sendActivity(renderText(text, { band: 'ticketStatus', articleId: null, confidence: null, ticketId: ticket.id, delivery: d.status }));
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
 }
 
+function noData(): ReplyData {
+  return { band: 'noAnswer', articleId: null, confidence: null };
+}
+
+function offerActivity(messages: Messages): Partial<Activity> {
+  return {
+    ...renderText(messages.escalationOffer, { band: 'noAnswer', articleId: null, confidence: null, intent: 'offer' }),
+    suggestedActions: {
+      to: [],
+      actions: [messages.yesButton, messages.noButton].map((b) => ({ type: ActionTypes.ImBack, title: b, value: b })),
+    },
+  };
+}
+
+function exchangeOf(question: string, reply: Reply, at: Date) {
+  return {
+    question,
+    band: reply.kind === 'smallTalk' ? 'smallTalk' : reply.kind,
+    ...(reply.kind === 'answer' ? { articleId: reply.article.id } : {}),
+    ...(reply.kind === 'clarify' && reply.candidates[0] ? { articleId: reply.candidates[0].id } : {}),
+    at: at.toISOString(),
+  };
+}
+
+function formatWhen(iso: string | undefined): string {
+  if (!iso) return 'an earlier date';
+  return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,20 +1,23 @@
 import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
-import type { Reply } from '../answering/Reply';
+import type { EscalateReply, Reply } from '../answering/Reply';
 import { fill, type Messages } from '../answering/Messages';
 import type { Article } from '../knowledge/Article';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 
 /** What clients and tests can read from every reply's `channelData`. */
 export interface ReplyData {
-  readonly band: 'answer' | 'clarify' | 'noAnswer' | 'smallTalk';
+  readonly band: 'answer' | 'clarify' | 'noAnswer' | 'smallTalk' | 'escalation' | 'ticketStatus';
   readonly articleId: string | null;
   readonly confidence: number | null;
   readonly intent?: string;
   readonly candidates?: readonly string[];
+  /** With `escalation` (a ticket was opened) and `ticketStatus`. */
+  readonly ticketId?: string;
+  readonly delivery?: string;
 }
 
 /** Turns a decided reply into a message activity: markdown text, suggested actions, channelData. */
-export function renderReply(reply: Reply, kb: KnowledgeBase, messages: Messages): Partial<Activity> {
+export function renderReply(reply: Exclude<Reply, EscalateReply>, kb: KnowledgeBase, messages: Messages): Partial<Activity> {
   const topics = listOf(kb.topics);
   switch (reply.kind) {
     case 'answer': {
@@ -57,8 +60,6 @@ export function renderReply(reply: Reply, kb: KnowledgeBase, messages: Messages)
           return message(messages.thanks, [], data);
         case 'goodbye':
           return message(messages.goodbye, [], data);
-        case 'person':
-          return message(messages.personUnavailable, [], data);
       }
     }
   }

@@ -1,13 +1,18 @@
-import type { TurnContext } from 'botbuilder';
+import { MemoryStorage, type Storage as BotStorage, type TurnContext } from 'botbuilder';
 import type { Messages } from '../answering/Messages';
 import { fill } from '../answering/Messages';
 import type { Config } from '../config';
+import { DeliveryWorker } from '../escalation/DeliveryWorker';
+import type { EscalationScript } from '../escalation/script';
+import { TicketStore } from '../escalation/TicketStore';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
+import type { Storage } from '../storage/Storage';
 import { createAdapter } from './adapter';
 import { PartnerBot } from './PartnerBot';
 import { renderText } from './render';
 import { createBotServer, type BotServer } from './server';
+import { BotState } from './state';
 import { correlationIdOf } from './turnLog';
 
 export interface StartOptions {
@@ -15,16 +20,39 @@ export interface StartOptions {
   readonly logger: Logger;
   readonly knowledge: () => KnowledgeBase;
   readonly messages: Messages;
+  readonly scripts: readonly EscalationScript[];
+  /** Where state and tickets live; botbuilder's MemoryStorage when omitted (tests only). */
+  readonly storage?: Storage;
+}
+
+export interface RunningBot extends BotServer {
+  readonly tickets: TicketStore;
+  readonly delivery: DeliveryWorker | undefined;
 }
 
 /**
- * Wires adapter, bot and HTTP server. A failed turn is logged with its correlation id and the partner
- * gets a short apology with that reference; conversation state is left as it was.
+ * Wires storage, adapter, bot, delivery worker and HTTP server. A failed turn is logged with its
+ * correlation id and the partner gets a short apology with that reference; state is left as it was.
  */
-export function buildBotServer(opts: StartOptions): BotServer {
+export function buildBotServer(opts: StartOptions): RunningBot {
   const { config, logger, messages } = opts;
+  const storage: BotStorage = opts.storage ?? new MemoryStorage();
   const adapter = createAdapter(config.auth);
-  const bot = new PartnerBot({ knowledge: opts.knowledge, messages, maxQuestionChars: config.maxQuestionChars, logger });
+  const tickets = new TicketStore(storage, config.escalation.ticketPrefix);
+  const delivery = config.escalation.webhookUrl
+    ? new DeliveryWorker({ store: tickets, url: config.escalation.webhookUrl, secret: config.escalation.webhookSecret, logger })
+    : undefined;
+  const bot = new PartnerBot({
+    knowledge: opts.knowledge,
+    messages,
+    maxQuestionChars: config.maxQuestionChars,
+    logger,
+    state: new BotState(storage),
+    scripts: opts.scripts,
+    tickets,
+    support: config.support,
+    ...(delivery ? { delivery } : {}),
+  });
 
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const ref = correlationIdOf(context);
@@ -36,14 +64,26 @@ export function buildBotServer(opts: StartOptions): BotServer {
     }
   };
 
-  return createBotServer({
+  const server = createBotServer({
     adapter,
     logic: (context) => bot.run(context),
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    readiness: () => {
-      const kb = opts.knowledge();
-      return { knowledge: kb.version };
-    },
+    readiness: () => ({ knowledge: opts.knowledge().version }),
   });
+  return {
+    ...server,
+    tickets,
+    delivery,
+    listen: async (port, host) => {
+      const bound = await server.listen(port, host);
+      delivery?.start();
+      return bound;
+    },
+    shutdown: async (graceMs) => {
+      const result = await server.shutdown(graceMs);
+      await delivery?.stop();
+      return result;
+    },
+  };
 }

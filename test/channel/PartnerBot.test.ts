@@ -1,12 +1,9 @@
 import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import type { ReplyData } from '../../src/channel/render';
-import { PartnerBot } from '../../src/channel/PartnerBot';
-import { realContent, silentLogger } from '../helpers/realContent';
+import { makeBot } from '../helpers/turnHarness';
 
 async function makeAdapter(maxQuestionChars = 1000): Promise<TestAdapter> {
-  const { kb, messages } = await realContent();
-  const bot = new PartnerBot({ knowledge: () => kb, messages, maxQuestionChars, logger: silentLogger() });
-  return new TestAdapter((context) => bot.run(context));
+  return (await makeBot({ maxQuestionChars })).adapter;
 }
 
 const data = (a: Partial<Activity>): ReplyData => a.channelData as ReplyData;

@@ -1,22 +1,22 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { buildBotServer } from '../../src/channel/startBot';
-import type { BotServer } from '../../src/channel/server';
+import { buildBotServer, type RunningBot as StartedBot } from '../../src/channel/startBot';
+import type { Storage } from '../../src/storage/Storage';
 import { parseConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { realContent } from './realContent';
 
 export interface RunningBot {
   readonly url: string;
-  readonly bot: BotServer;
+  readonly bot: StartedBot;
   /** Parsed JSON log lines written so far. */
   readonly logs: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
 /** Starts the real restify server with the bundled content on a random loopback port. */
-export async function startBot(env: Record<string, string> = {}): Promise<RunningBot> {
+export async function startBot(env: Record<string, string> = {}, storage?: Storage): Promise<RunningBot> {
   const parsed = parseConfig({ LOG_LEVEL: 'info', ...env });
   if (!parsed.success) throw parsed.error;
   const config: Config = parsed.data;
@@ -27,8 +27,8 @@ export async function startBot(env: Record<string, string> = {}): Promise<Runnin
       done();
     },
   });
-  const { kb, messages } = await realContent();
-  const bot = buildBotServer({ config, logger: createLogger(config.logLevel, sink), knowledge: () => kb, messages });
+  const { kb, messages, scripts } = await realContent();
+  const bot = buildBotServer({ config, logger: createLogger(config.logLevel, sink), knowledge: () => kb, messages, scripts, ...(storage ? { storage } : {}) });
   const port = await bot.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, bot, logs, close: async () => void (await bot.shutdown(1000)) };
 }

@@ -1,0 +1,155 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Logger } from '../log';
+import type { Ticket } from './ticket';
+import type { TicketStore } from './TicketStore';
+
+export interface DeliveryOptions {
+  readonly store: TicketStore;
+  readonly url: string;
+  /** When set, each request carries `X-Signature-256: sha256=<hex HMAC-SHA256 of the body>`. */
+  readonly secret?: string;
+  readonly logger: Logger;
+  readonly timeoutMs?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly pollMs?: number;
+  /** How long a claim on a ticket lasts; another instance may retry it after that. */
+  readonly leaseMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+/** The JSON body POSTed to the webhook. */
+export interface TicketWebhookPayload {
+  readonly event: 'ticket.created';
+  /** The same for every attempt at the same ticket: receivers drop repeats by it. */
+  readonly idempotencyKey: string;
+  readonly ticket: Ticket;
+}
+
+export const SIGNATURE_HEADER = 'x-signature-256';
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+export function sign(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * The delivery outbox's worker: POSTs each queued ticket to the staff webhook until one attempt
+ * succeeds (2xx), waiting longer after each failure (1 s, 2 s, 4 s, ... up to 5 minutes). The queue
+ * lives in storage, so a restart picks up where it stopped. Before sending, the worker claims the
+ * ticket with an eTag-checked write, so two instances never send it at the same time; a delivered
+ * ticket is marked so before it leaves the queue and is never sent again.
+ */
+export class DeliveryWorker {
+  private readonly id = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly o: DeliveryOptions) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.kick(), this.o.pollMs ?? 1000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Stops polling and waits for a delivery in progress to finish. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Looks at the queue now (coalesced with a run in progress). */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((err: unknown) => this.o.logger.error({ err }, 'delivery run failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Delivers every ticket that is due. */
+  async runOnce(now: () => Date = () => new Date()): Promise<void> {
+    for (const id of await this.o.store.pending()) {
+      const ticket = await this.o.store.get(id);
+      if (!ticket || ticket.delivery.status !== 'pending') {
+        await this.o.store.dequeue(id);
+        continue;
+      }
+      const claimed = await this.claim(id, now());
+      if (claimed) await this.deliver(claimed, now);
+    }
+  }
+
+  private async claim(id: string, at: Date): Promise<Ticket | undefined> {
+    const lease = this.o.leaseMs ?? 60_000;
+    let mine = false;
+    await this.o.store.update(id, (t) => {
+      mine = false;
+      const d = t.delivery;
+      if (d.status !== 'pending') return undefined;
+      if (d.nextAttemptAt && Date.parse(d.nextAttemptAt) > at.getTime()) return undefined;
+      if (d.claimedBy && d.claimedBy !== this.id && d.claimedUntil && Date.parse(d.claimedUntil) > at.getTime()) return undefined;
+      mine = true;
+      return { ...t, delivery: { ...d, claimedBy: this.id, claimedUntil: new Date(at.getTime() + lease).toISOString() } };
+    });
+    return mine ? this.o.store.get(id) : undefined;
+  }
+
+  private async deliver(ticket: Ticket, now: () => Date): Promise<void> {
+    const log = this.o.logger.child({ ticket: ticket.id });
+    const payload: TicketWebhookPayload = { event: 'ticket.created', idempotencyKey: ticket.id, ticket: publicView(ticket) };
+    const body = JSON.stringify(payload);
+    const headers: Record<string, string> = { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: ticket.id };
+    if (this.o.secret) headers[SIGNATURE_HEADER] = sign(body, this.o.secret);
+    const attempt = ticket.delivery.attempts + 1;
+    let error: string | undefined;
+    try {
+      const res = await (this.o.fetch ?? fetch)(this.o.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) error = `webhook answered ${res.status}`;
+    } catch (err) {
+      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
+
+    if (error === undefined) {
+      await this.o.store.update(ticket.id, (t) => ({
+        ...t,
+        delivery: { status: 'delivered', attempts: attempt, deliveredAt: now().toISOString() },
+      }));
+      await this.o.store.dequeue(ticket.id);
+      log.info({ attempts: attempt }, 'ticket delivered');
+      return;
+    }
+    const delay = Math.min(this.o.maxDelayMs ?? 300_000, (this.o.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+    const next = new Date(now().getTime() + delay);
+    await this.o.store.update(ticket.id, (t) =>
+      t.delivery.status === 'pending'
+        ? { ...t, delivery: { status: 'pending', attempts: attempt, lastError: error, nextAttemptAt: next.toISOString() } }
+        : undefined,
+    );
+    log.warn({ attempts: attempt, error, retryAt: next.toISOString() }, 'ticket delivery failed; will retry');
+  }
+}
+
+/** The ticket as staff receive it: without the worker's bookkeeping. */
+function publicView(t: Ticket): Ticket {
+  const { claimedBy: _by, claimedUntil: _until, ...delivery } = t.delivery;
+  return { ...t, delivery };
+}

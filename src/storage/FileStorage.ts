@@ -1,0 +1,275 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { errorCode, serialised, unlinkIfPresent, withFileLock, type LockTiming } from './fileLock';
+import { ETagConflictError, type Storage, type StoreItem, type StoreItems } from './Storage';
+
+/** What each key's file holds. The item is stored without its eTag. */
+interface StoredDocument {
+  readonly key: string;
+  readonly eTag: string;
+  readonly item: Record<string, unknown>;
+}
+
+/** How many characters of a key appear, sanitised, at the start of its file name. */
+const READABLE_CHARS = 48;
+const DOCUMENT_SUFFIX = '.json';
+/** At most this many files are open at once by one read/write/delete/keys call. */
+const IO_CONCURRENCY = 16;
+
+/**
+ * A `Storage` that keeps each key in its own JSON file under one directory, with the semantics of
+ * botbuilder's MemoryStorage: `read` returns fresh copies of the keys that exist, each with its eTag;
+ * `write` gives every item a new eTag, and refuses an item whose eTag is set (not '' or '*') but is not
+ * the stored one, with `ETagConflictError` (a key that does not exist is written whatever the eTag);
+ * `delete` of a missing key is fine.
+ *
+ * Files: `<readable part of the key>-<sha256 of the key>.json`, holding `{ key, eTag, item }`. The name
+ * has only [A-Za-z0-9_-] before the hash, so any key (slashes, '..', unicode, thousands of characters)
+ * maps to one file directly inside the directory. The directory is created on first write.
+ *
+ * A write goes to a temp file in the same directory, is fsynced and renamed over the key's file (then
+ * the directory is fsynced where the platform allows), so a reader or a crash sees the old document or
+ * the new one, never half of one. Leftover temp files (names starting with '.') are ignored, never
+ * cleaned up.
+ *
+ * Concurrency: within a process, operations on one key run one at a time (across every FileStorage on
+ * the same directory). Across processes, the read-compare-rename of a write and a delete happen under a
+ * per-key lock file; reads take no lock. Limits: the lock is advisory and only for processes on one
+ * machine with a local file system (not NFS/SMB); a lock older than `staleLockMs` (10 s) is taken to be
+ * left by a crashed process and broken, so a process stalled that long inside a write can lose its
+ * exclusion; a write waits at most `lockTimeoutMs` (15 s) for the lock, then rejects.
+ *
+ * A write of several keys is not a transaction: keys are written independently, a refused or failed key
+ * leaves the others written, and the call rejects with the first error in key order (as MemoryStorage
+ * does). An item must be a JSON-serialisable object; anything else rejects with a TypeError or an Error
+ * naming the key. A file that is not a valid document makes `read` (and a conditional `write`) of its
+ * key reject with an Error naming the key and the file. Not tested on Windows, where renaming over a
+ * file another process has open can fail.
+ */
+export class FileStorage implements Storage {
+  private readonly dir: string;
+  private readonly timing: LockTiming;
+
+  constructor(dir: string, options: Partial<LockTiming> = {}) {
+    this.dir = path.resolve(dir);
+    const staleLockMs = options.staleLockMs ?? 10_000;
+    this.timing = { staleLockMs, lockTimeoutMs: options.lockTimeoutMs ?? staleLockMs + 5_000 };
+  }
+
+  /** The items stored under `keys`, each a fresh copy with its eTag; keys not stored are left out. */
+  async read(keys: string[]): Promise<StoreItems> {
+    if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when reading.');
+    const documents = await inTurn(keys, (key) => serialised(this.fileFor(key), () => this.load(key)));
+    const items: StoreItems = {};
+    keys.forEach((key, i) => {
+      const document = documents[i];
+      if (document) setOwn(items, key, { ...document.item, eTag: document.eTag });
+    });
+    return items;
+  }
+
+  /**
+   * Stores each item under its key with a new eTag. Rejects with `ETagConflictError` for an item whose
+   * eTag is stale (that key is left as it was), after the other keys have been written.
+   */
+  async write(changes: StoreItems): Promise<void> {
+    if (typeof changes !== 'object' || changes === null) throw new ReferenceError('Changes are required when writing.');
+    const entries = Object.keys(changes).map((key): [string, unknown] => [key, changes[key]]);
+    if (entries.length === 0) return;
+    await mkdir(this.dir, { recursive: true });
+    await inTurn(entries, ([key, value]) => this.writeOne(key, value));
+  }
+
+  /** Removes the keys' files; keys that are not stored are ignored. */
+  async delete(keys: string[]): Promise<void> {
+    if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when deleting.');
+    if (keys.length === 0 || !(await isDirectory(this.dir))) return;
+    await inTurn(keys, (key) => {
+      const file = this.fileFor(key);
+      return serialised(file, () =>
+        withFileLock(lockFileFor(file), this.timing, async () => {
+          await unlinkIfPresent(file);
+          await syncDirectory(this.dir);
+        }),
+      );
+    });
+  }
+
+  /**
+   * The stored keys that start with `prefix` (all keys by default), sorted. Reads every matching
+   * document, so it is for staff tools, not for every turn. Rejects, naming the file, on a corrupt one.
+   */
+  async keys(prefix = ''): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+    // A key starting with `prefix` has a file name starting with the readable part of `prefix`.
+    const namePrefix = readablePart(prefix);
+    const files = names.filter((n) => !n.startsWith('.') && n.endsWith(DOCUMENT_SUFFIX) && n.startsWith(namePrefix)).map((n) => path.join(this.dir, n));
+    const documents = await inTurn(files, (file) => loadFile(file, undefined));
+    return documents
+      .flatMap((d) => (d && d.key.startsWith(prefix) ? [d.key] : []))
+      .sort();
+  }
+
+  private async writeOne(key: string, value: unknown): Promise<void> {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new TypeError(`Storage: the item for "${key}" must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}.`);
+    }
+    const { eTag: expected, ...item } = value as StoreItem;
+    const file = this.fileFor(key);
+    const text = serialise(key, { key, eTag: randomUUID(), item });
+    await serialised(file, () =>
+      withFileLock(lockFileFor(file), this.timing, async () => {
+        if (expected && expected !== '*') {
+          const current = await this.load(key);
+          if (current && current.eTag !== expected) throw new ETagConflictError(key);
+        }
+        await replaceFile(file, text);
+        await syncDirectory(this.dir);
+      }),
+    );
+  }
+
+  /** The stored document for `key`, or undefined if there is none. */
+  private load(key: string): Promise<StoredDocument | undefined> {
+    return loadFile(this.fileFor(key), key);
+  }
+
+  private fileFor(key: string): string {
+    const hash = createHash('sha256').update(Buffer.from(key, 'utf16le')).digest('hex');
+    return path.join(this.dir, `${readablePart(key)}-${hash}${DOCUMENT_SUFFIX}`);
+  }
+}
+
+/**
+ * The first characters of `key` with everything but [A-Za-z0-9_-] made '_', one output character per
+ * code point, so the readable part of a prefix of a key is a prefix of the key's readable part.
+ */
+function readablePart(key: string): string {
+  return Array.from(key.slice(0, READABLE_CHARS * 2))
+    .slice(0, READABLE_CHARS)
+    .map((c) => (/^[A-Za-z0-9_-]$/.test(c) ? c : '_'))
+    .join('');
+}
+
+function lockFileFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.lock`);
+}
+
+function serialise(key: string, document: StoredDocument): string {
+  try {
+    return JSON.stringify(document);
+  } catch (err) {
+    throw new Error(`Storage: cannot write "${key}": the item is not serialisable as JSON (${messageOf(err)}).`, { cause: err });
+  }
+}
+
+/**
+ * Reads and checks one document file; undefined if the file does not exist. Rejects with an Error
+ * naming the file (and `key`, when given) if it is not a document, or is the document of another key.
+ */
+async function loadFile(file: string, key: string | undefined): Promise<StoredDocument | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  const corrupt = (why: string, cause?: unknown) =>
+    new Error(`Storage: cannot read ${key === undefined ? '' : `"${key}" from `}${file}: ${why}.`, cause === undefined ? undefined : { cause });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw corrupt(`the file is not valid JSON (${messageOf(err)})`, err);
+  }
+  if (!isStoredDocument(parsed)) throw corrupt('the file is not a { key, eTag, item } document');
+  if (key !== undefined && parsed.key !== key) throw corrupt(`the file holds the key "${parsed.key}"`);
+  return parsed;
+}
+
+function isStoredDocument(value: unknown): value is StoredDocument {
+  if (typeof value !== 'object' || value === null) return false;
+  const { key, eTag, item } = value as Record<string, unknown>;
+  return typeof key === 'string' && typeof eTag === 'string' && typeof item === 'object' && item !== null && !Array.isArray(item);
+}
+
+/** Writes `text` to `file` atomically: a synced temp file in the same directory, renamed over it. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (err) {
+    await unlinkIfPresent(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Makes a rename or unlink in `dir` durable. Some platforms (Windows) cannot; that is ignored. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // The rename or unlink has still happened; only its durability across a power cut is weaker.
+  }
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Runs `fn` on every item, at most IO_CONCURRENCY at a time, and returns the results in order. If any
+ * call rejects, rejects with the first such error (in item order) once every call has settled.
+ */
+async function inTurn<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  const failures: { index: number; reason: unknown }[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) {
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (reason) {
+        failures.push({ index, reason });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IO_CONCURRENCY, items.length) }, worker));
+  const first = failures.sort((a, b) => a.index - b.index)[0];
+  if (first) throw first.reason;
+  return results;
+}
+
+/** Sets an own property, even for a key such as "__proto__" that plain assignment would not store. */
+function setOwn(target: StoreItems, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
