@@ -47,6 +47,8 @@ const EnvSchema = z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .optional(),
     ESCALATION_WEBHOOK_SECRET: optionalText,
+    ESCALATION_RETRY_BASE_MS: positiveInt(1000, 3_600_000),
+    ESCALATION_RETRY_MAX_MS: positiveInt(300_000, 86_400_000),
     SUPPORT_HOURS: z.string().trim().min(1).default(DEFAULT_HOURS),
     SUPPORT_TIMEZONE: z.string().trim().min(1).default('UTC'),
     SUPPORT_RESPONSE_TIME: z.string().trim().min(1).default('one business day'),
@@ -99,6 +101,9 @@ export interface Config {
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
     readonly ticketPrefix: string;
+    /** The first retry waits `retryBaseMs`; each failure doubles the wait, up to `retryMaxMs`. */
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
   };
   readonly support: {
     readonly hours: SupportHours;
@@ -159,7 +164,13 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
       maxQuestionChars: e.MAX_QUESTION_CHARS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       dataDir: e.DATA_DIR,
-      escalation: { webhookUrl: e.ESCALATION_WEBHOOK_URL, webhookSecret: e.ESCALATION_WEBHOOK_SECRET, ticketPrefix: e.TICKET_PREFIX },
+      escalation: {
+        webhookUrl: e.ESCALATION_WEBHOOK_URL,
+        webhookSecret: e.ESCALATION_WEBHOOK_SECRET,
+        ticketPrefix: e.TICKET_PREFIX,
+        retryBaseMs: e.ESCALATION_RETRY_BASE_MS,
+        retryMaxMs: e.ESCALATION_RETRY_MAX_MS,
+      },
       support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
     },
   };

@@ -40,7 +40,14 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   const adapter = createAdapter(config.auth);
   const tickets = new TicketStore(storage, config.escalation.ticketPrefix);
   const delivery = config.escalation.webhookUrl
-    ? new DeliveryWorker({ store: tickets, url: config.escalation.webhookUrl, secret: config.escalation.webhookSecret, logger })
+    ? new DeliveryWorker({
+        store: tickets,
+        url: config.escalation.webhookUrl,
+        ...(config.escalation.webhookSecret ? { secret: config.escalation.webhookSecret } : {}),
+        baseDelayMs: config.escalation.retryBaseMs,
+        maxDelayMs: config.escalation.retryMaxMs,
+        logger,
+      })
     : undefined;
   const bot = new PartnerBot({
     knowledge: opts.knowledge,

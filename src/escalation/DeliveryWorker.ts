@@ -100,7 +100,8 @@ export class DeliveryWorker {
       const d = t.delivery;
       if (d.status !== 'pending') return undefined;
       if (d.nextAttemptAt && Date.parse(d.nextAttemptAt) > at.getTime()) return undefined;
-      if (d.claimedBy && d.claimedBy !== this.id && d.claimedUntil && Date.parse(d.claimedUntil) > at.getTime()) return undefined;
+      // A live claim (anyone's, this worker's too) means an attempt is under way.
+      if (d.claimedUntil && Date.parse(d.claimedUntil) > at.getTime()) return undefined;
       mine = true;
       return { ...t, delivery: { ...d, claimedBy: this.id, claimedUntil: new Date(at.getTime() + lease).toISOString() } };
     });

@@ -22,16 +22,39 @@ export type TicketDraft = Omit<Ticket, 'id' | 'createdAt' | 'delivery'>;
  * Every shared document is changed with eTags, never overwritten blindly.
  */
 export class TicketStore {
+  private ready: Promise<void> | undefined;
+
   constructor(
     private readonly storage: Storage,
     private readonly prefix = 'PS',
   ) {}
 
   /**
+   * Creates the shared documents (counter, index, outbox) if they are missing, once per store.
+   * Storage eTags only guard documents that exist, so every later change is a guarded update; the
+   * creation itself writes the same empty value whoever does it.
+   */
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      const found = await this.storage.read([COUNTER_KEY, INDEX_KEY, OUTBOX_KEY]);
+      const missing: Record<string, object> = {};
+      if (!found[COUNTER_KEY]) missing[COUNTER_KEY] = { next: FIRST_NUMBER };
+      if (!found[INDEX_KEY]) missing[INDEX_KEY] = { ids: [] };
+      if (!found[OUTBOX_KEY]) missing[OUTBOX_KEY] = { ids: [] };
+      if (Object.keys(missing).length > 0) await this.storage.write(missing);
+    })().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  /**
    * Records a new ticket and returns it. It is durable when this resolves: the caller may then tell
    * the partner its reference. With `deliver`, it is also queued for the webhook.
    */
   async create(draft: TicketDraft, deliver: boolean, now = new Date()): Promise<Ticket> {
+    await this.init();
     const counter = await casUpdate<Counter>(this.storage, COUNTER_KEY, (c) => ({ next: (c?.next ?? FIRST_NUMBER) + 1 }));
     const number = (counter?.next ?? FIRST_NUMBER + 1) - 1;
     const ticket: Ticket = {

@@ -39,6 +39,8 @@ export interface Receiver {
   readonly serviceUrl: string;
   /** Resolves when `n` activities have arrived. */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
+  /** Resolves when `n` requests have started arriving (before a slow receiver answers them). */
+  waitForArrival(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,9 @@ export interface Receiver {
 export async function startReceiver(delayMs = 0): Promise<Receiver> {
   const received: Receiver['received'] = [];
   const waiters: (() => void)[] = [];
+  let arrived = 0;
   const server = http.createServer((req, res) => {
+    arrived += 1;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -72,6 +76,13 @@ export async function startReceiver(delayMs = 0): Promise<Receiver> {
           waiters.push(resolve);
           setTimeout(resolve, 50);
         });
+      }
+    },
+    waitForArrival: async (n, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (arrived < n) {
+        if (Date.now() > deadline) throw new Error(`expected ${n} requests to arrive, got ${arrived}`);
+        await new Promise((r) => setTimeout(r, 10));
       }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

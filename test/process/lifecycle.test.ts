@@ -11,7 +11,7 @@ describe('the bot process', () => {
     const bot = await spawnBot();
     try {
       const inFlight = post(bot.url, messageActivity('when is WPC?', { serviceUrl: receiver.serviceUrl }));
-      await new Promise((r) => setTimeout(r, 300));
+      await receiver.waitForArrival(1); // the bot is mid-turn, sending its reply to the slow channel
       bot.child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
       // A request arriving during the drain is either refused at the socket or answered 503: never served.
