@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,47 @@ describe('the bot process', () => {
       expect(stderr).toMatch(/wpc\/wpc-2011\.md:\d+: .*asOf/);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start on a broken escalation script, pointing at file and line, instead of half-working', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dialogs-broken-'));
+    try {
+      await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
+      const file = path.join(dir, 'billing.yaml');
+      const text = await fs.readFile(file, 'utf8');
+      await fs.writeFile(file, text.replace(/kind: choice/, 'kind: multiple-choice'));
+      const { code, stderr } = await runToExit({ PORT: '0', DIALOGS_DIR: dir });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/billing\.yaml:\d+: .*kind/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists stored tickets for staff with `npm run tickets` (no webhook configured)', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tickets-cli-'));
+    const bot = await spawnBot({ DATA_DIR: dataDir });
+    try {
+      const conversation = { id: 'cli-conv' };
+      for (const text of ['talk to a person', 'Need a quote for a customer', 'Sam Lee', 'sam@fabrikam.com', 'Fabrikam', 'skip', 'skip', 'yes']) {
+        const res = await post(bot.url, { ...messageActivity(text, { deliveryMode: 'expectReplies' }), conversation });
+        expect(res.status).toBe(200);
+      }
+      bot.child.kill('SIGTERM');
+      await bot.exited();
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [path.join(ROOT, 'dist/src/tools/tickets.js'), '--data', dataDir], { cwd: ROOT }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        );
+      });
+      expect(out).toMatch(/PS-10001/);
+      expect(out).toMatch(/stored/);
+      expect(out).toMatch(/sam@fabrikam\.com/);
+      expect(out).toMatch(/Need a quote for a customer/);
+    } finally {
+      bot.child.kill('SIGKILL');
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 });
