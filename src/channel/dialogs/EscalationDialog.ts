@@ -111,7 +111,7 @@ export class EscalationDialog extends ComponentDialog {
           lines.push(fill(messages.reuseKnown, { value: known }));
           buttons.push(known);
         }
-        if (next.optional) lines.push(messages.skipHint);
+        if (next.optional && !/\bskip\b/i.test(next.ask)) lines.push(messages.skipHint);
         return step.prompt(ANSWER, { prompt: prompt(lines.join('\n\n'), buttons) });
       }
       progress.phase = 'confirm';
