@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parseSupportHours, type SupportHours } from './escalation/supportHours';
 
 const DEFAULT_HOURS = 'Mon-Fri 09:00-17:00';
+const STORAGE_KINDS = ['file', 'blob', 'cosmos', 'memory'] as const;
+export type StorageKind = (typeof STORAGE_KINDS)[number];
 
 /**
  * The bot's whole configuration, read once from the environment (and `.env` through dotenv in
@@ -42,7 +44,20 @@ const EnvSchema = z
     MAX_BODY_BYTES: positiveInt(256 * 1024, 16 * 1024 * 1024),
     MAX_QUESTION_CHARS: positiveInt(1000, 100_000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000, 600_000),
+    NODE_ENV: z.string().trim().optional(),
+    STORAGE: z.enum(STORAGE_KINDS, { message: `must be one of ${STORAGE_KINDS.join(', ')}` }).default('file'),
     DATA_DIR: z.string().trim().min(1).default('data'),
+    BLOB_CONNECTION_STRING: optionalText,
+    BLOB_CONTAINER: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid Azure container name (3-63 lower-case letters, digits, single hyphens)')
+      .default('partner-bot'),
+    COSMOS_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an https URL' }).optional(),
+    COSMOS_AUTH_KEY: optionalText,
+    COSMOS_DATABASE: z.string().trim().min(1).default('partner-bot'),
+    COSMOS_CONTAINER: z.string().trim().min(1).default('bot-state'),
+    STATE_TTL_DAYS: positiveInt(30, 3650),
     ESCALATION_WEBHOOK_URL: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .optional(),
@@ -71,6 +86,17 @@ function crossChecks(env: Record<string, string | undefined>): { variable: strin
   }
   const hours = parseSupportHours(env.SUPPORT_HOURS ?? DEFAULT_HOURS, env.SUPPORT_TIMEZONE ?? 'UTC');
   if (!hours.ok) problems.push({ variable: /zone/i.test(hours.message) ? 'SUPPORT_TIMEZONE' : 'SUPPORT_HOURS', message: hours.message });
+  const storage = env.STORAGE ?? 'file';
+  if (storage === 'memory' && env.NODE_ENV === 'production') {
+    problems.push({ variable: 'STORAGE', message: 'memory keeps nothing across restarts and is refused when NODE_ENV=production' });
+  }
+  if (storage === 'blob' && !env.BLOB_CONNECTION_STRING) {
+    problems.push({ variable: 'BLOB_CONNECTION_STRING', message: 'is required when STORAGE=blob' });
+  }
+  if (storage === 'cosmos') {
+    if (!env.COSMOS_ENDPOINT) problems.push({ variable: 'COSMOS_ENDPOINT', message: 'is required when STORAGE=cosmos' });
+    if (!env.COSMOS_AUTH_KEY) problems.push({ variable: 'COSMOS_AUTH_KEY', message: 'is required when STORAGE=cosmos' });
+  }
   if (env.ESCALATION_WEBHOOK_SECRET && !env.ESCALATION_WEBHOOK_URL) {
     problems.push({ variable: 'ESCALATION_WEBHOOK_SECRET', message: 'is set but ESCALATION_WEBHOOK_URL is not' });
   }
@@ -96,6 +122,14 @@ export interface Config {
   readonly maxQuestionChars: number;
   readonly shutdownGraceMs: number;
   /** Where tickets, the delivery outbox and conversation state are kept. */
+  readonly storage:
+    | { readonly kind: 'file'; readonly dir: string }
+    | { readonly kind: 'memory' }
+    | { readonly kind: 'blob'; readonly connectionString: string; readonly container: string }
+    | { readonly kind: 'cosmos'; readonly endpoint: string; readonly authKey: string; readonly database: string; readonly container: string };
+  /** Conversation state not touched for this many days is deleted (file storage; see README for Azure). */
+  readonly stateTtlDays: number;
+  /** The folder of the file backend (also the default for staff tools). */
   readonly dataDir: string;
   readonly escalation: {
     readonly webhookUrl: string | undefined;
@@ -163,6 +197,8 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxQuestionChars: e.MAX_QUESTION_CHARS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      storage: storageOf(e),
+      stateTtlDays: e.STATE_TTL_DAYS,
       dataDir: e.DATA_DIR,
       escalation: {
         webhookUrl: e.ESCALATION_WEBHOOK_URL,
@@ -176,9 +212,22 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
   };
 }
 
+function storageOf(e: Env): Config['storage'] {
+  switch (e.STORAGE) {
+    case 'memory':
+      return { kind: 'memory' };
+    case 'blob':
+      return { kind: 'blob', connectionString: e.BLOB_CONNECTION_STRING ?? '', container: e.BLOB_CONTAINER };
+    case 'cosmos':
+      return { kind: 'cosmos', endpoint: e.COSMOS_ENDPOINT ?? '', authKey: e.COSMOS_AUTH_KEY ?? '', database: e.COSMOS_DATABASE, container: e.COSMOS_CONTAINER };
+    default:
+      return { kind: 'file', dir: e.DATA_DIR };
+  }
+}
+
 function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
   const name = issue.path.map(String).join('.');
   const value = env[name];
-  const shown = value === undefined || /password|secret/i.test(name) ? '' : ` (got "${value}")`;
+  const shown = value === undefined || /password|secret|key|connection/i.test(name) ? '' : ` (got "${value}")`;
   return `${issue.message}${shown}`;
 }

@@ -6,7 +6,7 @@ import { loadScripts } from './escalation/script';
 import { loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
 import { createLogger } from './log';
-import { FileStorage } from './storage/FileStorage';
+import { createStorage, describeStorage } from './channel/storageBackends';
 
 /** Composition root: configuration → knowledge → server. */
 async function main(): Promise<void> {
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
   const knowledge = kb.data;
 
-  const storage = new FileStorage(config.dataDir);
+  const storage = createStorage(config.storage);
   const bot = buildBotServer({ config, logger, knowledge: () => knowledge, messages: messages.data, scripts: scripts.data, storage });
   const port = await bot.listen(config.port, config.host);
   logger.info(
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       port,
       knowledge: knowledge.version,
       scripts: scripts.data.map((s) => s.id),
-      dataDir: config.dataDir,
+      storage: describeStorage(config.storage),
       tickets: config.escalation.webhookUrl ? 'webhook' : 'stored only (npm run tickets lists them)',
       auth: config.auth.appId ? 'bot-framework-token' : 'none',
     },

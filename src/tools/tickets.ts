@@ -1,9 +1,10 @@
 /**
  * `npm run tickets [-- --pending] [--json] [--data dir]`: lists the tickets partners opened, newest
- * last, with where each delivery stands. Reads the same storage the bot writes (DATA_DIR).
+ * last, with where each delivery stands. Reads the same storage the bot writes (STORAGE, DATA_DIR, ...).
  */
 import dotenv from 'dotenv';
 import { parseArgs } from 'node:util';
+import { createStorage } from '../channel/storageBackends';
 import { parseConfig } from '../config';
 import { TicketStore } from '../escalation/TicketStore';
 import { FileStorage } from '../storage/FileStorage';
@@ -18,7 +19,9 @@ async function main(): Promise<number> {
     console.error(config.error.message);
     return 2;
   }
-  const store = new TicketStore(new FileStorage(values.data ?? config.data.dataDir), config.data.escalation.ticketPrefix);
+  // The bot's configured backend (STORAGE), or a file store in the folder given with --data.
+  const storage = values.data ? new FileStorage(values.data) : createStorage(config.data.storage);
+  const store = new TicketStore(storage, config.data.escalation.ticketPrefix);
   const all = await store.list();
   const tickets = values.pending ? all.filter((t) => t.delivery.status === 'pending') : all;
   if (values.json) {

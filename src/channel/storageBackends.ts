@@ -1,0 +1,45 @@
+import { MemoryStorage, type Storage } from 'botbuilder';
+import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
+import { BlobsStorage } from 'botbuilder-azure-blobs';
+import type { Config } from '../config';
+import { FileStorage } from '../storage/FileStorage';
+
+/**
+ * The storage backend chosen by `STORAGE`. Everything the bot keeps goes through the one botbuilder
+ * `Storage` contract (read / write with eTag / delete), so the backends are interchangeable:
+ * - `file`: one JSON file per key under DATA_DIR, written atomically (one machine);
+ * - `blob`: Azure Blob Storage (`BlobsStorage`), shared by every instance behind a load balancer;
+ * - `cosmos`: Azure Cosmos DB (`CosmosDbPartitionedStorage`), likewise;
+ * - `memory`: botbuilder's `MemoryStorage`, for tests (refused in production by the configuration).
+ */
+export function createStorage(config: Config['storage']): Storage {
+  switch (config.kind) {
+    case 'file':
+      return new FileStorage(config.dir);
+    case 'memory':
+      return new MemoryStorage();
+    case 'blob':
+      return new BlobsStorage(config.connectionString, config.container);
+    case 'cosmos':
+      return new CosmosDbPartitionedStorage({
+        cosmosDbEndpoint: config.endpoint,
+        authKey: config.authKey,
+        databaseId: config.database,
+        containerId: config.container,
+        compatibilityMode: false,
+      });
+  }
+}
+
+export function describeStorage(config: Config['storage']): string {
+  switch (config.kind) {
+    case 'file':
+      return `file (${config.dir})`;
+    case 'blob':
+      return `Azure Blob Storage (container ${config.container})`;
+    case 'cosmos':
+      return `Azure Cosmos DB (${config.database}/${config.container})`;
+    default:
+      return 'memory (nothing survives a restart)';
+  }
+}
