@@ -64,6 +64,7 @@ const EnvSchema = z
     ESCALATION_WEBHOOK_SECRET: optionalText,
     ESCALATION_RETRY_BASE_MS: positiveInt(1000, 3_600_000),
     ESCALATION_RETRY_MAX_MS: positiveInt(300_000, 86_400_000),
+    ESCALATION_WEBHOOK_TIMEOUT_MS: positiveInt(10_000, 300_000),
     SUPPORT_HOURS: z.string().trim().min(1).default(DEFAULT_HOURS),
     SUPPORT_TIMEZONE: z.string().trim().min(1).default('UTC'),
     SUPPORT_RESPONSE_TIME: z.string().trim().min(1).default('one business day'),
@@ -138,6 +139,8 @@ export interface Config {
     /** The first retry waits `retryBaseMs`; each failure doubles the wait, up to `retryMaxMs`. */
     readonly retryBaseMs: number;
     readonly retryMaxMs: number;
+    /** A webhook call taking longer counts as failed. An unfinished attempt (the bot died) is retried after twice this. */
+    readonly webhookTimeoutMs: number;
   };
   readonly support: {
     readonly hours: SupportHours;
@@ -206,6 +209,7 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         ticketPrefix: e.TICKET_PREFIX,
         retryBaseMs: e.ESCALATION_RETRY_BASE_MS,
         retryMaxMs: e.ESCALATION_RETRY_MAX_MS,
+        webhookTimeoutMs: e.ESCALATION_WEBHOOK_TIMEOUT_MS,
       },
       support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
     },

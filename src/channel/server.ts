@@ -35,6 +35,7 @@ export function createBotServer(deps: ServerDeps): BotServer {
   const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false });
   let active = 0;
   let stopping = false;
+  const turns = new TurnQueue();
   const idle: (() => void)[] = [];
 
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
@@ -73,6 +74,7 @@ export function createBotServer(deps: ServerDeps): BotServer {
         return;
       }
       active += 1;
+      const release = await turns.enter(`${check.activity.channelId}\u0000${check.activity.conversation.id}`);
       try {
         const auth = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
         const result = await adapter.handle(auth, check.activity as unknown as Activity, (context) => {
@@ -90,6 +92,7 @@ export function createBotServer(deps: ServerDeps): BotServer {
           res.send(500, { code: 'InternalError', message: `the bot could not handle this activity (reference ${correlationId})` });
         }
       } finally {
+        release();
         active -= 1;
         if (active === 0) idle.splice(0).forEach((resolve) => resolve());
       }
@@ -142,4 +145,32 @@ export function createBotServer(deps: ServerDeps): BotServer {
 function headerId(req: restify.Request): string | undefined {
   const v = req.headers['x-correlation-id'] ?? req.headers['x-request-id'];
   return typeof v === 'string' && /^[\w.:-]{1,100}$/.test(v) ? v : undefined;
+}
+
+/**
+ * Runs the turns of one conversation one after another (in arrival order), so two quick messages
+ * from a partner never read and write the same conversation state at once. Different conversations
+ * run in parallel.
+ */
+export class TurnQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Waits for the conversation's earlier turns; call the returned function when this one is done. */
+  async enter(key: string): Promise<() => void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => done);
+    this.tails.set(key, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    };
+  }
+
+  /** Conversations with a turn running or waiting. */
+  get size(): number {
+    return this.tails.size;
+  }
 }

@@ -46,6 +46,8 @@ export function buildBotServer(opts: StartOptions): RunningBot {
         ...(config.escalation.webhookSecret ? { secret: config.escalation.webhookSecret } : {}),
         baseDelayMs: config.escalation.retryBaseMs,
         maxDelayMs: config.escalation.retryMaxMs,
+        timeoutMs: config.escalation.webhookTimeoutMs,
+        leaseMs: 2 * config.escalation.webhookTimeoutMs,
         logger,
       })
     : undefined;
