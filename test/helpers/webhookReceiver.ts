@@ -15,6 +15,8 @@ export interface WebhookReceiver {
   readonly calls: WebhookCall[];
   /** While true, every request is answered 503 (partner support's system is down). */
   failing: boolean;
+  /** While true, requests are recorded (status 0) and never answered (the system hangs). */
+  hanging: boolean;
   /** Calls answered 2xx. */
   accepted(): WebhookCall[];
   waitForAccepted(n: number, timeoutMs: number): Promise<void>;
@@ -28,7 +30,8 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     url: '',
     calls,
     failing: false,
-    accepted: () => calls.filter((c) => c.status < 300),
+    hanging: false,
+    accepted: () => calls.filter((c) => c.status >= 200 && c.status < 300),
     waitForAccepted: async (n, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (receiver.accepted().length < n) {
@@ -36,7 +39,11 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +51,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const expected = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-      const status = receiver.failing ? 503 : 200;
+      const status = receiver.hanging ? 0 : receiver.failing ? 503 : 200;
       calls.push({
         at: Date.now(),
         status,
@@ -52,6 +59,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         signatureValid: req.headers['x-signature-256'] === expected,
         body: JSON.parse(raw) as WebhookCall['body'],
       });
+      if (status === 0) return; // never answered
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: status < 300 }));
     });

@@ -1,0 +1,89 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnBot, type BotProcess } from '../helpers/botProcess';
+import { post } from '../helpers/httpHarness';
+import { startWebhookReceiver } from '../helpers/webhookReceiver';
+
+interface Replies {
+  activities: { type: string; text?: string; channelData?: { ticketId?: string; delivery?: string } }[];
+}
+
+async function say(bot: BotProcess, text: string): Promise<Replies['activities']> {
+  const res = await post(bot.url, {
+    type: 'message',
+    id: `m-${Math.random().toString(36).slice(2)}`,
+    channelId: 'webchat',
+    deliveryMode: 'expectReplies',
+    conversation: { id: 'conv-crash' },
+    from: { id: 'partner-9', name: 'Sam' },
+    recipient: { id: 'bot' },
+    text,
+  });
+  if (res.status !== 200) throw new Error(`"${text}" got ${res.status}`);
+  return (res.json as Replies).activities;
+}
+
+const until = async (check: () => boolean, timeoutMs: number, what: string) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('SIGKILL in the middle of an escalation and of a webhook delivery (file storage)', () => {
+  it('resumes the dialog where it was and delivers the ticket once', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'partner-bot-crash-'));
+    const receiver = await startWebhookReceiver('crash-secret');
+    const env = {
+      STORAGE: 'file',
+      DATA_DIR: dataDir,
+      ESCALATION_WEBHOOK_URL: receiver.url,
+      ESCALATION_WEBHOOK_SECRET: 'crash-secret',
+      ESCALATION_WEBHOOK_TIMEOUT_MS: '1500',
+      ESCALATION_RETRY_BASE_MS: '200',
+      SUPPORT_HOURS: 'Mon-Sun 00:00-24:00',
+    };
+    const bots: BotProcess[] = [];
+    try {
+      let bot = await spawnBot(env);
+      bots.push(bot);
+      await say(bot, 'talk to a person');
+      await say(bot, 'Our customer cannot sign in since yesterday');
+      const askedEmail = await say(bot, 'Sam Lee');
+      expect(askedEmail.map((a) => a.text).join(' ')).toMatch(/e-mail/i);
+      bot.child.kill('SIGKILL');
+      expect(await bot.exited()).toBeNull();
+
+      bot = await spawnBot(env);
+      bots.push(bot);
+      const resumed = await say(bot, 'sam@fabrikam.com');
+      expect(resumed.map((a) => a.text).join(' ')).toMatch(/company/i);
+      receiver.hanging = true; // the ticket system takes the request and never answers
+      for (const text of ['Fabrikam', 'skip', 'skip']) await say(bot, text);
+      const done = await say(bot, 'yes');
+      const ticketId = done.find((a) => a.channelData?.ticketId)?.channelData?.ticketId as string;
+      expect(ticketId).toMatch(/^PS-/);
+      await until(() => receiver.calls.length >= 1, 10_000, 'the first delivery attempt');
+      bot.child.kill('SIGKILL'); // mid-delivery: the attempt is under way, unanswered
+      await bot.exited();
+
+      receiver.hanging = false;
+      bot = await spawnBot(env);
+      bots.push(bot);
+      await receiver.waitForAccepted(1, 20_000);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(receiver.accepted()).toHaveLength(1);
+      expect(receiver.calls.every((c) => c.idempotencyKey === ticketId && c.signatureValid)).toBe(true);
+      expect(new Set(receiver.calls.map((c) => c.body.ticket?.id))).toEqual(new Set([ticketId]));
+      expect(receiver.accepted()[0]?.body.ticket?.answers).toMatchObject({ name: 'Sam Lee', email: 'sam@fabrikam.com', company: 'Fabrikam' });
+      const status = await say(bot, `status of ${ticketId}`);
+      expect(status[0]?.channelData?.delivery).toBe('delivered');
+    } finally {
+      for (const b of bots) b.child.kill('SIGKILL');
+      await receiver.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
