@@ -5,7 +5,9 @@ import { parseConfig } from './config';
 import { loadScripts } from './escalation/script';
 import { loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
+import { FileStorage } from './storage/FileStorage';
+import { sweepExpiredState } from './storage/sweepState';
 import { createStorage, describeStorage } from './channel/storageBackends';
 
 /** Composition root: configuration → knowledge → server. */
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   const storage = createStorage(config.storage);
   const bot = buildBotServer({ config, logger, knowledge: () => knowledge, messages: messages.data, scripts: scripts.data, storage });
   const port = await bot.listen(config.port, config.host);
+  if (storage instanceof FileStorage) scheduleStateSweep(storage, config.stateTtlDays, logger);
   logger.info(
     {
       port,
@@ -61,6 +64,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Expires old conversation state now and every hour after (file backend only). */
+function scheduleStateSweep(storage: FileStorage, ttlDays: number, logger: Logger): void {
+  const sweep = () =>
+    sweepExpiredState(storage, ttlDays).then(
+      (deleted) => deleted > 0 && logger.info({ deleted, ttlDays }, 'expired conversation state deleted'),
+      (err: unknown) => logger.error({ err }, 'state sweep failed'),
+    );
+  void sweep();
+  setInterval(() => void sweep(), 60 * 60 * 1000).unref();
 }
 
 main().catch((err: unknown) => {

@@ -117,6 +117,23 @@ export class FileStorage implements Storage {
       .sort();
   }
 
+  /** Every stored key with the time its document was last written, for retention sweeps. */
+  async entries(): Promise<{ key: string; modified: Date }[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+    const files = names.filter((n) => !n.startsWith('.') && n.endsWith(DOCUMENT_SUFFIX)).map((n) => path.join(this.dir, n));
+    const found = await inTurn(files, async (file) => {
+      const [doc, info] = await Promise.all([loadFile(file, undefined), stat(file).catch(() => undefined)]);
+      return doc && info ? { key: doc.key, modified: info.mtime } : undefined;
+    });
+    return found.flatMap((e) => (e ? [e] : []));
+  }
+
   private async writeOne(key: string, value: unknown): Promise<void> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new TypeError(`Storage: the item for "${key}" must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}.`);
