@@ -13,6 +13,48 @@ function config(env: Record<string, string | undefined>) {
 }
 
 describe('parseConfig', () => {
+  describe('storage', () => {
+    it('keeps everything in files under ./data by default', () => {
+      expect(config({}).storage).toEqual({ kind: 'file', dir: 'data' });
+    });
+
+    it('refuses memory storage in production, where a restart would lose tickets', () => {
+      expect(badVariables(parseConfig({ STORAGE: 'memory', NODE_ENV: 'production' }))).toEqual(['STORAGE']);
+      expect(config({ STORAGE: 'memory' }).storage.kind).toBe('memory');
+    });
+
+    it('names what Azure Blob and Cosmos DB need, without echoing secrets', () => {
+      expect(badVariables(parseConfig({ STORAGE: 'blob' }))).toEqual(['BLOB_CONNECTION_STRING']);
+      expect(badVariables(parseConfig({ STORAGE: 'cosmos' })).sort()).toEqual(['COSMOS_AUTH_KEY', 'COSMOS_ENDPOINT']);
+      const bad = parseConfig({ STORAGE: 'blob', BLOB_CONNECTION_STRING: 'AccountKey=sekrit', BLOB_CONTAINER: 'Bad_Name' });
+      expect(badVariables(bad)).toEqual(['BLOB_CONTAINER']);
+      expect(bad.success ? '' : bad.error.message).not.toContain('sekrit');
+      expect(config({ STORAGE: 'cosmos', COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/', COSMOS_AUTH_KEY: 'k' }).storage).toMatchObject({
+        kind: 'cosmos',
+        database: 'partner-bot',
+        container: 'bot-state',
+      });
+    });
+
+    it('refuses an unknown backend', () => {
+      expect(badVariables(parseConfig({ STORAGE: 'redis' }))).toEqual(['STORAGE']);
+    });
+  });
+
+  describe('escalation and support hours', () => {
+    it('reads support hours in a time zone and refuses a bad schedule or zone by name', () => {
+      expect(config({ SUPPORT_HOURS: 'Mon-Thu 08:30-17:30, Fri 08:30-15:00', SUPPORT_TIMEZONE: 'Europe/London' }).support.hoursText).toMatch(/Europe\/London/);
+      expect(badVariables(parseConfig({ SUPPORT_HOURS: 'weekdays, mostly' }))).toEqual(['SUPPORT_HOURS']);
+      expect(badVariables(parseConfig({ SUPPORT_TIMEZONE: 'Mars/Olympus' }))).toEqual(['SUPPORT_TIMEZONE']);
+    });
+
+    it('refuses a webhook secret without a webhook, and a webhook that is not http(s)', () => {
+      expect(badVariables(parseConfig({ ESCALATION_WEBHOOK_SECRET: 's' }))).toEqual(['ESCALATION_WEBHOOK_SECRET']);
+      expect(badVariables(parseConfig({ ESCALATION_WEBHOOK_URL: 'ftp://example.com/x' }))).toEqual(['ESCALATION_WEBHOOK_URL']);
+      expect(config({ ESCALATION_WEBHOOK_URL: 'https://support.example.com/hook' }).escalation.webhookUrl).toBe('https://support.example.com/hook');
+    });
+  });
+
   it('treats an empty value (PORT= in .env) as not set, so the default applies', () => {
     const c = config({ PORT: '', LOG_LEVEL: '', KNOWLEDGE_DIR: ' ', HOST: '', MicrosoftAppType: '', MAX_BODY_BYTES: '' });
     expect(c.port).toBe(3978);

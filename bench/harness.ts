@@ -1,0 +1,85 @@
+/** Shared by the benchmarks: start a server process, drive it with autocannon, summarise. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { parseQuestionSet } from '../src/knowledge/questionSet';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+/** The evaluation set's questions, in-scope and out-of-scope: realistic partner traffic. */
+export function benchQuestions(): string[] {
+  const set = parseQuestionSet(readFileSync(path.join(ROOT, 'test/eval/questions.yaml'), 'utf8'), 'questions.yaml');
+  if (!set.success) throw new Error('cannot read the evaluation set');
+  return [...set.data.questions.map((q) => q.q), ...set.data.outOfScope.map((q) => q.q)];
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Starts a server script that prints a JSON line with its port; resolves with the port. */
+export async function startServer(script: string, env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--no-deprecation', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const onData = (c: Buffer) => {
+      buf += c.toString('utf8');
+      const m = /"port":(\d+)/.exec(buf);
+      if (m) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume(); // keep draining log lines, as a log collector would
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+export async function load(port: number, label: string, questions: readonly string[], requests: number, connections: number): Promise<void> {
+  let n = 0;
+  const run = (conns: number, amount: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}/api/messages`,
+      connections: conns,
+      amount,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => {
+            n += 1;
+            return {
+              ...req,
+              body: JSON.stringify({
+                type: 'message',
+                id: `b${n}`,
+                channelId: 'emulator',
+                deliveryMode: 'expectReplies',
+                conversation: { id: `bench-${n % 50}` },
+                from: { id: `partner-${n % 50}` },
+                recipient: { id: 'bot' },
+                text: questions[n % questions.length],
+              }),
+            };
+          },
+        },
+      ],
+    });
+  await run(4, 500); // warm-up
+  const one = await run(1, requests);
+  const many = await run(connections, requests * 2);
+  const bad = one.non2xx + many.non2xx + one.errors + many.errors;
+  console.log(
+    `${label.padEnd(22)} one at a time: p50 ${one.latency.p50} ms, p99 ${one.latency.p99} ms | ` +
+      `${connections} connections: ${Math.round(many.requests.average)} turns/s, p50 ${many.latency.p50} ms, p99 ${many.latency.p99} ms` +
+      (bad > 0 ? ` | ${bad} failed requests` : ''),
+  );
+}
+
