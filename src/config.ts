@@ -53,7 +53,7 @@ const EnvSchema = z
       .trim()
       .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid Azure container name (3-63 lower-case letters, digits, single hyphens)')
       .default('partner-bot'),
-    COSMOS_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an https URL' }).optional(),
+    COSMOS_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
     COSMOS_AUTH_KEY: optionalText,
     COSMOS_DATABASE: z.string().trim().min(1).default('partner-bot'),
     COSMOS_CONTAINER: z.string().trim().min(1).default('bot-state'),

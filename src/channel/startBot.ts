@@ -85,6 +85,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     tickets,
     delivery,
     listen: async (port, host) => {
+      await tickets.init();
       const bound = await server.listen(port, host);
       delivery?.start();
       return bound;

@@ -30,11 +30,14 @@ export class TicketStore {
   ) {}
 
   /**
-   * Creates the shared documents (counter, index, outbox) if they are missing, once per store.
-   * Storage eTags only guard documents that exist, so every later change is a guarded update; the
-   * creation itself writes the same empty value whoever does it.
+   * Creates the shared documents (counter, index, outbox) if they are missing, once per store; the
+   * bot calls it at start-up, before it takes any turn. Storage eTags only guard documents that
+   * exist (the `Storage` contract has no "create if absent"), so every later change is a guarded
+   * update and only this first creation is a plain write, of the same empty values by whoever does it.
+   * The one race left: an instance starting up at the very moment another one creates the first
+   * ticket of a new store could reset that counter.
    */
-  private init(): Promise<void> {
+  init(): Promise<void> {
     this.ready ??= (async () => {
       const found = await this.storage.read([COUNTER_KEY, INDEX_KEY, OUTBOX_KEY]);
       const missing: Record<string, object> = {};
