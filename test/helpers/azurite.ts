@@ -15,7 +15,8 @@ export interface Azurite {
   stop(): Promise<void>;
 }
 
-const ROOT = path.resolve(__dirname, '../..');
+// The project root, whether this runs from test/helpers (jest) or dist/test/helpers (compiled benchmarks).
+const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
 const BIN = path.join(ROOT, 'node_modules/.bin/azurite-blob');
 /** The development account's published key (the same for every Azurite). */
 const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
