@@ -33,7 +33,9 @@ async function main(): Promise<void> {
 
   for (const [label, script, env] of [
     ['SDK echo bot (floor)', path.join(ROOT, 'dist/bench/echoServer.js'), {}],
-    ['partner bot', path.join(ROOT, 'dist/src/index.js'), { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }],
+    // State in memory, to compare the bot's own work with the echo bot; `npm run bench:storage` gives
+    // the cost of each durable backend.
+    ['partner bot (memory)', path.join(ROOT, 'dist/src/index.js'), { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STORAGE: 'memory' }],
   ] as const) {
     const { port, child } = await startServer(script, env);
     try {

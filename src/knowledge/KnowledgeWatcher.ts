@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../log';
+import { loadKnowledge, type KnowledgeBase } from './loadKnowledge';
+import { formatProblem, type Problem, type Result } from './Problem';
+
+export interface KnowledgeWatcherOptions {
+  /** The knowledge folder to watch. */
+  readonly dir: string;
+  /** The knowledge base already loaded from `dir` (served until a change is loaded). */
+  readonly initial: KnowledgeBase;
+  readonly logger: Logger;
+  /** How often the folder is looked at. Default 500 ms. */
+  readonly pollMs?: number;
+  /** How long the folder must stay unchanged before it is loaded (an editor may still be saving). Default 150 ms. */
+  readonly settleMs?: number;
+  /** Default `loadKnowledge`. */
+  readonly load?: (dir: string) => Promise<Result<KnowledgeBase>>;
+  /** Called after a new version is in service (not for refused changes). Exceptions are logged. */
+  readonly onReload?: (kb: KnowledgeBase) => void;
+}
+
+/** One file as the fingerprint sees it. */
+interface FileMark {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  /**
+   * Content digest, only for files modified so recently that a further write could keep the same
+   * mtime (coarse timestamps: 1-2 s on some file systems, a few ms on others; clock skew on network
+   * shares). Compared only when both sides have one.
+   */
+  readonly digest?: string;
+}
+
+/** The folder's state: every non-dot file with its size and mtime, or why it could not be read. */
+type Fingerprint = { readonly files: ReadonlyMap<string, FileMark> } | { readonly error: string };
+
+/** How long after its mtime a file's content is also fingerprinted. */
+const RACY_MS = 3000;
+/** Larger files are never read for the fingerprint. */
+const MAX_DIGEST_BYTES = 1 << 20;
+/** The most settle rounds before loading anyway (a file that never stops changing). */
+const MAX_SETTLE_ROUNDS = 20;
+
+/**
+ * Keeps the knowledge base in service current while the bot runs. Every `pollMs` it takes a cheap
+ * fingerprint of the folder (each file's size, mtime and inode; no fs.watch, which is unreliable on
+ * network shares, bind mounts and some containers). When it changes, it waits until the folder has
+ * been quiet for `settleMs`, then loads the whole folder. A good load replaces the knowledge base in
+ * one assignment; turns in flight keep the object they took. A load with problems is refused: the
+ * last good version stays in service and each problem is logged as `file:line: message`.
+ *
+ * Loads never overlap. The fingerprint is taken before a load, so anything saved while it runs is
+ * seen as a change and loaded right after it.
+ */
+export class KnowledgeWatcher {
+  private kb: KnowledgeBase;
+  private problems: readonly Problem[] | undefined;
+  /** The folder as it was when last loaded (or refused); undefined until the first look. */
+  private seen: Fingerprint | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private started = false;
+  /** Set by stop(): a look still waiting for the folder to settle gives up instead of loading. */
+  private cancelled = false;
+  private readonly pollMs: number;
+  private readonly settleMs: number;
+  private readonly load: (dir: string) => Promise<Result<KnowledgeBase>>;
+
+  constructor(private readonly opts: KnowledgeWatcherOptions) {
+    this.kb = opts.initial;
+    this.pollMs = Math.max(10, opts.pollMs ?? 500);
+    this.settleMs = Math.max(0, opts.settleMs ?? 150);
+    this.load = opts.load ?? ((dir) => loadKnowledge(dir));
+  }
+
+  /** The knowledge base in service: the last one that loaded without errors. No I/O. */
+  current(): KnowledgeBase {
+    return this.kb;
+  }
+
+  /** The errors of the last refused change, or undefined when the folder as it is now is in service. */
+  lastError(): readonly Problem[] | undefined {
+    return this.problems;
+  }
+
+  /**
+   * Starts watching. The first look loads the folder once, so a change saved between the initial
+   * load and start() is not missed (a load with the same content hash changes nothing).
+   */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** Stops watching and waits for a look or reload in progress to finish. */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.cancelled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /**
+   * Looks at the folder now and loads it if it changed (e.g. on SIGHUP). Joins a look already in
+   * progress instead of starting a second one. Never rejects.
+   */
+  checkNow(): Promise<void> {
+    if (this.running) return this.running;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.cancelled = false;
+    const run = this.poll()
+      .catch((err: unknown) => {
+        this.opts.logger.error({ err }, 'knowledge watcher failed');
+        return false;
+      })
+      .then((loaded) => {
+        this.running = undefined;
+        // Right after a load, look again at once: a save made during the load is loaded next.
+        if (this.started && !this.timer) this.schedule(loaded ? 0 : this.pollMs);
+      });
+    this.running = run;
+    return run;
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.checkNow();
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** One look; true when a load was attempted. */
+  private async poll(): Promise<boolean> {
+    const dir = this.opts.dir;
+    const detected = performance.now();
+    let fp = await fingerprint(dir);
+    if (this.seen && sameFolder(this.seen, fp)) return false;
+    // Wait until the folder stops changing: editors save in several steps (truncate + write,
+    // write temp + rename, backup copies, several files at once).
+    for (let round = 0; round < MAX_SETTLE_ROUNDS; round += 1) {
+      await sleep(this.settleMs);
+      if (this.cancelled) return false;
+      const next = await fingerprint(dir);
+      const settled = sameFolder(fp, next);
+      fp = next;
+      if (settled) break;
+    }
+    this.seen = fp;
+    await this.reload(detected);
+    return true;
+  }
+
+  private async reload(detected: number): Promise<void> {
+    const { logger } = this.opts;
+    const previous = this.kb;
+    const started = performance.now();
+    let result: Result<KnowledgeBase>;
+    try {
+      result = await this.load(this.opts.dir);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      logger.error({ err }, 'knowledge reload failed');
+      this.refuse([{ file: this.opts.dir, line: 0, message: `could not load the knowledge folder: ${message}`, severity: 'error' }]);
+      return;
+    }
+    const loadMs = Math.round(performance.now() - started);
+
+    if (!result.success) {
+      for (const p of result.problems) {
+        if (p.severity === 'warning') logger.warn({ problem: formatProblem(p) }, 'knowledge warning');
+      }
+      const errors = result.problems.filter((p) => p.severity === 'error');
+      this.refuse(
+        errors.length > 0
+          ? errors
+          : [{ file: this.opts.dir, line: 0, message: 'the knowledge folder did not load (no details given)', severity: 'error' }],
+      );
+      return;
+    }
+
+    const kb = result.data;
+    const hadProblems = this.problems !== undefined;
+    this.problems = undefined;
+    if (kb.version.hash === previous.version.hash) {
+      // Touched, saved unchanged, README edited, or a refused change undone: nothing to swap.
+      if (hadProblems) logger.info({ version: previous.version }, `knowledge problems fixed; still serving version ${previous.version.hash}`);
+      else logger.debug({ version: previous.version, loadMs }, 'knowledge folder changed; content unchanged');
+      return;
+    }
+    for (const w of result.warnings) logger.warn({ problem: formatProblem(w) }, 'knowledge warning');
+    this.kb = kb;
+    logger.info(
+      { version: kb.version, previous: previous.version.hash, ms: Math.round(performance.now() - detected), loadMs },
+      'knowledge reloaded',
+    );
+    if (this.opts.onReload) {
+      try {
+        this.opts.onReload(kb);
+      } catch (err) {
+        logger.error({ err }, 'knowledge onReload callback failed');
+      }
+    }
+  }
+
+  private refuse(errors: readonly Problem[]): void {
+    const { logger } = this.opts;
+    for (const p of errors) logger.error({ problem: formatProblem(p) }, 'knowledge problem');
+    this.problems = errors;
+    const served = this.kb.version;
+    logger.error({ version: served, problems: errors.length }, `knowledge change refused; still serving version ${served.hash}`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function sameFolder(a: Fingerprint, b: Fingerprint): boolean {
+  if ('error' in a || 'error' in b) return 'error' in a && 'error' in b && a.error === b.error;
+  if (a.files.size !== b.files.size) return false;
+  for (const [name, x] of a.files) {
+    const y = b.files.get(name);
+    if (!y || x.size !== y.size || x.mtimeMs !== y.mtimeMs || x.ino !== y.ino) return false;
+    if (x.digest !== undefined && y.digest !== undefined && x.digest !== y.digest) return false;
+  }
+  return true;
+}
+
+/**
+ * Every file under `dir` (recursively, skipping names that start with a dot, as loadKnowledge does)
+ * with its size, mtime and inode. Symlinks to files are followed; directories are entered only when
+ * they are real directories. A file that vanishes while being looked at is left out: the next look sees it.
+ */
+async function fingerprint(dir: string): Promise<Fingerprint> {
+  const files = new Map<string, FileMark>();
+  const now = Date.now();
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
+    } catch (err) {
+      // A sub-folder removed while being looked at; the folder itself must be readable.
+      if (rel && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        await walk(child);
+        continue;
+      }
+      if (!e.isFile() && !e.isSymbolicLink()) continue;
+      const full = path.join(dir, child);
+      try {
+        const st = await fs.stat(full);
+        if (!st.isFile()) continue;
+        let digest: string | undefined;
+        if (now - st.mtimeMs < RACY_MS && st.size <= MAX_DIGEST_BYTES) {
+          digest = createHash('sha1').update(await fs.readFile(full)).digest('hex');
+        }
+        files.set(child, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ...(digest !== undefined ? { digest } : {}) });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+  };
+  try {
+    await walk('');
+    return { files };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { error: e.code ?? e.message };
+  }
+}
