@@ -65,7 +65,7 @@ interface Phrasing {
 
 /**
  * The gap questions among `records`, grouped by similarity and sorted by size. Each distinct phrasing
- * (case and spacing ignored) is analyzed once; phrasings are taken most asked first and each joins the
+ * (case, punctuation and spacing ignored) is analyzed once; phrasings are taken most asked first and each joins the
  * group whose first phrasing's word set is most similar (Jaccard ≥ `similarity`), or starts a new one.
  * Then, unless `mergeBySubject` is false, groups that share a not-covered subject are merged.
  */
@@ -162,9 +162,9 @@ function byCountThenText(a: Phrasing, b: Phrasing): number {
   return b.records.length - a.records.length || a.text.localeCompare(b.text);
 }
 
-/** Same question for counting: case, surrounding and repeated white space ignored. */
+/** Same question for counting: case, punctuation and spacing ignored ("Where is WPC?" = "where is wpc"). */
 function normalise(text: string): string {
-  return text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
 /** |A ∩ B| / |A ∪ B|; two empty sets (questions with nothing to search on) are alike. */

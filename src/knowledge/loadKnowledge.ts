@@ -43,13 +43,19 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
 
   const texts = await Promise.all(articleFiles.map(async (f) => ({ file: f, text: await read(f) })));
   const parsed: ParsedArticle[] = [];
+  /** Ids of articles that exist but did not parse: links to them are not reported again. */
+  const broken = new Set<string>();
   for (const { file, text } of texts) {
     hash.update(file).update('\0').update(text).update('\0');
     const result = parseArticle(text, file);
     if (result.success) {
       parsed.push(result.data);
       problems.push(...result.warnings);
-    } else problems.push(...result.problems);
+    } else {
+      problems.push(...result.problems);
+      const id = /^id:\s*["']?([a-z0-9-]+)/m.exec(text)?.[1];
+      if (id) broken.add(id);
+    }
   }
 
   const synonyms = await readOptional(dir, SYNONYMS_FILE, hash, (t) => parseSynonyms(t, SYNONYMS_FILE), problems);
@@ -57,7 +63,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
   if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
 
-  problems.push(...crossCheck(parsed, sources ?? new Map(), synonyms ?? new Synonyms([]), now));
+  problems.push(...crossCheck(parsed, broken, sources ?? new Map(), synonyms ?? new Synonyms([]), now));
   if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps) {
     return { success: false, problems: sortProblems(problems) };
   }
@@ -77,7 +83,13 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
 }
 
 /** Problems that need more than one file to see: ids, links, sources, collisions, dates. */
-function crossCheck(parsed: readonly ParsedArticle[], sources: ReadonlyMap<string, SourceDoc>, synonyms: Synonyms, now: Date): Problem[] {
+function crossCheck(
+  parsed: readonly ParsedArticle[],
+  broken: ReadonlySet<string>,
+  sources: ReadonlyMap<string, SourceDoc>,
+  synonyms: Synonyms,
+  now: Date,
+): Problem[] {
   const problems: Problem[] = [];
   const error = (file: string, line: number, message: string) => problems.push({ file, line, message, severity: 'error' });
   const byId = new Map<string, ParsedArticle>();
@@ -92,7 +104,7 @@ function crossCheck(parsed: readonly ParsedArticle[], sources: ReadonlyMap<strin
   for (const p of parsed) {
     const a = p.article;
     a.related.forEach((id, i) => {
-      if (!byId.has(id)) error(a.file, p.lineOf(['related', i]), `related article "${id}" does not exist`);
+      if (!byId.has(id) && !broken.has(id)) error(a.file, p.lineOf(['related', i]), `related article "${id}" does not exist`);
       else if (id === a.id) error(a.file, p.lineOf(['related', i]), 'an article cannot be related to itself');
     });
     a.sources.forEach((s, i) => {

@@ -1,20 +1,54 @@
 /**
  * `npm run kb:check [-- --knowledge dir --dialogs dir]`: validates every article, synonyms, sources,
  * not-covered phrases, the bot's messages and the escalation scripts, and prints every problem at once
- * as `file:line: message`. Exits 1 on any error; warnings alone do not fail it.
+ * as `file:line: message`. Also warns of articles with stale facts (`--stale-years`, default 3) and of
+ * articles no question in the evaluation set reaches (`--questions`). Exits 1 on any error; warnings
+ * alone do not fail it.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { decide } from '../answering/answer';
 import { loadMessages } from '../answering/Messages';
+import type { Reply } from '../answering/Reply';
 import { loadScripts } from '../escalation/script';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
+import { coverageWarnings } from '../knowledge/coverage';
 import { formatProblem, type Problem } from '../knowledge/Problem';
+import { parseQuestionSet } from '../knowledge/questionSet';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { knowledge: { type: 'string', default: 'knowledge' }, dialogs: { type: 'string', default: 'dialogs' } } });
+  const { values } = parseArgs({
+    options: {
+      knowledge: { type: 'string', default: 'knowledge' },
+      dialogs: { type: 'string', default: 'dialogs' },
+      questions: { type: 'string', default: 'test/eval/questions.yaml' },
+      'stale-years': { type: 'string', default: '3' },
+    },
+  });
+  const staleYears = Number(values['stale-years']);
+  if (!Number.isFinite(staleYears) || staleYears <= 0) {
+    console.error('usage: npm run kb:check -- [--knowledge dir] [--dialogs dir] [--questions file] [--stale-years N]');
+    return 2;
+  }
   const [kb, messages, scripts] = await Promise.all([loadKnowledge(values.knowledge), loadMessages(values.dialogs), loadScripts(values.dialogs)]);
+  const coverage: Problem[] = [];
+  if (kb.success) {
+    const text = await fs.readFile(values.questions, 'utf8').catch(() => undefined);
+    const set = text === undefined ? undefined : parseQuestionSet(text, values.questions);
+    if (set && !set.success) coverage.push(...set.problems);
+    const index = kb.data.index;
+    coverage.push(
+      ...coverageWarnings(kb.data.articles, {
+        now: new Date(),
+        staleYears,
+        ...(set?.success ? { questions: set.data, firstArticleFor: (q: string) => firstArticle(decide(q, index)) } : {}),
+      }),
+    );
+  }
+  const inKnowledge = (p: Problem): Problem => ({ ...p, file: p.file.startsWith('/') || p.file === values.questions ? p.file : path.join(values.knowledge, p.file) });
   const problems: Problem[] = [
-    ...(kb.success ? kb.warnings : kb.problems).map((p) => ({ ...p, file: p.file.startsWith('/') ? p.file : path.join(values.knowledge, p.file) })),
+    ...(kb.success ? [...kb.warnings, ...coverage] : kb.problems).map(inKnowledge),
     ...(messages.success ? messages.warnings : messages.problems),
     ...(scripts.success ? scripts.warnings : scripts.problems),
   ];
@@ -25,6 +59,12 @@ async function main(): Promise<number> {
   if (scripts.success) console.log(`${scripts.data.length} escalation scripts: ${scripts.data.map((s) => s.id).join(', ')}`);
   console.log(errors === 0 ? `OK (${warnings} warnings)` : `${errors} errors, ${warnings} warnings`);
   return errors === 0 ? 0 : 1;
+}
+
+function firstArticle(r: Reply): string | undefined {
+  if (r.kind === 'answer') return r.article.id;
+  if (r.kind === 'clarify') return r.candidates[0]?.id;
+  return undefined;
 }
 
 main().then(

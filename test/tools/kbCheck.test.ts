@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../helpers/realContent';
+
+function kbCheck(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, 'dist/src/tools/kbCheck.js'), ...args], { cwd: ROOT }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  await fs.writeFile(file, change(await fs.readFile(file, 'utf8')));
+}
+
+describe('npm run kb:check', () => {
+  it('passes on the bundled knowledge base and scripts (warnings only)', async () => {
+    const { code, out } = await kbCheck([]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/OK \(\d+ warnings\)/);
+    expect(out).not.toMatch(/no question in the evaluation set/);
+  });
+
+  it('prints every problem of a broken copy at once, as file:line: message, and exits 1', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-check-'));
+    const kb = path.join(dir, 'knowledge');
+    const dialogs = path.join(dir, 'dialogs');
+    try {
+      await fs.cp(path.join(ROOT, 'knowledge'), kb, { recursive: true });
+      await fs.cp(path.join(ROOT, 'dialogs'), dialogs, { recursive: true });
+      await edit(path.join(kb, 'wpc/wpc-2011.md'), (t) => t.replace('topic: WPC', 'topic: WPC\ntopik: typo')); // unknown field
+      await edit(path.join(kb, 'billing/partner-billing-policy.md'), (t) => t.replace(/^title: .*\n/m, '')); // missing field
+      await edit(path.join(kb, 'education/live-at-edu.md'), (t) => t.replace('id: live-at-edu', 'id: competitors')); // duplicate id
+      await edit(path.join(kb, 'office/office-web-apps-adoption.md'), (t) => t.replace(/related: \[/, 'related: [no-such-article, ')); // dangling related
+      await edit(path.join(kb, 'bpos/bpos-health-dashboard.md'), (t) => t.replace(/---\n[^]*$/, (m) => m.replace(/\n---\n[^]*/, '\n---\n\n## Only a heading\n'))); // empty short answer
+      await edit(path.join(kb, 'bpos/bpos-editions.md'), (t) => t.replace('asOf: mid 2010', 'asOf: 2099-01')); // future date
+      await edit(path.join(kb, 'bpos/bpos-seats-growth.md'), (t) => t.replace('questions:\n', 'questions:\n  - What is BPOS?\n')); // question collision
+      await edit(path.join(kb, 'synonyms.yaml'), (t) => `${t}- term: zune\n  also: [zune marketplace]\n`); // maps to nothing
+      await fs.writeFile(path.join(kb, 'partner-program/yaml-broken.md'), '---\nid: yaml-broken\ntitle: "unclosed\ntopic: x\n---\nBody.\n'); // YAML syntax
+      await edit(path.join(dialogs, 'billing.yaml'), (t) => t.replace('kind: choice', 'kind: multiple')); // broken script
+
+      const { code, out } = await kbCheck(['--knowledge', kb, '--dialogs', dialogs]);
+      expect(code).toBe(1);
+      const expectations: [string, RegExp][] = [
+        ['unknown field', /wpc\/wpc-2011\.md:\d+: unknown field\(s\): topik/],
+        ['missing field', /billing\/partner-billing-policy\.md:\d+: title is required/],
+        ['duplicate id', /duplicate id "competitors"/],
+        ['dangling related', /office\/office-web-apps-adoption\.md:\d+: related article "no-such-article" does not exist/],
+        ['empty short answer', /bpos\/bpos-health-dashboard\.md:\d+: the short answer must be a plain paragraph|bpos\/bpos-health-dashboard\.md:\d+: the body must start/],
+        ['future asOf', /bpos\/bpos-editions\.md:\d+: asOf "2099-01" is in the future/],
+        ['question collision', /bpos\/bpos-seats-growth\.md:\d+: question "What is BPOS\?" is also a question of article "bpos-overview"/],
+        ['synonym to nothing', /synonyms\.yaml:\d+: synonym term "zune" maps to nothing/],
+        ['YAML syntax', /partner-program\/yaml-broken\.md:\d+: YAML/],
+        ['broken script', /billing\.yaml:\d+: .*kind/],
+      ];
+      const missing = expectations.filter(([, re]) => !re.test(out)).map(([name]) => name);
+      expect({ missing, out }).toEqual({ missing: [], out });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
