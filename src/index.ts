@@ -3,6 +3,7 @@ import { loadMessages } from './answering/Messages';
 import { buildBotServer } from './channel/startBot';
 import { parseConfig } from './config';
 import { loadScripts } from './escalation/script';
+import { KnowledgeWatcher } from './knowledge/KnowledgeWatcher';
 import { loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
 import { createLogger, type Logger } from './log';
@@ -28,16 +29,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
-  const knowledge = kb.data;
+  const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, initial: kb.data, logger });
+  const knowledge = () => watcher.current();
 
   const storage = createStorage(config.storage);
-  const bot = buildBotServer({ config, logger, knowledge: () => knowledge, messages: messages.data, scripts: scripts.data, storage });
+  const bot = buildBotServer({
+    config,
+    logger,
+    knowledge,
+    knowledgeProblems: () => watcher.lastError()?.map(formatProblem),
+    messages: messages.data,
+    scripts: scripts.data,
+    storage,
+  });
   const port = await bot.listen(config.port, config.host);
   if (storage instanceof FileStorage) scheduleStateSweep(storage, config.stateTtlDays, logger);
+  watcher.start();
   logger.info(
     {
       port,
-      knowledge: knowledge.version,
+      knowledge: kb.data.version,
       scripts: scripts.data.map((s) => s.id),
       storage: describeStorage(config.storage),
       tickets: config.escalation.webhookUrl ? 'webhook' : 'stored only (npm run tickets lists them)',
@@ -51,8 +62,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, inFlight: bot.inFlight() }, 'shutting down');
-    bot.shutdown(config.shutdownGraceMs).then(
-      ({ drained }) => {
+    Promise.all([bot.shutdown(config.shutdownGraceMs), watcher.stop()]).then(
+      ([{ drained }]) => {
         logger.info({ drained }, 'stopped');
         process.exit(0);
       },

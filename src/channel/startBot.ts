@@ -19,6 +19,8 @@ export interface StartOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly knowledge: () => KnowledgeBase;
+  /** Problems in the knowledge folder that keep the latest edit out of service, for /readyz. */
+  readonly knowledgeProblems?: () => readonly string[] | undefined;
   readonly messages: Messages;
   readonly scripts: readonly EscalationScript[];
   /** Where state and tickets live; botbuilder's MemoryStorage when omitted (tests only). */
@@ -78,7 +80,10 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     logic: (context) => bot.run(context),
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    readiness: () => ({ knowledge: opts.knowledge().version }),
+    readiness: () => {
+      const problems = opts.knowledgeProblems?.();
+      return { knowledge: opts.knowledge().version, ...(problems ? { knowledgeProblems: problems } : {}) };
+    },
   });
   return {
     ...server,
