@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { parseSupportHours, type SupportHours } from './escalation/supportHours';
 
@@ -58,6 +59,9 @@ const EnvSchema = z
     COSMOS_DATABASE: z.string().trim().min(1).default('partner-bot'),
     COSMOS_CONTAINER: z.string().trim().min(1).default('bot-state'),
     STATE_TTL_DAYS: positiveInt(30, 3650),
+    QUESTION_LOG_DIR: optionalText,
+    QUESTION_LOG_RETENTION_DAYS: positiveInt(90, 3650),
+    QUESTION_LOG_SALT: z.string().trim().min(8, 'must be at least 8 characters').default('partner-bot-question-log'),
     ESCALATION_WEBHOOK_URL: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .optional(),
@@ -132,6 +136,8 @@ export interface Config {
   readonly stateTtlDays: number;
   /** The folder of the file backend (also the default for staff tools). */
   readonly dataDir: string;
+  /** Every question, its outcome and the partner's feedback, for `npm run kb:gaps` (ids hashed with the salt). */
+  readonly questionLog: { readonly dir: string; readonly retentionDays: number; readonly salt: string };
   readonly escalation: {
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
@@ -203,6 +209,7 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
       storage: storageOf(e),
       stateTtlDays: e.STATE_TTL_DAYS,
       dataDir: e.DATA_DIR,
+      questionLog: { dir: e.QUESTION_LOG_DIR ?? path.join(e.DATA_DIR, 'questions'), retentionDays: e.QUESTION_LOG_RETENTION_DAYS, salt: e.QUESTION_LOG_SALT },
       escalation: {
         webhookUrl: e.ESCALATION_WEBHOOK_URL,
         webhookSecret: e.ESCALATION_WEBHOOK_SECRET,

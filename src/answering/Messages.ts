@@ -50,6 +50,10 @@ const PLACEHOLDERS = {
   ticketNotFound: ['ticket'],
   noTickets: [],
   escalationFailed: ['ref'],
+  helpfulButton: [],
+  notHelpfulButton: [],
+  feedbackThanks: [],
+  feedbackSorry: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof PLACEHOLDERS;

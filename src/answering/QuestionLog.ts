@@ -197,11 +197,13 @@ export class QuestionLog {
   /** Starts writing the queue unless a writer is already running; the writer runs until the queue is empty. */
   private drain(): void {
     if (this.draining) return;
-    this.draining = this.write().finally(() => {
-      this.draining = undefined;
-      // A record queued between the writer's last look and now.
-      if (this.queue.length > 0) this.drain();
-    });
+    this.draining = this.write()
+      .catch((err: unknown) => this.report(err))
+      .finally(() => {
+        this.draining = undefined;
+        // A record queued between the writer's last look and now.
+        if (this.queue.length > 0) this.drain();
+      });
   }
 
   private async write(): Promise<void> {

@@ -2,6 +2,7 @@ import { ActionTypes, ActivityHandler, EventFactory, type Activity, type TurnCon
 import { DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
 import { decide } from '../answering/answer';
 import { fill, type Messages } from '../answering/Messages';
+import type { QuestionLog } from '../answering/QuestionLog';
 import type { Reply } from '../answering/Reply';
 import { matchesTrigger, type EscalationScript } from '../escalation/script';
 import { describeOpening, isOpen, nextOpening, type SupportHours } from '../escalation/supportHours';
@@ -11,7 +12,7 @@ import { validateAnswer } from '../escalation/validateAnswer';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
 import { dialogIdOf, EscalationDialog } from './dialogs/EscalationDialog';
-import { renderReply, renderText, renderWelcome, type ReplyData } from './render';
+import { isFeedbackValue, renderReply, renderText, renderWelcome, type ReplyData } from './render';
 import type { BotState, ProfileField } from './state';
 import { correlationIdOf, turnLogger } from './turnLog';
 
@@ -34,9 +35,12 @@ export interface PartnerBotDeps {
   readonly support: SupportDesk;
   /** Set when tickets go to a webhook: told about each new ticket. */
   readonly delivery?: { kick(): void };
+  /** Where every question and the partner's feedback are recorded, for staff. */
+  readonly questionLog?: Pick<QuestionLog, 'recordQuestion' | 'recordFeedback'>;
   readonly now?: () => Date;
 }
 
+const NOT_HELPFUL = /\b(?:not|wasn'?t|isn'?t|didn'?t|doesn'?t)\b.*\bhelp/i;
 const YES_NO = { id: 'offer', ask: '', kind: 'yesno', label: 'offer', optional: false, maxLength: 100 } as const;
 const MY_TICKET = /\b(?:status|update|news|progress)\b.*\b(?:my|the)\s+(?:ticket|request|case|escalation)\b|\b(?:my|the)\s+(?:ticket|request|case)\b.*\b(?:status|update|delivered|sent)\b/i;
 
@@ -88,6 +92,13 @@ export class PartnerBot extends ActivityHandler {
     const text = typeof context.activity.text === 'string' ? context.activity.text.trim() : '';
 
     const dc = await this.dialogs.createContext(context);
+    const value: unknown = context.activity.value;
+    if (isFeedbackValue(value)) {
+      await this.onFeedback(context, value.feedback, value.questionId);
+      if (dc.activeDialog) await dc.repromptDialog();
+      log.info({ outcome: 'feedback', feedback: value.feedback }, 'turn');
+      return;
+    }
     if (dc.activeDialog) {
       if (text.length > maxQuestionChars) {
         await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noData()));
@@ -132,6 +143,7 @@ export class PartnerBot extends ActivityHandler {
 
     const triggered = this.deps.scripts.find((s) => s.id !== this.support.id && matchesTrigger(s, text));
     if (triggered) {
+      this.logQuestion(context, text, { kind: 'escalate' });
       await this.deps.state.remember(context, { question: text, band: 'escalation', at: this.now().toISOString() });
       return this.startEscalation(dc, triggered.id, log);
     }
@@ -140,9 +152,15 @@ export class PartnerBot extends ActivityHandler {
     const kb = this.deps.knowledge();
     const reply = decide(text, kb.index);
     const decideMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (reply.kind === 'escalate') return this.startEscalation(dc, this.support.id, log);
+    const questionId = this.logQuestion(context, text, reply);
+    if (reply.kind === 'escalate') {
+      // "That didn't help" about the last answer is feedback on it as well as a request for a person.
+      if (facts.lastQuestionId && NOT_HELPFUL.test(text)) this.deps.questionLog?.recordFeedback(facts.lastQuestionId, 'notHelpful');
+      return this.startEscalation(dc, this.support.id, log);
+    }
 
-    await context.sendActivity(renderReply(reply, kb, messages));
+    await context.sendActivity(renderReply(reply, kb, messages, reply.kind === 'answer' ? questionId : undefined));
+    if (questionId && reply.kind !== 'smallTalk') facts.lastQuestionId = questionId;
     await this.deps.state.remember(context, exchangeOf(text, reply, this.now()));
     facts.noAnswerStreak = reply.kind === 'noAnswer' ? facts.noAnswerStreak + 1 : reply.kind === 'smallTalk' ? facts.noAnswerStreak : 0;
     if (reply.kind === 'noAnswer' && facts.noAnswerStreak >= 2) {
@@ -160,6 +178,44 @@ export class PartnerBot extends ActivityHandler {
       },
       'turn',
     );
+  }
+
+  /** Records the question and what the bot did; returns its id in the log (undefined without a log). */
+  private logQuestion(context: TurnContext, text: string, reply: Reply): string | undefined {
+    const log = this.deps.questionLog;
+    if (!log) return undefined;
+    const a = context.activity;
+    return log.recordQuestion({
+      partnerId: a.from.id,
+      conversationId: a.conversation.id,
+      channelId: a.channelId,
+      question: text,
+      band: reply.kind,
+      ...(reply.kind === 'answer' ? { articleId: reply.article.id, confidence: reply.confidence } : {}),
+      ...(reply.kind === 'clarify' ? { candidates: reply.candidates.map((c) => c.id), confidence: reply.confidence } : {}),
+      ...(reply.kind === 'noAnswer'
+        ? { reason: reply.reason, confidence: reply.confidence, ...(reply.closest ? { articleId: reply.closest.id } : {}), ...(reply.gap ? { gap: reply.gap } : {}) }
+        : {}),
+    });
+  }
+
+  /** "Helpful" thanks the partner; "not helpful" apologises and offers a person. Both are logged. */
+  private async onFeedback(context: TurnContext, feedback: 'helpful' | 'notHelpful', questionId: string): Promise<void> {
+    const { messages } = this.deps;
+    this.deps.questionLog?.recordFeedback(questionId, feedback);
+    if (feedback === 'helpful') {
+      await context.sendActivity(renderText(messages.feedbackThanks, { band: 'smallTalk', articleId: null, confidence: null, intent: 'feedback' }));
+      return;
+    }
+    const facts = await this.deps.state.getFacts(context);
+    facts.pendingOffer = this.support.id;
+    await context.sendActivity({
+      ...renderText(`${messages.feedbackSorry} ${messages.offerPerson}`, { band: 'noAnswer', articleId: null, confidence: null, intent: 'offer' }),
+      suggestedActions: {
+        to: [],
+        actions: [messages.talkToPersonButton, messages.noButton].map((b) => ({ type: ActionTypes.ImBack, title: b, value: b })),
+      },
+    });
   }
 
   private async startEscalation(dc: Awaited<ReturnType<DialogSet['createContext']>>, scriptId: string, log: Logger): Promise<void> {

@@ -13,20 +13,38 @@ export interface ReplyData {
   readonly candidates?: readonly string[];
   /** With `escalation` (a ticket was opened) and `ticketStatus`. */
   readonly ticketId?: string;
+  /** The question's id in the question log, which feedback refers to. */
+  readonly questionId?: string;
   readonly delivery?: string;
 }
 
-/** Turns a decided reply into a message activity: markdown text, suggested actions, channelData. */
-export function renderReply(reply: Exclude<Reply, EscalateReply>, kb: KnowledgeBase, messages: Messages): Partial<Activity> {
+/** What partners send back from the feedback buttons (as the activity's `value`). */
+export interface FeedbackValue {
+  readonly feedback: 'helpful' | 'notHelpful';
+  readonly questionId: string;
+}
+
+export function isFeedbackValue(v: unknown): v is FeedbackValue {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (r.feedback === 'helpful' || r.feedback === 'notHelpful') && typeof r.questionId === 'string' && r.questionId.length <= 100;
+}
+
+/**
+ * Turns a decided reply into a message activity: markdown text, suggested actions, channelData.
+ * With a `questionId`, an answer also carries "helpful / not helpful" buttons for it.
+ */
+export function renderReply(reply: Exclude<Reply, EscalateReply>, kb: KnowledgeBase, messages: Messages, questionId?: string): Partial<Activity> {
   const topics = listOf(kb.topics);
   switch (reply.kind) {
     case 'answer': {
       const a = reply.article;
       const sourceLine = fill(messages.answerSource, { ...sourceOf(a, kb), asOf: a.asOf });
+      const feedback = questionId ? [feedbackButton(messages.helpfulButton, 'helpful', questionId), feedbackButton(messages.notHelpfulButton, 'notHelpful', questionId)] : [];
       return message(
         `**${escapeMarkdown(a.title)}**\n\n${a.shortAnswer}\n\n_${sourceLine}_`,
-        reply.followUps.map((f) => button(f.title)),
-        { band: 'answer', articleId: a.id, confidence: reply.confidence },
+        [...reply.followUps.map((f) => button(f.title)), ...feedback],
+        { band: 'answer', articleId: a.id, confidence: reply.confidence, ...(questionId ? { questionId } : {}) },
       );
     }
     case 'clarify':
@@ -92,6 +110,12 @@ function message(text: string, actions: CardAction[], data: ReplyData): Partial<
 /** A button that sends its label back as the partner's next message. */
 function button(title: string): CardAction {
   return { type: ActionTypes.ImBack, title, value: title };
+}
+
+/** A button that records feedback: its value reaches the bot, its title is shown as the partner's reply. */
+function feedbackButton(title: string, feedback: FeedbackValue['feedback'], questionId: string): CardAction {
+  const value: FeedbackValue = { feedback, questionId };
+  return { type: ActionTypes.MessageBack, title, displayText: title, text: '', value };
 }
 
 /** One example question from each of the first topics, for greetings and help. */

@@ -1,6 +1,7 @@
 import { MemoryStorage, type Storage as BotStorage, type TurnContext } from 'botbuilder';
 import type { Messages } from '../answering/Messages';
 import { fill } from '../answering/Messages';
+import { QuestionLog } from '../answering/QuestionLog';
 import type { Config } from '../config';
 import { DeliveryWorker } from '../escalation/DeliveryWorker';
 import type { EscalationScript } from '../escalation/script';
@@ -53,7 +54,14 @@ export function buildBotServer(opts: StartOptions): RunningBot {
         logger,
       })
     : undefined;
+  const questionLog = new QuestionLog({
+    dir: config.questionLog.dir,
+    salt: config.questionLog.salt,
+    retentionDays: config.questionLog.retentionDays,
+    onError: (err) => logger.error({ err }, 'question log write failed'),
+  });
   const bot = new PartnerBot({
+    questionLog,
     knowledge: opts.knowledge,
     messages,
     maxQuestionChars: config.maxQuestionChars,
@@ -75,6 +83,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     }
   };
 
+  let sweeper: NodeJS.Timeout | undefined;
   const server = createBotServer({
     adapter,
     logic: (context) => bot.run(context),
@@ -91,13 +100,18 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     delivery,
     listen: async (port, host) => {
       await tickets.init();
+      const sweep = () => void questionLog.sweep().catch((err: unknown) => logger.error({ err }, 'question log sweep failed'));
+      sweep();
+      sweeper = setInterval(sweep, 24 * 60 * 60 * 1000);
+      sweeper.unref();
       const bound = await server.listen(port, host);
       delivery?.start();
       return bound;
     },
     shutdown: async (graceMs) => {
+      if (sweeper) clearInterval(sweeper);
       const result = await server.shutdown(graceMs);
-      await delivery?.stop();
+      await Promise.all([delivery?.stop(), questionLog.flush()]);
       return result;
     },
   };

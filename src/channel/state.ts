@@ -12,6 +12,8 @@ export interface ConversationFacts {
   pendingOffer?: string;
   /** Tickets opened in this conversation, oldest first. */
   tickets: string[];
+  /** The question-log id of the last question searched, which typed feedback refers to. */
+  lastQuestionId?: string;
 }
 
 /** What the bot remembers about a partner across conversations, offered for reuse in escalations. */

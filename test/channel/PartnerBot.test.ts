@@ -1,13 +1,15 @@
-import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
+import { ActivityTypes, type TestAdapter, type Activity } from 'botbuilder';
 import type { ReplyData } from '../../src/channel/render';
-import { makeBot } from '../helpers/turnHarness';
+import { readLog } from '../../src/answering/QuestionLog';
+import { makeBot, sayActivity } from '../helpers/turnHarness';
 
 async function makeAdapter(maxQuestionChars = 1000): Promise<TestAdapter> {
   return (await makeBot({ maxQuestionChars })).adapter;
 }
 
 const data = (a: Partial<Activity>): ReplyData => a.channelData as ReplyData;
-const buttons = (a: Partial<Activity>): string[] => (a.suggestedActions?.actions ?? []).map((x) => String(x.value));
+/** The buttons that send text back (follow-ups, did-you-mean, talk to a person); not feedback. */
+const buttons = (a: Partial<Activity>): string[] => (a.suggestedActions?.actions ?? []).filter((x) => x.type === 'imBack').map((x) => String(x.value));
 
 /** Sends one message and returns the bot's single reply. */
 async function ask(adapter: TestAdapter, text: string): Promise<Partial<Activity>> {
@@ -130,4 +132,49 @@ describe('PartnerBot turns', () => {
       expect(['answer', 'clarify', 'noAnswer', 'smallTalk']).toContain(data(reply).band);
     }
   });
+
+  describe('feedback on answers', () => {
+    it('puts helpful / not helpful buttons under an answer, and "helpful" is thanked and logged', async () => {
+      const bot = await makeBot();
+      const reply = await ask(bot.adapter, 'when is WPC?');
+      const feedback = (reply.suggestedActions?.actions ?? []).filter((x) => x.type === 'messageBack');
+      expect(feedback).toHaveLength(2);
+      const helpful = feedback[0];
+      expect(helpful?.value).toMatchObject({ feedback: 'helpful', questionId: data(reply).questionId });
+      const thanks = await sendValue(bot.adapter, helpful?.value);
+      expect(data(thanks)).toMatchObject({ intent: 'feedback' });
+      await bot.questionLog.flush();
+      const log = await readLog(bot.logDir, new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
+      expect(log.questions).toEqual([expect.objectContaining({ question: 'when is WPC?', articleId: 'wpc-2011', band: 'answer', feedback: 'helpful' })]);
+      expect(JSON.stringify(log)).not.toContain('"user1"');
+    });
+
+    it('"not helpful" apologises, offers a person, and "yes" starts the request', async () => {
+      const bot = await makeBot();
+      const reply = await ask(bot.adapter, 'what is BPOS?');
+      const notHelpful = (reply.suggestedActions?.actions ?? []).find((x) => x.type === 'messageBack' && (x.value as { feedback?: string }).feedback === 'notHelpful');
+      const sorry = await sendValue(bot.adapter, notHelpful?.value);
+      expect(data(sorry)).toMatchObject({ band: 'noAnswer', intent: 'offer' });
+      expect(buttons(sorry)).toContain('Talk to a person');
+      const started = await sayActivity(bot.adapter, 'yes');
+      expect(started.map((a) => a.text ?? '').join('\n')).toMatch(/help you with/i);
+      await bot.questionLog.flush();
+      const log = await readLog(bot.logDir, new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
+      expect(log.questions[0]).toMatchObject({ articleId: 'bpos-overview', feedback: 'notHelpful' });
+    });
+
+    it('ignores a forged feedback value that is not well-formed and treats the turn as a message', async () => {
+      const bot = await makeBot();
+      const reply = await sendValue(bot.adapter, { feedback: 'helpful', questionId: { $ne: null } }, 'what is BPOS?');
+      expect(data(reply)).toMatchObject({ band: 'answer', articleId: 'bpos-overview' });
+    });
+  });
 });
+
+/** Sends a message carrying `value` (what a messageBack button sends) and returns the bot's last reply. */
+async function sendValue(adapter: TestAdapter, value: unknown, text = ''): Promise<Partial<Activity>> {
+  const replies = await sayActivity(adapter, { type: ActivityTypes.Message, text, value });
+  const last = [...replies].reverse().find((r) => r.type === 'message');
+  if (!last) throw new Error('no reply');
+  return last;
+}

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './realContent';
 
@@ -12,7 +14,9 @@ export interface BotProcess {
 
 /** Runs the built bot (`node dist/src/index.js`) as a real process on a free loopback port. */
 export async function spawnBot(env: Record<string, string> = {}): Promise<BotProcess> {
-  const child = spawnRaw({ PORT: '0', HOST: '127.0.0.1', ...env });
+  // Keep state and the question log out of the repository unless a test chooses a folder.
+  const scratch: Record<string, string> = env.DATA_DIR ? {} : { DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bot-data-')) };
+  const child = spawnRaw({ PORT: '0', HOST: '127.0.0.1', ...scratch, ...env });
   const logs: Record<string, unknown>[] = [];
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));

@@ -1,4 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { buildBotServer, type RunningBot as StartedBot } from '../../src/channel/startBot';
@@ -17,7 +20,8 @@ export interface RunningBot {
 
 /** Starts the real restify server with the bundled content on a random loopback port. */
 export async function startBot(env: Record<string, string> = {}, storage?: Storage): Promise<RunningBot> {
-  const parsed = parseConfig({ LOG_LEVEL: 'info', ...env });
+  const logDir = await mkdtemp(path.join(os.tmpdir(), 'question-log-'));
+  const parsed = parseConfig({ LOG_LEVEL: 'info', QUESTION_LOG_DIR: logDir, ...env });
   if (!parsed.success) throw parsed.error;
   const config: Config = parsed.data;
   const logs: Record<string, unknown>[] = [];

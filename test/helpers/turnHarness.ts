@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
+import { QuestionLog } from '../../src/answering/QuestionLog';
 import { PartnerBot, type SupportDesk } from '../../src/channel/PartnerBot';
 import { BotState } from '../../src/channel/state';
 import { parseSupportHours } from '../../src/escalation/supportHours';
@@ -8,6 +12,9 @@ import { realContent, silentLogger } from './realContent';
 
 export interface TurnBot {
   readonly adapter: TestAdapter;
+  /** The question log the bot writes (in a temp folder). */
+  readonly questionLog: QuestionLog;
+  readonly logDir: string;
   readonly tickets: TicketStore;
   readonly storage: Storage;
   /** How many times the bot told the delivery worker about a new ticket. */
@@ -36,7 +43,10 @@ export async function makeBot(o: TurnBotOptions = {}): Promise<TurnBot> {
   const support: SupportDesk = { hours: hours.hours, hoursText: `${o.hours ?? 'Mon-Sun 00:00-24:00'} (${o.timeZone ?? 'UTC'})`, responseTime: '4 business hours' };
   const tickets = new TicketStore(storage, 'PS');
   let kicks = 0;
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'turn-log-'));
+  const questionLog = new QuestionLog({ dir: logDir, salt: 'test-salt-123' });
   const bot = new PartnerBot({
+    questionLog,
     knowledge: () => kb,
     messages,
     maxQuestionChars: o.maxQuestionChars ?? 1000,
@@ -52,13 +62,18 @@ export async function makeBot(o: TurnBotOptions = {}): Promise<TurnBot> {
     ? { channelId: 'test', serviceUrl: 'https://test.com', from: { id: o.as.userId, name: o.as.userId }, recipient: { id: 'bot', name: 'Bot' }, conversation: { id: o.as.conversationId, isGroup: false, conversationType: 'personal', name: o.as.conversationId } }
     : undefined;
   const adapter = new TestAdapter((context) => bot.run(context), template);
-  return { adapter, tickets, storage, kicks: () => kicks };
+  return { adapter, tickets, storage, kicks: () => kicks, questionLog, logDir };
 }
 
 /** Sends `text` and collects every activity the bot sends back in that turn. */
-export async function say(adapter: TestAdapter, text: string): Promise<Partial<Activity>[]> {
+export function say(adapter: TestAdapter, text: string): Promise<Partial<Activity>[]> {
+  return sayActivity(adapter, text);
+}
+
+/** Sends an activity (or text) and collects every activity the bot sends back in that turn. */
+export async function sayActivity(adapter: TestAdapter, activity: string | Partial<Activity>): Promise<Partial<Activity>[]> {
   adapter.activeQueue.splice(0);
-  await adapter.receiveActivity(text);
+  await adapter.receiveActivity(activity);
   return adapter.activeQueue.splice(0);
 }
 
