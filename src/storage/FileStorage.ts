@@ -101,16 +101,8 @@ export class FileStorage implements Storage {
    * document, so it is for staff tools, not for every turn. Rejects, naming the file, on a corrupt one.
    */
   async keys(prefix = ''): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') return [];
-      throw err;
-    }
     // A key starting with `prefix` has a file name starting with the readable part of `prefix`.
-    const namePrefix = readablePart(prefix);
-    const files = names.filter((n) => !n.startsWith('.') && n.endsWith(DOCUMENT_SUFFIX) && n.startsWith(namePrefix)).map((n) => path.join(this.dir, n));
+    const files = await this.documentFiles(readablePart(prefix));
     const documents = await inTurn(files, (file) => loadFile(file, undefined));
     return documents
       .flatMap((d) => (d && d.key.startsWith(prefix) ? [d.key] : []))
@@ -119,6 +111,16 @@ export class FileStorage implements Storage {
 
   /** Every stored key with the time its document was last written, for retention sweeps. */
   async entries(): Promise<{ key: string; modified: Date }[]> {
+    const files = await this.documentFiles('');
+    const found = await inTurn(files, async (file) => {
+      const [doc, info] = await Promise.all([loadFile(file, undefined), stat(file).catch(() => undefined)]);
+      return doc && info ? { key: doc.key, modified: info.mtime } : undefined;
+    });
+    return found.flatMap((e) => (e ? [e] : []));
+  }
+
+  /** Paths of the document files whose names start with `namePrefix` (none when the folder is missing). */
+  private async documentFiles(namePrefix: string): Promise<string[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -126,12 +128,7 @@ export class FileStorage implements Storage {
       if (errorCode(err) === 'ENOENT') return [];
       throw err;
     }
-    const files = names.filter((n) => !n.startsWith('.') && n.endsWith(DOCUMENT_SUFFIX)).map((n) => path.join(this.dir, n));
-    const found = await inTurn(files, async (file) => {
-      const [doc, info] = await Promise.all([loadFile(file, undefined), stat(file).catch(() => undefined)]);
-      return doc && info ? { key: doc.key, modified: info.mtime } : undefined;
-    });
-    return found.flatMap((e) => (e ? [e] : []));
+    return names.filter((n) => !n.startsWith('.') && n.endsWith(DOCUMENT_SUFFIX) && n.startsWith(namePrefix)).map((n) => path.join(this.dir, n));
   }
 
   private async writeOne(key: string, value: unknown): Promise<void> {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { bandOf, confidenceOf, decide } from '../answering/answer';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { formatProblem } from '../knowledge/Problem';
+import { runCli } from './runCli';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -45,10 +46,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(2);
-  },
-);
+runCli(main);

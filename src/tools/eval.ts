@@ -10,6 +10,7 @@ import { evaluate, type Evaluation } from '../answering/evaluate';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { formatProblem } from '../knowledge/Problem';
 import { parseQuestionSet } from '../knowledge/questionSet';
+import { runCli } from './runCli';
 
 export const MIN_TOP1 = 0.95;
 
@@ -68,12 +69,4 @@ export function report(r: Evaluation, file: string): string {
   return lines.join('\n');
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runCli(main);

@@ -16,6 +16,7 @@ import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { coverageWarnings } from '../knowledge/coverage';
 import { formatProblem, type Problem } from '../knowledge/Problem';
 import { parseQuestionSet } from '../knowledge/questionSet';
+import { runCli } from './runCli';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -67,10 +68,4 @@ function firstArticle(r: Reply): string | undefined {
   return undefined;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(2);
-  },
-);
+runCli(main);

@@ -8,6 +8,7 @@ import { createStorage } from '../channel/storageBackends';
 import { parseConfig } from '../config';
 import { TicketStore } from '../escalation/TicketStore';
 import { FileStorage } from '../storage/FileStorage';
+import { runCli } from './runCli';
 
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
@@ -51,10 +52,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(2);
-  },
-);
+runCli(main);

@@ -63,3 +63,36 @@ export function runToExit(env: Record<string, string>, timeoutMs = 15000): Promi
     });
   });
 }
+
+export interface ProcessReply {
+  readonly type: string;
+  readonly name?: string;
+  readonly text?: string;
+  readonly channelData?: { ticketId?: string; band?: string; delivery?: string; articleId?: string };
+}
+
+/**
+ * A partner in one conversation with a bot process: each call sends a message with
+ * `expectReplies` and returns the replies. Throws on a non-200 answer.
+ */
+export function partnerOf(conversationId: string, from: { id: string; name: string }, channelId = 'webchat') {
+  return async (bot: BotProcess, text: string): Promise<ProcessReply[]> => {
+    const res = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: `m-${Math.random().toString(36).slice(2)}`,
+        channelId,
+        deliveryMode: 'expectReplies',
+        conversation: { id: conversationId },
+        from,
+        recipient: { id: 'bot' },
+        text,
+      }),
+    });
+    const body = (await res.json().catch(() => undefined)) as { activities?: ProcessReply[] } | undefined;
+    if (res.status !== 200) throw new Error(`"${text}" got ${res.status}: ${JSON.stringify(body)}`);
+    return body?.activities ?? [];
+  };
+}

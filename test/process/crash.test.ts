@@ -1,28 +1,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnBot, type BotProcess } from '../helpers/botProcess';
-import { post } from '../helpers/httpHarness';
+import { partnerOf, spawnBot, type BotProcess } from '../helpers/botProcess';
 import { startWebhookReceiver } from '../helpers/webhookReceiver';
 
-interface Replies {
-  activities: { type: string; text?: string; channelData?: { ticketId?: string; delivery?: string } }[];
-}
-
-async function say(bot: BotProcess, text: string): Promise<Replies['activities']> {
-  const res = await post(bot.url, {
-    type: 'message',
-    id: `m-${Math.random().toString(36).slice(2)}`,
-    channelId: 'webchat',
-    deliveryMode: 'expectReplies',
-    conversation: { id: 'conv-crash' },
-    from: { id: 'partner-9', name: 'Sam' },
-    recipient: { id: 'bot' },
-    text,
-  });
-  if (res.status !== 200) throw new Error(`"${text}" got ${res.status}`);
-  return (res.json as Replies).activities;
-}
+const say = partnerOf('conv-crash', { id: 'partner-9', name: 'Sam' });
 
 const until = async (check: () => boolean, timeoutMs: number, what: string) => {
   const deadline = Date.now() + timeoutMs;

@@ -1,29 +1,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnBot, type BotProcess } from '../helpers/botProcess';
-import { post } from '../helpers/httpHarness';
+import { partnerOf, spawnBot, type BotProcess } from '../helpers/botProcess';
 import { startWebhookReceiver } from '../helpers/webhookReceiver';
 
-interface Replies {
-  activities: { type: string; name?: string; text?: string; channelData?: { ticketId?: string; band?: string; delivery?: string } }[];
-}
-
-/** One partner message over HTTP, replies in the response body. */
-async function say(bot: BotProcess, text: string): Promise<Replies['activities']> {
-  const res = await post(bot.url, {
-    type: 'message',
-    id: `m-${Math.random().toString(36).slice(2)}`,
-    channelId: 'webchat',
-    deliveryMode: 'expectReplies',
-    conversation: { id: 'conv-escalation-e2e' },
-    from: { id: 'partner-42', name: 'Jane Doe' },
-    recipient: { id: 'bot' },
-    text,
-  });
-  if (res.status !== 200) throw new Error(`"${text}" got ${res.status}: ${JSON.stringify(res.json)}`);
-  return (res.json as Replies).activities;
-}
+const say = partnerOf('conv-escalation-e2e', { id: 'partner-42', name: 'Jane Doe' });
 
 const SECRET = 'test-webhook-secret';
 

@@ -1,26 +1,8 @@
-import { spawnBot, type BotProcess } from '../helpers/botProcess';
-import { post } from '../helpers/httpHarness';
+import { partnerOf, spawnBot, type BotProcess } from '../helpers/botProcess';
 import { startAzurite } from '../helpers/azurite';
 import { startWebhookReceiver } from '../helpers/webhookReceiver';
 
-interface Replies {
-  activities: { type: string; text?: string; channelData?: { ticketId?: string; delivery?: string } }[];
-}
-
-async function say(bot: BotProcess, text: string): Promise<Replies['activities']> {
-  const res = await post(bot.url, {
-    type: 'message',
-    id: `m-${Math.random().toString(36).slice(2)}`,
-    channelId: 'webchat',
-    deliveryMode: 'expectReplies',
-    conversation: { id: 'conv-scale-out' },
-    from: { id: 'partner-5', name: 'Alex' },
-    recipient: { id: 'bot' },
-    text,
-  });
-  if (res.status !== 200) throw new Error(`"${text}" got ${res.status}: ${JSON.stringify(res.json)}`);
-  return (res.json as Replies).activities;
-}
+const say = partnerOf('conv-scale-out', { id: 'partner-5', name: 'Alex' });
 
 describe('two bot instances behind a load balancer, sharing Azure Blob storage (Azurite)', () => {
   it('continues an escalation started on one instance on the other, and delivers exactly one ticket', async () => {
