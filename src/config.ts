@@ -40,6 +40,12 @@ const EnvSchema = z
       .default('MultiTenant'),
     MicrosoftAppTenantId: optionalText,
     KNOWLEDGE_DIR: z.string().trim().min(1).default('knowledge'),
+    BOT_DOMAIN: z
+      .string()
+      .trim()
+      .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a host name such as bot.contoso.com (no scheme, no path)')
+      .optional(),
+    TEAMS_APP_ID: z.uuid({ message: 'must be a GUID' }).optional(),
     DIALOGS_DIR: z.string().trim().min(1).default('dialogs'),
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     MAX_BODY_BYTES: positiveInt(256 * 1024, 16 * 1024 * 1024),
@@ -121,6 +127,8 @@ export interface Config {
     readonly tenantId: string | undefined;
   };
   readonly knowledgeDir: string;
+  /** For the Teams app package: the bot's public host name and the Teams app's id (default: the bot's app id). */
+  readonly teams: { readonly botDomain: string | undefined; readonly appId: string | undefined };
   readonly dialogsDir: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly maxBodyBytes: number;
@@ -201,6 +209,7 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         tenantId: e.MicrosoftAppTenantId,
       },
       knowledgeDir: e.KNOWLEDGE_DIR,
+      teams: { botDomain: e.BOT_DOMAIN, appId: e.TEAMS_APP_ID ?? e.MicrosoftAppId },
       dialogsDir: e.DIALOGS_DIR,
       logLevel: e.LOG_LEVEL,
       maxBodyBytes: e.MAX_BODY_BYTES,

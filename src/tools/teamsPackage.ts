@@ -1,0 +1,58 @@
+/**
+ * `npm run teams:package`: writes the Teams app package (appPackage/build/partner-bot.zip) with the
+ * manifest filled from configuration (MicrosoftAppId, BOT_DOMAIN, TEAMS_APP_ID).
+ * `npm run teams:validate`: checks the manifest against the official schema, offline; with settings
+ * missing it checks the template with stand-in values.
+ */
+import dotenv from 'dotenv';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../config';
+import { buildAppPackage, type PackageValues } from '../teams/appPackage';
+import { runCli } from './runCli';
+
+const STAND_IN: PackageValues = {
+  teamsAppId: '00000000-0000-4000-8000-000000000001',
+  botAppId: '00000000-0000-4000-8000-000000000002',
+  botDomain: 'bot.example.com',
+};
+
+async function main(): Promise<number> {
+  dotenv.config({ quiet: true });
+  const { values: args } = parseArgs({
+    options: { validate: { type: 'boolean', default: false }, dir: { type: 'string', default: 'appPackage' }, out: { type: 'string' } },
+  });
+  const config = parseConfig(process.env);
+  if (!config.success) {
+    console.error(config.error.message);
+    return 2;
+  }
+  const { auth, teams } = config.data;
+  const missing = [!auth.appId && 'MicrosoftAppId', !teams.botDomain && 'BOT_DOMAIN'].filter((x): x is string => Boolean(x));
+  if (!args.validate && missing.length > 0) {
+    console.error(`Set ${missing.join(' and ')} (in .env or the environment) to build the Teams app package.`);
+    return 2;
+  }
+  const values: PackageValues =
+    missing.length === 0
+      ? { teamsAppId: teams.appId ?? (auth.appId as string), botAppId: auth.appId as string, botDomain: teams.botDomain as string }
+      : STAND_IN;
+  const built = await buildAppPackage(args.dir, values);
+  if (built.problems.length > 0) {
+    console.error(`${path.join(args.dir, 'manifest.template.json')}: the manifest does not match the Teams schema (${built.manifest.manifestVersion}):`);
+    for (const p of built.problems) console.error(`  ${p}`);
+    return 1;
+  }
+  if (args.validate) {
+    console.log(`Manifest valid against Teams schema ${built.manifest.manifestVersion}${missing.length > 0 ? ` (checked with stand-in values for ${missing.join(', ')})` : ''}.`);
+    return 0;
+  }
+  const out = args.out ?? path.join(args.dir, 'build', 'partner-bot.zip');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, built.zip);
+  console.log(`Wrote ${out} (${built.zip.length} bytes): upload it in Teams (Apps > Manage your apps > Upload an app).`);
+  return 0;
+}
+
+runCli(main);
