@@ -1,4 +1,13 @@
-import { ActionTypes, ActivityHandler, EventFactory, type Activity, type TurnContext } from 'botbuilder';
+import {
+  ActionTypes,
+  CardFactory,
+  EventFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type Activity,
+  type MessagingExtensionQuery,
+  type MessagingExtensionResponse,
+} from 'botbuilder';
 import { DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
 import { decide } from '../answering/answer';
 import { fill, type Messages } from '../answering/Messages';
@@ -13,6 +22,7 @@ import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
 import { dialogIdOf, EscalationDialog } from './dialogs/EscalationDialog';
 import { isFeedbackValue, renderReply, renderText, renderWelcome, type ReplyData } from './render';
+import { answerCard, isAskValue, teamsAnswer } from './teams/teamsCards';
 import type { BotState, ProfileField } from './state';
 import { correlationIdOf, turnLogger } from './turnLog';
 
@@ -48,7 +58,7 @@ const MY_TICKET = /\b(?:status|update|news|progress)\b.*\b(?:my|the)\s+(?:ticket
  * The Bot Framework face of the product: answers from the knowledge base, and hands a partner to
  * partner support through the escalation scripts. Every channel goes through here.
  */
-export class PartnerBot extends ActivityHandler {
+export class PartnerBot extends TeamsActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly support: EscalationScript;
 
@@ -74,8 +84,15 @@ export class PartnerBot extends ActivityHandler {
     });
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
-      const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== botId);
-      if (joined) await context.sendActivity(renderWelcome(this.deps.knowledge(), this.deps.messages));
+      const added = context.activity.membersAdded ?? [];
+      // Web Chat and the Emulator add the partner; Teams adds the bot when a partner installs it.
+      const partnerJoined = added.some((m) => m.id !== botId);
+      const installedForMe = isTeamsPersonal(context) && added.some((m) => m.id === botId);
+      if ((partnerJoined && !isTeamsGroup(context)) || installedForMe) await this.welcomeOnce(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      if (isTeamsPersonal(context)) await this.welcomeOnce(context);
       await next();
     });
   }
@@ -89,10 +106,17 @@ export class PartnerBot extends ActivityHandler {
   private async onPartnerMessage(context: TurnContext): Promise<void> {
     const log = turnLogger(context, this.deps.logger);
     const { messages, maxQuestionChars } = this.deps;
+    const value: unknown = context.activity.value;
+    if (isTeamsGroup(context) && !isFeedbackValue(value) && !isAskValue(value)) {
+      // In channels and group chats the bot speaks only when @mentioned, and reads the message
+      // without its own mention (other people's mentions stay).
+      if (!mentionsRecipient(context.activity)) return;
+      context.activity.text = TurnContext.removeRecipientMention(context.activity);
+    }
+    if (isAskValue(value)) context.activity.text = value.ask;
     const text = typeof context.activity.text === 'string' ? context.activity.text.trim() : '';
 
     const dc = await this.dialogs.createContext(context);
-    const value: unknown = context.activity.value;
     if (isFeedbackValue(value)) {
       await this.onFeedback(context, value.feedback, value.questionId);
       if (dc.activeDialog) await dc.repromptDialog();
@@ -148,6 +172,7 @@ export class PartnerBot extends ActivityHandler {
       return this.startEscalation(dc, triggered.id, log);
     }
 
+    if (context.activity.channelId === 'msteams') await context.sendActivity({ type: 'typing' });
     const started = process.hrtime.bigint();
     const kb = this.deps.knowledge();
     const reply = decide(text, kb.index);
@@ -159,7 +184,11 @@ export class PartnerBot extends ActivityHandler {
       return this.startEscalation(dc, this.support.id, log);
     }
 
-    await context.sendActivity(renderReply(reply, kb, messages, reply.kind === 'answer' ? questionId : undefined));
+    await context.sendActivity(
+      reply.kind === 'answer' && context.activity.channelId === 'msteams'
+        ? teamsAnswer(reply, kb, messages, questionId)
+        : renderReply(reply, kb, messages, reply.kind === 'answer' ? questionId : undefined),
+    );
     if (questionId && reply.kind !== 'smallTalk') facts.lastQuestionId = questionId;
     await this.deps.state.remember(context, exchangeOf(text, reply, this.now()));
     facts.noAnswerStreak = reply.kind === 'noAnswer' ? facts.noAnswerStreak + 1 : reply.kind === 'smallTalk' ? facts.noAnswerStreak : 0;
@@ -178,6 +207,34 @@ export class PartnerBot extends ActivityHandler {
       },
       'turn',
     );
+  }
+
+  /** The welcome, once per conversation (Teams sends both an install and a conversation update). */
+  private async welcomeOnce(context: TurnContext): Promise<void> {
+    const facts = await this.deps.state.getFacts(context);
+    if (facts.welcomed) return;
+    facts.welcomed = true;
+    await context.sendActivity(renderWelcome(this.deps.knowledge(), this.deps.messages));
+  }
+
+  /**
+   * Search from the Teams compose box: matching articles as a result list (title and a preview of the
+   * short answer); picking one inserts the answer card. An empty query lists one article per topic.
+   */
+  protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+    const kb = this.deps.knowledge();
+    const text = String(query.parameters?.find((p) => p.name === 'query')?.value ?? '').slice(0, this.deps.maxQuestionChars).trim();
+    const articles = text === '' || query.parameters?.some((p) => p.name === 'initialRun') ? onePerTopic(kb) : kb.index.search(text, 8).hits.map((h) => h.article);
+    return {
+      composeExtension: {
+        type: 'result',
+        attachmentLayout: 'list',
+        attachments: articles.map((a) => ({
+          ...answerCard(a, kb, this.deps.messages, []),
+          preview: CardFactory.thumbnailCard(a.title, preview(a.shortAnswer)),
+        })),
+      },
+    };
   }
 
   /** Records the question and what the bot did; returns its id in the log (undefined without a log). */
@@ -324,6 +381,30 @@ export class PartnerBot extends ActivityHandler {
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
+}
+
+/** A Teams channel or group chat (not a one-to-one chat with the bot). */
+function isTeamsGroup(context: TurnContext): boolean {
+  const c = context.activity.conversation;
+  return context.activity.channelId === 'msteams' && (c?.conversationType === 'channel' || c?.conversationType === 'groupChat' || (c?.isGroup ?? false));
+}
+
+function isTeamsPersonal(context: TurnContext): boolean {
+  return context.activity.channelId === 'msteams' && !isTeamsGroup(context);
+}
+
+function mentionsRecipient(activity: Activity): boolean {
+  const botId = activity.recipient?.id;
+  return (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId);
+}
+
+function onePerTopic(kb: KnowledgeBase): KnowledgeBase['articles'][number][] {
+  const seen = new Set<string>();
+  return kb.articles.filter((a) => !seen.has(a.topic) && Boolean(seen.add(a.topic)));
+}
+
+function preview(text: string): string {
+  return text.length <= 140 ? text : `${text.slice(0, 137).replace(/\s+\S*$/, '')}…`;
 }
 
 function noData(): ReplyData {

@@ -14,6 +14,8 @@ export interface ConversationFacts {
   tickets: string[];
   /** The question-log id of the last question searched, which typed feedback refers to. */
   lastQuestionId?: string;
+  /** The welcome has been shown in this conversation. */
+  welcomed?: boolean;
 }
 
 /** What the bot remembers about a partner across conversations, offered for reuse in escalations. */

@@ -32,6 +32,8 @@ export interface TurnBotOptions {
   webhook?: boolean;
   /** Another partner in another conversation (the default is TestAdapter's user in 'Convo1'). */
   as?: { userId: string; conversationId: string };
+  /** A full activity template, e.g. a Teams channel conversation (overrides `as`). */
+  template?: Partial<Activity>;
 }
 
 /** The real bot over botbuilder's TestAdapter, with the bundled content and in-memory storage. */
@@ -61,7 +63,7 @@ export async function makeBot(o: TurnBotOptions = {}): Promise<TurnBot> {
   const template = o.as
     ? { channelId: 'test', serviceUrl: 'https://test.com', from: { id: o.as.userId, name: o.as.userId }, recipient: { id: 'bot', name: 'Bot' }, conversation: { id: o.as.conversationId, isGroup: false, conversationType: 'personal', name: o.as.conversationId } }
     : undefined;
-  const adapter = new TestAdapter((context) => bot.run(context), template);
+  const adapter = new TestAdapter((context) => bot.run(context), o.template ?? template);
   return { adapter, tickets, storage, kicks: () => kicks, questionLog, logDir };
 }
 

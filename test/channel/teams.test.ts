@@ -1,0 +1,122 @@
+import type { Activity } from 'botbuilder';
+import { readLog } from '../../src/answering/QuestionLog';
+import { makeBot, sayActivity } from '../helpers/turnHarness';
+
+const BOT = { id: '28:bot-app-id', name: 'Partner Bot' };
+const SAM = { id: '29:sam', name: 'Sam Lee', aadObjectId: 'aad-sam' };
+
+function teamsTemplate(conversationType: 'personal' | 'channel' | 'groupChat'): Partial<Activity> {
+  return {
+    channelId: 'msteams',
+    serviceUrl: 'https://smba.trafficmanager.net/amer/',
+    from: SAM,
+    recipient: BOT,
+    conversation: {
+      id: conversationType === 'personal' ? 'a:1-personal' : '19:channel@thread.tacv2;messageid=1',
+      conversationType,
+      isGroup: conversationType !== 'personal',
+      tenantId: 'tenant-1',
+      name: '',
+    },
+    channelData: conversationType === 'channel' ? { tenant: { id: 'tenant-1' }, team: { id: '19:team' }, channel: { id: '19:channel@thread.tacv2' } } : { tenant: { id: 'tenant-1' } },
+  };
+}
+
+const mention = (who: { id: string; name: string }) => ({ type: 'mention', text: `<at>${who.name}</at>`, mentioned: { id: who.id, name: who.name } });
+const card = (a: Partial<Activity> | undefined) => a?.attachments?.[0];
+const data = (a: Partial<Activity> | undefined) => (a?.channelData ?? {}) as { band?: string; articleId?: string; intent?: string; questionId?: string };
+const messages = (replies: Partial<Activity>[]) => replies.filter((r) => r.type === 'message');
+
+describe('Microsoft Teams', () => {
+  it('in a channel, stays quiet unless @mentioned', async () => {
+    const bot = await makeBot({ template: teamsTemplate('channel') });
+    expect(await sayActivity(bot.adapter, { type: 'message', text: 'when is WPC?' })).toEqual([]);
+  });
+
+  it('in a channel, answers when @mentioned, reading the question without its own mention but keeping others', async () => {
+    const bot = await makeBot({ template: teamsTemplate('channel') });
+    const replies = await sayActivity(bot.adapter, {
+      type: 'message',
+      text: '<at>Partner Bot</at> when is WPC? asking for <at>Alex Kim</at>',
+      entities: [mention(BOT), mention({ id: '29:alex', name: 'Alex Kim' })],
+    });
+    const answer = messages(replies)[0];
+    expect(data(answer)).toMatchObject({ band: 'answer', articleId: 'wpc-2011' });
+    expect(card(answer)?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    await bot.questionLog.flush();
+    const [logged] = (await readLog(bot.logDir, new Date(Date.now() - 60_000), new Date(Date.now() + 60_000))).questions;
+    expect(logged?.question).not.toContain('Partner Bot');
+    expect(logged?.question).toContain('<at>Alex Kim</at>');
+  });
+
+  it('in personal chat, answers everything with a typing indicator and an Adaptive Card (answer, source, as-of, follow-ups, feedback)', async () => {
+    const bot = await makeBot({ template: teamsTemplate('personal') });
+    const replies = await sayActivity(bot.adapter, { type: 'message', text: 'who are bpos competitors' });
+    expect(replies[0]?.type).toBe('typing');
+    const answer = messages(replies)[0];
+    expect(data(answer)).toMatchObject({ band: 'answer', articleId: 'competitors' });
+    const content = card(answer)?.content as { body: { text: string }[]; actions: { type: string; title: string; data: { msteams?: { type: string } } }[] };
+    const texts = content.body.map((b) => b.text).join('\n');
+    expect(texts).toMatch(/IBM/);
+    expect(texts).toMatch(/mid 2010/);
+    expect(content.actions.every((a) => a.type === 'Action.Submit' && a.data.msteams?.type === 'messageBack')).toBe(true);
+    expect(content.actions.map((a) => a.title)).toEqual(expect.arrayContaining(['👍 Helpful', '👎 Not helpful']));
+  });
+
+  it('handles card button presses in a channel without an @mention: a follow-up question and feedback', async () => {
+    const bot = await makeBot({ template: teamsTemplate('channel') });
+    const first = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> what is BPOS?', entities: [mention(BOT)] }))[0];
+    const actions = (card(first)?.content as { actions: { title: string; data: Record<string, unknown> }[] }).actions;
+    const followUp = actions[0];
+    const { msteams: _m, ...followUpValue } = followUp?.data ?? {};
+    const next = messages(await sayActivity(bot.adapter, { type: 'message', text: '', value: followUpValue }))[0];
+    expect(data(next)).toMatchObject({ band: 'answer' });
+    expect(data(next).articleId).not.toBe('bpos-overview');
+    const helpful = actions.find((a) => a.title.includes('Helpful'));
+    const { msteams: _n, ...helpfulValue } = helpful?.data ?? {};
+    const thanks = messages(await sayActivity(bot.adapter, { type: 'message', text: '', value: helpfulValue }))[0];
+    expect(data(thanks)).toMatchObject({ intent: 'feedback' });
+  });
+
+  it('welcomes once on install in personal scope, and posts nothing when added to a team', async () => {
+    const personal = await makeBot({ template: teamsTemplate('personal') });
+    const installed = await sayActivity(personal.adapter, { type: 'installationUpdate', action: 'add' });
+    expect(messages(installed).map((m) => data(m).intent)).toEqual(['welcome']);
+    const added = await sayActivity(personal.adapter, { type: 'conversationUpdate', membersAdded: [BOT] });
+    expect(messages(added)).toEqual([]);
+
+    const team = await makeBot({ template: teamsTemplate('channel') });
+    expect(messages(await sayActivity(team.adapter, { type: 'installationUpdate', action: 'add' }))).toEqual([]);
+    expect(messages(await sayActivity(team.adapter, { type: 'conversationUpdate', membersAdded: [BOT, SAM] }))).toEqual([]);
+  });
+
+  describe('search from the compose box (composeExtension/query)', () => {
+    async function query(parameters: { name: string; value: string }[]) {
+      const bot = await makeBot({ template: teamsTemplate('personal') });
+      const replies = await sayActivity(bot.adapter, { type: 'invoke', name: 'composeExtension/query', value: { commandId: 'searchKnowledge', parameters } });
+      const response = replies.find((r) => r.type === 'invokeResponse')?.value as { status: number; body: { composeExtension: { attachments: { content: { body: { text: string }[] }; preview: { content: { title: string; text: string } } }[] } } };
+      return response;
+    }
+
+    it('lists matching articles with title and a short-answer preview; picking one inserts the answer card', async () => {
+      const res = await query([{ name: 'query', value: 'wpc july' }]);
+      expect(res.status).toBe(200);
+      const [first] = res.body.composeExtension.attachments;
+      expect(first?.preview.content.title).toMatch(/WPC/);
+      expect(first?.preview.content.text.length).toBeLessThanOrEqual(141);
+      expect(first?.content.body.map((b) => b.text).join(' ')).toMatch(/July 2011/);
+    });
+
+    it('shows the most useful articles (one per topic) for an empty query or the initial run', async () => {
+      const empty = await query([{ name: 'query', value: '' }]);
+      const initial = await query([{ name: 'initialRun', value: 'true' }]);
+      expect(empty.body.composeExtension.attachments.length).toBeGreaterThanOrEqual(5);
+      expect(initial.body.composeExtension.attachments.length).toBe(empty.body.composeExtension.attachments.length);
+    });
+
+    it('never throws on hostile query text', async () => {
+      const res = await query([{ name: 'query', value: 'title:bpos~2 +wpc -dell ^3 * "' }]);
+      expect(res.status).toBe(200);
+    });
+  });
+});
