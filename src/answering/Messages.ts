@@ -54,6 +54,8 @@ const PLACEHOLDERS = {
   notHelpfulButton: [],
   feedbackThanks: [],
   feedbackSorry: [],
+  escalateInPrivate: [],
+  openPrivateChatButton: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof PLACEHOLDERS;

@@ -276,6 +276,12 @@ export class PartnerBot extends TeamsActivityHandler {
   }
 
   private async startEscalation(dc: Awaited<ReturnType<DialogSet['createContext']>>, scriptId: string, log: Logger): Promise<void> {
+    if (isTeamsGroup(dc.context)) {
+      // Never collect a partner's details where the whole team can read them.
+      await dc.context.sendActivity(privateChatInvite(dc.context, this.deps.messages));
+      log.info({ outcome: 'escalationMovedToPrivate', script: scriptId }, 'turn');
+      return;
+    }
     const facts = await this.deps.state.getFacts(dc.context);
     facts.noAnswerStreak = 0;
     facts.pendingOffer = undefined;
@@ -391,6 +397,16 @@ function isTeamsGroup(context: TurnContext): boolean {
 
 function isTeamsPersonal(context: TurnContext): boolean {
   return context.activity.channelId === 'msteams' && !isTeamsGroup(context);
+}
+
+/** A reply in a channel that points the partner to a one-to-one chat with the bot. */
+function privateChatInvite(context: TurnContext, messages: Messages): Partial<Activity> {
+  const botId = (context.activity.recipient?.id ?? '').replace(/^28:/, '');
+  const link = `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(botId)}`;
+  return {
+    ...renderText(messages.escalateInPrivate, { band: 'escalation', articleId: null, confidence: null, intent: 'private' }),
+    attachments: [CardFactory.heroCard('', undefined, [{ type: ActionTypes.OpenUrl, title: messages.openPrivateChatButton, value: link }])],
+  };
 }
 
 function mentionsRecipient(activity: Activity): boolean {

@@ -119,4 +119,17 @@ describe('Microsoft Teams', () => {
       expect(res.status).toBe(200);
     });
   });
+
+  it('never collects a partner\'s details in a channel: asking for a person there points to a private chat', async () => {
+    const bot = await makeBot({ template: teamsTemplate('channel') });
+    const replies = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> I need to talk to a person', entities: [mention(BOT)] }));
+    expect(replies).toHaveLength(1);
+    expect(data(replies[0])).toMatchObject({ band: 'escalation', intent: 'private' });
+    const link = (replies[0]?.attachments?.[0]?.content as { buttons: { value: string }[] }).buttons[0]?.value;
+    expect(link).toBe('https://teams.microsoft.com/l/chat/0/0?users=28:bot-app-id');
+    // The next channel message is not taken as an answer to "what's your e-mail?".
+    const next = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> what is BPOS?', entities: [mention(BOT)] }));
+    expect(data(next[0])).toMatchObject({ band: 'answer', articleId: 'bpos-overview' });
+    expect(await bot.tickets.list()).toEqual([]);
+  });
 });
