@@ -46,6 +46,12 @@ const EnvSchema = z
       .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a host name such as bot.contoso.com (no scheme, no path)')
       .optional(),
     TEAMS_APP_ID: z.uuid({ message: 'must be a GUID' }).optional(),
+    STAFF_TEAMS_CHANNEL: z
+      .string()
+      .trim()
+      .regex(/^19:[^\s]+$/, 'must be a Teams channel id like 19:abc...@thread.tacv2')
+      .optional(),
+    STAFF_TEAMS_SERVICE_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).default('https://smba.trafficmanager.net/teams/'),
     DIALOGS_DIR: z.string().trim().min(1).default('dialogs'),
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     MAX_BODY_BYTES: positiveInt(256 * 1024, 16 * 1024 * 1024),
@@ -128,7 +134,13 @@ export interface Config {
   };
   readonly knowledgeDir: string;
   /** For the Teams app package: the bot's public host name and the Teams app's id (default: the bot's app id). */
-  readonly teams: { readonly botDomain: string | undefined; readonly appId: string | undefined };
+  readonly teams: {
+    readonly botDomain: string | undefined;
+    readonly appId: string | undefined;
+    /** The channel where new tickets are posted for partner support staff (the bot installed in that team). */
+    readonly staffChannel: string | undefined;
+    readonly staffServiceUrl: string;
+  };
   readonly dialogsDir: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly maxBodyBytes: number;
@@ -209,7 +221,12 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         tenantId: e.MicrosoftAppTenantId,
       },
       knowledgeDir: e.KNOWLEDGE_DIR,
-      teams: { botDomain: e.BOT_DOMAIN, appId: e.TEAMS_APP_ID ?? e.MicrosoftAppId },
+      teams: {
+        botDomain: e.BOT_DOMAIN,
+        appId: e.TEAMS_APP_ID ?? e.MicrosoftAppId,
+        staffChannel: e.STAFF_TEAMS_CHANNEL,
+        staffServiceUrl: e.STAFF_TEAMS_SERVICE_URL,
+      },
       dialogsDir: e.DIALOGS_DIR,
       logLevel: e.LOG_LEVEL,
       maxBodyBytes: e.MAX_BODY_BYTES,

@@ -56,6 +56,10 @@ const PLACEHOLDERS = {
   feedbackSorry: [],
   escalateInPrivate: [],
   openPrivateChatButton: [],
+  ticketTaken: ['ticket', 'name'],
+  ticketResolved: ['ticket', 'name'],
+  staffTakeButton: [],
+  staffResolveButton: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof PLACEHOLDERS;

@@ -22,6 +22,7 @@ import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
 import { dialogIdOf, EscalationDialog } from './dialogs/EscalationDialog';
 import { isFeedbackValue, renderReply, renderText, renderWelcome, type ReplyData } from './render';
+import { isStaffActionValue, type StaffDesk } from './teams/staffDesk';
 import { answerCard, isAskValue, teamsAnswer } from './teams/teamsCards';
 import type { BotState, ProfileField } from './state';
 import { correlationIdOf, turnLogger } from './turnLog';
@@ -45,6 +46,8 @@ export interface PartnerBotDeps {
   readonly support: SupportDesk;
   /** Set when tickets go to a webhook: told about each new ticket. */
   readonly delivery?: { kick(): void };
+  /** Partner support's Teams channel, when configured: new tickets are posted there. */
+  readonly staffDesk?: StaffDesk;
   /** Where every question and the partner's feedback are recorded, for staff. */
   readonly questionLog?: Pick<QuestionLog, 'recordQuestion' | 'recordFeedback'>;
   readonly now?: () => Date;
@@ -107,6 +110,12 @@ export class PartnerBot extends TeamsActivityHandler {
     const log = turnLogger(context, this.deps.logger);
     const { messages, maxQuestionChars } = this.deps;
     const value: unknown = context.activity.value;
+    const staff = this.deps.staffDesk;
+    if (isStaffActionValue(value) && staff?.isStaffConversation(context)) {
+      await staff.act(context, value);
+      log.info({ outcome: 'staffAction', action: value.staffAction, ticket: value.ticketId }, 'turn');
+      return;
+    }
     if (isTeamsGroup(context) && !isFeedbackValue(value) && !isAskValue(value)) {
       // In channels and group chats the bot speaks only when @mentioned, and reads the message
       // without its own mention (other people's mentions stay).
@@ -317,6 +326,7 @@ export class PartnerBot extends TeamsActivityHandler {
           history: facts.recent,
           channelId: a.channelId,
           conversationId: a.conversation.id,
+          partnerRef: { ...TurnContext.getConversationReference(a) },
           partner: {
             userId: a.from.id,
             ...(a.from.name ? { name: a.from.name } : {}),
@@ -343,6 +353,7 @@ export class PartnerBot extends TeamsActivityHandler {
     await context.sendActivity(renderText(done, { band: 'escalation', articleId: null, confidence: null, ticketId: ticket.id }));
     await context.sendActivity(EventFactory.createHandoffInitiation(context, { ticket }));
     delivery?.kick();
+    await this.deps.staffDesk?.announce(ticket);
     log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: script.id }, 'ticket');
     return true;
   }

@@ -10,6 +10,7 @@ import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
 import type { Storage } from '../storage/Storage';
 import { createAdapter } from './adapter';
+import { StaffDesk } from './teams/staffDesk';
 import { PartnerBot } from './PartnerBot';
 import { renderText } from './render';
 import { createBotServer, type BotServer } from './server';
@@ -60,8 +61,21 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     retentionDays: config.questionLog.retentionDays,
     onError: (err) => logger.error({ err }, 'question log write failed'),
   });
+  const staffDesk = config.teams.staffChannel
+    ? new StaffDesk({
+        adapter,
+        appId: config.auth.appId ?? '',
+        channelId: config.teams.staffChannel,
+        serviceUrl: config.teams.staffServiceUrl,
+        ...(config.auth.tenantId ? { tenantId: config.auth.tenantId } : {}),
+        tickets,
+        messages,
+        logger,
+      })
+    : undefined;
   const bot = new PartnerBot({
     questionLog,
+    ...(staffDesk ? { staffDesk } : {}),
     knowledge: opts.knowledge,
     messages,
     maxQuestionChars: config.maxQuestionChars,

@@ -149,8 +149,9 @@ export class DeliveryWorker {
   }
 }
 
-/** The ticket as staff receive it: without the worker's bookkeeping. */
+/** The ticket as staff receive it: without the worker's bookkeeping or the bot's routing data. */
 function publicView(t: Ticket): Ticket {
   const { claimedBy: _by, claimedUntil: _until, ...delivery } = t.delivery;
-  return { ...t, delivery };
+  const { partnerRef: _ref, ...rest } = t;
+  return { ...rest, delivery };
 }

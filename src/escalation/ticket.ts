@@ -47,6 +47,22 @@ export interface Ticket {
   /** ISO time. */
   createdAt: string;
   delivery: TicketDelivery;
+  /**
+   * Where to reach the partner later (a Bot Framework conversation reference, kept as plain data), so
+   * staff actions can be told to them proactively, also after a restart.
+   */
+  partnerRef?: Record<string, unknown>;
+  /** The ticket's card in the staff Teams channel, and who has it. */
+  staff?: TicketStaffCard;
+}
+
+export interface TicketStaffCard {
+  conversationId: string;
+  activityId: string;
+  status: 'open' | 'taken' | 'resolved';
+  assignee?: string;
+  takenAt?: string;
+  resolvedAt?: string;
 }
 
 /** Finds a ticket reference ("PS-10234", "ps-10234") in a partner's message. */
