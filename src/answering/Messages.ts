@@ -55,6 +55,7 @@ const PLACEHOLDERS = {
   feedbackThanks: [],
   feedbackSorry: [],
   escalateInPrivate: [],
+  escalationMovedPrivate: ['name'],
   openPrivateChatButton: [],
   ticketTaken: ['ticket', 'name'],
   ticketResolved: ['ticket', 'name'],

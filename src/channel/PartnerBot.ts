@@ -6,6 +6,9 @@ import {
   TurnContext,
   type Activity,
   type MessagingExtensionQuery,
+  CloudAdapterBase as CloudAdapterBaseClass,
+  type CloudAdapterBase,
+  type ConversationParameters,
   type MessagingExtensionResponse,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
@@ -46,6 +49,8 @@ export interface PartnerBotDeps {
   readonly support: SupportDesk;
   /** Set when tickets go to a webhook: told about each new ticket. */
   readonly delivery?: { kick(): void };
+  /** The bot's Microsoft App ID ('' without credentials), for conversations the bot opens itself. */
+  readonly appId?: string;
   /** Partner support's Teams channel, when configured: new tickets are posted there. */
   readonly staffDesk?: StaffDesk;
   /** Where every question and the partner's feedback are recorded, for staff. */
@@ -286,9 +291,19 @@ export class PartnerBot extends TeamsActivityHandler {
 
   private async startEscalation(dc: Awaited<ReturnType<DialogSet['createContext']>>, scriptId: string, log: Logger): Promise<void> {
     if (isTeamsGroup(dc.context)) {
-      // Never collect a partner's details where the whole team can read them.
-      await dc.context.sendActivity(privateChatInvite(dc.context, this.deps.messages));
-      log.info({ outcome: 'escalationMovedToPrivate', script: scriptId }, 'turn');
+      // Never collect a partner's details where the whole team can read them: continue in a
+      // one-to-one chat, or, if the bot cannot open one, point the partner to it.
+      const moved = await this.continueInPrivate(dc.context, scriptId).catch((err: unknown) => {
+        log.warn({ err }, 'could not open a one-to-one chat for an escalation');
+        return false;
+      });
+      const name = dc.context.activity.from.name ?? '';
+      await dc.context.sendActivity(
+        moved
+          ? renderText(fill(this.deps.messages.escalationMovedPrivate, { name }).replace(/^,\s*/, ''), { band: 'escalation', articleId: null, confidence: null, intent: 'private' })
+          : privateChatInvite(dc.context, this.deps.messages),
+      );
+      log.info({ outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId }, 'turn');
       return;
     }
     const facts = await this.deps.state.getFacts(dc.context);
@@ -296,6 +311,41 @@ export class PartnerBot extends TeamsActivityHandler {
     facts.pendingOffer = undefined;
     await dc.beginDialog(dialogIdOf(scriptId));
     log.info({ outcome: 'escalationStarted', script: scriptId }, 'turn');
+  }
+
+  /**
+   * Opens a one-to-one Teams chat with the partner and starts the escalation there (its state saved
+   * like any turn's). Returns false when the channel cannot create conversations.
+   */
+  private async continueInPrivate(context: TurnContext, scriptId: string): Promise<boolean> {
+    const adapter = context.adapter;
+    // Only the real adapter (CloudAdapter) can open conversations; test adapters cannot.
+    if (!isCloudAdapter(adapter)) return false;
+    const a = context.activity;
+    const tenantId = a.conversation.tenantId ?? (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    let started = false;
+    await adapter.createConversationAsync(
+      this.deps.appId ?? '',
+      a.channelId,
+      a.serviceUrl,
+      '',
+      {
+        isGroup: false,
+        bot: a.recipient,
+        members: [{ id: a.from.id, name: a.from.name ?? '' }],
+        ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
+      } as ConversationParameters,
+      async (privateContext) => {
+        privateContext.activity.from = { ...a.from };
+        const privateDc = await this.dialogs.createContext(privateContext);
+        const facts = await this.deps.state.getFacts(privateContext);
+        facts.noAnswerStreak = 0;
+        await privateDc.beginDialog(dialogIdOf(scriptId));
+        await this.deps.state.save(privateContext);
+        started = true;
+      },
+    );
+    return started;
   }
 
   /** A knowledge question asked in the middle of an escalation: answered only when confident. */
@@ -418,6 +468,10 @@ function privateChatInvite(context: TurnContext, messages: Messages): Partial<Ac
     ...renderText(messages.escalateInPrivate, { band: 'escalation', articleId: null, confidence: null, intent: 'private' }),
     attachments: [CardFactory.heroCard('', undefined, [{ type: ActionTypes.OpenUrl, title: messages.openPrivateChatButton, value: link }])],
   };
+}
+
+function isCloudAdapter(adapter: unknown): adapter is CloudAdapterBase {
+  return adapter instanceof CloudAdapterBaseClass;
 }
 
 function mentionsRecipient(activity: Activity): boolean {

@@ -74,6 +74,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       })
     : undefined;
   const bot = new PartnerBot({
+    appId: config.auth.appId ?? '',
     questionLog,
     ...(staffDesk ? { staffDesk } : {}),
     knowledge: opts.knowledge,

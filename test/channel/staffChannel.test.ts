@@ -81,4 +81,39 @@ describe('escalations in the staff Teams channel (STAFF_TEAMS_CHANNEL)', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('moves an escalation asked for in a channel into a one-to-one chat it opens, and continues there', async () => {
+    const teams = await startFakeTeams();
+    let bot: RunningBot | undefined;
+    try {
+      bot = await startBot({ SUPPORT_HOURS: 'Mon-Sun 00:00-24:00' });
+      const channel = { id: '19:general@thread.tacv2;messageid=5', conversationType: 'channel', isGroup: true, tenantId: 't1' };
+      const jane = { id: '29:jane', name: 'Jane Doe' };
+      const res = await post(
+        bot.url,
+        teamsActivity(teams.url, channel, jane, {
+          text: '<at>Partner Bot</at> I need to talk to a person',
+          entities: [{ type: 'mention', text: '<at>Partner Bot</at>', mentioned: { id: '28:bot', name: 'Partner Bot' } }],
+          channelData: { tenant: { id: 't1' }, channel: { id: '19:general@thread.tacv2' } },
+        }),
+      );
+      expect(res.status).toBe(200);
+      const created = teams.calls.find((c) => c.method === 'POST' && c.path === '/v3/conversations');
+      expect(created?.body).toMatchObject({ isGroup: false, members: [{ id: '29:jane' }] });
+      const privateId = created?.response?.id ?? '';
+      const inPrivate = teams.calls.filter((c) => c.path.startsWith(`/v3/conversations/${encodeURIComponent(privateId)}/activities`));
+      expect(texts(inPrivate).join('\n')).toMatch(/help you with/i);
+      const inChannel = teams.calls.filter((c) => c.path.startsWith(`/v3/conversations/${encodeURIComponent(channel.id)}/activities`));
+      expect(texts(inChannel).join('\n')).toMatch(/private message/);
+      expect(texts(inChannel).join('\n')).not.toMatch(/help you with|e-mail/i);
+
+      // The partner answers in the private chat and the request goes on there.
+      const mark = teams.calls.length;
+      await post(bot.url, teamsActivity(teams.url, { id: privateId, conversationType: 'personal', tenantId: 't1' }, jane, { text: 'Moving 40 seats to Office 365' }));
+      expect(texts(teams.calls.slice(mark)).join('\n')).toMatch(/name/i);
+    } finally {
+      await bot?.close();
+      await teams.close();
+    }
+  });
 });
