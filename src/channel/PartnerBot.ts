@@ -107,6 +107,12 @@ export class PartnerBot extends TeamsActivityHandler {
 
   /** Runs the turn, then saves conversation and partner state (only when the turn succeeded). */
   override async run(context: TurnContext): Promise<void> {
+    if (isTeamsGroup(context)) {
+      context.onSendActivities(async (_ctx, activities, next) => {
+        activities.forEach((a, i) => (activities[i] = buttonsAsCard(a)));
+        return next();
+      });
+    }
     await super.run(context);
     await this.deps.state.save(context);
   }
@@ -468,6 +474,20 @@ function privateChatInvite(context: TurnContext, messages: Messages): Partial<Ac
     ...renderText(messages.escalateInPrivate, { band: 'escalation', articleId: null, confidence: null, intent: 'private' }),
     attachments: [CardFactory.heroCard('', undefined, [{ type: ActionTypes.OpenUrl, title: messages.openPrivateChatButton, value: link }])],
   };
+}
+
+/**
+ * Teams shows suggested actions only in one-to-one chats. In channels and group chats the same
+ * choices go on a card, as buttons that send the choice back without needing an @mention.
+ */
+function buttonsAsCard(activity: Partial<Activity>): Partial<Activity> {
+  const actions = activity.suggestedActions?.actions ?? [];
+  if (actions.length === 0) return activity;
+  const buttons = actions.map((a) =>
+    a.type === ActionTypes.ImBack ? { type: ActionTypes.MessageBack, title: a.title, displayText: a.title, text: '', value: { ask: String(a.value) } } : a,
+  );
+  const { suggestedActions: _dropped, ...rest } = activity;
+  return { ...rest, attachments: [...(activity.attachments ?? []), CardFactory.heroCard('', undefined, buttons)] };
 }
 
 function isCloudAdapter(adapter: unknown): adapter is CloudAdapterBase {

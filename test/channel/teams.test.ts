@@ -132,4 +132,22 @@ describe('Microsoft Teams', () => {
     expect(data(next[0])).toMatchObject({ band: 'answer', articleId: 'bpos-overview' });
     expect(await bot.tickets.list()).toEqual([]);
   });
+
+  it('in a channel, turns suggested actions (which Teams shows only in one-to-one chats) into card buttons that work without a mention', async () => {
+    const bot = await makeBot({ template: teamsTemplate('channel') });
+    const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> bpos growth rate this yr', entities: [mention(BOT)] }))[0];
+    expect(data(clarify).band).toBe('clarify');
+    expect(clarify?.suggestedActions).toBeUndefined();
+    const buttons = (clarify?.attachments?.[0]?.content as { buttons: { type: string; value: { ask: string } }[] }).buttons;
+    expect(buttons.length).toBeGreaterThanOrEqual(2);
+    expect(buttons[0]?.type).toBe('messageBack');
+    const picked = messages(await sayActivity(bot.adapter, { type: 'message', text: '', value: buttons[0]?.value }))[0];
+    expect(data(picked)).toMatchObject({ band: 'answer', articleId: data(clarify).articleId });
+  });
+
+  it('in personal chat, keeps suggested actions', async () => {
+    const bot = await makeBot({ template: teamsTemplate('personal') });
+    const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: 'bpos growth rate this yr' }))[0];
+    expect(clarify?.suggestedActions?.actions.length).toBeGreaterThanOrEqual(2);
+  });
 });
