@@ -407,7 +407,13 @@ export class PartnerBot extends TeamsActivityHandler {
     }
     const done = fill(script.done, { ...answers, ticket: ticket.id, nextSteps: this.nextSteps() });
     await context.sendActivity(renderText(done, { band: 'escalation', articleId: null, confidence: null, ticketId: ticket.id }));
-    await context.sendActivity(EventFactory.createHandoffInitiation(context, { ticket }));
+    // Tell an agent hub (the handoff protocol). Teams refuses event activities from bots, so not there;
+    // and whatever happens, the partner's ticket stands.
+    if (a.channelId !== 'msteams') {
+      await context.sendActivity(EventFactory.createHandoffInitiation(context, { ticket })).catch((err: unknown) => {
+        log.warn({ err, ticket: ticket.id }, 'handoff event not accepted by the channel');
+      });
+    }
     delivery?.kick();
     await this.deps.staffDesk?.announce(ticket);
     log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: script.id }, 'ticket');

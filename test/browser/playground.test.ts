@@ -52,5 +52,7 @@ describe('Teams, through the Microsoft 365 Agents Playground in headless Chromiu
       await send(text);
       await page.getByText(expected).last().waitFor({ timeout: 15_000 });
     }
+    await page.waitForTimeout(500);
+    expect(await page.getByText(/something went wrong/i).count()).toBe(0);
   });
 });

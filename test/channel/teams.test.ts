@@ -150,4 +150,15 @@ describe('Microsoft Teams', () => {
     const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: 'bpos growth rate this yr' }))[0];
     expect(clarify?.suggestedActions?.actions.length).toBeGreaterThanOrEqual(2);
   });
+
+  it('completes an escalation in personal chat without sending the handoff event Teams would refuse', async () => {
+    const bot = await makeBot({ template: teamsTemplate('personal') });
+    let all: Partial<Activity>[] = [];
+    for (const text of ['talk to a person', 'A question', 'Sam Lee', 'sam@fabrikam.com', 'Fabrikam', 'skip', 'skip', 'yes']) {
+      all = [...all, ...(await sayActivity(bot.adapter, { type: 'message', text }))];
+    }
+    expect(all.some((a) => a.type === 'event')).toBe(false);
+    expect(all.map((a) => a.text ?? '').join('\n')).toMatch(/PS-10001/);
+    expect(await bot.tickets.list()).toHaveLength(1);
+  });
 });

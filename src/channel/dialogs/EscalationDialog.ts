@@ -233,7 +233,7 @@ export function dialogIdOf(scriptId: string): string {
 
 function prompt(text: string, buttons: readonly string[]): Partial<Activity> {
   const actions: CardAction[] = [...new Set(buttons)].map((b) => ({ type: ActionTypes.ImBack, title: b, value: b }));
-  return { type: 'message', text, ...(actions.length > 0 ? { suggestedActions: { actions, to: [] } } : {}) };
+  return { type: 'message', text, textFormat: 'markdown', ...(actions.length > 0 ? { suggestedActions: { actions, to: [] } } : {}) };
 }
 
 function isProgress(x: unknown): x is EscalationProgress {
