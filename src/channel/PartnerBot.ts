@@ -5,10 +5,8 @@ import {
   TeamsActivityHandler,
   TurnContext,
   type Activity,
-  type MessagingExtensionQuery,
-  CloudAdapterBase as CloudAdapterBaseClass,
-  type CloudAdapterBase,
   type ConversationParameters,
+  type MessagingExtensionQuery,
   type MessagingExtensionResponse,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
@@ -27,6 +25,16 @@ import { dialogIdOf, EscalationDialog } from './dialogs/EscalationDialog';
 import { isFeedbackValue, renderReply, renderText, renderWelcome, type ReplyData } from './render';
 import { isStaffActionValue, type StaffDesk } from './teams/staffDesk';
 import { answerCard, isAskValue, teamsAnswer } from './teams/teamsCards';
+import {
+  buttonsAsCard,
+  isCloudAdapter,
+  isTeamsGroup,
+  isTeamsPersonal,
+  mentionsRecipient,
+  onePerTopic,
+  preview,
+  privateChatInvite,
+} from './teams/teamsConversation';
 import type { BotState, ProfileField } from './state';
 import { correlationIdOf, turnLogger } from './turnLog';
 
@@ -460,58 +468,6 @@ export class PartnerBot extends TeamsActivityHandler {
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
-}
-
-/** A Teams channel or group chat (not a one-to-one chat with the bot). */
-function isTeamsGroup(context: TurnContext): boolean {
-  const c = context.activity.conversation;
-  return context.activity.channelId === 'msteams' && (c?.conversationType === 'channel' || c?.conversationType === 'groupChat' || (c?.isGroup ?? false));
-}
-
-function isTeamsPersonal(context: TurnContext): boolean {
-  return context.activity.channelId === 'msteams' && !isTeamsGroup(context);
-}
-
-/** A reply in a channel that points the partner to a one-to-one chat with the bot. */
-function privateChatInvite(context: TurnContext, messages: Messages): Partial<Activity> {
-  const botId = (context.activity.recipient?.id ?? '').replace(/^28:/, '');
-  const link = `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(botId)}`;
-  return {
-    ...renderText(messages.escalateInPrivate, { band: 'escalation', articleId: null, confidence: null, intent: 'private' }),
-    attachments: [CardFactory.heroCard('', undefined, [{ type: ActionTypes.OpenUrl, title: messages.openPrivateChatButton, value: link }])],
-  };
-}
-
-/**
- * Teams shows suggested actions only in one-to-one chats. In channels and group chats the same
- * choices go on a card, as buttons that send the choice back without needing an @mention.
- */
-function buttonsAsCard(activity: Partial<Activity>): Partial<Activity> {
-  const actions = activity.suggestedActions?.actions ?? [];
-  if (actions.length === 0) return activity;
-  const buttons = actions.map((a) =>
-    a.type === ActionTypes.ImBack ? { type: ActionTypes.MessageBack, title: a.title, displayText: a.title, text: '', value: { ask: String(a.value) } } : a,
-  );
-  const { suggestedActions: _dropped, ...rest } = activity;
-  return { ...rest, attachments: [...(activity.attachments ?? []), CardFactory.heroCard('', undefined, buttons)] };
-}
-
-function isCloudAdapter(adapter: unknown): adapter is CloudAdapterBase {
-  return adapter instanceof CloudAdapterBaseClass;
-}
-
-function mentionsRecipient(activity: Activity): boolean {
-  const botId = activity.recipient?.id;
-  return (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId);
-}
-
-function onePerTopic(kb: KnowledgeBase): KnowledgeBase['articles'][number][] {
-  const seen = new Set<string>();
-  return kb.articles.filter((a) => !seen.has(a.topic) && Boolean(seen.add(a.topic)));
-}
-
-function preview(text: string): string {
-  return text.length <= 140 ? text : `${text.slice(0, 137).replace(/\s+\S*$/, '')}…`;
 }
 
 function noData(): ReplyData {

@@ -1,0 +1,66 @@
+import {
+  ActionTypes,
+  CardFactory,
+  CloudAdapterBase as CloudAdapterBaseClass,
+  type Activity,
+  type CloudAdapterBase,
+  type TurnContext,
+} from 'botbuilder';
+import type { Messages } from '../../answering/Messages';
+import type { KnowledgeBase } from '../../knowledge/loadKnowledge';
+import { renderText } from '../render';
+
+/** How the bot tells Teams conversations apart and adapts its messages to them. */
+
+/** A Teams channel or group chat (not a one-to-one chat with the bot). */
+export function isTeamsGroup(context: TurnContext): boolean {
+  const c = context.activity.conversation;
+  return context.activity.channelId === 'msteams' && (c?.conversationType === 'channel' || c?.conversationType === 'groupChat' || (c?.isGroup ?? false));
+}
+
+export function isTeamsPersonal(context: TurnContext): boolean {
+  return context.activity.channelId === 'msteams' && !isTeamsGroup(context);
+}
+
+/** A reply in a channel that points the partner to a one-to-one chat with the bot. */
+export function privateChatInvite(context: TurnContext, messages: Messages): Partial<Activity> {
+  const botId = (context.activity.recipient?.id ?? '').replace(/^28:/, '');
+  const link = `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(botId)}`;
+  return {
+    ...renderText(messages.escalateInPrivate, { band: 'escalation', articleId: null, confidence: null, intent: 'private' }),
+    attachments: [CardFactory.heroCard('', undefined, [{ type: ActionTypes.OpenUrl, title: messages.openPrivateChatButton, value: link }])],
+  };
+}
+
+/**
+ * Teams shows suggested actions only in one-to-one chats. In channels and group chats the same
+ * choices go on a card, as buttons that send the choice back without needing an @mention.
+ */
+export function buttonsAsCard(activity: Partial<Activity>): Partial<Activity> {
+  const actions = activity.suggestedActions?.actions ?? [];
+  if (actions.length === 0) return activity;
+  const buttons = actions.map((a) =>
+    a.type === ActionTypes.ImBack ? { type: ActionTypes.MessageBack, title: a.title, displayText: a.title, text: '', value: { ask: String(a.value) } } : a,
+  );
+  const { suggestedActions: _dropped, ...rest } = activity;
+  return { ...rest, attachments: [...(activity.attachments ?? []), CardFactory.heroCard('', undefined, buttons)] };
+}
+
+export function isCloudAdapter(adapter: unknown): adapter is CloudAdapterBase {
+  return adapter instanceof CloudAdapterBaseClass;
+}
+
+export function mentionsRecipient(activity: Activity): boolean {
+  const botId = activity.recipient?.id;
+  return (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId);
+}
+
+export function onePerTopic(kb: KnowledgeBase): KnowledgeBase['articles'][number][] {
+  const seen = new Set<string>();
+  return kb.articles.filter((a) => !seen.has(a.topic) && Boolean(seen.add(a.topic)));
+}
+
+export function preview(text: string): string {
+  return text.length <= 140 ? text : `${text.slice(0, 137).replace(/\s+\S*$/, '')}…`;
+}
+
