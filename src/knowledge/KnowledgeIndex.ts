@@ -119,7 +119,8 @@ export class KnowledgeIndex {
         q.term(w.word, { boost: w.kind === 'hint' ? HINT_BOOST : 1, presence: lunr.Query.presence.OPTIONAL });
       }
     });
-    const exactId = this.exact.get(this.analyzer.key(question));
+    // The same key as the titles' and alternate questions', but from the typo-corrected words.
+    const exactId = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
     const hits: Hit[] = [];
     for (const r of results) {
       const article = this.byId.get(r.ref);

@@ -1,9 +1,10 @@
 /**
  * Corrects small typos in a partner's words against the words the knowledge base actually uses
- * ("confrence" → "conference", "teh" → "the"). A three-letter word may only become a function word
- * ("wen" → "when"); longer words may move by one edit (two from eight letters on). Unrelated words
- * ("weather") stay unknown rather than being bent into a knowledge-base word, and so do real English
- * words of four letters or more ("charge" is not a typo of "change").
+ * ("confrence" → "conference", "teh" → "the"). Real English words are never treated as typos ("won"
+ * is not "on", "charge" is not "change"); chat shorthand ("wen", "wat", "u") is read as meant. Other
+ * three-letter words may only become a function word; longer words may move by one edit (two from
+ * eight letters on). Unrelated words ("weather") stay unknown rather than being bent into a
+ * knowledge-base word.
  */
 export class Spelling {
   private readonly byLength = new Map<number, string[]>();
@@ -43,9 +44,10 @@ export class Spelling {
   }
 
   private search(word: string): string | undefined {
-    if (/\d/.test(word) || word.length < 3) return undefined;
+    const short = CHAT_SHORTHAND[word];
+    if (short) return short;
+    if (/\d/.test(word) || word.length < 3 || this.dictionary.has(word)) return undefined;
     if (word.length === 3) return this.functionWords.find((f) => editDistance(word, f, 1) <= 1);
-    if (this.dictionary.has(word)) return undefined;
     const budget = allowedEdits(word);
     let best: string | undefined;
     let bestDistance = budget + 1;
@@ -61,6 +63,16 @@ export class Spelling {
     return best;
   }
 }
+
+/**
+ * Chat shorthand and the commonest short typos, read as meant even where the spelling is also a rare
+ * English word ("wen", "wat"). Any other real word is left as typed ("won", "cup" stay themselves).
+ */
+const CHAT_SHORTHAND: Readonly<Record<string, string>> = {
+  wen: 'when', wat: 'what', wot: 'what', teh: 'the', hw: 'how', hwo: 'how', u: 'you', r: 'are', ur: 'your',
+  yr: 'year', yrs: 'years', pls: 'please', plz: 'please', thx: 'thanks', abt: 'about', bc: 'because',
+  cuz: 'because', whos: 'who', whats: 'what', hows: 'how', wheres: 'where', whens: 'when',
+};
 
 function allowedEdits(word: string): number {
   if (word.length <= 7) return 1;

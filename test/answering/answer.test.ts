@@ -80,6 +80,14 @@ describe('decide on the real knowledge base', () => {
   });
 
   describe('questions it should not answer confidently', () => {
+    it.each([['who won the world cup'], ['what is the capital of france']])('does not bend real words into others to answer "%s"', (question) => {
+      expect(decide(question, index).kind).not.toBe('answer');
+    });
+
+    it('reads chat shorthand as meant ("wat is bpos")', () => {
+      expect(decide('wat is bpos', index)).toMatchObject({ kind: 'answer', article: { id: 'bpos-overview' } });
+    });
+
     it.each([['partners'], ['cloud'], ["what's MSPmentor"], ['microsoft partners']])(
       'does not answer the generic "%s" outright: several articles fit equally',
       (question) => {

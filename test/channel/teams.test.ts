@@ -135,7 +135,7 @@ describe('Microsoft Teams', () => {
 
   it('in a channel, turns suggested actions (which Teams shows only in one-to-one chats) into card buttons that work without a mention', async () => {
     const bot = await makeBot({ template: teamsTemplate('channel') });
-    const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> bpos growth rate this yr', entities: [mention(BOT)] }))[0];
+    const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> microsoft partners', entities: [mention(BOT)] }))[0];
     expect(data(clarify).band).toBe('clarify');
     expect(clarify?.suggestedActions).toBeUndefined();
     const buttons = (clarify?.attachments?.[0]?.content as { buttons: { type: string; value: { ask: string } }[] }).buttons;
@@ -147,7 +147,7 @@ describe('Microsoft Teams', () => {
 
   it('in personal chat, keeps suggested actions', async () => {
     const bot = await makeBot({ template: teamsTemplate('personal') });
-    const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: 'bpos growth rate this yr' }))[0];
+    const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: 'microsoft partners' }))[0];
     expect(clarify?.suggestedActions?.actions.length).toBeGreaterThanOrEqual(2);
   });
 
