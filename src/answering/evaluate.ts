@@ -58,7 +58,8 @@ export function evaluate(set: QuestionSet, reply: (q: string) => Reply, articleI
   };
 }
 
-function firstArticle(r: Reply): string | undefined {
+/** The article a reply puts first: the answer's, or the first "did you mean". */
+export function firstArticle(r: Reply): string | undefined {
   if (r.kind === 'answer') return r.article.id;
   if (r.kind === 'clarify') return r.candidates[0]?.id;
   return undefined;

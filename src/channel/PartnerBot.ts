@@ -22,7 +22,7 @@ import { validateAnswer } from '../escalation/validateAnswer';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
 import { dialogIdOf, EscalationDialog } from './dialogs/EscalationDialog';
-import { isFeedbackValue, renderReply, renderText, renderWelcome, type ReplyData } from './render';
+import { isFeedbackValue, noArticle, renderReply, renderText, renderWelcome } from './render';
 import { isStaffActionValue, type StaffDesk } from './teams/staffDesk';
 import { answerCard, isAskValue, teamsAnswer } from './teams/teamsCards';
 import {
@@ -153,7 +153,7 @@ export class PartnerBot extends TeamsActivityHandler {
     }
     if (dc.activeDialog) {
       if (text.length > maxQuestionChars) {
-        await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noData()));
+        await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noArticle()));
         await dc.repromptDialog();
         return;
       }
@@ -164,12 +164,12 @@ export class PartnerBot extends TeamsActivityHandler {
       }
     }
     if (text === '') {
-      await context.sendActivity(renderText(messages.nonText, noData()));
+      await context.sendActivity(renderText(messages.nonText, noArticle()));
       log.info({ outcome: 'nonText' }, 'turn');
       return;
     }
     if (text.length > maxQuestionChars) {
-      await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noData()));
+      await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noArticle()));
       log.info({ outcome: 'tooLong', chars: text.length }, 'turn');
       return;
     }
@@ -181,7 +181,7 @@ export class PartnerBot extends TeamsActivityHandler {
       const answer = validateAnswer(YES_NO, text);
       if (answer.ok && answer.value === 'yes') return this.startEscalation(dc, offer, log);
       if (answer.ok) {
-        await context.sendActivity(renderText(messages.offerDeclined, noData()));
+        await context.sendActivity(renderText(messages.offerDeclined, noArticle()));
         return;
       }
     }
@@ -223,7 +223,7 @@ export class PartnerBot extends TeamsActivityHandler {
     if (reply.kind === 'noAnswer' && facts.noAnswerStreak >= 2) {
       facts.pendingOffer = this.support.id;
       facts.noAnswerStreak = 0;
-      await context.sendActivity(offerActivity(messages));
+      await context.sendActivity(offerActivity(messages.escalationOffer, [messages.yesButton, messages.noButton]));
     }
     log.info(
       {
@@ -294,13 +294,7 @@ export class PartnerBot extends TeamsActivityHandler {
     }
     const facts = await this.deps.state.getFacts(context);
     facts.pendingOffer = this.support.id;
-    await context.sendActivity({
-      ...renderText(`${messages.feedbackSorry} ${messages.offerPerson}`, { band: 'noAnswer', articleId: null, confidence: null, intent: 'offer' }),
-      suggestedActions: {
-        to: [],
-        actions: [messages.talkToPersonButton, messages.noButton].map((b) => ({ type: ActionTypes.ImBack, title: b, value: b })),
-      },
-    });
+    await context.sendActivity(offerActivity(`${messages.feedbackSorry} ${messages.offerPerson}`, [messages.talkToPersonButton, messages.noButton]));
   }
 
   private async startEscalation(dc: Awaited<ReturnType<DialogSet['createContext']>>, scriptId: string, log: Logger): Promise<void> {
@@ -404,7 +398,7 @@ export class PartnerBot extends TeamsActivityHandler {
     } catch (err) {
       const ref = correlationIdOf(context);
       log.error({ err, script: script.id }, 'could not record ticket');
-      await context.sendActivity(renderText(fill(messages.escalationFailed, { ref }), noData()));
+      await context.sendActivity(renderText(fill(messages.escalationFailed, { ref }), noArticle()));
       return false;
     }
     facts.tickets = [...facts.tickets, ticket.id];
@@ -445,14 +439,14 @@ export class PartnerBot extends TeamsActivityHandler {
     const facts = await this.deps.state.getFacts(context);
     const wanted = id ?? facts.tickets[facts.tickets.length - 1];
     if (!wanted) {
-      await context.sendActivity(renderText(messages.noTickets, noData()));
+      await context.sendActivity(renderText(messages.noTickets, noArticle()));
       return;
     }
     const ticket = await tickets.get(wanted);
     const a = context.activity;
     const mine = ticket && (ticket.conversationId === a.conversation.id || (ticket.partner.userId === a.from.id && ticket.channelId === a.channelId));
     if (!ticket || !mine) {
-      await context.sendActivity(renderText(fill(messages.ticketNotFound, { ticket: wanted }), noData()));
+      await context.sendActivity(renderText(fill(messages.ticketNotFound, { ticket: wanted }), noArticle()));
       return;
     }
     const d = ticket.delivery;
@@ -470,17 +464,12 @@ export class PartnerBot extends TeamsActivityHandler {
   }
 }
 
-function noData(): ReplyData {
-  return { band: 'noAnswer', articleId: null, confidence: null };
-}
 
-function offerActivity(messages: Messages): Partial<Activity> {
+/** An offer of a person, with its answer buttons; a "yes" (or the person button) starts the request. */
+function offerActivity(text: string, buttons: readonly string[]): Partial<Activity> {
   return {
-    ...renderText(messages.escalationOffer, { band: 'noAnswer', articleId: null, confidence: null, intent: 'offer' }),
-    suggestedActions: {
-      to: [],
-      actions: [messages.yesButton, messages.noButton].map((b) => ({ type: ActionTypes.ImBack, title: b, value: b })),
-    },
+    ...renderText(text, noArticle({ intent: 'offer' })),
+    suggestedActions: { to: [], actions: buttons.map((b) => ({ type: ActionTypes.ImBack, title: b, value: b })) },
   };
 }
 

@@ -93,6 +93,11 @@ export function renderWelcome(kb: KnowledgeBase, messages: Messages): Partial<Ac
   });
 }
 
+/** Reply data for bot messages that carry no article (errors, notices, offers). */
+export function noArticle(extra: Partial<ReplyData> = {}): ReplyData {
+  return { band: 'noAnswer', articleId: null, confidence: null, ...extra };
+}
+
 export function renderText(text: string, data: ReplyData): Partial<Activity> {
   return message(text, [], data);
 }

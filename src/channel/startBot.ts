@@ -12,7 +12,7 @@ import type { Storage } from '../storage/Storage';
 import { createAdapter } from './adapter';
 import { StaffDesk } from './teams/staffDesk';
 import { PartnerBot } from './PartnerBot';
-import { renderText } from './render';
+import { noArticle, renderText } from './render';
 import { createBotServer, type BotServer } from './server';
 import { BotState } from './state';
 import { correlationIdOf } from './turnLog';
@@ -92,7 +92,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     const ref = correlationIdOf(context);
     logger.error({ correlationId: ref, err: error, channelId: context.activity.channelId }, 'turn error');
     try {
-      await context.sendActivity(renderText(fill(messages.error, { ref }), { band: 'noAnswer', articleId: null, confidence: null }));
+      await context.sendActivity(renderText(fill(messages.error, { ref }), noArticle()));
     } catch (sendError) {
       logger.error({ correlationId: ref, err: sendError }, 'could not tell the partner about the error');
     }

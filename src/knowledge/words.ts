@@ -19,14 +19,14 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'hi', 'hello', 'hey', 'hiya', 'yo', 'please', 'pls', 'plz', 'thanks', 'thank', 'thx', 'ty', 'ok', 'okay',
   'quick', 'q', 'question', 'questions', 'qs', 'ask', 'asking', 'wondering', 'wonder', 'curious', 'tell',
   'know', 'knowing', 'explain', 'mean', 'means', 'meant', 'info', 'information', 'details', 'detail', 'anything',
-  'something', 'thing', 'things', 'stuff', 'really', 'actually', 'exactly', 'basically', 'just', 'kind',
+  'something', 'thing', 'things', 'stuff', 'really', 'actually', 'exactly', 'basically', 'kind',
   'sort', 'bit', 'lot', 'lots', 'want', 'wanted', 'need', 'needed', 'looking', 'look', 'find', 'out',
   'understand', 'help', 'wanna', 'gonna', 'im', 'ive', 'id', 'dont', 'doesnt', 'didnt', 'isnt', 'arent',
-  'is', 'guys', 'folks', 'there', 'here', 'one', 'us', 'currently', 'right', 'now', 'again', 'still',
-  'anyone', 'someone', 'somebody', 'anybody', 'you', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
+  'guys', 'folks', 'here', 'one', 'currently', 'right', 'now', 'again', 'still',
+  'anyone', 'someone', 'somebody', 'anybody', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
   'hear', 'heard', 'happening', 'happen', 'going', 'go', 'goes', 'up', 'down', 'over', 'under', 'regarding',
-  're', 'around', 'very', 'much', 'such', 'each', 'same', 'own', 'both', 'being', 'having', 'doing', 'done',
-  'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'no', 'nope',
+  're', 'around', 'very', 'much', 'such', 'each', 'same', 'both', 'being', 'having', 'doing', 'done',
+  'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'nope',
 ]);
 
 /**

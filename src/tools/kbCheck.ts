@@ -9,8 +9,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decide } from '../answering/answer';
+import { firstArticle } from '../answering/evaluate';
 import { loadMessages } from '../answering/Messages';
-import type { Reply } from '../answering/Reply';
 import { loadScripts } from '../escalation/script';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { coverageWarnings } from '../knowledge/coverage';
@@ -60,12 +60,6 @@ async function main(): Promise<number> {
   if (scripts.success) console.log(`${scripts.data.length} escalation scripts: ${scripts.data.map((s) => s.id).join(', ')}`);
   console.log(errors === 0 ? `OK (${warnings} warnings)` : `${errors} errors, ${warnings} warnings`);
   return errors === 0 ? 0 : 1;
-}
-
-function firstArticle(r: Reply): string | undefined {
-  if (r.kind === 'answer') return r.article.id;
-  if (r.kind === 'clarify') return r.candidates[0]?.id;
-  return undefined;
 }
 
 runCli(main);
