@@ -89,7 +89,29 @@ const EnvSchema = z
       .trim()
       .regex(/^[A-Z]{2,5}$/, 'must be 2 to 5 capital letters, e.g. PS')
       .default('PS'),
+    DIRECT_LINE_SECRET: optionalText,
+    DIRECT_LINE_DOMAIN: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .default('https://directline.botframework.com/v3/directline'),
+    WEBCHAT_ALLOWED_ORIGINS: z
+      .string()
+      .trim()
+      .refine((v) => v.split(',').every((o) => isOrigin(o.trim())), 'must be a comma-separated list of origins such as https://partners.contoso.com (scheme and host, no path)')
+      .optional(),
+    WEBCHAT_TOKEN_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+    WEBCHAT_TOKEN_TTL_MINUTES: positiveInt(60, 24 * 60).refine((n) => n >= 20, 'must be at least 20 (Web Chat refreshes its token every 15 minutes)'),
+    WEBCHAT_RESUME_MINUTES: positiveInt(24 * 60, 90 * 24 * 60),
   });
+
+/** `https://host[:port]` with nothing after it. */
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
 
 /** Rules that involve more than one variable, checked even when other variables are bad. */
 function crossChecks(env: Record<string, string | undefined>): { variable: string; message: string }[] {
@@ -168,6 +190,19 @@ export interface Config {
     /** A webhook call taking longer counts as failed. An unfinished attempt (the bot died) is retried after twice this. */
     readonly webhookTimeoutMs: number;
   };
+  /** The portal widget (Web Chat) and the Direct Line it talks to. */
+  readonly webchat: {
+    /** Azure Bot Service's Direct Line secret; without it the bot serves its own Direct Line endpoint. */
+    readonly directLineSecret: string | undefined;
+    readonly directLineDomain: string;
+    /** Origins (besides the bot's own) whose pages may embed the widget. */
+    readonly allowedOrigins: readonly string[];
+    /** Signs the tokens the bot issues; without it a key is generated and kept in storage. */
+    readonly tokenSecret: string | undefined;
+    readonly tokenTtlSeconds: number;
+    /** How long after the last activity a reloaded page resumes its conversation. */
+    readonly resumeSeconds: number;
+  };
   readonly support: {
     readonly hours: SupportHours;
     readonly hoursText: string;
@@ -243,6 +278,17 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         retryBaseMs: e.ESCALATION_RETRY_BASE_MS,
         retryMaxMs: e.ESCALATION_RETRY_MAX_MS,
         webhookTimeoutMs: e.ESCALATION_WEBHOOK_TIMEOUT_MS,
+      },
+      webchat: {
+        directLineSecret: e.DIRECT_LINE_SECRET,
+        directLineDomain: e.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
+        allowedOrigins: (e.WEBCHAT_ALLOWED_ORIGINS ?? '')
+          .split(',')
+          .map((o) => o.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+        tokenSecret: e.WEBCHAT_TOKEN_SECRET,
+        tokenTtlSeconds: e.WEBCHAT_TOKEN_TTL_MINUTES * 60,
+        resumeSeconds: e.WEBCHAT_RESUME_MINUTES * 60,
       },
       support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
     },

@@ -28,6 +28,16 @@ export interface BotServer {
    */
   shutdown(graceMs: number): Promise<{ drained: boolean }>;
   inFlight(): number;
+  /** True once shutdown has begun: routes should refuse new work with 503. */
+  stopping(): boolean;
+  /**
+   * Runs one turn of an activity the bot's own Direct Line endpoint received (already
+   * authenticated), queued behind the conversation's earlier turns like any other. A failed turn is
+   * logged; the partner hears about it from the adapter's turn error handler.
+   */
+  runLocalTurn(activity: Activity, correlationId?: string): Promise<void>;
+  /** Runs `hook` when shutdown begins (e.g. to close WebSocket streams). */
+  onShutdown(hook: () => void): void;
 }
 
 export function createBotServer(deps: ServerDeps): BotServer {
@@ -37,6 +47,11 @@ export function createBotServer(deps: ServerDeps): BotServer {
   let stopping = false;
   const turns = new TurnQueue();
   const idle: (() => void)[] = [];
+  const shutdownHooks: (() => void)[] = [];
+  const finished = () => {
+    active -= 1;
+    if (active === 0) idle.splice(0).forEach((resolve) => resolve());
+  };
 
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
     const status = err.statusCode ?? 500;
@@ -93,8 +108,7 @@ export function createBotServer(deps: ServerDeps): BotServer {
         }
       } finally {
         release();
-        active -= 1;
-        if (active === 0) idle.splice(0).forEach((resolve) => resolve());
+        finished();
       }
     },
   );
@@ -112,14 +126,26 @@ export function createBotServer(deps: ServerDeps): BotServer {
     return next();
   });
 
-  server.get('/', (_req, res, next) => {
-    res.send(200, { name: 'partner-bot', messages: '/api/messages', health: '/healthz', ready: '/readyz' });
-    return next();
-  });
-
   return {
     server,
     inFlight: () => active,
+    stopping: () => stopping,
+    onShutdown: (hook) => shutdownHooks.push(hook),
+    runLocalTurn: async (activity, correlationId = randomUUID()) => {
+      active += 1;
+      const release = await turns.enter(`${activity.channelId}\u0000${activity.conversation.id}`);
+      try {
+        await adapter.handleLocal(activity, (context) => {
+          setCorrelationId(context, correlationId);
+          return deps.logic(context);
+        });
+      } catch (err) {
+        logger.error({ correlationId, err }, 'turn failed');
+      } finally {
+        release();
+        finished();
+      }
+    },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -130,6 +156,7 @@ export function createBotServer(deps: ServerDeps): BotServer {
       }),
     shutdown: async (graceMs) => {
       stopping = true;
+      shutdownHooks.forEach((hook) => hook());
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const drained = active === 0 || (await Promise.race([
         new Promise<boolean>((resolve) => idle.push(() => resolve(true))),

@@ -10,6 +10,13 @@ import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
 import type { Storage } from '../storage/Storage';
 import { createAdapter } from './adapter';
+import { LOCAL_SERVICE_URL, registerDirectLine } from './directLine/directLineRoutes';
+import type { TokenSigner } from './directLine/tokens';
+import { Transcripts } from './directLine/transcripts';
+import { AzureDirectLine } from './webchat/azureDirectLine';
+import { OriginPolicy } from './webchat/origins';
+import { TokenIssuer } from './webchat/tokenIssuer';
+import { loadSigningKey, registerWebChat } from './webchat/webchatRoutes';
 import { StaffDesk } from './teams/staffDesk';
 import { PartnerBot } from './PartnerBot';
 import { noArticle, renderText } from './render';
@@ -31,6 +38,8 @@ export interface StartOptions {
 
 export interface RunningBot extends BotServer {
   readonly tickets: TicketStore;
+  /** The conversations of the bot's own Direct Line (the portal widget without Azure). */
+  readonly transcripts: Transcripts;
   readonly delivery: DeliveryWorker | undefined;
 }
 
@@ -109,12 +118,54 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       return { knowledge: opts.knowledge().version, ...(problems ? { knowledgeProblems: problems } : {}) };
     },
   });
+
+  // The portal widget: its token endpoint and, without Azure Bot Service, the bot's own Direct Line.
+  const webchat = config.webchat;
+  const transcripts = new Transcripts(storage);
+  const origins = new OriginPolicy(webchat.allowedOrigins);
+  let signer: TokenSigner | undefined;
+  const currentSigner = () => {
+    if (!signer) throw new Error('the widget token key is not loaded yet');
+    return signer;
+  };
+  const issuer = new TokenIssuer({
+    signer: currentSigner,
+    tokenTtlSeconds: webchat.tokenTtlSeconds,
+    resumeSeconds: webchat.resumeSeconds,
+    transcripts,
+    ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret), azureDomain: webchat.directLineDomain } : {}),
+  });
+  registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, stopping: server.stopping });
+  if (!webchat.directLineSecret) {
+    adapter.useLocalChannel({
+      serviceUrl: LOCAL_SERVICE_URL,
+      send: (conv, activities) => transcripts.append(conv, activities),
+      update: (conv, activity) => transcripts.update(conv, activity),
+      remove: (conv, id) => transcripts.remove(conv, id),
+    });
+    registerDirectLine({
+      server: server.server,
+      transcripts,
+      signer: currentSigner,
+      tokenTtlSeconds: webchat.tokenTtlSeconds,
+      origins,
+      bot: { id: config.auth.appId ?? 'partner-bot', name: 'Partner support bot' },
+      maxBodyBytes: config.maxBodyBytes,
+      logger,
+      stopping: server.stopping,
+      runTurn: (activity) => server.runLocalTurn(activity),
+      onShutdown: server.onShutdown,
+    });
+  }
+
   return {
     ...server,
     tickets,
+    transcripts,
     delivery,
     listen: async (port, host) => {
       await tickets.init();
+      signer = await loadSigningKey(storage, webchat.tokenSecret);
       const sweep = () => void questionLog.sweep().catch((err: unknown) => logger.error({ err }, 'question log sweep failed'));
       sweep();
       sweeper = setInterval(sweep, 24 * 60 * 60 * 1000);

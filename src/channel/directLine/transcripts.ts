@@ -1,0 +1,147 @@
+import { EventEmitter } from 'node:events';
+import type { Activity } from 'botbuilder';
+import { casUpdate } from '../../escalation/casUpdate';
+import type { Storage } from '../../storage/Storage';
+
+/** One stored activity and its place in the conversation (the watermark counts these). */
+interface Entry {
+  readonly seq: number;
+  readonly activity: Partial<Activity>;
+}
+
+/** A conversation of the bot's own Direct Line: who it belongs to and what was said, in order. */
+export interface TranscriptDoc {
+  readonly conv: string;
+  readonly user: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The sequence number the next activity gets; the watermark after the last one. */
+  readonly next: number;
+  readonly entries: readonly Entry[];
+}
+
+export interface Page {
+  readonly activities: Partial<Activity>[];
+  readonly watermark: string;
+}
+
+/**
+ * The transcripts of the conversations the bot hosts itself, kept in the bot's `Storage` (so they
+ * survive restarts and are shared by every instance). A transcript keeps its last `maxActivities`
+ * activities; watermarks keep counting, so a client never sees an activity twice.
+ *
+ * Appends to one conversation are serialised within the process and guarded by eTags across
+ * processes. Listeners (open WebSocket streams) hear about appends made by this process at once.
+ */
+export class Transcripts {
+  private readonly events = new EventEmitter();
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly maxActivities = 500,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  static key(conv: string): string {
+    return `local-directline/conversations/${encodeURIComponent(conv)}`;
+  }
+
+  async get(conv: string): Promise<TranscriptDoc | undefined> {
+    const key = Transcripts.key(conv);
+    const found = (await this.storage.read([key]))[key] as (TranscriptDoc & { eTag?: string }) | undefined;
+    return found && typeof found.user === 'string' ? found : undefined;
+  }
+
+  /** Creates the conversation for `user` if it does not exist; says whether it was created. */
+  create(conv: string, user: string): Promise<boolean> {
+    return this.serial(conv, async () => {
+      let created = false;
+      await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
+        if (current) return undefined;
+        created = true;
+        const at = this.now().toISOString();
+        return { conv, user, createdAt: at, updatedAt: at, next: 0, entries: [] };
+      });
+      return created;
+    });
+  }
+
+  /**
+   * Adds activities to the end of the conversation, giving each a server id (`<conv>|<seq>`) and a
+   * timestamp; resolves with the ids.
+   */
+  append(conv: string, activities: readonly Partial<Activity>[]): Promise<string[]> {
+    return this.serial(conv, async () => {
+      let ids: string[] = [];
+      await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
+        const at = this.now();
+        const doc = current ?? { conv, user: '', createdAt: at.toISOString(), updatedAt: at.toISOString(), next: 0, entries: [] };
+        const added = activities.map((a, i): Entry => {
+          const seq = doc.next + i;
+          const id = `${conv}|${String(seq).padStart(7, '0')}`;
+          return { seq, activity: { ...a, id, timestamp: new Date(at.getTime()) as unknown as Date } };
+        });
+        ids = added.map((e) => e.activity.id as string);
+        const entries = [...doc.entries, ...added].slice(-this.maxActivities);
+        return { ...doc, updatedAt: at.toISOString(), next: doc.next + added.length, entries: serialisable(entries) };
+      });
+      this.events.emit(conv);
+      return ids;
+    });
+  }
+
+  /** Replaces a stored activity (same id), e.g. a card the bot updates. */
+  update(conv: string, activity: Partial<Activity>): Promise<void> {
+    return this.serial(conv, async () => {
+      await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
+        const i = current?.entries.findIndex((e) => e.activity.id === activity.id) ?? -1;
+        if (!current || i < 0) return undefined;
+        const entries = [...current.entries];
+        const old = entries[i] as Entry;
+        entries[i] = { seq: old.seq, activity: { ...old.activity, ...activity, id: old.activity.id } };
+        return { ...current, entries: serialisable(entries) };
+      });
+      this.events.emit(conv);
+    });
+  }
+
+  remove(conv: string, activityId: string): Promise<void> {
+    return this.serial(conv, async () => {
+      await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) =>
+        current ? { ...current, entries: current.entries.filter((e) => e.activity.id !== activityId) } : undefined,
+      );
+    });
+  }
+
+  /** The activities after `watermark` (all of them for none), and the watermark after them. */
+  static page(doc: TranscriptDoc | undefined, watermark: number | undefined): Page {
+    if (!doc) return { activities: [], watermark: String(watermark ?? 0) };
+    const from = watermark ?? 0;
+    return { activities: doc.entries.filter((e) => e.seq >= from).map((e) => e.activity), watermark: String(doc.next) };
+  }
+
+  /** Calls `listener` whenever this process appends to `conv`; returns the unsubscribe function. */
+  subscribe(conv: string, listener: () => void): () => void {
+    this.events.on(conv, listener);
+    return () => this.events.off(conv, listener);
+  }
+
+  private serial<T>(conv: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(conv) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    this.chains.set(conv, tail);
+    void tail.then(() => {
+      if (this.chains.get(conv) === tail) this.chains.delete(conv);
+    });
+    return run;
+  }
+}
+
+/** Activities as JSON (dates as ISO strings), as a client reads them. */
+function serialisable(entries: Entry[]): Entry[] {
+  return JSON.parse(JSON.stringify(entries)) as Entry[];
+}

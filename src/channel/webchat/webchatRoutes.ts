@@ -1,0 +1,141 @@
+import path from 'node:path';
+import restify from 'restify';
+import type { Logger } from '../../log';
+import { casUpdate } from '../../escalation/casUpdate';
+import type { Storage } from '../../storage/Storage';
+import { TokenSigner } from '../directLine/tokens';
+import { Asset, projectRoot, webChatBundlePath, webChatVersion } from './assets';
+import { DirectLineUnavailable } from './azureDirectLine';
+import type { OriginPolicy } from './origins';
+import { ownOrigin } from './origins';
+import type { TokenIssuer } from './tokenIssuer';
+
+export interface WebChatDeps {
+  readonly server: restify.Server;
+  readonly issuer: TokenIssuer;
+  readonly origins: OriginPolicy;
+  readonly allowedOrigins: readonly string[];
+  readonly logger: Logger;
+  readonly stopping: () => boolean;
+}
+
+/** The browser side: the directory of the widget's loader and the demo portal page. */
+export function webDir(): string {
+  return path.join(projectRoot(), 'src', 'web');
+}
+
+/**
+ * The portal widget's routes: `GET /widget.js` (the loader a portal embeds), `GET /webchat.js` (the
+ * official Web Chat bundle, served from the installed package), `GET /` (a demo portal page with the
+ * widget) and `POST /api/webchat/token`.
+ */
+export function registerWebChat(deps: WebChatDeps): void {
+  const { server, logger } = deps;
+  const version = webChatVersion();
+  const bundle = Asset.fromFile(webChatBundlePath(), 'application/javascript; charset=utf-8');
+  const loaderSource = Asset.fromFile(path.join(webDir(), 'widget.js'), 'application/javascript; charset=utf-8');
+  const loader = new Asset(Buffer.from(loaderSource.body.toString('utf8').replace('__WEBCHAT_BUNDLE__', `/webchat.js?v=${version}`)), loaderSource.contentType);
+  const demo = Asset.fromFile(path.join(webDir(), 'demo.html'), 'text/html; charset=utf-8');
+
+  const serve = (asset: Asset, cacheControl: string, extra: Record<string, string> = {}) => async (req: restify.Request, res: restify.Response): Promise<void> => {
+    res.header('Cache-Control', cacheControl);
+    res.header('ETag', asset.etag);
+    res.header('Vary', 'Accept-Encoding');
+    res.header('X-Content-Type-Options', 'nosniff');
+    for (const [k, v] of Object.entries(extra)) res.header(k, v);
+    if (req.headers['if-none-match'] === asset.etag) {
+      res.writeHead(304);
+      res.end();
+      return;
+    }
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? await asset.gzip() : asset.body;
+    res.writeHead(200, { 'Content-Type': asset.contentType, 'Content-Length': body.length, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  // A portal's page loads these with <script src>, from any origin.
+  server.get('/widget.js', serve(loader, 'public, max-age=300', { 'Cross-Origin-Resource-Policy': 'cross-origin' }));
+  const bundlePinned = serve(bundle, 'public, max-age=31536000, immutable', { 'Cross-Origin-Resource-Policy': 'cross-origin' });
+  const bundleLatest = serve(bundle, 'public, max-age=3600', { 'Cross-Origin-Resource-Policy': 'cross-origin' });
+  server.get('/webchat.js', async (req: restify.Request, res: restify.Response) => (new URL(req.url ?? '/', 'http://localhost').searchParams.get('v') === version ? bundlePinned : bundleLatest)(req, res));
+  server.get('/', serve(demo, 'no-cache', { 'X-Frame-Options': 'SAMEORIGIN', 'Referrer-Policy': 'strict-origin-when-cross-origin' }));
+
+  server.get('/favicon.ico', (_req, res, next) => {
+    res.send(204);
+    return next(false);
+  });
+
+  server.opts('/api/webchat/token', (req, res, next) => {
+    res.send(deps.origins.cors(req, (n, v) => res.header(n, v)) ? 204 : 403);
+    return next(false);
+  });
+
+  server.post(
+    '/api/webchat/token',
+    restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }),
+    async (req: restify.Request, res: restify.Response) => {
+      res.header('Cache-Control', 'no-store');
+      if (!deps.origins.cors(req, (n, v) => res.header(n, v))) {
+        logger.warn({ origin: req.headers.origin }, 'widget token refused: origin not allowed');
+        res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
+        return;
+      }
+      if (deps.stopping()) {
+        res.header('Retry-After', '5');
+        res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
+        return;
+      }
+      const body = parseBody(req);
+      if (typeof body === 'string') {
+        res.send(400, { code: 'BadRequest', message: body });
+        return;
+      }
+      const origin = typeof req.headers.origin === 'string' ? req.headers.origin : ownOrigin(req);
+      try {
+        const issued = await deps.issuer.issue({ resume: body.resume, fresh: body.fresh, origins: [...new Set([origin, ...deps.allowedOrigins])] });
+        res.send(200, issued);
+      } catch (err) {
+        if (err instanceof DirectLineUnavailable) {
+          logger.error({ err }, 'Direct Line token exchange failed');
+          res.send(502, { code: 'DirectLineUnavailable', message: 'the chat service is not available right now; try again in a minute' });
+        } else {
+          logger.error({ err }, 'widget token failed');
+          res.send(500, { code: 'InternalError', message: 'the chat could not start' });
+        }
+      }
+    },
+  );
+}
+
+function parseBody(req: restify.Request): { resume?: string; fresh?: boolean } | string {
+  const raw = req.body as Buffer | string | undefined;
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : (raw ?? '');
+  if (text.trim() === '') return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'the body must be JSON, e.g. {} or {"resume": "..."}';
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'the body must be a JSON object';
+  const { resume, fresh } = json as { resume?: unknown; fresh?: unknown };
+  if (resume !== undefined && resume !== null && typeof resume !== 'string') return '"resume" must be a string';
+  if (fresh !== undefined && typeof fresh !== 'boolean') return '"fresh" must be true or false';
+  return { ...(typeof resume === 'string' ? { resume } : {}), ...(fresh !== undefined ? { fresh } : {}) };
+}
+
+const KEY_DOC = 'local-directline/signing-key';
+
+/**
+ * The key the bot signs widget tokens with: WEBCHAT_TOKEN_SECRET when set; otherwise one generated
+ * on first start and kept in storage, so tokens stay valid across restarts and instances.
+ */
+export async function loadSigningKey(storage: Storage, configured: string | undefined): Promise<TokenSigner> {
+  if (configured) return new TokenSigner(configured);
+  const doc = await casUpdate<{ key: string }>(storage, KEY_DOC, (current) => (current?.key ? undefined : { key: TokenSigner.randomKey() }));
+  // Read back: if two instances started together on a new store, both use the key that was kept.
+  const stored = ((await storage.read([KEY_DOC]))[KEY_DOC] as { key?: string } | undefined)?.key ?? doc?.key;
+  if (!stored) throw new Error('could not store the widget token signing key');
+  return new TokenSigner(stored);
+}
