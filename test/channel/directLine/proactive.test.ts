@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FileStorage } from '../../../src/storage/FileStorage';
+import { DirectLineClient, issueToken, openStream } from '../../helpers/directLineClient';
+import { startFakeTeams } from '../../helpers/fakeTeams';
+import { post, startBot, type RunningBot } from '../../helpers/httpHarness';
+
+const STAFF_CHANNEL = '19:staff-channel@thread.tacv2';
+
+describe('proactive messages reach the open widget', () => {
+  it('a ticket opened in the widget and taken by staff in Teams: the partner sees it in the open stream, also after a restart', async () => {
+    const teams = await startFakeTeams();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'widget-staff-'));
+    const env = { STAFF_TEAMS_CHANNEL: STAFF_CHANNEL, STAFF_TEAMS_SERVICE_URL: teams.url, SUPPORT_HOURS: 'Mon-Sun 00:00-24:00' };
+    let bot: RunningBot | undefined;
+    try {
+      bot = await startBot(env, new FileStorage(dir));
+      const issued = await issueToken(bot.url);
+      const client = new DirectLineClient(bot.url, issued.token, issued.conversationId);
+      const { streamUrl } = await client.start();
+      const stream = await openStream(streamUrl);
+      for (const text of ['talk to a person', 'Which Office 365 plan suits a 40-seat BPOS customer?', 'Jane Doe', 'jane@contoso.com', 'Contoso', 'skip', 'skip']) {
+        await client.ask(text);
+      }
+      const done = await client.ask('yes');
+      expect(done.text).toMatch(/PS-10001/);
+      const card = teams.calls.find((c) => c.method === 'POST' && c.path === '/v3/conversations');
+      const thread = card?.response?.id ?? '';
+      const cardId = thread.split('messageid=')[1];
+      const staffAction = (action: string) => ({
+        type: 'message',
+        id: `staff-${action}`,
+        channelId: 'msteams',
+        serviceUrl: teams.url,
+        conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: 't1' },
+        from: { id: '29:riley', name: 'Riley Chen' },
+        recipient: { id: '28:bot', name: 'Partner Bot' },
+        text: '',
+        replyToId: cardId,
+        value: { staffAction: action, ticketId: 'PS-10001' },
+        channelData: { channel: { id: STAFF_CHANNEL } },
+      });
+      expect((await post(bot.url, staffAction('take'))).status).toBe(200);
+      await stream.waitFor((a) => /Riley Chen from partner support is now looking at your request PS-10001/.test(a.text ?? ''));
+      // Nothing went to Teams for the widget's conversation.
+      expect(teams.calls.some((c) => c.path.includes(encodeURIComponent(issued.conversationId)))).toBe(false);
+      stream.ws.close();
+
+      // After a restart, the stored reference still reaches the widget (which reads the transcript).
+      await bot.close();
+      bot = await startBot(env, new FileStorage(dir));
+      await post(bot.url, staffAction('resolve'));
+      const again = await issueToken(bot.url, { resume: issued.resume });
+      expect(again.resumed).toBe(true);
+      const reloaded = new DirectLineClient(bot.url, again.token, again.conversationId);
+      await reloaded.waitFor((a) => /marked your request PS-10001 as resolved/.test(a.text ?? ''));
+    } finally {
+      await bot?.close();
+      await teams.close();
+    }
+  });
+});
