@@ -246,7 +246,13 @@
         focusInput();
       })
       .catch(function (err) {
-        showStatus('Sorry, the chat could not start: ' + err.message + '.', true);
+        // A browser hides why a cross-origin call failed; the likely reasons are for the page's developers.
+        if (err instanceof TypeError) {
+          console.error('Partner support chat: ' + tokenUrl + ' could not be reached, or this page\'s origin (' + location.origin + ') is not in the bot\'s WEBCHAT_ALLOWED_ORIGINS.');
+          showStatus('Sorry, the chat is not available right now.', true);
+        } else {
+          showStatus('Sorry, the chat could not start: ' + err.message + '.', true);
+        }
       })
       .then(function () {
         connecting = null;

@@ -8,6 +8,8 @@ import { buildBotServer, type RunningBot as StartedBot } from '../../src/channel
 import type { Storage } from '../../src/storage/Storage';
 import { parseConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
+import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
+import { formatProblem } from '../../src/knowledge/Problem';
 import { realContent } from './realContent';
 
 export interface RunningBot {
@@ -19,7 +21,7 @@ export interface RunningBot {
 }
 
 /** Starts the real restify server with the bundled content on a random loopback port. */
-export async function startBot(env: Record<string, string> = {}, storage?: Storage): Promise<RunningBot> {
+export async function startBot(env: Record<string, string> = {}, storage?: Storage, knowledgeDir?: string): Promise<RunningBot> {
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'question-log-'));
   const parsed = parseConfig({ LOG_LEVEL: 'info', QUESTION_LOG_DIR: logDir, ...env });
   if (!parsed.success) throw parsed.error;
@@ -31,7 +33,14 @@ export async function startBot(env: Record<string, string> = {}, storage?: Stora
       done();
     },
   });
-  const { kb, messages, scripts } = await realContent();
+  const content = await realContent();
+  const { messages, scripts } = content;
+  let kb = content.kb;
+  if (knowledgeDir) {
+    const loaded = await loadKnowledge(knowledgeDir);
+    if (!loaded.success) throw new Error(loaded.problems.map(formatProblem).join('\n'));
+    kb = loaded.data;
+  }
   const bot = buildBotServer({ config, logger: createLogger(config.logLevel, sink), knowledge: () => kb, messages, scripts, ...(storage ? { storage } : {}) });
   const port = await bot.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, bot, logs, close: async () => void (await bot.shutdown(1000)) };

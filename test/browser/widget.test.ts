@@ -1,0 +1,299 @@
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { issueToken } from '../helpers/directLineClient';
+import { startBot, type RunningBot } from '../helpers/httpHarness';
+import { openBrowser } from '../helpers/playground';
+import { ROOT } from '../helpers/realContent';
+import { startFakeAzureDirectLine } from '../helpers/fakeAzureDirectLine';
+
+jest.setTimeout(90_000);
+
+const KEY = 'widget-test-signing-key-0123456789-abcdefghij';
+const SHOTS = process.env.REPORT_FIGURES ? path.join(os.tmpdir(), 'widget-shots') : undefined;
+
+/** The bundled knowledge base plus one article whose text tries to smuggle markup into the page. */
+async function knowledgeWithMarkupProbe(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-probe-'));
+  await fs.cp(path.join(ROOT, 'knowledge'), dir, { recursive: true });
+  await fs.writeFile(
+    path.join(dir, 'wpc', 'markup-probe.md'),
+    [
+      '---',
+      'id: markup-probe',
+      'title: How does the markup probe work?',
+      'topic: WPC',
+      'questions:',
+      '  - How does the markup probe work?',
+      'tags: [markup probe]',
+      'source: 000_ba61085adf343c51.txt',
+      'asOf: spring 2011',
+      '---',
+      'The markup probe <img src="x" onerror="window.__xss=\'img\'"> and <script>window.__xss=\'script\'</script> and [a probe link](javascript:window.__xss=\'link\') stay text.',
+      '',
+      '## More detail',
+      '',
+      '- <iframe src="javascript:parent.__xss=\'iframe\'"></iframe> <b onmouseover="window.__xss=\'b\'">bold probe</b>',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+/** A portal on another origin (another port) that embeds the widget; also reachable as localhost, an origin not allowed. */
+async function startPortal(): Promise<{ origin: string; otherOrigin: string; setPage(html: string): void; close(): Promise<void> }> {
+  let html = '<!doctype html><title>empty</title>';
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    otherOrigin: `http://localhost:${port}`,
+    setPage: (h) => (html = h),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  await fs.mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+const launcher = (page: Page) => page.getByRole('button', { name: /ask partner support/i });
+const sendBox = (page: Page) => page.locator('.psc-panel [data-id="webchat-sendbox-input"]');
+const transcript = (page: Page) => page.locator('.psc-panel .webchat__basic-transcript');
+
+async function ask(page: Page, text: string): Promise<void> {
+  await sendBox(page).fill(text);
+  await sendBox(page).press('Enter');
+}
+
+/** Waits for a bot message containing `pattern` (the partner's own echo does not count). */
+async function botSays(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
+  await page.locator('.psc-panel .webchat__basic-transcript__activity').filter({ hasText: pattern }).filter({ hasNot: page.locator('.webchat__bubble--from-user') }).last().waitFor({ timeout });
+}
+
+async function clickAction(page: Page, name: RegExp): Promise<void> {
+  await page.locator('.psc-panel .webchat__suggested-action').filter({ hasText: name }).last().click();
+}
+
+describe('the portal widget in headless Chromium', () => {
+  let bot: RunningBot;
+  let portal: { origin: string; otherOrigin: string; setPage(html: string): void; close(): Promise<void> };
+  let browser: { context: BrowserContext; page: Page } | undefined;
+
+  beforeAll(async () => {
+    portal = await startPortal();
+    bot = await startBot(
+      { WEBCHAT_TOKEN_SECRET: KEY, WEBCHAT_ALLOWED_ORIGINS: portal.origin, SUPPORT_HOURS: 'Mon-Sun 00:00-24:00' },
+      undefined,
+      await knowledgeWithMarkupProbe(),
+    );
+  });
+  afterAll(async () => {
+    await bot.close();
+    await portal.close();
+  });
+  beforeEach(async () => {
+    browser = await openBrowser();
+  });
+  afterEach(async () => {
+    await browser?.context.close();
+    browser = undefined;
+  });
+
+  it('on the demo page: opens, answers a question, follows a suggested action, takes feedback, and leaks no key', async () => {
+    const { page } = browser!;
+    const seen: string[] = [];
+    page.on('request', (req) => seen.push(req.url(), JSON.stringify(req.headers()), req.postData() ?? ''));
+    page.on('response', (res) => void res.body().then((b) => seen.push(b.toString('utf8')), () => undefined));
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.push(String(f.payload))).on('framesent', (f) => seen.push(String(f.payload))));
+
+    await page.goto(bot.url);
+    await expect(launcher(page).getAttribute('aria-expanded')).resolves.toBe('false');
+    await shot(page, '1-demo-page');
+    await launcher(page).click();
+    await expect(page.getByRole('dialog', { name: 'Partner support' }).isVisible()).resolves.toBe(true);
+    await botSays(page, /I answer questions about/);
+    await expect(sendBox(page).evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
+
+    await ask(page, 'when is WPC?');
+    await botSays(page, /July 2011/);
+    await shot(page, '2-answer');
+    // A related question offered as a suggested action.
+    await clickAction(page, /cloud or on-premise/i);
+    await botSays(page, /Is Microsoft focusing on cloud or on-premise/i);
+    // Feedback buttons are messageBack actions; Web Chat sends their value.
+    await clickAction(page, /Helpful/);
+    await botSays(page, /Thanks for letting me know/);
+
+    // A did-you-mean: a vague question gets suggestions to pick from.
+    await ask(page, 'office');
+    await page.locator('.psc-panel .webchat__suggested-action').first().waitFor();
+
+    const html = await page.content();
+    const storage = await page.evaluate('JSON.stringify(localStorage) + JSON.stringify(sessionStorage)');
+    const everything = [...seen, html, String(storage)].join('\n');
+    expect(everything).toMatch(/July 2011/); // the capture did see the conversation
+    expect(everything).not.toContain(KEY);
+  });
+
+  it('takes a partner through an escalation with buttons and typed answers', async () => {
+    const { page } = browser!;
+    await page.goto(bot.url);
+    await launcher(page).click();
+    await botSays(page, /I answer questions about/);
+    await ask(page, 'how much will office 365 cost?');
+    await botSays(page, /prices/);
+    await clickAction(page, /Talk to a person/);
+    await botSays(page, /What should partner support help you with/);
+    await ask(page, 'Which plan suits a 40-seat BPOS customer?');
+    await botSays(page, /your name/);
+    await ask(page, 'Jane Doe');
+    await botSays(page, /e-mail/);
+    await ask(page, 'jane@contoso');
+    await botSays(page, /doesn.t look like an e-mail address/);
+    await ask(page, 'jane@contoso.com');
+    await botSays(page, /Which company/);
+    await ask(page, 'Contoso Ltd');
+    await botSays(page, /partner ID/);
+    await ask(page, 'skip');
+    await botSays(page, /phone/);
+    await ask(page, 'skip');
+    await botSays(page, /Shall I send it/);
+    await shot(page, '3-confirmation');
+    await clickAction(page, /^Yes$/);
+    await botSays(page, /Your reference is PS-\d+/);
+    await shot(page, '4-ticket');
+  });
+
+  it('a reload shows the same conversation with its history; "New conversation" starts fresh', async () => {
+    const { page } = browser!;
+    await page.goto(bot.url);
+    await launcher(page).click();
+    await botSays(page, /I answer questions about/);
+    await ask(page, 'what is BPOS?');
+    await botSays(page, /hosted, cloud-based productivity/);
+
+    await page.reload();
+    // The panel was open, so it opens again, with the history.
+    await botSays(page, /hosted, cloud-based productivity/);
+    await expect(transcript(page).innerText()).resolves.toMatch(/what is BPOS\?/);
+    await shot(page, '5-after-reload');
+    await ask(page, 'when is WPC?');
+    await botSays(page, /July 2011/);
+
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await botSays(page, /I answer questions about/);
+    await expect(transcript(page).innerText()).resolves.not.toMatch(/what is BPOS\?/);
+  });
+
+  it('renders knowledge-base markdown as text: no HTML or script from an article reaches the page', async () => {
+    const { page } = browser!;
+    await page.goto(bot.url);
+    await launcher(page).click();
+    await botSays(page, /I answer questions about/);
+    await ask(page, 'How does the markup probe work?');
+    await botSays(page, /stay text/);
+    await page.getByText('bold probe').hover({ timeout: 2000 }).catch(() => undefined);
+    await page.waitForTimeout(300);
+    await expect(page.evaluate('window.__xss')).resolves.toBeUndefined();
+    const injected = await page.locator('.psc-panel img[onerror], .psc-panel script, .psc-panel iframe, .psc-panel [onmouseover], .psc-panel a[href^="javascript"]').count();
+    expect(injected).toBe(0);
+    // The rest of the article is there; the javascript: link is left as plain text.
+    await expect(transcript(page).innerText()).resolves.toMatch(/\[a probe link\]\(javascript:/);
+  });
+
+  it('works from the keyboard alone and fills a narrow phone screen', async () => {
+    const { page } = browser!;
+    await page.setViewportSize({ width: 375, height: 667 });
+    await page.goto(bot.url);
+    await launcher(page).waitFor();
+    // Tab through the page (the snippet box scrolls on a phone, so it takes focus first) to the launcher.
+    const focused = () => launcher(page).evaluate((el) => el === el.ownerDocument.activeElement);
+    for (let i = 0; i < 5 && !(await focused()); i += 1) await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe(true);
+    await page.keyboard.press('Enter');
+    await botSays(page, /I answer questions about/);
+    const box = await page.locator('.psc-panel').boundingBox();
+    expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 667 });
+    await expect(sendBox(page).isVisible()).resolves.toBe(true);
+    await page.keyboard.type('when is WPC?');
+    await page.keyboard.press('Enter');
+    await botSays(page, /July 2011/);
+    await shot(page, '6-phone');
+    await page.keyboard.press('Escape');
+    await expect(page.locator('.psc-panel').isHidden()).resolves.toBe(true);
+    await expect(launcher(page).evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
+    await expect(launcher(page).getAttribute('aria-expanded')).resolves.toBe('false');
+  });
+
+  it("embedded in another site's page: styled by data- attributes, over polling, and refused on a site not allowed", async () => {
+    const { page } = browser!;
+    const portalPage = (attrs: string) =>
+      `<!doctype html><html lang="en"><body><h1>Contoso portal</h1><script src="${bot.url}/widget.js" ${attrs}></script></body></html>`;
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    portal.setPage(portalPage('data-title="Contoso Partner Desk" data-color="#8a2be2" data-launcher-label="Chat with Contoso" data-bot-initials="CD" data-transport="polling"'));
+    await page.goto(portal.origin);
+    const customLauncher = page.getByRole('button', { name: 'Chat with Contoso' });
+    await expect(customLauncher.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor)).resolves.toBe('rgb(138, 43, 226)');
+    await customLauncher.click();
+    await expect(page.getByRole('dialog', { name: 'Contoso Partner Desk' }).isVisible()).resolves.toBe(true);
+    await botSays(page, /I answer questions about/);
+    await expect(transcript(page).innerText()).resolves.toMatch(/\bCD\b/);
+    await ask(page, 'when is WPC?');
+    await botSays(page, /July 2011/);
+    expect(sockets).toEqual([]);
+    await shot(page, '7-embedded');
+
+    // The same page on an origin the bot does not list.
+    portal.setPage(portalPage('data-open="true"'));
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    await page.goto(portal.otherOrigin);
+    await page.getByText(/the chat is not available right now/).waitFor();
+    await expect(page.locator('.psc-panel .webchat__basic-transcript').count()).resolves.toBe(0);
+    await shot(page, '8-not-allowed');
+    await expect(page.getByRole('button', { name: 'Try again' }).isVisible()).resolves.toBe(true);
+    expect(consoleErrors.join('\n')).toMatch(/not in the bot's WEBCHAT_ALLOWED_ORIGINS/);
+  });
+
+  it('with Azure Bot Service: the page gets a token, never the Direct Line secret', async () => {
+    const { page } = browser!;
+    const secret = 'AzureDirectLineSecret.for-the-browser-test.0123456789';
+    // Azure's token API, in front of a bot serving Direct Line (as Azure's Direct Line does).
+    const azure = await startFakeAzureDirectLine({ secret, signingKey: KEY });
+    const portalBot = await startBot({ DIRECT_LINE_SECRET: secret, DIRECT_LINE_DOMAIN: `${azure.url}/v3/directline` });
+    const channel = await startBot({ WEBCHAT_TOKEN_SECRET: KEY, WEBCHAT_ALLOWED_ORIGINS: portalBot.url });
+    azure.setDirectLine(channel.url);
+    try {
+      const seen: string[] = [];
+      page.on('request', (req) => seen.push(req.url(), JSON.stringify(req.headers()), req.postData() ?? ''));
+      page.on('response', (res) => void res.body().then((b) => seen.push(b.toString('utf8')), () => undefined));
+      page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.push(String(f.payload))));
+      await page.goto(portalBot.url);
+      await launcher(page).click();
+      await botSays(page, /I answer questions about/);
+      await ask(page, 'when is WPC?');
+      await botSays(page, /July 2011/);
+      expect(azure.calls.some((c) => c.path === '/v3/directline/tokens/generate' && c.authorization === `Bearer ${secret}`)).toBe(true);
+      const everything = [...seen, await page.content(), String(await page.evaluate('JSON.stringify(localStorage)'))].join('\n');
+      expect(everything).toMatch(/July 2011/);
+      expect(everything).not.toContain(secret);
+      // The token endpoint's answer itself carries no secret.
+      expect(JSON.stringify(await issueToken(portalBot.url))).not.toContain(secret);
+    } finally {
+      await portalBot.close();
+      await azure.close();
+      await channel.close();
+    }
+  });
+});
