@@ -144,6 +144,9 @@ function crossChecks(env: Record<string, string | undefined>): { variable: strin
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every variable the bot reads. */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   readonly port: number;
   readonly host: string;

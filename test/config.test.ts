@@ -1,4 +1,6 @@
-import { parseConfig, type ConfigResult } from '../src/config';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ENV_VARIABLES, parseConfig, type ConfigResult } from '../src/config';
 
 /** The variables named in a failed result, or a test failure when the result succeeded. */
 function badVariables(result: ConfigResult): string[] {
@@ -200,5 +202,45 @@ describe('parseConfig', () => {
       if (result.success) throw new Error('expected failure');
       expect(result.error.message).toContain('loud');
     });
+  });
+});
+
+describe('the portal widget settings', () => {
+  it('default to the bot serving its own Direct Line, hour-long tokens and a day to resume', () => {
+    const c = config({});
+    expect(c.webchat).toMatchObject({ directLineSecret: undefined, allowedOrigins: [], tokenTtlSeconds: 3600, resumeSeconds: 86_400 });
+    expect(c.webchat.directLineDomain).toBe('https://directline.botframework.com/v3/directline');
+  });
+
+  it('reads a list of origins, tolerating spaces and a trailing slash', () => {
+    expect(config({ WEBCHAT_ALLOWED_ORIGINS: 'https://partners.contoso.com/, http://localhost:8080' }).webchat.allowedOrigins).toEqual([
+      'https://partners.contoso.com',
+      'http://localhost:8080',
+    ]);
+  });
+
+  it.each([
+    ['WEBCHAT_ALLOWED_ORIGINS', 'https://partners.contoso.com/portal', /origins such as/],
+    ['WEBCHAT_ALLOWED_ORIGINS', 'partners.contoso.com', /origins such as/],
+    ['WEBCHAT_TOKEN_TTL_MINUTES', '10', /at least 20/],
+    ['WEBCHAT_TOKEN_SECRET', 'short', /at least 32 characters/],
+    ['DIRECT_LINE_DOMAIN', 'directline.botframework.com', /http\(s\) URL/],
+  ])('refuses %s=%s with a reason', (variable, value, reason) => {
+    const result = parseConfig({ [variable]: value });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    const problem = result.error.problems.find((p) => p.variable === variable);
+    expect(problem?.message).toMatch(reason);
+  });
+});
+
+describe('the documentation of the configuration', () => {
+  it('.env.example and the README list every variable the bot reads', async () => {
+    const root = path.resolve(__dirname, '..');
+    const example = await fs.readFile(path.join(root, '.env.example'), 'utf8');
+    const readme = await fs.readFile(path.join(root, 'README.md'), 'utf8');
+    const inExample = new Set([...example.matchAll(/^([A-Za-z_]+)=/gm)].map((m) => m[1]));
+    expect(ENV_VARIABLES.filter((v) => !inExample.has(v))).toEqual([]);
+    expect(ENV_VARIABLES.filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
   });
 });
