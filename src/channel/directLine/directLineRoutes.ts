@@ -7,7 +7,7 @@ import type { Logger } from '../../log';
 import type { OriginPolicy } from '../webchat/origins';
 import { ownOrigin } from '../webchat/origins';
 import type { TokenClaims, TokenSigner } from './tokens';
-import { Transcripts } from './transcripts';
+import { NotYourConversation, Transcripts } from './transcripts';
 
 /** The serviceUrl of the conversations this endpoint hosts (never called: the adapter keeps their replies in-process). */
 export const LOCAL_SERVICE_URL = 'https://directline.local.invalid/';
@@ -150,11 +150,15 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       const activity = fromClient(req.body, claims, deps.bot);
       if (typeof activity === 'string') return fail(res, 400, 'BadArgument', activity);
       if (activity.type === 'typing') return res.send(200, { id: '' });
-      const doc = await transcripts.get(claims.conv);
-      if (doc && doc.user !== '' && doc.user !== claims.user) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
       // The partner's own activity goes into the transcript first (with the server's id), so Web Chat
       // sees it come back; then the bot takes its turn.
-      const [id] = await transcripts.append(claims.conv, [activity]);
+      let id: string | undefined;
+      try {
+        [id] = await transcripts.append(claims.conv, [activity], claims.user);
+      } catch (err) {
+        if (err instanceof NotYourConversation) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
+        throw err;
+      }
       await deps.runTurn({ ...activity, id } as Activity);
       res.send(200, { id });
     },

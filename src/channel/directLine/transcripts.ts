@@ -39,7 +39,7 @@ export class Transcripts {
 
   constructor(
     private readonly storage: Storage,
-    private readonly maxActivities = 500,
+    private readonly maxActivities = 300,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.events.setMaxListeners(0);
@@ -71,22 +71,26 @@ export class Transcripts {
 
   /**
    * Adds activities to the end of the conversation, giving each a server id (`<conv>|<seq>`) and a
-   * timestamp; resolves with the ids.
+   * timestamp; resolves with the ids. With `expectUser`, refuses (NotYourConversation) to add to a
+   * conversation that belongs to someone else.
    */
-  append(conv: string, activities: readonly Partial<Activity>[]): Promise<string[]> {
+  append(conv: string, activities: readonly Partial<Activity>[], expectUser?: string): Promise<string[]> {
     return this.serial(conv, async () => {
       let ids: string[] = [];
       await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
         const at = this.now();
         const doc = current ?? { conv, user: '', createdAt: at.toISOString(), updatedAt: at.toISOString(), next: 0, entries: [] };
+        if (expectUser !== undefined && doc.user !== '' && doc.user !== expectUser) throw new NotYourConversation(conv);
         const added = activities.map((a, i): Entry => {
           const seq = doc.next + i;
           const id = `${conv}|${String(seq).padStart(7, '0')}`;
-          return { seq, activity: { ...a, id, timestamp: new Date(at.getTime()) as unknown as Date } };
+          // What a client needs; the channel's routing fields (serviceUrl, recipient) stay on the server.
+          const { serviceUrl: _s, recipient: _r, ...rest } = a;
+          return { seq, activity: { ...rest, id, timestamp: at.toISOString() as unknown as Date } };
         });
         ids = added.map((e) => e.activity.id as string);
-        const entries = [...doc.entries, ...added].slice(-this.maxActivities);
-        return { ...doc, updatedAt: at.toISOString(), next: doc.next + added.length, entries: serialisable(entries) };
+        const entries = [...doc.entries, ...serialisable(added)].slice(-this.maxActivities);
+        return { ...doc, updatedAt: at.toISOString(), next: doc.next + added.length, entries };
       });
       this.events.emit(conv);
       return ids;
@@ -138,6 +142,13 @@ export class Transcripts {
       if (this.chains.get(conv) === tail) this.chains.delete(conv);
     });
     return run;
+  }
+}
+
+export class NotYourConversation extends Error {
+  constructor(conv: string) {
+    super(`conversation ${conv} belongs to another user`);
+    this.name = 'NotYourConversation';
   }
 }
 
