@@ -118,7 +118,7 @@
   launcher.appendChild(el('span', { text: data.launcherLabel || 'Ask partner support' }));
 
   var heading = el('h2', { id: 'psc-title', text: title });
-  var newButton = el('button', { type: 'button', class: 'psc-new', title: 'Start a new conversation', text: 'New conversation' });
+  var newButton = el('button', { type: 'button', class: 'psc-new', 'aria-label': 'New conversation', title: 'Start a new conversation', text: 'New' });
   var closeButton = el('button', { type: 'button', class: 'psc-close', 'aria-label': 'Close chat', title: 'Close chat', text: '\u2715' });
   var headerChildren = [heading, newButton, closeButton];
   if (data.botAvatar) headerChildren.unshift(el('img', { src: data.botAvatar, alt: '' }));
@@ -221,7 +221,8 @@
                 userAvatarInitials: 'You',
                 suggestedActionLayout: 'stacked',
                 suggestedActionsStackedLayoutButtonTextWrap: true,
-                suggestedActionsStackedHeight: 220,
+                // Room for the answer above the buttons, on a phone too; the stack scrolls.
+                suggestedActionsStackedHeight: Math.round(Math.min(200, Math.max(120, window.innerHeight * 0.25))),
                 bubbleBorderRadius: 8,
                 bubbleFromUserBorderRadius: 8,
                 sendBoxButtonColorOnFocus: accent,

@@ -145,6 +145,34 @@ describe('the portal widget in headless Chromium', () => {
     expect(everything).not.toContain(KEY);
   });
 
+  it('refreshes its Direct Line token before it expires (15 minutes on, with the browser clock moved)', async () => {
+    const { page } = browser!;
+    await page.clock.install();
+    const refreshes: string[] = [];
+    page.on('response', (res) => res.url().endsWith('/v3/directline/tokens/refresh') && refreshes.push(String(res.status())));
+    let posted = '';
+    let started = '';
+    page.on('request', (req) => {
+      if (req.method() !== 'POST') return;
+      if (req.url().endsWith('/activities')) posted = req.headers().authorization ?? '';
+      if (req.url().endsWith('/v3/directline/conversations')) started = req.headers().authorization ?? '';
+    });
+    await page.goto(bot.url);
+    await launcher(page).click();
+    await botSays(page, /I answer questions about/);
+    const first = await page.evaluate('JSON.parse(localStorage.getItem(Object.keys(localStorage)[0])).conversationId');
+    await page.clock.fastForward('16:00');
+    for (let i = 0; i < 100 && refreshes.length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect(refreshes).toEqual(['200']);
+    await ask(page, 'when is WPC?');
+    await botSays(page, /July 2011/);
+    // The question went with the refreshed token, in the same conversation.
+    const claims = JSON.parse(Buffer.from(posted.split('.')[1] ?? '', 'base64url').toString('utf8')) as { conv: string };
+    expect(posted).toMatch(/^Bearer /);
+    expect(posted).not.toBe(started);
+    expect(claims.conv).toBe(first);
+  });
+
   it('takes a partner through an escalation with buttons and typed answers', async () => {
     const { page } = browser!;
     await page.goto(bot.url);

@@ -135,7 +135,8 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     if (!claims) return;
     const raw = queryParam(req, 'watermark');
     const watermark = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
-    const doc = await transcripts.get(claims.conv);
+    // Polling clients ask every second: what this instance wrote in the last half second will do.
+    const doc = await transcripts.get(claims.conv, 500);
     if (doc && doc.user !== claims.user) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
     res.send(200, Transcripts.page(doc, watermark));
   });
@@ -203,7 +204,8 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     let watermark = from;
     let running = false;
     let again = false;
-    const push = async (): Promise<void> => {
+    /** `fresh`: read storage (the periodic look for other instances' changes); otherwise a just-written version will do. */
+    const push = async (fresh = false): Promise<void> => {
       if (running) {
         again = true;
         return;
@@ -212,7 +214,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       try {
         do {
           again = false;
-          const doc = await transcripts.get(claims.conv);
+          const doc = await transcripts.get(claims.conv, fresh ? 0 : 1000);
           if (doc && doc.user !== claims.user) return ws.close(4003, 'not your conversation');
           const page = Transcripts.page(doc, watermark);
           if (page.activities.length > 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify(page));
@@ -225,7 +227,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       }
     };
     const unsubscribe = transcripts.subscribe(claims.conv, () => void push());
-    const poll = setInterval(() => void push(), pollMs);
+    const poll = setInterval(() => void push(true), pollMs);
     const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), 30_000);
     // The token's expiry ends the stream; Web Chat reconnects with its refreshed token.
     const expiry = setTimeout(() => ws.close(4001, 'token expired'), Math.max(0, (claims.exp - deps.signer().nowSeconds()) * 1000));

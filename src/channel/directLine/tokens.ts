@@ -9,6 +9,8 @@ export interface TokenClaims {
   /** Seconds since the epoch. */
   readonly iat: number;
   readonly exp: number;
+  /** Makes every token unique, even two for the same conversation in the same second. */
+  readonly jti?: string;
 }
 
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'badSignature' | 'wrongType' | 'expired' };
@@ -38,7 +40,7 @@ export class TokenSigner {
 
   sign(typ: TokenClaims['typ'], user: string, conv: string, ttlSeconds: number): { token: string; claims: TokenClaims } {
     const iat = this.nowSeconds();
-    const claims: TokenClaims = { typ, user, conv, iat, exp: iat + ttlSeconds };
+    const claims: TokenClaims = { typ, user, conv, iat, exp: iat + ttlSeconds, jti: randomBytes(9).toString('base64url') };
     const body = `${HEADER}.${base64url(JSON.stringify(claims))}`;
     return { token: `${body}.${this.mac(body)}`, claims };
   }

@@ -36,10 +36,12 @@ export interface Page {
 export class Transcripts {
   private readonly events = new EventEmitter();
   private readonly chains = new Map<string, Promise<unknown>>();
+  /** The last version of each conversation this process read or wrote, and when (most recent last). */
+  private readonly recent = new Map<string, { doc: TranscriptDoc; at: number }>();
 
   constructor(
     private readonly storage: Storage,
-    private readonly maxActivities = 300,
+    private readonly maxActivities = 200,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.events.setMaxListeners(0);
@@ -49,10 +51,25 @@ export class Transcripts {
     return `local-directline/conversations/${encodeURIComponent(conv)}`;
   }
 
-  async get(conv: string): Promise<TranscriptDoc | undefined> {
+  /**
+   * The conversation as stored. With `maxAgeMs`, a version this process read or wrote that recently
+   * will do (it saves reading and parsing the transcript on every poll and every push); another
+   * instance's changes then show up at most that much later.
+   */
+  async get(conv: string, maxAgeMs = 0): Promise<TranscriptDoc | undefined> {
+    const cached = this.recent.get(conv);
+    if (cached && maxAgeMs > 0 && this.now().getTime() - cached.at <= maxAgeMs) return cached.doc;
     const key = Transcripts.key(conv);
     const found = (await this.storage.read([key]))[key] as (TranscriptDoc & { eTag?: string }) | undefined;
-    return found && typeof found.user === 'string' ? found : undefined;
+    const doc = found && typeof found.user === 'string' ? found : undefined;
+    if (doc) this.remember(conv, doc);
+    return doc;
+  }
+
+  private remember(conv: string, doc: TranscriptDoc): void {
+    this.recent.delete(conv);
+    this.recent.set(conv, { doc, at: this.now().getTime() });
+    if (this.recent.size > 1000) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /** Creates the conversation for `user` if it does not exist; says whether it was created. */
@@ -77,7 +94,7 @@ export class Transcripts {
   append(conv: string, activities: readonly Partial<Activity>[], expectUser?: string): Promise<string[]> {
     return this.serial(conv, async () => {
       let ids: string[] = [];
-      await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
+      const written = await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
         const at = this.now();
         const doc = current ?? { conv, user: '', createdAt: at.toISOString(), updatedAt: at.toISOString(), next: 0, entries: [] };
         if (expectUser !== undefined && doc.user !== '' && doc.user !== expectUser) throw new NotYourConversation(conv);
@@ -92,6 +109,7 @@ export class Transcripts {
         const entries = [...doc.entries, ...serialisable(added)].slice(-this.maxActivities);
         return { ...doc, updatedAt: at.toISOString(), next: doc.next + added.length, entries };
       });
+      if (written) this.remember(conv, written);
       this.events.emit(conv);
       return ids;
     });
@@ -100,6 +118,7 @@ export class Transcripts {
   /** Replaces a stored activity (same id), e.g. a card the bot updates. */
   update(conv: string, activity: Partial<Activity>): Promise<void> {
     return this.serial(conv, async () => {
+      this.recent.delete(conv);
       await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
         const i = current?.entries.findIndex((e) => e.activity.id === activity.id) ?? -1;
         if (!current || i < 0) return undefined;
@@ -114,6 +133,7 @@ export class Transcripts {
 
   remove(conv: string, activityId: string): Promise<void> {
     return this.serial(conv, async () => {
+      this.recent.delete(conv);
       await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) =>
         current ? { ...current, entries: current.entries.filter((e) => e.activity.id !== activityId) } : undefined,
       );
@@ -124,7 +144,8 @@ export class Transcripts {
   static page(doc: TranscriptDoc | undefined, watermark: number | undefined): Page {
     if (!doc) return { activities: [], watermark: String(watermark ?? 0) };
     const from = watermark ?? 0;
-    return { activities: doc.entries.filter((e) => e.seq >= from).map((e) => e.activity), watermark: String(doc.next) };
+    // Never hand back a lower watermark than the client had (a copy a moment old from another instance).
+    return { activities: doc.entries.filter((e) => e.seq >= from).map((e) => e.activity), watermark: String(Math.max(doc.next, from)) };
   }
 
   /** Calls `listener` whenever this process appends to `conv`; returns the unsubscribe function. */

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MemoryStorage } from 'botbuilder';
 import { FileStorage } from '../../../src/storage/FileStorage';
 import { DirectLineClient, issueToken, openStream } from '../../helpers/directLineClient';
 import { startFakeTeams } from '../../helpers/fakeTeams';
@@ -58,6 +59,28 @@ describe('proactive messages reach the open widget', () => {
     } finally {
       await bot?.close();
       await teams.close();
+    }
+  });
+
+  it('two instances on one store: a stream open on one gets what the other stored, within its 3-second look', async () => {
+    const storage = new MemoryStorage();
+    const a = await startBot({}, storage);
+    const b = await startBot({}, storage);
+    try {
+      const issued = await issueToken(a.url);
+      const onA = new DirectLineClient(a.url, issued.token, issued.conversationId);
+      const { streamUrl } = await onA.start();
+      const stream = await openStream(streamUrl);
+      // The same partner's next request lands on the other instance (no affinity).
+      const onB = new DirectLineClient(b.url, issued.token, issued.conversationId);
+      const started = Date.now();
+      await onB.send('when is WPC?');
+      await stream.waitFor((a) => /July 2011/.test(a.text ?? ''), 6000);
+      expect(Date.now() - started).toBeLessThan(4500);
+      stream.ws.close();
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

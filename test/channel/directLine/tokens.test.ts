@@ -7,7 +7,9 @@ describe('TokenSigner', () => {
     const signer = new TokenSigner(KEY, () => 1_700_000_000_000);
     const { token } = signer.sign('dl', 'dl_jane', 'conv-1', 600);
     const checked = signer.verify(token, 'dl');
-    expect(checked).toEqual({ ok: true, claims: { typ: 'dl', user: 'dl_jane', conv: 'conv-1', iat: 1_700_000_000, exp: 1_700_000_600 } });
+    expect(checked).toMatchObject({ ok: true, claims: { typ: 'dl', user: 'dl_jane', conv: 'conv-1', iat: 1_700_000_000, exp: 1_700_000_600 } });
+    // Two tokens for the same conversation in the same second still differ.
+    expect(signer.sign('dl', 'dl_jane', 'conv-1', 600).token).not.toBe(token);
   });
 
   it('refuses a token whose claims were edited, one signed with another key, or of the other type', () => {
