@@ -257,6 +257,10 @@ describe('the portal widget in headless Chromium', () => {
     await page.keyboard.press('Enter');
     await botSays(page, /July 2011/);
     await shot(page, '6-phone');
+    // axe-core's WCAG 2.1 A/AA rules find nothing on the page with the panel open.
+    await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
+    const violations = (await page.evaluate("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))")) as string[];
+    expect(violations).toEqual([]);
     await page.keyboard.press('Escape');
     await expect(page.locator('.psc-panel').isHidden()).resolves.toBe(true);
     await expect(launcher(page).evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);

@@ -15,6 +15,7 @@ export const LOCAL_SERVICE_URL = 'https://directline.local.invalid/';
 export const WEBCHAT_CHANNEL = 'webchat';
 const PREFIX = '/v3/directline';
 const ACCEPTED_TYPES = new Set(['message', 'event', 'typing']);
+const MAX_ACTIVITY_CHARS = 32_000;
 
 export interface DirectLineDeps {
   readonly server: restify.Server;
@@ -150,6 +151,10 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       if (!claims) return;
       const activity = fromClient(req.body, claims, deps.bot);
       if (typeof activity === 'string') return fail(res, 400, 'BadArgument', activity);
+      // Every activity is kept in the transcript: a partner's message is text, not a payload.
+      if (JSON.stringify(activity).length > MAX_ACTIVITY_CHARS) {
+        return fail(res, 413, 'MessageTooLarge', `an activity may be at most ${MAX_ACTIVITY_CHARS / 1000} KB as JSON`);
+      }
       if (activity.type === 'typing') return res.send(200, { id: '' });
       // The partner's own activity goes into the transcript first (with the server's id), so Web Chat
       // sees it come back; then the bot takes its turn.

@@ -128,7 +128,12 @@ describe("the bot's own Direct Line endpoint (the widget without Azure)", () => 
       expect(res.status).toBe(400);
       expect(res.json.error?.message ?? res.json.message ?? '').toMatch(reason);
     }
+    const bloated = await call<{ error: { message: string } }>(url, { method: 'POST', token: client.token, body: JSON.stringify({ type: 'message', text: 'hi', channelData: { clientActivityID: 'x', junk: 'x'.repeat(100_000) } }) });
+    expect(bloated.status).toBe(413);
+    expect(bloated.json.error.message).toMatch(/at most 32 KB/);
     expect((await client.ask('when is WPC?')).text).toMatch(/July 2011/);
+    await client.poll();
+    expect(JSON.stringify(client.seen)).not.toContain('x'.repeat(1000));
   });
 
   it('serves only pages from allowed origins (token endpoint, Direct Line and preflight alike)', async () => {
