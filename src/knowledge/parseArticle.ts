@@ -40,6 +40,7 @@ export function parseArticle(text: string, file: string): Result<ParsedArticle> 
       severity: 'error',
     });
   }
+  warnings.push(...markupWarnings(lines, end + 1, file));
   if (!fm.success || errors.length > 0) return { success: false, problems: [...errors, ...warnings] };
 
   const f = fm.data;
@@ -88,4 +89,30 @@ function toProblem(issue: z.core.$ZodIssue, yaml: YamlSource, file: string): Pro
 
 function fail(file: string, line: number, message: string): Result<ParsedArticle> {
   return { success: false, problems: [{ file, line, message, severity: 'error' }] };
+}
+
+const HTML_TAG = /<\/?[a-z][a-z0-9-]*(?:\s[^>]*)?\/?>/i;
+
+/**
+ * Raw HTML and `javascript:` links in the body: partners never see them (Web Chat and Teams drop the
+ * markup), so staff hear about it as a warning. Code spans and fenced blocks are left alone.
+ */
+function markupWarnings(lines: readonly string[], from: number, file: string): Problem[] {
+  const found: Problem[] = [];
+  let fenced = false;
+  for (let i = from; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced) continue;
+    const text = line.replace(/`[^`]*`/g, '');
+    if (HTML_TAG.test(text)) {
+      found.push({ file, line: i + 1, message: 'raw HTML is not shown to partners (Web Chat and Teams leave it out); use markdown', severity: 'warning' });
+    } else if (/\]\(\s*javascript:/i.test(text)) {
+      found.push({ file, line: i + 1, message: 'a javascript: link is not shown as a link; link to a web page', severity: 'warning' });
+    }
+  }
+  return found;
 }

@@ -221,3 +221,21 @@ describe('parseArticle', () => {
     expect(problems.every((p) => p.file === 'wpc/wpc-2011.md' && p.severity === 'error')).toBe(true);
   });
 });
+
+describe('markup partners would not see', () => {
+  function warningsOf(text: string): string[] {
+    const result = parseArticle(text, 'wpc/wpc-2011.md');
+    if (!result.success) throw new Error(JSON.stringify(result.problems));
+    return result.warnings.map((w) => `${w.line}: ${w.message}`);
+  }
+
+  it('warns, with the line, about raw HTML and javascript: links in the body', () => {
+    expect(warningsOf(withLine(15, 'It is <b>in the summer</b>.'))).toEqual([expect.stringMatching(/^15: raw HTML is not shown to partners/)]);
+    expect(warningsOf(withLine(19, '- See [the agenda](javascript:alert(1)).'))).toEqual([expect.stringMatching(/^19: a javascript: link/)]);
+  });
+
+  it('leaves code, comparisons and plain text alone', () => {
+    expect(warningsOf(withLine(15, 'Use `<br>` in code; 3 < 5 and 7 > 2 are fine.'))).toEqual([]);
+    expect(warningsOf(withLine(19, '```', '<div>an example</div>', '```'))).toEqual([]);
+  });
+});
