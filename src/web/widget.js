@@ -92,6 +92,8 @@
     '.psc-launcher:hover{filter:brightness(1.08)}' +
     '.psc-launcher:focus-visible,.psc-header button:focus-visible{outline:3px solid ' + accent + ';outline-offset:3px}' +
     '.psc-launcher svg{width:20px;height:20px;fill:currentColor}' +
+    '.psc-badge{min-width:20px;height:20px;padding:0 6px;box-sizing:border-box;border-radius:10px;background:#c50f1f;color:#fff;font-size:12px;line-height:20px;text-align:center}' +
+    '.psc-badge[hidden]{display:none}' +
     '.psc-root .psc-panel{margin:0;padding:0;border:0;box-sizing:border-box;position:fixed;bottom:20px;' + (left ? 'left' : 'right') + ':20px;z-index:2147483001;width:380px;max-width:calc(100vw - 40px);' +
     'height:600px;max-height:calc(100vh - 40px);display:flex;flex-direction:column;background:#fff;border-radius:12px;overflow:hidden;' +
     'box-shadow:0 8px 30px rgba(0,0,0,.3);font-family:"Segoe UI",system-ui,sans-serif}' +
@@ -115,7 +117,18 @@
   var root = el('div', { class: 'psc-root' });
   var launcher = el('button', { type: 'button', class: 'psc-launcher', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', 'aria-controls': 'psc-panel' });
   launcher.innerHTML = icon;
-  launcher.appendChild(el('span', { text: data.launcherLabel || 'Ask partner support' }));
+  var launcherLabel = data.launcherLabel || 'Ask partner support';
+  launcher.appendChild(el('span', { text: launcherLabel }));
+  var badge = el('span', { class: 'psc-badge', hidden: '' });
+  launcher.appendChild(badge);
+  var unread = 0;
+  /** Messages from the bot that arrive while the panel is closed (say, partner support taking a ticket). */
+  function setUnread(n) {
+    unread = n;
+    badge.textContent = String(n);
+    badge.hidden = n === 0;
+    launcher.setAttribute('aria-label', n === 0 ? launcherLabel : launcherLabel + ' (' + n + ' new ' + (n === 1 ? 'message' : 'messages') + ')');
+  }
 
   var heading = el('h2', { id: 'psc-title', text: title });
   var newButton = el('button', { type: 'button', class: 'psc-new', 'aria-label': 'New conversation', title: 'Start a new conversation', text: 'New' });
@@ -183,6 +196,7 @@
     if (!session) return;
     try {
       session.subscription && session.subscription.unsubscribe();
+      session.arrivals && session.arrivals.unsubscribe();
       session.directLine.end();
     } catch (e) {
       /* already closed */
@@ -243,7 +257,10 @@
             }, 500 * renewals);
           }
         });
-        session = { directLine: directLine, container: container, subscription: subscription };
+        var arrivals = directLine.activity$.subscribe(function (activity) {
+          if (panel.hidden && activity.type === 'message' && activity.from && activity.from.role === 'bot') setUnread(unread + 1);
+        });
+        session = { directLine: directLine, container: container, subscription: subscription, arrivals: arrivals };
         focusInput();
       })
       .catch(function (err) {
@@ -273,6 +290,7 @@
     panel.hidden = false;
     root.classList.add('psc-open');
     launcher.setAttribute('aria-expanded', 'true');
+    setUnread(0);
     rememberOpen(true);
     if (!session && !connecting) connect(false);
     else focusInput();

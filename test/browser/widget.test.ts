@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { issueToken } from '../helpers/directLineClient';
-import { startBot, type RunningBot } from '../helpers/httpHarness';
+import { startFakeTeams } from '../helpers/fakeTeams';
+import { post, startBot, type RunningBot } from '../helpers/httpHarness';
 import { openBrowser } from '../helpers/playground';
 import { ROOT } from '../helpers/realContent';
 import { startFakeAzureDirectLine } from '../helpers/fakeAzureDirectLine';
@@ -13,6 +14,7 @@ import { startFakeAzureDirectLine } from '../helpers/fakeAzureDirectLine';
 jest.setTimeout(90_000);
 
 const KEY = 'widget-test-signing-key-0123456789-abcdefghij';
+const STAFF_CHANNEL = '19:staff@thread.tacv2';
 const SHOTS = process.env.REPORT_FIGURES ? path.join(os.tmpdir(), 'widget-shots') : undefined;
 
 /** The bundled knowledge base plus one article whose text tries to smuggle markup into the page. */
@@ -88,11 +90,13 @@ describe('the portal widget in headless Chromium', () => {
   let bot: RunningBot;
   let portal: { origin: string; otherOrigin: string; setPage(html: string): void; close(): Promise<void> };
   let browser: { context: BrowserContext; page: Page } | undefined;
+  let teams: Awaited<ReturnType<typeof startFakeTeams>>;
 
   beforeAll(async () => {
     portal = await startPortal();
+    teams = await startFakeTeams();
     bot = await startBot(
-      { WEBCHAT_TOKEN_SECRET: KEY, WEBCHAT_ALLOWED_ORIGINS: portal.origin, SUPPORT_HOURS: 'Mon-Sun 00:00-24:00' },
+      { WEBCHAT_TOKEN_SECRET: KEY, WEBCHAT_ALLOWED_ORIGINS: portal.origin, SUPPORT_HOURS: 'Mon-Sun 00:00-24:00', STAFF_TEAMS_CHANNEL: STAFF_CHANNEL, STAFF_TEAMS_SERVICE_URL: teams.url },
       undefined,
       await knowledgeWithMarkupProbe(),
     );
@@ -100,6 +104,7 @@ describe('the portal widget in headless Chromium', () => {
   afterAll(async () => {
     await bot.close();
     await portal.close();
+    await teams.close();
   });
   beforeEach(async () => {
     browser = await openBrowser();
@@ -200,6 +205,32 @@ describe('the portal widget in headless Chromium', () => {
     await clickAction(page, /^Yes$/);
     await botSays(page, /Your reference is PS-\d+/);
     await shot(page, '4-ticket');
+
+    // The partner closes the panel; partner support takes the ticket in Teams.
+    await page.keyboard.press('Escape');
+    const ticket = /Your reference is (PS-\d+)/.exec(await transcript(page).innerText())?.[1] ?? '';
+    const card = teams.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations').find((c) => JSON.stringify(c.body).includes(ticket));
+    const thread = card?.response?.id ?? '';
+    const taken = await post(bot.url, {
+      type: 'message',
+      id: `take-${ticket}`,
+      channelId: 'msteams',
+      serviceUrl: teams.url,
+      conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: 't1' },
+      from: { id: '29:riley', name: 'Riley Chen' },
+      recipient: { id: '28:bot', name: 'Partner Bot' },
+      text: '',
+      replyToId: thread.split('messageid=')[1],
+      value: { staffAction: 'take', ticketId: ticket },
+      channelData: { channel: { id: STAFF_CHANNEL } },
+    });
+    expect(taken.status).toBe(200);
+    // The closed widget shows one new message on its launcher; opening shows it.
+    await page.getByRole('button', { name: /Ask partner support \(1 new message\)/ }).waitFor({ timeout: 10_000 });
+    await shot(page, '4b-badge');
+    await launcher(page).click();
+    await botSays(page, new RegExp(`Riley Chen from partner support is now looking at your request ${ticket}`));
+    await expect(page.locator('.psc-launcher').getAttribute('aria-label')).resolves.toBe('Ask partner support');
   });
 
   it('a reload shows the same conversation with its history; "New conversation" starts fresh', async () => {
