@@ -53,8 +53,9 @@ async function main(): Promise<void> {
       storage: describeStorage(config.storage),
       tickets: config.escalation.webhookUrl ? 'webhook' : 'stored only (npm run tickets lists them)',
       auth: config.auth.appId ? 'bot-framework-token' : 'none',
+      widget: config.webchat.directLineSecret ? 'Azure Direct Line' : 'own Direct Line at /v3/directline',
     },
-    `partner bot listening on http://localhost:${port}/api/messages`,
+    `partner bot listening on http://localhost:${port}/api/messages; demo portal with the chat widget at http://localhost:${port}/`,
   );
 
   let stopping = false;
