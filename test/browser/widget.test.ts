@@ -139,9 +139,11 @@ describe('the portal widget in headless Chromium', () => {
     await clickAction(page, /Helpful/);
     await botSays(page, /Thanks for letting me know/);
 
-    // A did-you-mean: a vague question gets suggestions to pick from.
-    await ask(page, 'office');
-    await page.locator('.psc-panel .webchat__suggested-action').first().waitFor();
+    // A did-you-mean: a vague question gets titles to pick from; picking one answers it.
+    await ask(page, 'partner');
+    await botSays(page, /Did you mean one of these/);
+    await clickAction(page, /top 10 U\.S\. cloud partners/);
+    await botSays(page, /Who are Microsoft.s top 10 U\.S\. cloud partners for BPOS/);
 
     const html = await page.content();
     const storage = await page.evaluate('JSON.stringify(localStorage) + JSON.stringify(sessionStorage)');
@@ -231,6 +233,29 @@ describe('the portal widget in headless Chromium', () => {
     await launcher(page).click();
     await botSays(page, new RegExp(`Riley Chen from partner support is now looking at your request ${ticket}`));
     await expect(page.locator('.psc-launcher').getAttribute('aria-label')).resolves.toBe('Ask partner support');
+  });
+
+  it('offers choice steps as buttons, takes "help" and "cancel" mid-way', async () => {
+    const { page } = browser!;
+    await page.goto(bot.url);
+    await launcher(page).click();
+    await botSays(page, /I answer questions about/);
+    await ask(page, 'I was charged twice for a customer');
+    await botSays(page, /What is the billing issue about/);
+    await clickAction(page, /An invoice or charge/);
+    await botSays(page, /Which customer is this about/);
+    await ask(page, 'Fabrikam');
+    await botSays(page, /Which subscription or invoice/);
+    await ask(page, 'skip');
+    await botSays(page, /How urgent is it/);
+    await ask(page, 'help');
+    await botSays(page, /How soon this needs attention/);
+    await clickAction(page, /^High$/);
+    await botSays(page, /Please describe the issue/);
+    await ask(page, 'cancel');
+    await botSays(page, /Nothing was sent to partner support/);
+    await ask(page, 'when is WPC?');
+    await botSays(page, /July 2011/);
   });
 
   it('a reload shows the same conversation with its history; "New conversation" starts fresh', async () => {
