@@ -46,10 +46,11 @@ async function knowledgeWithMarkupProbe(): Promise<string> {
 }
 
 /** A portal on another origin (another port) that embeds the widget; also reachable as localhost, an origin not allowed. */
-async function startPortal(): Promise<{ origin: string; otherOrigin: string; setPage(html: string): void; close(): Promise<void> }> {
+async function startPortal(): Promise<{ origin: string; otherOrigin: string; setPage(html: string, csp?: string): void; close(): Promise<void> }> {
   let html = '<!doctype html><title>empty</title>';
+  let policy: string | undefined;
   const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...(policy ? { 'content-security-policy': policy } : {}) });
     res.end(html);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -57,7 +58,10 @@ async function startPortal(): Promise<{ origin: string; otherOrigin: string; set
   return {
     origin: `http://127.0.0.1:${port}`,
     otherOrigin: `http://localhost:${port}`,
-    setPage: (h) => (html = h),
+    setPage: (h, csp) => {
+      html = h;
+      policy = csp;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -88,7 +92,7 @@ async function clickAction(page: Page, name: RegExp): Promise<void> {
 
 describe('the portal widget in headless Chromium', () => {
   let bot: RunningBot;
-  let portal: { origin: string; otherOrigin: string; setPage(html: string): void; close(): Promise<void> };
+  let portal: Awaited<ReturnType<typeof startPortal>>;
   let browser: { context: BrowserContext; page: Page } | undefined;
   let teams: Awaited<ReturnType<typeof startFakeTeams>>;
 
@@ -329,7 +333,11 @@ describe('the portal widget in headless Chromium', () => {
       `<!doctype html><html lang="en"><body><h1>Contoso portal</h1><script src="${bot.url}/widget.js" ${attrs}></script></body></html>`;
     const sockets: string[] = [];
     page.on('websocket', (ws) => sockets.push(ws.url()));
-    portal.setPage(portalPage('data-title="Contoso Partner Desk" data-color="#8a2be2" data-launcher-label="Chat with Contoso" data-bot-initials="CD" data-transport="polling"'));
+    // The portal sends a strict Content-Security-Policy: the bot's origin for scripts and calls, inline styles.
+    const csp = `default-src 'self'; script-src 'self' ${bot.url}; connect-src ${bot.url}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:`;
+    const violations: string[] = [];
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
+    portal.setPage(portalPage('data-title="Contoso Partner Desk" data-color="#8a2be2" data-launcher-label="Chat with Contoso" data-bot-initials="CD" data-transport="polling"'), csp);
     await page.goto(portal.origin);
     const customLauncher = page.getByRole('button', { name: 'Chat with Contoso' });
     await expect(customLauncher.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor)).resolves.toBe('rgb(138, 43, 226)');
@@ -340,6 +348,7 @@ describe('the portal widget in headless Chromium', () => {
     await ask(page, 'when is WPC?');
     await botSays(page, /July 2011/);
     expect(sockets).toEqual([]);
+    expect(violations).toEqual([]);
     await shot(page, '7-embedded');
 
     // The same page on an origin the bot does not list.

@@ -36,6 +36,8 @@ export function registerWebChat(deps: WebChatDeps): void {
   const loaderSource = Asset.fromFile(path.join(webDir(), 'widget.js'), 'application/javascript; charset=utf-8');
   const loader = new Asset(Buffer.from(loaderSource.body.toString('utf8').replace('__WEBCHAT_BUNDLE__', `/webchat.js?v=${version}`)), loaderSource.contentType);
   const demo = Asset.fromFile(path.join(webDir(), 'demo.html'), 'text/html; charset=utf-8');
+  // Compress the bundle now (off the main thread), so the first partner to open the chat does not wait.
+  void bundle.gzip();
 
   const serve = (asset: Asset, cacheControl: string, extra: Record<string, string> = {}) => async (req: restify.Request, res: restify.Response): Promise<void> => {
     res.header('Cache-Control', cacheControl);
