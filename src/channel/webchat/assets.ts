@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 
 const gzip = promisify(gzipCallback);
+const loaded = new Map<string, Asset>();
 
 /** A file served to browsers: its bytes, a gzipped copy (made on first request) and an ETag. */
 export class Asset {
@@ -18,8 +19,15 @@ export class Asset {
     this.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   }
 
+  /** The file's asset, read once per process (several bots in one process share it). */
   static fromFile(file: string, contentType: string): Asset {
-    return new Asset(readFileSync(file), contentType);
+    const key = `${file}\u0000${contentType}`;
+    let asset = loaded.get(key);
+    if (!asset) {
+      asset = new Asset(readFileSync(file), contentType);
+      loaded.set(key, asset);
+    }
+    return asset;
   }
 
   gzip(): Promise<Buffer> {
