@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { issueToken } from '../helpers/directLineClient';
-import { startFakeTeams } from '../helpers/fakeTeams';
+import { staffPress, startFakeTeams } from '../helpers/fakeTeams';
 import { post, startBot, type RunningBot } from '../helpers/httpHarness';
 import { openBrowser } from '../helpers/playground';
 import { ROOT } from '../helpers/realContent';
@@ -215,21 +215,7 @@ describe('the portal widget in headless Chromium', () => {
     // The partner closes the panel; partner support takes the ticket in Teams.
     await page.keyboard.press('Escape');
     const ticket = /Your reference is (PS-\d+)/.exec(await transcript(page).innerText())?.[1] ?? '';
-    const card = teams.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations').find((c) => JSON.stringify(c.body).includes(ticket));
-    const thread = card?.response?.id ?? '';
-    const taken = await post(bot.url, {
-      type: 'message',
-      id: `take-${ticket}`,
-      channelId: 'msteams',
-      serviceUrl: teams.url,
-      conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: 't1' },
-      from: { id: '29:riley', name: 'Riley Chen' },
-      recipient: { id: '28:bot', name: 'Partner Bot' },
-      text: '',
-      replyToId: thread.split('messageid=')[1],
-      value: { staffAction: 'take', ticketId: ticket },
-      channelData: { channel: { id: STAFF_CHANNEL } },
-    });
+    const taken = await post(bot.url, staffPress(teams, STAFF_CHANNEL, 'take', ticket));
     expect(taken.status).toBe(200);
     // The closed widget shows one new message on its launcher; opening shows it.
     await page.getByRole('button', { name: /Ask partner support \(1 new message\)/ }).waitFor({ timeout: 10_000 });

@@ -39,3 +39,25 @@ export async function startFakeTeams(): Promise<{ url: string; calls: ConnectorC
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * What Teams sends when Riley Chen of partner support presses "Take it" or "Resolve" on a ticket's card,
+ * found among the fake's calls by the ticket's reference.
+ */
+export function staffPress(teams: { url: string; calls: readonly ConnectorCall[] }, staffChannel: string, action: 'take' | 'resolve', ticketId: string): Record<string, unknown> {
+  const card = teams.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations').find((c) => JSON.stringify(c.body).includes(ticketId));
+  const thread = card?.response?.id ?? '';
+  return {
+    type: 'message',
+    id: `${action}-${ticketId}`,
+    channelId: 'msteams',
+    serviceUrl: teams.url,
+    conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: 't1' },
+    from: { id: '29:riley', name: 'Riley Chen' },
+    recipient: { id: '28:bot', name: 'Partner Bot' },
+    text: '',
+    replyToId: thread.split('messageid=')[1],
+    value: { staffAction: action, ticketId },
+    channelData: { channel: { id: staffChannel } },
+  };
+}

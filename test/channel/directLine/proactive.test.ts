@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MemoryStorage } from 'botbuilder';
 import { FileStorage } from '../../../src/storage/FileStorage';
 import { DirectLineClient, issueToken, openStream } from '../../helpers/directLineClient';
-import { startFakeTeams } from '../../helpers/fakeTeams';
+import { staffPress, startFakeTeams } from '../../helpers/fakeTeams';
 import { post, startBot, type RunningBot } from '../../helpers/httpHarness';
 
 const STAFF_CHANNEL = '19:staff-channel@thread.tacv2';
@@ -26,22 +26,7 @@ describe('proactive messages reach the open widget', () => {
       }
       const done = await client.ask('yes');
       expect(done.text).toMatch(/PS-10001/);
-      const card = teams.calls.find((c) => c.method === 'POST' && c.path === '/v3/conversations');
-      const thread = card?.response?.id ?? '';
-      const cardId = thread.split('messageid=')[1];
-      const staffAction = (action: string) => ({
-        type: 'message',
-        id: `staff-${action}`,
-        channelId: 'msteams',
-        serviceUrl: teams.url,
-        conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: 't1' },
-        from: { id: '29:riley', name: 'Riley Chen' },
-        recipient: { id: '28:bot', name: 'Partner Bot' },
-        text: '',
-        replyToId: cardId,
-        value: { staffAction: action, ticketId: 'PS-10001' },
-        channelData: { channel: { id: STAFF_CHANNEL } },
-      });
+      const staffAction = (action: 'take' | 'resolve') => staffPress(teams, STAFF_CHANNEL, action, 'PS-10001');
       expect((await post(bot.url, staffAction('take'))).status).toBe(200);
       await stream.waitFor((a) => /Riley Chen from partner support is now looking at your request PS-10001/.test(a.text ?? ''));
       // Nothing went to Teams for the widget's conversation.
