@@ -86,12 +86,8 @@ export function registerDirectLine(deps: DirectLineDeps): void {
 
   /** Creates the conversation on first use and welcomes the partner, like a channel adding them. */
   const open = async (claims: TokenClaims) => {
-    const created = await transcripts.create(claims.conv, claims.user);
-    if (!created) {
-      const doc = await transcripts.get(claims.conv);
-      if (doc && doc.user !== '' && doc.user !== claims.user) return false;
-      return true;
-    }
+    const opened = await transcripts.open(claims.conv, claims.user);
+    if (opened !== 'created') return opened === 'theirs';
     void deps.runTurn({
       type: 'conversationUpdate',
       id: `${claims.conv}|join`,

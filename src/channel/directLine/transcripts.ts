@@ -72,17 +72,22 @@ export class Transcripts {
     if (this.recent.size > 1000) this.recent.delete(this.recent.keys().next().value as string);
   }
 
-  /** Creates the conversation for `user` if it does not exist; says whether it was created. */
-  create(conv: string, user: string): Promise<boolean> {
+  /**
+   * Opens the conversation for `user`: creates it if it does not exist. Says whether it was created,
+   * already theirs, or someone else's.
+   */
+  open(conv: string, user: string): Promise<'created' | 'theirs' | 'notYours'> {
     return this.serial(conv, async () => {
       let created = false;
-      await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
+      const doc = await casUpdate<TranscriptDoc>(this.storage, Transcripts.key(conv), (current) => {
         if (current) return undefined;
         created = true;
         const at = this.now().toISOString();
         return { conv, user, createdAt: at, updatedAt: at, next: 0, entries: [] };
       });
-      return created;
+      if (doc) this.remember(conv, doc);
+      if (created) return 'created';
+      return doc && doc.user !== '' && doc.user !== user ? 'notYours' : 'theirs';
     });
   }
 

@@ -6,7 +6,7 @@ const msg = (text: string) => ({ type: 'message', text });
 describe('Transcripts', () => {
   it('numbers activities in order, pages them by watermark and keeps counting after old ones are dropped', async () => {
     const t = new Transcripts(new MemoryStorage(), 5);
-    await t.create('c1', 'dl_jane');
+    await t.open('c1', 'dl_jane');
     for (let i = 0; i < 8; i += 1) await t.append('c1', [msg(`m${i}`)]);
     const doc = await t.get('c1');
     const all = Transcripts.page(doc, undefined);
@@ -19,7 +19,7 @@ describe('Transcripts', () => {
 
   it('keeps concurrent appends from one process all, in a single order', async () => {
     const t = new Transcripts(new MemoryStorage());
-    await t.create('c1', 'dl_jane');
+    await t.open('c1', 'dl_jane');
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => t.append('c1', [msg(`m${i}`)])));
     const page = Transcripts.page(await t.get('c1'), undefined);
     expect(page.activities).toHaveLength(20);
@@ -30,15 +30,16 @@ describe('Transcripts', () => {
     const storage = new MemoryStorage();
     const a = new Transcripts(storage);
     const b = new Transcripts(storage);
-    await a.create('c1', 'dl_jane');
+    await a.open('c1', 'dl_jane');
     await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).append('c1', [msg(`m${i}`)])));
     expect(Transcripts.page(await a.get('c1'), undefined).activities).toHaveLength(10);
   });
 
   it('tells listeners about appends, and creates a conversation only once, for its first user', async () => {
     const t = new Transcripts(new MemoryStorage());
-    expect(await t.create('c1', 'dl_jane')).toBe(true);
-    expect(await t.create('c1', 'dl_mallory')).toBe(false);
+    expect(await t.open('c1', 'dl_jane')).toBe('created');
+    expect(await t.open('c1', 'dl_jane')).toBe('theirs');
+    expect(await t.open('c1', 'dl_mallory')).toBe('notYours');
     expect((await t.get('c1'))?.user).toBe('dl_jane');
     let heard = 0;
     const stop = t.subscribe('c1', () => (heard += 1));
