@@ -214,7 +214,7 @@
       .then(function (results) {
         var WebChat = results[0];
         var issued = results[1];
-        saveState({ resume: issued.resume, conversationId: issued.conversationId });
+        saveState({ resume: issued.resume, conversationId: issued.conversationId, seen: issued.resumed ? state.seen : undefined });
         var options = { token: issued.token, domain: issued.domain || botOrigin + '/v3/directline', webSocket: transport === 'websocket' };
         // A resumed conversation is reconnected (history included); a new one is started.
         if (issued.resumed) options.conversationId = issued.conversationId;
@@ -258,9 +258,13 @@
           }
         });
         var arrivals = directLine.activity$.subscribe(function (activity) {
-          if (panel.hidden && activity.type === 'message' && activity.from && activity.from.role === 'bot') setUnread(unread + 1);
+          if (panel.hidden) {
+            if (activity.type === 'message' && activity.from && activity.from.role === 'bot') setUnread(unread + 1);
+          } else {
+            markSeen();
+          }
         });
-        session = { directLine: directLine, container: container, subscription: subscription, arrivals: arrivals };
+        session = { directLine: directLine, conversationId: issued.conversationId, subscription: subscription, arrivals: arrivals };
         focusInput();
       })
       .catch(function (err) {
@@ -278,6 +282,16 @@
     return connecting;
   }
 
+  /** Remembers how far the partner has seen, so a later page can count what came after it. */
+  function markSeen() {
+    if (!session || !session.directLine.watermark) return;
+    var state = loadState();
+    if (state.conversationId === session.conversationId && state.seen !== session.directLine.watermark) {
+      state.seen = session.directLine.watermark;
+      saveState(state);
+    }
+  }
+
   function focusInput(attempt) {
     var input = body.querySelector('input[type="text"], textarea');
     if (input) input.focus();
@@ -293,7 +307,10 @@
     setUnread(0);
     rememberOpen(true);
     if (!session && !connecting) connect(false);
-    else focusInput();
+    else {
+      markSeen();
+      focusInput();
+    }
   }
 
   function close() {
@@ -326,10 +343,32 @@
     }
   });
 
+  /** With the chat closed, asks the bot whether messages came for the partner since they last looked. */
+  function checkUnread() {
+    var state = loadState();
+    if (!state.resume || !/^\d+$/.test(String(state.seen))) return;
+    fetch(botOrigin + '/api/webchat/unread', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ resume: state.resume, after: Number(state.seen) }),
+      credentials: 'omit',
+    })
+      .then(function (res) {
+        return res.ok ? res.json() : { unread: 0 };
+      })
+      .then(function (json) {
+        if (panel.hidden && json.unread > 0) setUnread(json.unread);
+      })
+      .catch(function () {
+        /* no count then */
+      });
+  }
+
   function mount() {
     document.head.appendChild(el('style', { 'data-psc': '' }, [document.createTextNode(css)]));
     document.body.appendChild(root);
     if (data.open === 'true' || wasOpen()) open();
+    else checkUnread();
   }
 
   window.PartnerSupportChat = {

@@ -223,6 +223,17 @@ describe('the portal widget in headless Chromium', () => {
     await launcher(page).click();
     await botSays(page, new RegExp(`Riley Chen from partner support is now looking at your request ${ticket}`));
     await expect(page.locator('.psc-launcher').getAttribute('aria-label')).resolves.toBe('Ask partner support');
+
+    // Closed again; the ticket is resolved while no page of the partner's is connected. The next page
+    // view counts it on the launcher before the chat is even loaded.
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await launcher(page).waitFor();
+    expect((await post(bot.url, staffPress(teams, STAFF_CHANNEL, 'resolve', ticket))).status).toBe(200);
+    await page.reload();
+    await page.getByRole('button', { name: /Ask partner support \(1 new message\)/ }).waitFor({ timeout: 10_000 });
+    await launcher(page).click();
+    await botSays(page, new RegExp(`marked your request ${ticket} as resolved`));
   });
 
   it('offers choice steps as buttons, takes "help" and "cancel" mid-way', async () => {

@@ -1,4 +1,4 @@
-import type { Transcripts } from '../directLine/transcripts';
+import { Transcripts } from '../directLine/transcripts';
 import { newConversationId, newUserId, type TokenSigner } from '../directLine/tokens';
 import type { AzureDirectLine } from './azureDirectLine';
 import { DirectLineUnavailable } from './azureDirectLine';
@@ -94,5 +94,19 @@ export class TokenIssuer {
       resume: signer.sign('resume', user, conv, RESUME_PROOF_SECONDS).token,
       resumed,
     };
+  }
+
+  /**
+   * How many bot messages the partner's conversation (named in `resume`) has after watermark `after`:
+   * what arrived while no page of theirs was open. Zero for an invalid proof, someone else's
+   * conversation, or with Azure (which keeps the transcript).
+   */
+  async unread(resume: string, after: number): Promise<number> {
+    if (this.o.azure) return 0;
+    const proof = this.o.signer().verify(resume, 'resume');
+    if (!proof.ok) return 0;
+    const doc = await this.o.transcripts.get(proof.claims.conv, 1000);
+    if (!doc || doc.user !== proof.claims.user) return 0;
+    return Transcripts.page(doc, after).activities.filter((a) => a.type === 'message' && a.from?.role === 'bot').length;
   }
 }

@@ -68,9 +68,25 @@ export function registerWebChat(deps: WebChatDeps): void {
     return next(false);
   });
 
-  server.opts('/api/webchat/token', (req, res, next) => {
+  server.opts('/api/webchat/*', (req, res, next) => {
     res.send(deps.origins.cors(req, (n, v) => res.header(n, v)) ? 204 : 403);
     return next(false);
+  });
+
+  // A page that loads with the chat closed asks whether anything arrived since the partner last looked.
+  server.post('/api/webchat/unread', restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }), async (req: restify.Request, res: restify.Response) => {
+    res.header('Cache-Control', 'no-store');
+    if (!deps.origins.cors(req, (n, v) => res.header(n, v))) {
+      res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat` });
+      return;
+    }
+    const body = readJson(req);
+    const after = typeof body === 'string' ? NaN : Number(body.after);
+    if (typeof body === 'string' || typeof body.resume !== 'string' || !Number.isInteger(after) || after < 0) {
+      res.send(400, { code: 'BadRequest', message: typeof body === 'string' ? body : 'send {"resume": "...", "after": <watermark>}' });
+      return;
+    }
+    res.send(200, { unread: await deps.issuer.unread(body.resume, after) });
   });
 
   server.post(
@@ -110,7 +126,8 @@ export function registerWebChat(deps: WebChatDeps): void {
   );
 }
 
-function parseBody(req: restify.Request): { resume?: string; fresh?: boolean } | string {
+/** The JSON body of a small request, or the reason it is not one. */
+function readJson(req: restify.Request): Record<string, unknown> | string {
   const raw = req.body as Buffer | string | undefined;
   const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : (raw ?? '');
   if (text.trim() === '') return {};
@@ -121,7 +138,13 @@ function parseBody(req: restify.Request): { resume?: string; fresh?: boolean } |
     return 'the body must be JSON, e.g. {} or {"resume": "..."}';
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'the body must be a JSON object';
-  const { resume, fresh } = json as { resume?: unknown; fresh?: unknown };
+  return json as Record<string, unknown>;
+}
+
+function parseBody(req: restify.Request): { resume?: string; fresh?: boolean } | string {
+  const json = readJson(req);
+  if (typeof json === 'string') return json;
+  const { resume, fresh } = json;
   if (resume !== undefined && resume !== null && typeof resume !== 'string') return '"resume" must be a string';
   if (fresh !== undefined && typeof fresh !== 'boolean') return '"fresh" must be true or false';
   return { ...(typeof resume === 'string' ? { resume } : {}), ...(fresh !== undefined ? { fresh } : {}) };

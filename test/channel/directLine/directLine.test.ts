@@ -204,4 +204,26 @@ describe("the bot's own Direct Line endpoint (the widget without Azure)", () => 
     expect(later.conversationId).not.toBe(first.conversationId);
     expect(later.userId).toBe(first.userId);
   });
+
+  it('counts, for a returning page, the bot messages after the watermark it last saw (its own conversation only)', async () => {
+    const first = await issueToken(bot.url);
+    const client = new DirectLineClient(bot.url, first.token, first.conversationId);
+    await client.start();
+    await client.waitFor(isBot);
+    const seen = Number(client.watermark);
+    await client.ask('when is WPC?');
+    await client.ask('what is BPOS?');
+    const unread = (resume: unknown, after: unknown) => call<{ unread?: number; message?: string }>(`${bot.url}/api/webchat/unread`, { method: 'POST', body: JSON.stringify({ resume, after }) });
+    expect((await unread(first.resume, seen)).json.unread).toBe(2);
+    await client.poll();
+    expect((await unread(first.resume, Number(client.watermark))).json.unread).toBe(0);
+    // Someone else's proof, or a tampered one, learns nothing.
+    const other = await issueToken(bot.url);
+    const forged = new TokenSigner(KEY).sign('resume', other.userId, first.conversationId, 600).token;
+    expect((await unread(forged, 0)).json.unread).toBe(0);
+    expect((await unread(first.resume.slice(0, -3) + 'abc', 0)).json.unread).toBe(0);
+    const bad = await unread(first.resume, -1);
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/after/);
+  });
 });
