@@ -57,9 +57,10 @@ export function registerWebChat(deps: WebChatDeps): void {
   };
 
   // A portal's page loads these with <script src>, from any origin.
-  server.get('/widget.js', serve(loader, 'public, max-age=300', { 'Cross-Origin-Resource-Policy': 'cross-origin' }));
-  const bundlePinned = serve(bundle, 'public, max-age=31536000, immutable', { 'Cross-Origin-Resource-Policy': 'cross-origin' });
-  const bundleLatest = serve(bundle, 'public, max-age=3600', { 'Cross-Origin-Resource-Policy': 'cross-origin' });
+  const anySite = { 'Cross-Origin-Resource-Policy': 'cross-origin' };
+  server.get('/widget.js', serve(loader, 'public, max-age=300', anySite));
+  const bundlePinned = serve(bundle, 'public, max-age=31536000, immutable', anySite);
+  const bundleLatest = serve(bundle, 'public, max-age=3600', anySite);
   server.get('/webchat.js', async (req: restify.Request, res: restify.Response) => (new URL(req.url ?? '/', 'http://localhost').searchParams.get('v') === version ? bundlePinned : bundleLatest)(req, res));
   server.get('/', serve(demo, 'no-cache', { 'X-Frame-Options': 'SAMEORIGIN', 'Referrer-Policy': 'strict-origin-when-cross-origin' }));
 
@@ -68,6 +69,15 @@ export function registerWebChat(deps: WebChatDeps): void {
     return next(false);
   });
 
+  /** No caching, and the origin check (with its CORS headers); false when the request was refused. */
+  const admit = (req: restify.Request, res: restify.Response): boolean => {
+    res.header('Cache-Control', 'no-store');
+    if (deps.origins.cors(req, (n, v) => res.header(n, v))) return true;
+    logger.warn({ origin: req.headers.origin, url: req.url }, 'widget request refused: origin not allowed');
+    res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
+    return false;
+  };
+
   server.opts('/api/webchat/*', (req, res, next) => {
     res.send(deps.origins.cors(req, (n, v) => res.header(n, v)) ? 204 : 403);
     return next(false);
@@ -75,11 +85,7 @@ export function registerWebChat(deps: WebChatDeps): void {
 
   // A page that loads with the chat closed asks whether anything arrived since the partner last looked.
   server.post('/api/webchat/unread', restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }), async (req: restify.Request, res: restify.Response) => {
-    res.header('Cache-Control', 'no-store');
-    if (!deps.origins.cors(req, (n, v) => res.header(n, v))) {
-      res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat` });
-      return;
-    }
+    if (!admit(req, res)) return;
     const body = readJson(req);
     const after = typeof body === 'string' ? NaN : Number(body.after);
     if (typeof body === 'string' || typeof body.resume !== 'string' || !Number.isInteger(after) || after < 0) {
@@ -93,12 +99,7 @@ export function registerWebChat(deps: WebChatDeps): void {
     '/api/webchat/token',
     restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }),
     async (req: restify.Request, res: restify.Response) => {
-      res.header('Cache-Control', 'no-store');
-      if (!deps.origins.cors(req, (n, v) => res.header(n, v))) {
-        logger.warn({ origin: req.headers.origin }, 'widget token refused: origin not allowed');
-        res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
-        return;
-      }
+      if (!admit(req, res)) return;
       if (deps.stopping()) {
         res.header('Retry-After', '5');
         res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
