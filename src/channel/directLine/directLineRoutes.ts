@@ -109,7 +109,8 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   };
 
   server.opts(`${PREFIX}/*`, (req, res, next) => {
-    res.send(deps.origins.cors(req, (n, v) => res.header(n, v)) ? 204 : 403);
+    if (deps.origins.cors(req, (n, v) => res.header(n, v))) res.send(204);
+    else res.send(403, { error: { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat` } });
     return next(false);
   });
 

@@ -80,7 +80,8 @@ export function registerWebChat(deps: WebChatDeps): void {
   };
 
   server.opts('/api/webchat/*', (req, res, next) => {
-    res.send(deps.origins.cors(req, (n, v) => res.header(n, v)) ? 204 : 403);
+    if (deps.origins.cors(req, (n, v) => res.header(n, v))) res.send(204);
+    else res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
     return next(false);
   });
 
