@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { AuthenticationConstants, EmulatorValidation, SkillValidation, ToBotFromBotOrEmulatorTokenValidationParameters } from 'botframework-connector';
+import { AuthenticationConstants, SkillValidation, ToBotFromBotOrEmulatorTokenValidationParameters } from 'botframework-connector';
 // Not exported from the package root; the validators use these very modules.
 import { JwtTokenExtractor } from 'botframework-connector/lib/auth/jwtTokenExtractor';
 import { OpenIdMetadata, type IOpenIdMetadataKey } from 'botframework-connector/lib/auth/openIdMetadata';
@@ -189,7 +189,8 @@ export interface TokenPolicy {
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 const ALGORITHMS = AuthenticationConstants.AllowedSigningAlgorithms as jwt.Algorithm[];
-const EMULATOR_ISSUERS = (ToBotFromBotOrEmulatorTokenValidationParameters.issuer ?? []) as string[];
+/** The Emulator's issuers as the SDK ships them (copied: the SDK adds to its own list as it goes). */
+const EMULATOR_ISSUERS: readonly string[] = [...((ToBotFromBotOrEmulatorTokenValidationParameters.issuer ?? []) as string[])];
 const MAX_CLAIMS = 100;
 
 /**
@@ -212,7 +213,8 @@ export async function checkTokenBeforeBody(authorization: string | undefined, po
   }
   if (typeof header.kid !== 'string') throw new Unauthorized('the token names no signing key');
   if (SkillValidation.isSkillToken(authorization)) throw new Unauthorized('tokens from other bots (skills) are not accepted');
-  const fromEmulator = EmulatorValidation.isTokenFromEmulator(authorization);
+  const emulatorIssuers = emulatorIssuersFor(payload);
+  const fromEmulator = typeof payload.iss === 'string' && emulatorIssuers.includes(payload.iss);
   if (!fromEmulator && payload.iss !== AuthenticationConstants.ToBotFromChannelTokenIssuer) throw new Unauthorized('the token was not issued by Bot Framework');
   const url = fromEmulator ? policy.emulatorMetadataUrl : policy.channelMetadataUrl;
   const key = await policy.keys.get(url).getKey(header.kid);
@@ -221,7 +223,7 @@ export async function checkTokenBeforeBody(authorization: string | undefined, po
   try {
     jwt.verify(token, key.key, {
       algorithms: ALGORITHMS,
-      issuer: fromEmulator ? EMULATOR_ISSUERS : AuthenticationConstants.ToBotFromChannelTokenIssuer,
+      issuer: fromEmulator ? [...emulatorIssuers] : AuthenticationConstants.ToBotFromChannelTokenIssuer,
       clockTolerance: 5 * 60,
     });
   } catch (err) {
@@ -230,6 +232,24 @@ export async function checkTokenBeforeBody(authorization: string | undefined, po
   // For this bot: a channel's token has our app id as audience; an Emulator token names it as the caller.
   const forUs = fromEmulator ? (payload.ver === '2.0' ? payload.azp : payload.appid) === policy.appId : payload.aud === policy.appId;
   if (!forUs) throw new Unauthorized('the token is not for this bot');
+}
+
+/**
+ * The issuers an Emulator token may have: the SDK's list, and Entra ID's issuers for the token's own
+ * tenant (as the SDK accepts for single-tenant bots). Worked out here without the SDK's
+ * EmulatorValidation.isTokenFromEmulator, which appends every unverified token's tenant to a global
+ * list: called on forged tokens it would grow without bound.
+ */
+function emulatorIssuersFor(payload: Record<string, unknown>): readonly string[] {
+  const tid = payload.tid;
+  if (typeof tid !== 'string' || tid === '' || tid.length > 100) return EMULATOR_ISSUERS;
+  return [
+    ...EMULATOR_ISSUERS,
+    `${AuthenticationConstants.ValidTokenIssuerUrlTemplateV1}${tid}/`,
+    `${AuthenticationConstants.ValidTokenIssuerUrlTemplateV2}${tid}/v2.0`,
+    `${AuthenticationConstants.ValidGovernmentTokenIssuerUrlTemplateV1}${tid}/`,
+    `${AuthenticationConstants.ValidGovernmentTokenIssuerUrlTemplateV2}${tid}/v2.0`,
+  ];
 }
 
 function decodePart(part: string): Record<string, unknown> | undefined {
