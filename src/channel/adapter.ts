@@ -184,6 +184,7 @@ class BoundedConnectorFactory extends ConnectorFactory {
           controller.abort(err);
           reject(err);
         }, ms);
+        timer.unref();
       });
       const call = send({ ...args, options: { ...args.options, abortSignal: signal, timeout: ms } }, spec, callback);
       return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
