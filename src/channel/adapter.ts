@@ -169,28 +169,40 @@ class BoundedConnectorFactory extends ConnectorFactory {
   }
 
   override async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    const client = await this.inner.create(serviceUrl, audience);
-    const send = client.sendOperationRequest.bind(client);
     const ms = this.timeoutMs;
-    const where = safeOrigin(serviceUrl);
-    client.sendOperationRequest = (args, spec, callback) => {
-      const controller = new AbortController();
-      const given = args.options?.abortSignal as AbortSignal | undefined;
-      const signal = given ? AbortSignal.any([given, controller.signal]) : controller.signal;
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
-          const err = new OutboundTimeout(`the channel at ${where}`, ms);
-          controller.abort(err);
-          reject(err);
-        }, ms);
-        timer.unref();
-      });
-      const call = send({ ...args, options: { ...args.options, abortSignal: signal, timeout: ms } }, spec, callback);
-      return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
-    };
+    const where = `the channel at ${safeOrigin(serviceUrl)}`;
+    const client = await withDeadline(() => this.inner.create(serviceUrl, audience), ms, where);
+    const send = client.sendOperationRequest.bind(client);
+    client.sendOperationRequest = (args, spec, callback) =>
+      withDeadline(
+        (signal) => {
+          const given = args.options?.abortSignal as AbortSignal | undefined;
+          const abortSignal = given ? AbortSignal.any([given, signal]) : signal;
+          return send({ ...args, options: { ...args.options, abortSignal, timeout: ms } }, spec, callback);
+        },
+        ms,
+        where,
+      );
     return client;
   }
+}
+
+/**
+ * Runs `work` with `ms` to finish: then its signal aborts and the result rejects with OutboundTimeout,
+ * whether or not the work heeds the signal (getting the app's token does not).
+ */
+function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const err = new OutboundTimeout(what, ms);
+      controller.abort(err);
+      reject(err);
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([work(controller.signal), deadline]).finally(() => clearTimeout(timer));
 }
 
 function safeOrigin(url: string): string {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Activity, TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { ServiceUrlRule } from '../config';
 import type { Logger } from '../log';
 import type { PartnerAdapter } from './adapter';
 import { SigningKeysUnavailable, Unauthorized } from './botAuth';
-import { checkBodyHeaders, readJsonBody, type BodyProblem } from './httpBody';
+import { checkBodyHeaders, quoteHeader, readJsonBody, type BodyProblem } from './httpBody';
 import { isAllowedServiceUrl } from './serviceUrlPolicy';
 import { setCorrelationId } from './turnLog';
 import { validateActivity } from './validateActivity';
@@ -308,9 +309,9 @@ function doneOrOverdue(done: Promise<void>, waitMs: number): Promise<void> {
 
 /**
  * Node's HTTP server, hardened against requests that never reach a route: a malformed request line or
- * header gets a status and a one-line reason instead of a bare 400; an HTTP/1.1 request without a Host
- * header is refused with a reason (Node would answer an empty 400); and a request must arrive whole
- * within a minute.
+ * header gets a status and a one-line reason instead of a bare 400; so do an HTTP/1.1 request without
+ * a Host header (Node would answer an empty 400), CONNECT (dropped without a word) and an Expect
+ * header other than 100-continue (an empty 417); and a request must arrive whole within a minute.
  */
 function hardenHttpServer(server: restify.Server, logger: Logger): void {
   const http = server.server;
@@ -330,6 +331,16 @@ function hardenHttpServer(server: restify.Server, logger: Logger): void {
           : [400, `malformed HTTP request (${String(err.code ?? 'parse error')})`];
     logger.debug({ status, reason }, 'malformed request refused');
     socket.end(rawResponse(status, { code: STATUS_CODES[status]?.replace(/\W/g, '') ?? 'BadRequest', message: reason }));
+  });
+  // Not a proxy: CONNECT would otherwise get the connection dropped without a word.
+  http.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(rawResponse(405, { code: 'MethodNotAllowed', message: 'CONNECT is not supported: this server is not a proxy' }));
+  });
+  http.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ code: 'ExpectationFailed', message: `only "Expect: 100-continue" is supported (got ${quoteHeader(String(req.headers.expect))})` });
+    res.writeHead(417, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    res.end(body);
   });
   server.pre((req, res, next) => {
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
