@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { TokenSigner } from '../../src/channel/directLine/tokens';
 import { spawnBot, type BotProcess } from '../helpers/botProcess';
+import { newSigningKey, signToken, startFakeOpenId, type FakeOpenId } from '../helpers/fakeOpenId';
 import { startReceiver, type Receiver } from '../helpers/httpHarness';
 import { httpRequest, rawRequest, upgradeRequest, type RawResponse } from '../helpers/rawHttp';
 
@@ -280,6 +281,55 @@ describe('hostile input at every route of a running bot', () => {
     const failures = bot.logs.filter((l) => ['turn error', 'turn failed', 'request failed'].includes(String(l.msg)) || Number(l.level) >= 50);
     expect(failures).toEqual([]);
     expect(bot.stderr()).not.toMatch(/Error|at .*\.js:\d+/);
+  });
+});
+
+describe('hostile input at a running bot with an app id', () => {
+  const APP_ID = '11111111-2222-3333-4444-555555555555';
+  const published = newSigningKey('bf-1', ['msteams', 'emulator']);
+  const foreign = newSigningKey('bf-1');
+  const claims = () => ({ iss: 'https://api.botframework.com', aud: APP_ID, serviceurl: 'https://smba.trafficmanager.net/teams/', exp: Math.floor(Date.now() / 1000) + 600 });
+  const b64 = (v: unknown) => Buffer.from(json(v)).toString('base64url');
+  let appBot: BotProcess;
+  let keys: FakeOpenId;
+  beforeAll(async () => {
+    keys = await startFakeOpenId([published]);
+    appBot = await spawnBot({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret', ToBotFromChannelOpenIdMetadataUrl: keys.metadataUrl, WEBCHAT_TOKEN_SECRET: KEY, STORAGE: 'memory' });
+  }, 30_000);
+  afterAll(async () => {
+    appBot.child.kill('SIGTERM');
+    await appBot.exited();
+    await keys.close();
+  });
+
+  const teamsMessage = json(activity({ channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/teams/' }));
+  const withAuth = (authorization: string) => messages(teamsMessage, { Authorization: authorization });
+  const cases: Case[] = [
+    { name: 'upgrade: /v3/directline/conversations/%/stream', request: upgradeRequest('/v3/directline/conversations/%/stream'), status: 400 },
+    { name: 'upgrade: //[/stream', request: upgradeRequest('//[/stream'), status: 404 },
+    { name: 'upgrade: an invalid percent-escape', request: upgradeRequest('/v3/directline/conversations/%C0%AF%/stream'), status: 400 },
+    { name: 'no token', request: messages(teamsMessage), status: 401, reason: /required/ },
+    { name: 'alg none', request: withAuth(`Bearer ${b64({ alg: 'none', kid: 'bf-1' })}.${b64(claims())}.eA`), status: 401, reason: /none/ },
+    { name: 'a foreign RSA key', request: withAuth(`Bearer ${signToken(foreign, claims())}`), status: 401, reason: /invalid signature/ },
+    { name: 'a malformed token', request: withAuth('Bearer eyJ.eyJ.eyJ'), status: 401, reason: /malformed/ },
+    { name: 'an expired token', request: withAuth(`Bearer ${signToken(published, { ...claims(), exp: 1 })}`), status: 401, reason: /expired/ },
+    { name: 'a wrong audience', request: withAuth(`Bearer ${signToken(published, { ...claims(), aud: 'someone-else' })}`), status: 401, reason: /not for this bot/ },
+    { name: 'a wrong issuer', request: withAuth(`Bearer ${signToken(published, { ...claims(), iss: 'https://login.evil.example' })}`), status: 401, reason: /not issued/ },
+    { name: 'a forged token with a gzip bomb behind it', request: () => messages(gzipSync(Buffer.alloc(50 * 1024 * 1024, 32)), { 'Content-Encoding': 'gzip', Authorization: `Bearer ${signToken(foreign, claims())}` }), status: [401, 415] },
+  ];
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s: a 4xx with a reason, and the process lives', async (_name, c) => {
+    const res = await rawRequest(appBot.url, typeof c.request === 'function' ? c.request() : c.request);
+    expectRefused(res, c);
+    expect(appBot.child.exitCode).toBeNull();
+    expect((await fetch(`${appBot.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers a real token after all of it', async () => {
+    const res = await fetch(`${appBot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${signToken(published, claims())}` }, body: teamsMessage });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/July 2011/);
+    expect(appBot.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 });
 
