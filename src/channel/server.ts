@@ -160,7 +160,8 @@ export function createBotServer(deps: ServerDeps): BotServer {
 
   const authFailed = (res: restify.Response, err: unknown, correlationId: string) => {
     if (err instanceof SigningKeysUnavailable) {
-      logger.error({ correlationId, reason: err.message }, 'cannot check Bot Framework tokens: signing keys unavailable');
+      // The fetch failure itself is logged once per attempt (at error); each request it costs, at warn.
+      logger.warn({ correlationId, reason: err.message }, 'cannot check Bot Framework tokens: signing keys unavailable');
       res.header('Retry-After', '30');
       res.send(503, { code: 'AuthUnavailable', message: 'the bot cannot check Bot Framework tokens right now; retry shortly' });
       return;
