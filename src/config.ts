@@ -101,7 +101,40 @@ const EnvSchema = z
     WEBCHAT_TOKEN_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
     WEBCHAT_TOKEN_TTL_MINUTES: positiveInt(60, 24 * 60).refine((n) => n >= 20, 'must be at least 20 (Web Chat refreshes its token every 15 minutes)'),
     WEBCHAT_RESUME_MINUTES: positiveInt(24 * 60, 90 * 24 * 60),
+    SERVICE_URL_ALLOWLIST: z
+      .string()
+      .trim()
+      .refine((v) => v.split(',').every((e) => ['', 'none'].includes(e.trim().toLowerCase()) || parseAllowlistEntry(e.trim()) !== undefined), 'must be "none" or a comma-separated list of "loopback" and http(s) URLs such as https://smba.trafficmanager.net/ (no query, no credentials)')
+      .default('loopback'),
+    OUTBOUND_TIMEOUT_MS: positiveInt(15_000, 300_000),
+    TURN_WAIT_MS: positiveInt(30_000, 600_000),
+    TURN_QUEUE_LIMIT: positiveInt(20, 10_000),
+    ToBotFromChannelOpenIdMetadataUrl: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
+    ToBotFromEmulatorOpenIdMetadataUrl: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .default('https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration'),
   });
+
+/**
+ * One entry of SERVICE_URL_ALLOWLIST: `loopback` (any port on localhost, 127.0.0.0/8 or ::1), or a
+ * URL prefix: scheme, host, optional port and path. Undefined when it is neither.
+ */
+export function parseAllowlistEntry(entry: string): ServiceUrlRule | undefined {
+  if (entry.toLowerCase() === 'loopback') return { kind: 'loopback' };
+  let u: URL;
+  try {
+    u = new URL(entry);
+  } catch {
+    return undefined;
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) return undefined;
+  return { kind: 'prefix', origin: u.origin.toLowerCase(), path: u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/` };
+}
+
+/** Where, without an app id, the bot may send replies (see SERVICE_URL_ALLOWLIST). */
+export type ServiceUrlRule = { readonly kind: 'loopback' } | { readonly kind: 'prefix'; readonly origin: string; readonly path: string };
 
 /** `https://host[:port]` with nothing after it. */
 function isOrigin(value: string): boolean {
@@ -157,6 +190,14 @@ export interface Config {
     readonly appType: (typeof APP_TYPES)[number];
     readonly tenantId: string | undefined;
   };
+  /** Where Bot Framework's (and the Emulator's) token signing keys are published (OpenID metadata). */
+  readonly openIdMetadata: { readonly channel: string; readonly emulator: string };
+  /** Without an app id, the only serviceUrls the bot sends replies to; other activities get 400. */
+  readonly serviceUrlAllowlist: readonly ServiceUrlRule[];
+  /** Every call the bot makes to another service (replies, proactive messages, Azure, signing keys) gives up after this. */
+  readonly outboundTimeoutMs: number;
+  /** Turns of one conversation run one at a time: the next waits at most `waitMs` for the one before; at most `queueLimit` wait. */
+  readonly turns: { readonly waitMs: number; readonly queueLimit: number };
   readonly knowledgeDir: string;
   /** For the Teams app package: the bot's public host name and the Teams app's id (default: the bot's app id). */
   readonly teams: {
@@ -258,6 +299,12 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         appType: e.MicrosoftAppType,
         tenantId: e.MicrosoftAppTenantId,
       },
+      openIdMetadata: { channel: e.ToBotFromChannelOpenIdMetadataUrl, emulator: e.ToBotFromEmulatorOpenIdMetadataUrl },
+      serviceUrlAllowlist: e.SERVICE_URL_ALLOWLIST.split(',')
+        .map((entry) => parseAllowlistEntry(entry.trim()))
+        .filter((rule): rule is ServiceUrlRule => rule !== undefined),
+      outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
+      turns: { waitMs: e.TURN_WAIT_MS, queueLimit: e.TURN_QUEUE_LIMIT },
       knowledgeDir: e.KNOWLEDGE_DIR,
       teams: {
         botDomain: e.BOT_DOMAIN,

@@ -34,6 +34,7 @@ import {
   onePerTopic,
   preview,
   privateChatInvite,
+  withoutRecipientMention,
 } from './teams/teamsConversation';
 import type { BotState, ProfileField } from './state';
 import { correlationIdOf, turnLogger } from './turnLog';
@@ -139,7 +140,7 @@ export class PartnerBot extends TeamsActivityHandler {
       // In channels and group chats the bot speaks only when @mentioned, and reads the message
       // without its own mention (other people's mentions stay).
       if (!mentionsRecipient(context.activity)) return;
-      context.activity.text = TurnContext.removeRecipientMention(context.activity);
+      context.activity.text = withoutRecipientMention(context.activity);
     }
     if (isAskValue(value)) context.activity.text = value.ask;
     const text = typeof context.activity.text === 'string' ? context.activity.text.trim() : '';
@@ -249,10 +250,13 @@ export class PartnerBot extends TeamsActivityHandler {
    * Search from the Teams compose box: matching articles as a result list (title and a preview of the
    * short answer); picking one inserts the answer card. An empty query lists one article per topic.
    */
-  protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+  protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery | null | undefined): Promise<MessagingExtensionResponse> {
     const kb = this.deps.knowledge();
-    const text = String(query.parameters?.find((p) => p.name === 'query')?.value ?? '').slice(0, this.deps.maxQuestionChars).trim();
-    const articles = text === '' || query.parameters?.some((p) => p.name === 'initialRun') ? onePerTopic(kb) : kb.index.search(text, 8).hits.map((h) => h.article);
+    // Read defensively: the SDK hands over the activity's value as it came.
+    const parameters = Array.isArray(query?.parameters) ? query.parameters.filter((p) => typeof p === 'object' && p !== null) : [];
+    const asked: unknown = parameters.find((p) => p.name === 'query')?.value;
+    const text = (typeof asked === 'string' || typeof asked === 'number' ? String(asked) : '').slice(0, this.deps.maxQuestionChars).trim();
+    const articles = text === '' || parameters.some((p) => p.name === 'initialRun') ? onePerTopic(kb) : kb.index.search(text, 8).hits.map((h) => h.article);
     return {
       composeExtension: {
         type: 'result',

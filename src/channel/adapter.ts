@@ -1,4 +1,5 @@
 import {
+  CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
@@ -8,8 +9,18 @@ import {
   type ResourceResponse,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants } from 'botframework-connector';
+import {
+  AuthenticationConstants,
+  BotFrameworkAuthentication,
+  ConnectorFactory,
+  type AuthenticateRequestResult,
+  type BotFrameworkClient,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  type UserTokenClient,
+} from 'botframework-connector';
 import type { Config } from '../config';
+import { checkTokenBeforeBody, installSigningKeys, SigningKeysUnavailable, Unauthorized, type TokenPolicy } from './botAuth';
 
 /**
  * Where replies go for conversations the bot hosts itself (its own Direct Line endpoint for the
@@ -37,15 +48,44 @@ export class PartnerAdapter extends CloudAdapter {
   private local: LocalChannel | undefined;
 
   constructor(
-    auth: ConstructorParameters<typeof CloudAdapter>[0],
+    auth: BotFrameworkAuthentication,
     private readonly appId: string,
+    private readonly tokenPolicy?: TokenPolicy,
   ) {
     super(auth);
   }
 
-  /** Authenticates `authHeader` (when an app id is configured) and runs one turn. */
-  handle(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    return this.processActivity(authHeader, activity, logic);
+  /** Whether requests must carry a Bot Framework token (an app id is configured). */
+  get requiresToken(): boolean {
+    return this.tokenPolicy !== undefined;
+  }
+
+  /**
+   * With an app id: checks the request's token as far as can be done without the activity, so a
+   * request with no, a malformed, a forged or an expired token is refused before its body is read.
+   * Throws Unauthorized or SigningKeysUnavailable.
+   */
+  async checkTokenBeforeBody(authHeader: string | undefined): Promise<void> {
+    if (this.tokenPolicy) await checkTokenBeforeBody(authHeader, this.tokenPolicy);
+  }
+
+  /**
+   * The SDK's full check of the request (without an app id: an anonymous identity). Every failure
+   * but an unreachable key endpoint is the caller's: Unauthorized, with the reason; otherwise
+   * SigningKeysUnavailable. (The SDK throws plain errors from jsonwebtoken for bad signatures.)
+   */
+  async authenticate(authHeader: string, activity: Activity): Promise<AuthenticateRequestResult> {
+    try {
+      return await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      if (err instanceof SigningKeysUnavailable) throw err;
+      throw new Unauthorized(((err as Error)?.message ?? String(err)).split('\n')[0]?.slice(0, 200) ?? 'unauthorized');
+    }
+  }
+
+  /** Runs one turn of an activity `authenticate` accepted. */
+  handle(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(auth, activity, logic);
   }
 
   /** Routes replies to conversations whose serviceUrl is `channel.serviceUrl` into `channel`. */
@@ -105,17 +145,152 @@ export class PartnerAdapter extends CloudAdapter {
   }
 }
 
+/** A call to a channel (Bot Connector) that took longer than OUTBOUND_TIMEOUT_MS. */
+export class OutboundTimeout extends Error {
+  constructor(what: string, timeoutMs: number) {
+    super(`${what} did not answer within ${timeoutMs} ms`);
+    this.name = 'OutboundTimeout';
+  }
+}
+
+/**
+ * Gives every call a ConnectorClient makes (a reply, an update, a proactive message, a new
+ * conversation, a member lookup) a deadline: the request is aborted and the call rejects with
+ * OutboundTimeout. It covers getting the app's own token too. The SDK takes a per-call timeout but
+ * CloudAdapter never passes one, and its connector factory replaces any request policies given in its
+ * options, so the deadline is set here on each client it creates.
+ */
+class BoundedConnectorFactory extends ConnectorFactory {
+  constructor(
+    private readonly inner: ConnectorFactory,
+    private readonly timeoutMs: number,
+  ) {
+    super();
+  }
+
+  override async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    const ms = this.timeoutMs;
+    const where = `the channel at ${safeOrigin(serviceUrl)}`;
+    const client = await withDeadline(() => this.inner.create(serviceUrl, audience), ms, where);
+    const send = client.sendOperationRequest.bind(client);
+    client.sendOperationRequest = (args, spec, callback) =>
+      withDeadline(
+        (signal) => {
+          const given = args.options?.abortSignal as AbortSignal | undefined;
+          const abortSignal = given ? AbortSignal.any([given, signal]) : signal;
+          return send({ ...args, options: { ...args.options, abortSignal, timeout: ms } }, spec, callback);
+        },
+        ms,
+        where,
+      );
+    return client;
+  }
+}
+
+/**
+ * Runs `work` with `ms` to finish: then its signal aborts and the result rejects with OutboundTimeout,
+ * whether or not the work heeds the signal (getting the app's token does not).
+ */
+function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const err = new OutboundTimeout(what, ms);
+      controller.abort(err);
+      reject(err);
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([work(controller.signal), deadline]).finally(() => clearTimeout(timer));
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'the service URL';
+  }
+}
+
+/** The SDK's authentication with a deadline on every connector client it makes (see BoundedConnectorFactory). */
+class BoundedAuthentication extends BotFrameworkAuthentication {
+  constructor(
+    private readonly inner: BotFrameworkAuthentication,
+    private readonly timeoutMs: number,
+  ) {
+    super();
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const result = await this.inner.authenticateRequest(activity, authHeader);
+    return { ...result, ...(result.connectorFactory ? { connectorFactory: new BoundedConnectorFactory(result.connectorFactory, this.timeoutMs) } : {}) };
+  }
+
+  override authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
+    return this.inner.authenticateStreamingRequest(authHeader, channelIdHeader);
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new BoundedConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), this.timeoutMs);
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.inner.createUserTokenClient(claimsIdentity);
+  }
+
+  override createBotFrameworkClient(): BotFrameworkClient {
+    return this.inner.createBotFrameworkClient();
+  }
+
+  override getOriginatingAudience(): string {
+    return this.inner.getOriginatingAudience();
+  }
+
+  override authenticateChannelRequest(authHeader: string): Promise<ClaimsIdentity> {
+    return this.inner.authenticateChannelRequest(authHeader);
+  }
+}
+
+export interface AdapterOptions {
+  readonly auth: Config['auth'];
+  readonly openIdMetadata: Config['openIdMetadata'];
+  /** Deadline of every call to a channel and of each fetch of Bot Framework's signing keys. */
+  readonly outboundTimeoutMs: number;
+  /** Told once per failed fetch of signing keys. */
+  readonly onKeyFetchError?: (url: string, reason: string, servingCachedKeys: boolean) => void;
+}
+
 /**
  * With no app id the adapter accepts unauthenticated requests (as the Bot Framework Emulator expects)
- * and sends replies without a token; with one, every request needs a valid Bot Framework token.
+ * and sends replies without a token; with one, every request needs a valid Bot Framework token. The
+ * public cloud's endpoints are spelled out (the SDK's own values) so that the OpenID metadata URLs can
+ * be set (ToBotFrom...OpenIdMetadataUrl), which the SDK only honours with the full set.
  */
-export function createAdapter(auth: Config['auth']): PartnerAdapter {
+export function createAdapter(options: AdapterOptions): PartnerAdapter {
+  const { auth } = options;
   const settings = {
     MicrosoftAppId: auth.appId ?? '',
     MicrosoftAppPassword: auth.appPassword ?? '',
     MicrosoftAppType: auth.appType,
     MicrosoftAppTenantId: auth.tenantId ?? '',
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadata.channel,
+    ToBotFromEmulatorOpenIdMetadataUrl: options.openIdMetadata.emulator,
+    CallerId: CallerIdConstants.PublicAzureChannel,
   };
+  const keys = installSigningKeys({
+    timeoutMs: options.outboundTimeoutMs,
+    ...(options.onKeyFetchError ? { onFetchError: options.onKeyFetchError } : {}),
+  });
   const credentials = new ConfigurationServiceClientCredentialFactory(settings);
-  return new PartnerAdapter(new ConfigurationBotFrameworkAuthentication(settings, credentials), auth.appId ?? '');
+  const authentication = new BoundedAuthentication(new ConfigurationBotFrameworkAuthentication(settings, credentials), options.outboundTimeoutMs);
+  const policy = auth.appId
+    ? { appId: auth.appId, channelMetadataUrl: options.openIdMetadata.channel, emulatorMetadataUrl: options.openIdMetadata.emulator, keys }
+    : undefined;
+  return new PartnerAdapter(authentication, auth.appId ?? '', policy);
 }

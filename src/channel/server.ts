@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Activity, TurnContext } from 'botbuilder';
-import { AuthenticationError } from 'botframework-connector';
 import restify from 'restify';
+import type { ServiceUrlRule } from '../config';
 import type { Logger } from '../log';
 import type { PartnerAdapter } from './adapter';
+import { SigningKeysUnavailable, Unauthorized } from './botAuth';
+import { checkBodyHeaders, quoteHeader, readJsonBody, type BodyProblem } from './httpBody';
+import { isAllowedServiceUrl } from './serviceUrlPolicy';
 import { setCorrelationId } from './turnLog';
 import { validateActivity } from './validateActivity';
 
@@ -16,6 +21,12 @@ export interface ServerDeps {
   readonly maxBodyBytes: number;
   /** What `/readyz` reports; undefined while the knowledge base is not loaded. */
   readonly readiness: () => Record<string, unknown> | undefined;
+  /** Without an app id, the serviceUrls replies may go to (SERVICE_URL_ALLOWLIST). */
+  readonly serviceUrlAllowlist?: readonly ServiceUrlRule[];
+  /** serviceUrls no request to /api/messages may name (the bot's own Direct Line). */
+  readonly reservedServiceUrls?: readonly string[];
+  /** How long a conversation's turn waits for the one before it, and how many may wait. */
+  readonly turnLimits?: TurnLimits;
 }
 
 export interface BotServer {
@@ -33,9 +44,12 @@ export interface BotServer {
   /**
    * Runs one turn of an activity the bot's own Direct Line endpoint received (already
    * authenticated), queued behind the conversation's earlier turns like any other. A failed turn is
-   * logged; the partner hears about it from the adapter's turn error handler.
+   * logged; the partner hears about it from the adapter's turn error handler. Rejects with QueueFull
+   * when the conversation already has TURN_QUEUE_LIMIT turns waiting.
    */
   runLocalTurn(activity: Activity, correlationId?: string): Promise<void>;
+  /** Whether the conversation's turn queue can take one more turn now. */
+  hasRoomFor(activity: Pick<Activity, 'channelId' | 'conversation'>): boolean;
   /** Runs `hook` when shutdown begins (e.g. to close WebSocket streams). */
   onShutdown(hook: () => void): void;
 }
@@ -45,7 +59,10 @@ export function createBotServer(deps: ServerDeps): BotServer {
   const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false });
   let active = 0;
   let stopping = false;
-  const turns = new TurnQueue();
+  const turns = new TurnQueue(deps.turnLimits);
+  const allowlist = deps.serviceUrlAllowlist ?? [{ kind: 'loopback' }];
+  const reserved = new Set(deps.reservedServiceUrls ?? []);
+  hardenHttpServer(server, logger);
   const idle: (() => void)[] = [];
   const shutdownHooks: (() => void)[] = [];
   const finished = () => {
@@ -61,57 +78,98 @@ export function createBotServer(deps: ServerDeps): BotServer {
     cb();
   });
 
-  const requireJson: restify.RequestHandler = (req, res, next) => {
-    if (stopping) {
-      res.header('Retry-After', '5');
-      res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
-      return next(false);
-    }
-    if (!req.is('json')) {
-      res.send(415, { code: 'UnsupportedMediaType', message: 'send the activity as JSON (Content-Type: application/json)' });
-      return next(false);
-    }
-    return next();
+  const refuseStopping = (res: restify.Response) => {
+    res.header('Retry-After', '5');
+    res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
   };
 
-  server.post(
-    '/api/messages',
-    requireJson,
-    restify.plugins.bodyReader({ maxBodySize: deps.maxBodyBytes }),
-    restify.plugins.jsonBodyParser({ mapParams: false }),
-    async (req: restify.Request, res: restify.Response) => {
-      const correlationId = headerId(req) ?? randomUUID();
-      res.header('x-correlation-id', correlationId);
-      const check = validateActivity(req.body);
-      if (!check.ok) {
-        logger.warn({ correlationId, problems: check.problems }, 'activity refused');
-        res.send(400, { code: 'BadActivity', message: `not a valid activity: ${check.problems.join('; ')}`, problems: check.problems });
-        return;
+  /**
+   * POST /api/messages, in the order that keeps the work for a hostile request small: headers (no
+   * compressed or oversized bodies), the token as far as it can be checked without the body (with an
+   * app id), the body (bounded, depth-limited JSON), the activity's shape, where replies would go,
+   * the SDK's full token check, then the conversation's turn queue (bounded) and the turn.
+   */
+  server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+    const correlationId = headerId(req) ?? randomUUID();
+    res.header('x-correlation-id', correlationId);
+    const refuse = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
+      logger.warn({ correlationId, status, reason: message }, 'request refused');
+      res.send(status, { code, message, ...extra });
+    };
+    const refuseBody = (p: BodyProblem) => {
+      if (p.unread) res.header('Connection', 'close');
+      refuse(p.status, p.code, p.message);
+    };
+    if (stopping) return refuseStopping(res);
+    const limits = { maxBytes: deps.maxBodyBytes, requireJson: true } as const;
+    const early = checkBodyHeaders(req, limits);
+    if (early) return refuseBody(early);
+    const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+    try {
+      await adapter.checkTokenBeforeBody(authHeader || undefined);
+    } catch (err) {
+      res.header('Connection', 'close');
+      return authFailed(res, err, correlationId);
+    }
+    const body = await readJsonBody(req, limits);
+    if (!body.ok) return refuseBody(body);
+    const check = validateActivity(body.value);
+    if (!check.ok) {
+      logger.warn({ correlationId, problems: check.problems }, 'activity refused');
+      res.send(400, { code: 'BadActivity', message: `not a valid activity: ${check.problems.join('; ')}`, problems: check.problems });
+      return;
+    }
+    const activity = check.activity as unknown as Activity;
+    const serviceUrl = check.activity.serviceUrl;
+    if (serviceUrl !== undefined && reserved.has(serviceUrl)) {
+      return refuse(400, 'ServiceUrlNotAllowed', "this serviceUrl belongs to the bot's own Direct Line and cannot be used here");
+    }
+    if (serviceUrl !== undefined && !adapter.requiresToken && !isAllowedServiceUrl(serviceUrl, allowlist)) {
+      return refuse(400, 'ServiceUrlNotAllowed', `the bot does not send replies to ${originOf(serviceUrl)}: without MicrosoftAppId it only replies to serviceUrls in SERVICE_URL_ALLOWLIST`);
+    }
+    let auth;
+    try {
+      auth = await adapter.authenticate(authHeader, activity);
+    } catch (err) {
+      return authFailed(res, err, correlationId);
+    }
+    if (stopping) return refuseStopping(res);
+    active += 1;
+    let release: (() => void) | undefined;
+    try {
+      release = await turns.enter(`${check.activity.channelId}\u0000${check.activity.conversation.id}`);
+      const result = await adapter.handle(auth, activity, (context) => {
+        setCorrelationId(context, correlationId);
+        return deps.logic(context);
+      });
+      if (result?.body !== undefined) res.send(result.status, result.body);
+      else res.send(result?.status ?? 200);
+    } catch (err) {
+      if (err instanceof QueueFull) {
+        res.header('Retry-After', String(err.retryAfterSeconds));
+        refuse(429, 'TooManyTurns', err.message);
+      } else {
+        logger.error({ correlationId, err }, 'turn failed');
+        res.send(500, { code: 'InternalError', message: `the bot could not handle this activity (reference ${correlationId})` });
       }
-      active += 1;
-      const release = await turns.enter(`${check.activity.channelId}\u0000${check.activity.conversation.id}`);
-      try {
-        const auth = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-        const result = await adapter.handle(auth, check.activity as unknown as Activity, (context) => {
-          setCorrelationId(context, correlationId);
-          return deps.logic(context);
-        });
-        if (result?.body !== undefined) res.send(result.status, result.body);
-        else res.send(result?.status ?? 200);
-      } catch (err) {
-        if (err instanceof AuthenticationError || (err as { statusCode?: number }).statusCode === 401) {
-          logger.warn({ correlationId, reason: (err as Error).message }, 'unauthorized activity');
-          res.send(401, { code: 'Unauthorized', message: 'a valid Bot Framework token is required' });
-        } else {
-          logger.error({ correlationId, err }, 'turn failed');
-          res.send(500, { code: 'InternalError', message: `the bot could not handle this activity (reference ${correlationId})` });
-        }
-      } finally {
-        release();
-        finished();
-      }
-    },
-  );
+    } finally {
+      release?.();
+      finished();
+    }
+  });
+
+  const authFailed = (res: restify.Response, err: unknown, correlationId: string) => {
+    if (err instanceof SigningKeysUnavailable) {
+      // The fetch failure itself is logged once per attempt (at error); each request it costs, at warn.
+      logger.warn({ correlationId, reason: err.message }, 'cannot check Bot Framework tokens: signing keys unavailable');
+      res.header('Retry-After', '30');
+      res.send(503, { code: 'AuthUnavailable', message: 'the bot cannot check Bot Framework tokens right now; retry shortly' });
+      return;
+    }
+    const reason = err instanceof Unauthorized ? err.message : 'the token could not be checked';
+    logger.warn({ correlationId, reason }, 'unauthorized activity');
+    res.send(401, { code: 'Unauthorized', message: `a valid Bot Framework token is required: ${reason}` });
+  };
 
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
@@ -133,19 +191,22 @@ export function createBotServer(deps: ServerDeps): BotServer {
     onShutdown: (hook) => shutdownHooks.push(hook),
     runLocalTurn: async (activity, correlationId = randomUUID()) => {
       active += 1;
-      const release = await turns.enter(`${activity.channelId}\u0000${activity.conversation.id}`);
+      let release: (() => void) | undefined;
       try {
+        release = await turns.enter(`${activity.channelId}\u0000${activity.conversation.id}`);
         await adapter.handleLocal(activity, (context) => {
           setCorrelationId(context, correlationId);
           return deps.logic(context);
         });
       } catch (err) {
+        if (err instanceof QueueFull) throw err;
         logger.error({ correlationId, err }, 'turn failed');
       } finally {
-        release();
+        release?.();
         finished();
       }
     },
+    hasRoomFor: (activity) => turns.hasRoom(`${activity.channelId}\u0000${activity.conversation.id}`),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -174,30 +235,135 @@ function headerId(req: restify.Request): string | undefined {
   return typeof v === 'string' && /^[\w.:-]{1,100}$/.test(v) ? v : undefined;
 }
 
+export interface TurnLimits {
+  /** The longest a turn waits for the conversation's turn before it; then it runs anyway. */
+  readonly waitMs: number;
+  /** Turns of one conversation running or waiting, at most; more are refused with QueueFull. */
+  readonly queueLimit: number;
+}
+
+/** A conversation already has as many turns waiting as it may: answered with 429 and Retry-After. */
+export class QueueFull extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(`this conversation already has ${limit} messages waiting for an answer; send the next one when the bot has replied`);
+    this.name = 'QueueFull';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /**
  * Runs the turns of one conversation one after another (in arrival order), so two quick messages
  * from a partner never read and write the same conversation state at once. Different conversations
- * run in parallel.
+ * run in parallel. Bounded both ways: a turn stuck on a channel that does not answer holds the next
+ * one back for at most `waitMs` from when it started (then the queue moves on without it), and at
+ * most `queueLimit` turns of a conversation may be running or waiting.
  */
 export class TurnQueue {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly queues = new Map<string, { tail: Promise<void>; count: number }>();
+
+  constructor(private readonly limits: TurnLimits = { waitMs: 30_000, queueLimit: 1000 }) {}
 
   /** Waits for the conversation's earlier turns; call the returned function when this one is done. */
   async enter(key: string): Promise<() => void> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
+    const queue = this.queues.get(key) ?? { tail: Promise.resolve(), count: 0 };
+    if (queue.count >= this.limits.queueLimit) throw new QueueFull(this.limits.queueLimit, Math.max(1, Math.ceil(this.limits.waitMs / 1000)));
+    this.queues.set(key, queue);
+    queue.count += 1;
+    const previous = queue.tail;
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => done);
-    this.tails.set(key, tail);
+    // The next turn may start when this one is done, or `waitMs` after this one started.
+    queue.tail = previous.then(() => doneOrOverdue(done, this.limits.waitMs));
     await previous;
+    let released = false;
     return () => {
+      if (released) return;
+      released = true;
       release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      queue.count -= 1;
+      if (queue.count === 0 && this.queues.get(key) === queue) this.queues.delete(key);
     };
+  }
+
+  /** Whether `key` can take one more turn now. */
+  hasRoom(key: string): boolean {
+    return (this.queues.get(key)?.count ?? 0) < this.limits.queueLimit;
   }
 
   /** Conversations with a turn running or waiting. */
   get size(): number {
-    return this.tails.size;
+    return this.queues.size;
+  }
+}
+
+function doneOrOverdue(done: Promise<void>, waitMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    timer.unref();
+    void done.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Node's HTTP server, hardened against requests that never reach a route: a malformed request line or
+ * header gets a status and a one-line reason instead of a bare 400; so do an HTTP/1.1 request without
+ * a Host header (Node would answer an empty 400), CONNECT (dropped without a word) and an Expect
+ * header other than 100-continue (an empty 417); and a request must arrive whole within a minute.
+ */
+function hardenHttpServer(server: restify.Server, logger: Logger): void {
+  const http = server.server;
+  http.requestTimeout = 60_000;
+  http.headersTimeout = 20_000;
+  (http as { requireHostHeader?: boolean }).requireHostHeader = false;
+  http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers are too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'the request did not arrive in time']
+          : [400, `malformed HTTP request (${String(err.code ?? 'parse error')})`];
+    logger.debug({ status, reason }, 'malformed request refused');
+    socket.end(rawResponse(status, { code: STATUS_CODES[status]?.replace(/\W/g, '') ?? 'BadRequest', message: reason }));
+  });
+  // Not a proxy: CONNECT would otherwise get the connection dropped without a word.
+  http.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(rawResponse(405, { code: 'MethodNotAllowed', message: 'CONNECT is not supported: this server is not a proxy' }));
+  });
+  http.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ code: 'ExpectationFailed', message: `only "Expect: 100-continue" is supported (got ${quoteHeader(String(req.headers.expect))})` });
+    res.writeHead(417, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    res.end(body);
+  });
+  server.pre((req, res, next) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      res.header('Connection', 'close');
+      res.send(400, { code: 'BadRequest', message: 'an HTTP/1.1 request needs a Host header' });
+      return next(false);
+    }
+    return next();
+  });
+}
+
+/** A complete HTTP/1.1 response with a JSON body, for sockets outside Node's response handling. */
+export function rawResponse(status: number, body: unknown, extraHeaders: Record<string, string> = {}): string {
+  const text = JSON.stringify(body);
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close', ...extraHeaders };
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${text}`;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'that address';
   }
 }

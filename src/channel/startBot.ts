@@ -50,7 +50,13 @@ export interface RunningBot extends BotServer {
 export function buildBotServer(opts: StartOptions): RunningBot {
   const { config, logger, messages } = opts;
   const storage: BotStorage = opts.storage ?? new MemoryStorage();
-  const adapter = createAdapter(config.auth);
+  const adapter = createAdapter({
+    auth: config.auth,
+    openIdMetadata: config.openIdMetadata,
+    outboundTimeoutMs: config.outboundTimeoutMs,
+    onKeyFetchError: (url, reason, servingCachedKeys) =>
+      logger.error({ url, reason, servingCachedKeys }, servingCachedKeys ? 'could not refresh Bot Framework signing keys; the cached keys still serve' : 'could not fetch Bot Framework signing keys; requests with tokens get 503 until they can be fetched'),
+  });
   const tickets = new TicketStore(storage, config.escalation.ticketPrefix);
   const delivery = config.escalation.webhookUrl
     ? new DeliveryWorker({
@@ -113,6 +119,9 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     logic: (context) => bot.run(context),
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    serviceUrlAllowlist: config.serviceUrlAllowlist,
+    reservedServiceUrls: [LOCAL_SERVICE_URL],
+    turnLimits: { waitMs: config.turns.waitMs, queueLimit: config.turns.queueLimit },
     readiness: () => {
       const problems = opts.knowledgeProblems?.();
       return { knowledge: opts.knowledge().version, ...(problems ? { knowledgeProblems: problems } : {}) };
@@ -133,7 +142,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     tokenTtlSeconds: webchat.tokenTtlSeconds,
     resumeSeconds: webchat.resumeSeconds,
     transcripts,
-    ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret), azureDomain: webchat.directLineDomain } : {}),
+    ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret, config.outboundTimeoutMs), azureDomain: webchat.directLineDomain } : {}),
   });
   registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, stopping: server.stopping });
   if (!webchat.directLineSecret) {
@@ -154,6 +163,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       logger,
       stopping: server.stopping,
       runTurn: (activity) => server.runLocalTurn(activity),
+      hasRoomFor: (activity) => server.hasRoomFor(activity),
       onShutdown: server.onShutdown,
     });
   }

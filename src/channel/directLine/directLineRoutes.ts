@@ -4,6 +4,9 @@ import type { Activity } from 'botbuilder';
 import restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../log';
+import { readJsonBody } from '../httpBody';
+import { QueueFull, rawResponse } from '../server';
+import { validateActivity } from '../validateActivity';
 import type { OriginPolicy } from '../webchat/origins';
 import { ownOrigin } from '../webchat/origins';
 import type { TokenClaims, TokenSigner } from './tokens';
@@ -16,6 +19,7 @@ export const WEBCHAT_CHANNEL = 'webchat';
 const PREFIX = '/v3/directline';
 const ACCEPTED_TYPES = new Set(['message', 'event', 'typing']);
 const MAX_ACTIVITY_CHARS = 32_000;
+const STREAM_PATH = new RegExp(`^${PREFIX}/conversations/([^/]+)/stream$`);
 
 export interface DirectLineDeps {
   readonly server: restify.Server;
@@ -28,6 +32,8 @@ export interface DirectLineDeps {
   readonly logger: Logger;
   readonly stopping: () => boolean;
   readonly runTurn: (activity: Activity) => Promise<void>;
+  /** Whether the conversation's turn queue can take another turn (see TURN_QUEUE_LIMIT). */
+  readonly hasRoomFor?: (activity: Pick<Activity, 'channelId' | 'conversation'>) => boolean;
   readonly onShutdown: (hook: () => void) => void;
   /** How often an open stream also looks in storage (for replies another instance stored). */
   readonly streamPollMs?: number;
@@ -103,7 +109,8 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   };
 
   server.opts(`${PREFIX}/*`, (req, res, next) => {
-    res.send(deps.origins.cors(req, (n, v) => res.header(n, v)) ? 204 : 403);
+    if (deps.origins.cors(req, (n, v) => res.header(n, v))) res.send(204);
+    else res.send(403, { error: { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat` } });
     return next(false);
   });
 
@@ -138,33 +145,48 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     res.send(200, Transcripts.page(doc, watermark));
   });
 
-  server.post(
-    `${PREFIX}/conversations/:conv/activities`,
-    restify.plugins.bodyReader({ maxBodySize: deps.maxBodyBytes }),
-    restify.plugins.jsonBodyParser({ mapParams: false }),
-    async (req: restify.Request, res: restify.Response) => {
-      const claims = guard(req, res, req.params.conv);
-      if (!claims) return;
-      const activity = fromClient(req.body, claims, deps.bot);
-      if (typeof activity === 'string') return fail(res, 400, 'BadArgument', activity);
-      // Every activity is kept in the transcript: a partner's message is text, not a payload.
-      if (JSON.stringify(activity).length > MAX_ACTIVITY_CHARS) {
-        return fail(res, 413, 'MessageTooLarge', `an activity may be at most ${MAX_ACTIVITY_CHARS / 1000} KB as JSON`);
-      }
-      if (activity.type === 'typing') return res.send(200, { id: '' });
-      // The partner's own activity goes into the transcript first (with the server's id), so Web Chat
-      // sees it come back; then the bot takes its turn.
-      let id: string | undefined;
-      try {
-        [id] = await transcripts.append(claims.conv, [activity], claims.user);
-      } catch (err) {
-        if (err instanceof NotYourConversation) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
-        throw err;
-      }
+  server.post(`${PREFIX}/conversations/:conv/activities`, async (req: restify.Request, res: restify.Response) => {
+    // The token first: nobody without one gets their body read (and a refusal closes the connection).
+    res.header('Connection', 'close');
+    const claims = guard(req, res, req.params.conv);
+    if (!claims) return;
+    res.removeHeader('Connection');
+    const body = await readJsonBody(req, { maxBytes: deps.maxBodyBytes, requireJson: true });
+    if (!body.ok) {
+      if (body.unread) res.header('Connection', 'close');
+      return fail(res, body.status, body.status === 413 ? 'MessageTooLarge' : body.status === 415 ? 'UnsupportedMediaType' : 'BadArgument', body.message);
+    }
+    const activity = fromClient(body.value, claims, deps.bot);
+    if (typeof activity === 'string') return fail(res, 400, 'BadArgument', activity);
+    const check = validateActivity(activity);
+    if (!check.ok) return fail(res, 400, 'BadArgument', `not a valid activity: ${check.problems.join('; ')}`);
+    // Every activity is kept in the transcript: a partner's message is text, not a payload.
+    if (JSON.stringify(activity).length > MAX_ACTIVITY_CHARS) {
+      return fail(res, 413, 'MessageTooLarge', `an activity may be at most ${MAX_ACTIVITY_CHARS / 1000} KB as JSON`);
+    }
+    if (activity.type === 'typing') return res.send(200, { id: '' });
+    if (deps.hasRoomFor && !deps.hasRoomFor({ channelId: WEBCHAT_CHANNEL, conversation: { id: claims.conv } as Activity['conversation'] })) {
+      res.header('Retry-After', '5');
+      return fail(res, 429, 'TooManyRequests', 'this conversation already has messages waiting for an answer; send the next one when the bot has replied');
+    }
+    // The partner's own activity goes into the transcript first (with the server's id), so Web Chat
+    // sees it come back; then the bot takes its turn.
+    let id: string | undefined;
+    try {
+      [id] = await transcripts.append(claims.conv, [activity], claims.user);
+    } catch (err) {
+      if (err instanceof NotYourConversation) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
+      throw err;
+    }
+    try {
       await deps.runTurn({ ...activity, id } as Activity);
-      res.send(200, { id });
-    },
-  );
+    } catch (err) {
+      if (!(err instanceof QueueFull)) throw err;
+      res.header('Retry-After', String(err.retryAfterSeconds));
+      return fail(res, 429, 'TooManyRequests', err.message);
+    }
+    res.send(200, { id });
+  });
 
   server.post(`${PREFIX}/conversations/:conv/upload`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
     if (guard(req, res, req.params.conv)) fail(res, 400, 'BadArgument', 'this bot does not take file uploads');
@@ -185,19 +207,30 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const pollMs = deps.streamPollMs ?? 3000;
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = new RegExp(`^${PREFIX}/conversations/([^/]+)/stream$`).exec(url.pathname);
-    const refuse = (status: number, reason: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // Node hands the socket over without an error listener: a client that resets it must not take
+    // the process down.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: number, code: string, message: string) => {
+      logger.debug({ status, reason: message }, 'direct line stream refused');
+      if (socket.writable) socket.end(rawResponse(status, { error: { code, message } }));
+      else socket.destroy();
     };
-    if (!match) return refuse(404, 'Not Found');
-    if (!deps.origins.check(req).allowed) return refuse(403, 'Forbidden');
-    if (deps.stopping()) return refuse(503, 'Service Unavailable');
-    const checked = deps.signer().verify(url.searchParams.get('t') ?? '', 'dl');
-    const conv = decodeURIComponent(match[1] ?? '');
-    if (!checked.ok || checked.claims.conv !== conv) return refuse(403, 'Forbidden');
-    const raw = url.searchParams.get('watermark');
-    const from = raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
+    const target = requestTarget(req.url);
+    if (!target) return refuse(400, 'BadArgument', 'the request target is not a path');
+    const match = STREAM_PATH.exec(target.path);
+    if (!match) return refuse(404, 'NotFound', `WebSocket streams are at ${PREFIX}/conversations/{conversationId}/stream`);
+    if (req.method !== 'GET') return refuse(405, 'MethodNotAllowed', 'open the stream with GET');
+    const { origin, allowed } = deps.origins.check(req);
+    if (!allowed) return refuse(403, 'OriginNotAllowed', `pages from ${quoteOrigin(origin)} may not use this bot's chat`);
+    if (deps.stopping()) return refuse(503, 'ServiceUnavailable', 'the bot is restarting; retry shortly');
+    const conv = decodeSegment(match[1] ?? '');
+    if (conv === undefined) return refuse(400, 'BadArgument', 'the conversation id in the URL is not valid percent-encoding');
+    const query = new URLSearchParams(target.query);
+    const checked = deps.signer().verify(query.get('t') ?? '', 'dl');
+    if (!checked.ok) return refuse(403, checked.reason === 'expired' ? 'TokenExpired' : 'BadToken', checked.reason === 'expired' ? 'the token has expired' : 'a valid token is required (?t=)');
+    if (checked.claims.conv !== conv) return refuse(403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
+    const raw = query.get('watermark');
+    const from = raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => stream(ws, checked.claims, from));
   });
 
@@ -279,5 +312,35 @@ function fromClient(body: unknown, claims: TokenClaims, bot: { id: string; name:
 }
 
 function queryParam(req: IncomingMessage, name: string): string | undefined {
-  return new URL(req.url ?? '/', 'http://localhost').searchParams.get(name) ?? undefined;
+  return new URLSearchParams(requestTarget(req.url)?.query ?? '').get(name) ?? undefined;
+}
+
+/**
+ * The path and query of a request target, without URL parsing that could throw or rewrite it
+ * (`//[/x`, `/%`, absolute-form `http://host/x`); undefined for a target that is not a path.
+ */
+export function requestTarget(url: string | undefined): { path: string; query: string } | undefined {
+  let rest = url ?? '';
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(rest);
+  if (absolute) rest = rest.slice(absolute[0].length) || '/';
+  if (!rest.startsWith('/')) return undefined;
+  const q = rest.indexOf('?');
+  const path = q < 0 ? rest : rest.slice(0, q);
+  const query = q < 0 ? '' : rest.slice(q + 1);
+  const hash = query.indexOf('#');
+  return { path: path.split('#')[0] ?? '', query: hash < 0 ? query : query.slice(0, hash) };
+}
+
+/** A percent-encoded path segment, or undefined when its escapes are not valid UTF-8. */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function quoteOrigin(origin: string | undefined): string {
+  const o = String(origin).replace(/[^\x20-\x7e]/g, '?');
+  return o.length > 100 ? `${o.slice(0, 97)}...` : o;
 }

@@ -52,7 +52,26 @@ export function isCloudAdapter(adapter: unknown): adapter is CloudAdapterBase {
 
 export function mentionsRecipient(activity: Activity): boolean {
   const botId = activity.recipient?.id;
-  return (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId);
+  return mentionEntities(activity).some((e) => e.mentioned?.id === botId);
+}
+
+/**
+ * The message's text without the bot's own @mention (other people's mentions stay). Unlike
+ * TurnContext.removeRecipientMention it copes with a message that has no text or odd entities.
+ */
+export function withoutRecipientMention(activity: Activity): string {
+  const text = typeof activity.text === 'string' ? activity.text : '';
+  const mine = mentionEntities(activity).find((e) => e.mentioned?.id === activity.recipient?.id && typeof e.text === 'string' && e.text !== '');
+  const mention = typeof mine?.text === 'string' ? mine.text : '';
+  return (mention ? text.replace(mention, '') : text).trim();
+}
+
+function mentionEntities(activity: Activity): { mentioned?: { id?: unknown }; text?: unknown }[] {
+  const entities: unknown = activity.entities;
+  if (!Array.isArray(entities)) return [];
+  return entities.filter(
+    (e): e is { mentioned?: { id?: unknown }; text?: unknown } => typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' && (e as { type: string }).type.toLowerCase() === 'mention',
+  );
 }
 
 export function onePerTopic(kb: KnowledgeBase): KnowledgeBase['articles'][number][] {

@@ -23,7 +23,8 @@ export class AzureDirectLine {
   constructor(
     private readonly domain: string,
     private readonly secret: string,
-    private readonly timeoutMs = 10_000,
+    /** Each call (answer included) gives up after this (OUTBOUND_TIMEOUT_MS). */
+    private readonly timeoutMs = 15_000,
   ) {}
 
   generate(userId: string, trustedOrigins: readonly string[]): Promise<DirectLineToken> {
@@ -46,9 +47,21 @@ export class AzureDirectLine {
     } catch (err) {
       throw new DirectLineUnavailable(`Direct Line did not answer: ${(err as Error).message}`);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      // The timeout's signal covers the body too.
+      text = await res.text();
+    } catch (err) {
+      throw new DirectLineUnavailable(`Direct Line's answer did not arrive: ${(err as Error).message}`);
+    }
     if (!res.ok) throw new DirectLineUnavailable(`Direct Line answered ${res.status}`, res.status);
-    const json = JSON.parse(text) as { conversationId?: unknown; token?: unknown; expires_in?: unknown };
+    let json: { conversationId?: unknown; token?: unknown; expires_in?: unknown };
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch {
+      throw new DirectLineUnavailable('Direct Line answered with something other than JSON');
+    }
+    if (typeof json !== 'object' || json === null) throw new DirectLineUnavailable('Direct Line answered without a token');
     if (typeof json.token !== 'string' || typeof json.conversationId !== 'string') throw new DirectLineUnavailable('Direct Line answered without a token');
     return { conversationId: json.conversationId, token: json.token, expiresIn: typeof json.expires_in === 'number' ? json.expires_in : 3600 };
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../../log';
 import { casUpdate } from '../../escalation/casUpdate';
 import type { Storage } from '../../storage/Storage';
 import { TokenSigner } from '../directLine/tokens';
+import { readJsonBody } from '../httpBody';
 import { Asset, projectRoot, webChatBundlePath, webChatVersion } from './assets';
 import { DirectLineUnavailable } from './azureDirectLine';
 import type { OriginPolicy } from './origins';
@@ -79,17 +80,22 @@ export function registerWebChat(deps: WebChatDeps): void {
   };
 
   server.opts('/api/webchat/*', (req, res, next) => {
-    res.send(deps.origins.cors(req, (n, v) => res.header(n, v)) ? 204 : 403);
+    if (deps.origins.cors(req, (n, v) => res.header(n, v))) res.send(204);
+    else res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
     return next(false);
   });
 
   // A page that loads with the chat closed asks whether anything arrived since the partner last looked.
-  server.post('/api/webchat/unread', restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }), async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/webchat/unread', async (req: restify.Request, res: restify.Response) => {
     if (!admit(req, res)) return;
-    const body = readJson(req);
-    const after = typeof body === 'string' ? NaN : Number(body.after);
-    if (typeof body === 'string' || typeof body.resume !== 'string' || !Number.isInteger(after) || after < 0) {
-      res.send(400, { code: 'BadRequest', message: typeof body === 'string' ? body : 'send {"resume": "...", "after": <watermark>}' });
+    const body = await readSmallJson(req, res);
+    if (isRefusal(body)) {
+      res.send(body.status, { code: body.code, message: body.message });
+      return;
+    }
+    const after = Number(body.after);
+    if (typeof body.resume !== 'string' || !Number.isInteger(after) || after < 0) {
+      res.send(400, { code: 'BadRequest', message: 'send {"resume": "...", "after": <watermark>}' });
       return;
     }
     res.send(200, { unread: await deps.issuer.unread(body.resume, after) });
@@ -97,7 +103,6 @@ export function registerWebChat(deps: WebChatDeps): void {
 
   server.post(
     '/api/webchat/token',
-    restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }),
     async (req: restify.Request, res: restify.Response) => {
       if (!admit(req, res)) return;
       if (deps.stopping()) {
@@ -105,9 +110,9 @@ export function registerWebChat(deps: WebChatDeps): void {
         res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
         return;
       }
-      const body = parseBody(req);
-      if (typeof body === 'string') {
-        res.send(400, { code: 'BadRequest', message: body });
+      const body = parseBody(await readSmallJson(req, res));
+      if (isRefusal(body)) {
+        res.send(body.status, { code: body.code, message: body.message });
         return;
       }
       const origin = typeof req.headers.origin === 'string' ? req.headers.origin : ownOrigin(req);
@@ -127,27 +132,36 @@ export function registerWebChat(deps: WebChatDeps): void {
   );
 }
 
-/** The JSON body of a small request, or the reason it is not one. */
-function readJson(req: restify.Request): Record<string, unknown> | string {
-  const raw = req.body as Buffer | string | undefined;
-  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : (raw ?? '');
-  if (text.trim() === '') return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return 'the body must be JSON, e.g. {} or {"resume": "..."}';
+/**
+ * The JSON body of a small request (at most 8 KB, any content type, empty reads as {}), or the reason
+ * it is not one. An oversized or compressed body also closes the connection.
+ */
+async function readSmallJson(req: restify.Request, res: restify.Response): Promise<Record<string, unknown> | Refusal> {
+  const body = await readJsonBody(req, { maxBytes: 8 * 1024, allowEmpty: true });
+  if (!body.ok) {
+    if (body.unread) res.header('Connection', 'close');
+    return new Refusal(body.status, body.code, body.status === 400 ? `the body must be JSON, e.g. {} or {"resume": "..."} (${body.message})` : body.message);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'the body must be a JSON object';
+  const json = body.value ?? {};
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return new Refusal(400, 'BadRequest', 'the body must be a JSON object');
   return json as Record<string, unknown>;
 }
 
-function parseBody(req: restify.Request): { resume?: string; fresh?: boolean } | string {
-  const json = readJson(req);
-  if (typeof json === 'string') return json;
+/** Why a small body was refused: a 4xx status, a code and a one-line message. */
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly message: string,
+  ) {}
+}
+const isRefusal = (v: unknown): v is Refusal => v instanceof Refusal;
+
+function parseBody(json: Record<string, unknown> | Refusal): { resume?: string; fresh?: boolean } | Refusal {
+  if (isRefusal(json)) return json;
   const { resume, fresh } = json;
-  if (resume !== undefined && resume !== null && typeof resume !== 'string') return '"resume" must be a string';
-  if (fresh !== undefined && typeof fresh !== 'boolean') return '"fresh" must be true or false';
+  if (resume !== undefined && resume !== null && typeof resume !== 'string') return new Refusal(400, 'BadRequest', '"resume" must be a string');
+  if (fresh !== undefined && typeof fresh !== 'boolean') return new Refusal(400, 'BadRequest', '"fresh" must be true or false');
   return { ...(typeof resume === 'string' ? { resume } : {}), ...(fresh !== undefined ? { fresh } : {}) };
 }
 
