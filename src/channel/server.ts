@@ -5,6 +5,7 @@ import { AuthenticationError } from 'botframework-connector';
 import restify from 'restify';
 import type { Logger } from '../log';
 import type { PartnerAdapter } from './adapter';
+import type { TurnGate } from './fairUseHttp';
 import { setCorrelationId } from './turnLog';
 import { validateActivity } from './validateActivity';
 
@@ -16,6 +17,8 @@ export interface ServerDeps {
   readonly maxBodyBytes: number;
   /** What `/readyz` reports; undefined while the knowledge base is not loaded. */
   readonly readiness: () => Record<string, unknown> | undefined;
+  /** Fair use: refuses (or answers) an activity over its conversation's or partner's limit. */
+  readonly turnGate?: TurnGate;
 }
 
 export interface BotServer {
@@ -88,6 +91,7 @@ export function createBotServer(deps: ServerDeps): BotServer {
         res.send(400, { code: 'BadActivity', message: `not a valid activity: ${check.problems.join('; ')}`, problems: check.problems });
         return;
       }
+      if (deps.turnGate && !(await deps.turnGate.admit(check.activity, String(req.headers.authorization ?? ''), res, correlationId))) return;
       active += 1;
       const release = await turns.enter(`${check.activity.channelId}\u0000${check.activity.conversation.id}`);
       try {

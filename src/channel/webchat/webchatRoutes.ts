@@ -1,6 +1,8 @@
 import path from 'node:path';
 import restify from 'restify';
+import type { FairUse } from '../../limits/FairUse';
 import type { Logger } from '../../log';
+import { tooManyRequests } from '../fairUseHttp';
 import { casUpdate } from '../../escalation/casUpdate';
 import type { Storage } from '../../storage/Storage';
 import { TokenSigner } from '../directLine/tokens';
@@ -17,6 +19,7 @@ export interface WebChatDeps {
   readonly allowedOrigins: readonly string[];
   readonly logger: Logger;
   readonly stopping: () => boolean;
+  readonly fairUse: FairUse;
 }
 
 /** The browser side: the directory of the widget's loader and the demo portal page. */
@@ -86,6 +89,8 @@ export function registerWebChat(deps: WebChatDeps): void {
   // A page that loads with the chat closed asks whether anything arrived since the partner last looked.
   server.post('/api/webchat/unread', restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }), async (req: restify.Request, res: restify.Response) => {
     if (!admit(req, res)) return;
+    const limited = await deps.fairUse.unreadRequest(req);
+    if (limited) return tooManyRequests(res, limited);
     const body = readJson(req);
     const after = typeof body === 'string' ? NaN : Number(body.after);
     if (typeof body === 'string' || typeof body.resume !== 'string' || !Number.isInteger(after) || after < 0) {
@@ -105,6 +110,8 @@ export function registerWebChat(deps: WebChatDeps): void {
         res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
         return;
       }
+      const limited = await deps.fairUse.tokenRequest(req);
+      if (limited) return tooManyRequests(res, limited);
       const body = parseBody(req);
       if (typeof body === 'string') {
         res.send(400, { code: 'BadRequest', message: body });

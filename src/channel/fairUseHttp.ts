@@ -1,0 +1,90 @@
+import type { Activity } from 'botbuilder';
+import type restify from 'restify';
+import { fill, type Messages } from '../answering/Messages';
+import type { Refusal } from '../limits/FairUse';
+import type { FairUse } from '../limits/FairUse';
+import type { Logger } from '../log';
+import type { PartnerAdapter } from './adapter';
+import { noArticle, renderText } from './render';
+import { setCorrelationId } from './turnLog';
+import type { IncomingActivity } from './validateActivity';
+
+/**
+ * 429 with `Retry-After` (seconds) and the reason as JSON: `{ code, message, limit, retryAfterSeconds }`,
+ * or for Direct Line clients the same inside `{ error: ... }` as that protocol's errors are.
+ */
+export function tooManyRequests(res: restify.Response, refusal: Refusal, shape: 'plain' | 'directLine' = 'plain'): void {
+  res.header('Retry-After', String(refusal.retryAfterSeconds));
+  const body = { code: 'TooManyRequests', message: refusal.message, limit: refusal.limit, retryAfterSeconds: refusal.retryAfterSeconds };
+  res.send(429, shape === 'directLine' ? { error: body } : body);
+}
+
+/** What the bot says when a partner goes over the limit, as a message activity. */
+export function slowDownActivity(messages: Messages, retryAfterSeconds: number): Partial<Activity> {
+  return renderText(fill(messages.slowDown, { seconds: retryAfterSeconds }), noArticle({ intent: 'slowDown' }));
+}
+
+export interface TurnGate {
+  /**
+   * Counts an activity that arrived on `/api/messages` against its conversation's and its sender's
+   * limits. True when its turn may run; otherwise the request has been answered.
+   */
+  admit(activity: IncomingActivity, authHeader: string, res: restify.Response, correlationId: string): Promise<boolean>;
+}
+
+/**
+ * The fair-use gate of `/api/messages`. Over the limit:
+ * - a client that reads the reply from the HTTP response (`deliveryMode: expectReplies`: the Emulator,
+ *   scripts, the Bot Framework's own tests), and any activity that is not a message (invokes such as a
+ *   card button or a compose-box search, events, conversation updates), gets 429 with Retry-After;
+ * - a message that arrived through a channel (Teams, Azure's Web Chat and Direct Line, ...) gets 200,
+ *   and the partner gets one "slow down" message in the chat per window saying for how long new
+ *   messages will not be read. A 429 there would be lost on the partner (Teams shows nothing) or
+ *   retried blindly by the channel, which is the opposite of slowing down.
+ * Either way the conversation's turn queue never sees the activity, so a flood costs one parse and
+ * one counter per request and other conversations are not held up.
+ */
+export function createTurnGate(o: { readonly fairUse: FairUse; readonly adapter: PartnerAdapter; readonly messages: Messages; readonly logger: Logger }): TurnGate {
+  return {
+    admit: async (activity, authHeader, res, correlationId) => {
+      const refused = await o.fairUse.turn(activity.channelId, activity.conversation.id, activity.from.id);
+      if (!refused) return true;
+      const entry = {
+        correlationId,
+        channelId: activity.channelId,
+        conversationId: activity.conversation.id,
+        partnerId: activity.from.id,
+        activityType: activity.type,
+        limit: refused.limit,
+        retryAfterSeconds: refused.retryAfterSeconds,
+      };
+      if (activity.type !== 'message' || activity.deliveryMode === 'expectReplies') {
+        o.logger.warn(entry, 'turn refused: over the fair-use limit');
+        tooManyRequests(res, refused);
+        return false;
+      }
+      if (!(await o.fairUse.noticeDue(activity.channelId, activity.conversation.id))) {
+        o.logger.warn(entry, 'message not read: over the fair-use limit (the partner was told)');
+        res.send(200);
+        return false;
+      }
+      try {
+        // Through the adapter, so the request is authenticated and the reply goes where the channel says.
+        await o.adapter.handle(authHeader, activity as unknown as Activity, async (context) => {
+          setCorrelationId(context, correlationId);
+          await context.sendActivity(slowDownActivity(o.messages, refused.retryAfterSeconds));
+        });
+        o.logger.warn(entry, 'message not read: over the fair-use limit; the partner was asked to slow down');
+        res.send(200);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 401) {
+          res.send(401, { code: 'Unauthorized', message: 'a valid Bot Framework token is required' });
+        } else {
+          o.logger.warn({ ...entry, reason: err instanceof Error ? err.message : String(err) }, 'could not ask the partner to slow down');
+          tooManyRequests(res, refused);
+        }
+      }
+      return false;
+    },
+  };
+}
