@@ -11,7 +11,8 @@ const salts = new WeakMap<pino.Logger, { salt: string }>();
 /**
  * Structured JSON logs on stdout. What could identify a partner or open their chat never appears:
  * - `conversationId` and `partnerId` are written as `hashId(id, salt)`, the same hash the question
- *   log uses, so a log line can be matched with a question but not read back to an id;
+ *   log uses, so a log line can be matched with a question but not read back to an id (and the
+ *   conversation part of a Direct Line `activityId` likewise);
  * - `url` has its query values (tokens, resume proofs) and conversation ids redacted, `reason` and
  *   errors (`err`) have anything shaped like a token removed;
  * - the Authorization header and passwords and secrets in logged objects are redacted.
@@ -27,13 +28,16 @@ export function createLogger(level: pino.LevelWithSilent, destination?: pino.Des
     serializers: {
       conversationId: hash,
       partnerId: hash,
+      // The bot's own Direct Line numbers activities `<conversation id>|<sequence>`.
+      activityId: (id: unknown) => (typeof id === 'string' && id.includes('|') ? `~${hash(id.slice(0, id.lastIndexOf('|')))}${id.slice(id.lastIndexOf('|'))}` : id),
       url: (url: unknown) => redactUrl(url, hash),
-      reason: (reason: unknown) => redactText(reason),
+      reason: (reason: unknown) => redactText(reason, hash),
+      origin: (origin: unknown) => redactText(origin),
       err: (err: unknown) => {
         const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
         if (typeof serialized !== 'object' || serialized === null) return serialized;
         for (const field of ['message', 'stack'] as const) {
-          if (typeof serialized[field] === 'string') serialized[field] = redactText(serialized[field]);
+          if (typeof serialized[field] === 'string') serialized[field] = redactText(serialized[field], hash);
         }
         return serialized;
       },

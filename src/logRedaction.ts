@@ -7,7 +7,7 @@
 /** Query parameters whose values are never secret; every other value is logged as `[redacted]`. */
 const SAFE_PARAMS = new Set(['watermark', 'v']);
 /** A JWT or anything shaped like one (the bot's own tokens, Bot Framework and Direct Line tokens). */
-const JWT = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g;
+const JWT = /eyJ[\w-]*(?:\.[\w-]*){1,2}/g;
 /** `name=value` of a query string inside free text. */
 const QUERY_PAIR = /([?&][^=&#\s]{1,64}=)[^&#\s]*/g;
 /** Longest URL written to a log. */
@@ -20,7 +20,9 @@ const MAX_URL = 512;
  */
 export function redactUrl(url: unknown, hashId: (id: string) => string): string {
   if (typeof url !== 'string') return '';
-  const cut = url.length > MAX_URL ? `${url.slice(0, MAX_URL)}…` : url;
+  // Tokens go first, so that cutting a long URL short cannot leave part of one behind.
+  const scrubbed = url.replace(JWT, '[token]');
+  const cut = scrubbed.length > MAX_URL ? `${scrubbed.slice(0, MAX_URL)}…` : scrubbed;
   const q = cut.search(/[?#]/);
   const path = q < 0 ? cut : cut.slice(0, q);
   const rest = q < 0 ? '' : cut.slice(q);
@@ -34,10 +36,14 @@ export function redactUrl(url: unknown, hashId: (id: string) => string): string 
   return redactText(`${segments.join('/')}${query}`);
 }
 
-/** Free text (an error message, a reason) with tokens and query-string values removed. */
-export function redactText(text: unknown): string {
+/**
+ * Free text (an error message, a reason) with tokens and query-string values removed, and with
+ * `hashId`, conversation ids in paths (`/conversations/<id>`) hashed.
+ */
+export function redactText(text: unknown, hashId?: (id: string) => string): string {
   if (typeof text !== 'string') return String(text);
-  return text.replace(JWT, '[token]').replace(QUERY_PAIR, (_all, name: string) => (/^[?&](watermark|v)=$/.test(name) ? _all : `${name}[redacted]`));
+  const scrubbed = text.replace(JWT, '[token]').replace(QUERY_PAIR, (all, name: string) => (/^[?&](watermark|v)=$/.test(name) ? all : `${name}[redacted]`));
+  return hashId ? scrubbed.replace(/\/conversations\/(?!~)([^/\s?#]+)/g, (_all, id: string) => `/conversations/~${hashId(decode(id))}`) : scrubbed;
 }
 
 function decode(segment: string): string {

@@ -44,6 +44,8 @@ function forwardedEntries(header: string | readonly string[] | undefined): strin
  */
 export function addressKey(entry: string): string | undefined {
   let address = entry.trim();
+  const port = /:(\d{1,5})$/.exec(address);
+  if (port && Number(port[1]) > 65535) return undefined;
   const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(address);
   if (bracketed) address = bracketed[1] ?? '';
   else if (/^[\d.]+:\d{1,5}$/.test(address)) address = address.slice(0, address.lastIndexOf(':'));
