@@ -10,7 +10,7 @@ const salts = new WeakMap<pino.Logger, { salt: string }>();
 
 /**
  * Structured JSON logs on stdout. What could identify a partner or open their chat never appears:
- * - `conversationId` and `partnerId` are written as `hashId(id, salt)`, the same hash the question
+ * - `conversationId`, `partnerId` and `clientAddress` are written as `hashId(id, salt)`, the same hash the question
  *   log uses, so a log line can be matched with a question but not read back to an id (and the
  *   conversation part of a Direct Line `activityId` likewise);
  * - `url` has its query values (tokens, resume proofs) and conversation ids redacted, `reason` and
@@ -28,6 +28,7 @@ export function createLogger(level: pino.LevelWithSilent, destination?: pino.Des
     serializers: {
       conversationId: hash,
       partnerId: hash,
+      clientAddress: hash,
       // The bot's own Direct Line numbers activities `<conversation id>|<sequence>`.
       activityId: (id: unknown) => (typeof id === 'string' && id.includes('|') ? `~${hash(id.slice(0, id.lastIndexOf('|')))}${id.slice(id.lastIndexOf('|'))}` : id),
       url: (url: unknown) => redactUrl(url, hash),

@@ -1,8 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type restify from 'restify';
 import { fill, type Messages } from '../answering/Messages';
-import type { Refusal } from '../limits/FairUse';
-import type { FairUse } from '../limits/FairUse';
+import type { FairUse, Refusal } from '../limits/FairUse';
 import type { Logger } from '../log';
 import type { PartnerAdapter } from './adapter';
 import { noArticle, renderText } from './render';
@@ -11,12 +10,46 @@ import type { IncomingActivity } from './validateActivity';
 
 /**
  * 429 with `Retry-After` (seconds) and the reason as JSON: `{ code, message, limit, retryAfterSeconds }`,
- * or for Direct Line clients the same inside `{ error: ... }` as that protocol's errors are.
+ * or for Direct Line clients the same inside `{ error: ... }` as that protocol's errors are. The first
+ * refusal of a key in its window is logged with `fields` (ids there are hashed by the logger); the
+ * rest of a flood is not, so it cannot fill the logs.
+ * The answer is held back for a moment first (`FairUse.holdRefusal`: a second, at most 4096 at a time).
  */
-export function tooManyRequests(res: restify.Response, refusal: Refusal, shape: 'plain' | 'directLine' = 'plain'): void {
-  res.header('Retry-After', String(refusal.retryAfterSeconds));
+export function tooManyRequests(
+  res: restify.Response,
+  refusal: Refusal,
+  shape: 'plain' | 'directLine',
+  o: { readonly fairUse: FairUse; readonly logger: Logger; readonly fields: Record<string, unknown> },
+): Promise<void> {
+  if (refusal.first) o.logger.warn({ ...o.fields, limit: refusal.limit, retryAfterSeconds: refusal.retryAfterSeconds }, 'request refused: over the fair-use limit (later ones in this window are not logged)');
   const body = { code: 'TooManyRequests', message: refusal.message, limit: refusal.limit, retryAfterSeconds: refusal.retryAfterSeconds };
-  res.send(429, shape === 'directLine' ? { error: body } : body);
+  const send = () => {
+    if (res.writableEnded || res.destroyed) return;
+    res.header('Retry-After', String(refusal.retryAfterSeconds));
+    res.send(429, shape === 'directLine' ? { error: body } : body);
+  };
+  const release = o.fairUse.holdRefusal();
+  if (!release) {
+    send();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      release();
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      send();
+      finish();
+    }, o.fairUse.refusalPauseMs);
+    timer.unref();
+    // A client that gives up (or a shutdown closing the socket) frees its place at once.
+    res.once('close', finish);
+  });
 }
 
 /** What the bot says when a partner goes over the limit, as a message activity. */
@@ -59,8 +92,7 @@ export function createTurnGate(o: { readonly fairUse: FairUse; readonly adapter:
         retryAfterSeconds: refused.retryAfterSeconds,
       };
       if (activity.type !== 'message' || activity.deliveryMode === 'expectReplies') {
-        o.logger.warn(entry, 'turn refused: over the fair-use limit');
-        tooManyRequests(res, refused);
+        await tooManyRequests(res, refused, 'plain', { fairUse: o.fairUse, logger: o.logger, fields: entry });
         return false;
       }
       if (!(await o.fairUse.noticeDue(activity.channelId, activity.conversation.id))) {
@@ -81,7 +113,7 @@ export function createTurnGate(o: { readonly fairUse: FairUse; readonly adapter:
           res.send(401, { code: 'Unauthorized', message: 'a valid Bot Framework token is required' });
         } else {
           o.logger.warn({ ...entry, reason: err instanceof Error ? err.message : String(err) }, 'could not ask the partner to slow down');
-          tooManyRequests(res, refused);
+          await tooManyRequests(res, refused, 'plain', { fairUse: o.fairUse, logger: o.logger, fields: entry });
         }
       }
       return false;

@@ -10,6 +10,8 @@ export interface Refusal {
   readonly retryAfterSeconds: number;
   /** One sentence for the client. */
   readonly message: string;
+  /** The first refusal of this key in its window (the one worth a log line; a flood is not logged request by request). */
+  readonly first: boolean;
 }
 
 const MINUTE = 60;
@@ -31,8 +33,18 @@ export class FairUse {
   private readonly notices: KeyedLimiter;
   /** Open streams per conversation (only conversations with a stream open have an entry). */
   private readonly openStreams = new Map<string, number>();
+  /** Refusals being held back now (see `holdRefusal`). */
+  private held = 0;
+  /** How long a refusal is held before it is answered. */
+  readonly refusalPauseMs: number;
+  private readonly maxHeld: number;
 
-  constructor(readonly limits: FairUseLimits) {
+  constructor(
+    readonly limits: FairUseLimits,
+    o: { readonly refusalPauseMs?: number; readonly maxHeld?: number } = {},
+  ) {
+    this.refusalPauseMs = o.refusalPauseMs ?? 1000;
+    this.maxHeld = o.maxHeld ?? 4096;
     const keys = limits.maxKeys;
     this.tokens = new KeyedLimiter(limits.tokensPerMinute, MINUTE, keys);
     this.unreadChecks = new KeyedLimiter(limits.tokensPerMinute, MINUTE, keys);
@@ -41,6 +53,24 @@ export class FairUse {
     this.partnerTurns = new KeyedLimiter(limits.partnerTurnsPerMinute, MINUTE, keys);
     this.streamConnects = new KeyedLimiter(limits.streamConnectsPerMinute, MINUTE, keys);
     this.notices = new KeyedLimiter(1, MINUTE, keys);
+  }
+
+  /**
+   * A place to hold back one refusal for `refusalPauseMs` before answering it, or undefined when
+   * `maxHeld` are held already (then it is answered at once). A client over its limit has to wait
+   * anyway; one that floods by sending its next request as soon as the last is answered is slowed to
+   * one request per pause per connection, instead of costing the bot thousands a second. Call the
+   * returned function once the refusal is answered.
+   */
+  holdRefusal(): (() => void) | undefined {
+    if (this.held >= this.maxHeld) return undefined;
+    this.held += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.held -= 1;
+    };
   }
 
   /** The client's address as the limits see it (X-Forwarded-For only through TRUSTED_PROXY_HOPS). */
@@ -90,7 +120,7 @@ export class FairUse {
   openStream(conversationId: string): (() => void) | Refusal {
     const open = this.openStreams.get(conversationId) ?? 0;
     if (open >= this.limits.streamsPerConversation) {
-      return { limit: 'streams', retryAfterSeconds: 30, message: `at most ${this.limits.streamsPerConversation} streams open at once for one conversation; close another window of this chat` };
+      return { limit: 'streams', retryAfterSeconds: 30, first: true, message: `Too many requests: at most ${this.limits.streamsPerConversation} streams open at once for one conversation. Try again in 30 seconds.` };
     }
     this.openStreams.set(conversationId, open + 1);
     let released = false;
@@ -106,5 +136,5 @@ export class FairUse {
 
 function refusal(verdict: Verdict, limit: string, rule: string): Refusal | undefined {
   if (verdict.ok) return undefined;
-  return { limit, retryAfterSeconds: verdict.retryAfterSeconds, message: `Too many requests: ${rule}. Try again in ${verdict.retryAfterSeconds} seconds.` };
+  return { limit, retryAfterSeconds: verdict.retryAfterSeconds, first: verdict.first, message: `Too many requests: ${rule}. Try again in ${verdict.retryAfterSeconds} seconds.` };
 }

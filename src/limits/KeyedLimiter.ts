@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** Whether an action may go ahead; when not, how long until it may. */
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
+export type Verdict = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number; readonly first: boolean };
 
 /**
  * At most `points` actions per key in each window of `windowSeconds` (a fixed window that starts at
@@ -36,7 +36,7 @@ export class KeyedLimiter {
       await this.limiter.consume(k);
       return { ok: true };
     } catch (res) {
-      if (res instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      if (res instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)), first: res.consumedPoints === this.points + 1 };
       throw res;
     }
   }

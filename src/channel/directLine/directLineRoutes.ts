@@ -128,7 +128,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     const claims = await guard(req, res);
     if (!claims) return;
     const refused = await deps.fairUse.conversationStart(req);
-    if (refused) return tooManyRequests(res, refused, 'directLine');
+    if (refused) return tooManyRequests(res, refused, 'directLine', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
     if (!(await open(claims))) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
     const token = bearer(req);
     res.send(201, { conversationId: claims.conv, token, expires_in: claims.exp - deps.signer().nowSeconds(), streamUrl: streamUrl(req, claims.conv, token, undefined) });
@@ -224,12 +224,11 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   const admitTurn = async (res: restify.Response, claims: TokenClaims): Promise<boolean> => {
     const refused = await deps.fairUse.turn(WEBCHAT_CHANNEL, claims.conv, claims.user);
     if (!refused) return true;
-    logger.warn({ channelId: WEBCHAT_CHANNEL, conversationId: claims.conv, partnerId: claims.user, limit: refused.limit, retryAfterSeconds: refused.retryAfterSeconds }, 'turn refused: over the fair-use limit');
     if (await deps.fairUse.noticeDue(WEBCHAT_CHANNEL, claims.conv)) {
       const notice = { ...deps.slowDown(refused.retryAfterSeconds), from: { id: deps.bot.id, name: deps.bot.name, role: 'bot' } } as Partial<Activity>;
       await transcripts.append(claims.conv, [notice]).catch((err: unknown) => logger.warn({ err, conversationId: claims.conv }, 'could not ask the partner to slow down'));
     }
-    tooManyRequests(res, refused, 'directLine');
+    await tooManyRequests(res, refused, 'directLine', { fairUse: deps.fairUse, logger, fields: { channelId: WEBCHAT_CHANNEL, conversationId: claims.conv, partnerId: claims.user } });
     return false;
   };
 
@@ -268,9 +267,11 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     try {
       if ((await deps.chains.status(claims)) !== 'current') return refuse(403, 'Forbidden');
       const attempts = await deps.fairUse.streamConnect(claims.conv);
-      if (attempts) return refuse(429, 'Too Many Requests', attempts.retryAfterSeconds);
-      const slot = deps.fairUse.openStream(claims.conv);
-      if (typeof slot !== 'function') return refuse(429, 'Too Many Requests', slot.retryAfterSeconds);
+      const slot = attempts ?? deps.fairUse.openStream(claims.conv);
+      if (typeof slot !== 'function') {
+        if (slot.first) logger.warn({ conversationId: claims.conv, limit: slot.limit, retryAfterSeconds: slot.retryAfterSeconds }, 'stream refused: over the fair-use limit');
+        return refuse(429, 'Too Many Requests', slot.retryAfterSeconds);
+      }
       if (socket.destroyed) return slot();
       wss.handleUpgrade(req, socket, head, (ws) => {
         socket.off('error', onError);

@@ -90,7 +90,7 @@ export function registerWebChat(deps: WebChatDeps): void {
   server.post('/api/webchat/unread', restify.plugins.bodyReader({ maxBodySize: 8 * 1024 }), async (req: restify.Request, res: restify.Response) => {
     if (!admit(req, res)) return;
     const limited = await deps.fairUse.unreadRequest(req);
-    if (limited) return tooManyRequests(res, limited);
+    if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
     const body = readJson(req);
     const after = typeof body === 'string' ? NaN : Number(body.after);
     if (typeof body === 'string' || typeof body.resume !== 'string' || !Number.isInteger(after) || after < 0) {
@@ -111,7 +111,7 @@ export function registerWebChat(deps: WebChatDeps): void {
         return;
       }
       const limited = await deps.fairUse.tokenRequest(req);
-      if (limited) return tooManyRequests(res, limited);
+      if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
       const body = parseBody(req);
       if (typeof body === 'string') {
         res.send(400, { code: 'BadRequest', message: body });
