@@ -52,7 +52,10 @@ describe('fair use on /api/messages (Teams, Emulator and Azure channels)', () =>
       expect(ok.status).toBe(200);
       expect(ok.json.activities?.[0]?.text).toMatch(/July 2011/);
     }
+    const t0 = Date.now();
     expectTooMany(await post(bot, ask('when is WPC?', 'flooded', 'flooder')), 'conversationTurns');
+    // The refusal is held back a second, so a client that floods slows itself down.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     expectTooMany(await post(bot, ask('when is WPC?', 'flooded', 'someone-else')), 'conversationTurns');
     const other = await post(bot, ask('when is WPC?', 'quiet', 'quiet-partner'));
     expect(other.status).toBe(200);
