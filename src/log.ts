@@ -34,6 +34,8 @@ export function createLogger(level: pino.LevelWithSilent, destination?: pino.Des
       url: (url: unknown) => redactUrl(url, hash),
       reason: (reason: unknown) => redactText(reason, hash),
       origin: (origin: unknown) => redactText(origin),
+      // What restify logs of a value an async handler returned: never the object (a response holds its request's headers).
+      value: (value: unknown) => (typeof value === 'object' && value !== null ? `[${value.constructor?.name ?? 'object'}]` : value),
       err: (err: unknown) => {
         const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
         if (typeof serialized !== 'object' || serialized === null) return serialized;
@@ -44,7 +46,7 @@ export function createLogger(level: pino.LevelWithSilent, destination?: pino.Des
       },
     },
     redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.MicrosoftAppPassword', '*.appPassword', 'password', 'secret', 'token', 'resume'],
+      paths: ['req.headers.authorization', 'headers.authorization', '*.headers.authorization', '*.req.headers.authorization', '*.MicrosoftAppPassword', '*.appPassword', 'password', 'secret', 'token', 'resume'],
       censor: '[redacted]',
     },
   };

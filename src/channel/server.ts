@@ -45,7 +45,10 @@ export interface BotServer {
 
 export function createBotServer(deps: ServerDeps): BotServer {
   const { adapter, logger } = deps;
-  const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false });
+  // restify's own log lines go through the bot's logger (and its redaction), not a logger of its own.
+  // (restify 11 logs with pino; its type definitions still name bunyan's Logger.)
+  const restifyLog = logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'];
+  const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false, log: restifyLog });
   let active = 0;
   let stopping = false;
   const turns = new TurnQueue();

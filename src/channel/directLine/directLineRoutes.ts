@@ -169,7 +169,10 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       if (JSON.stringify(activity).length > MAX_ACTIVITY_CHARS) {
         return fail(res, 413, 'MessageTooLarge', `an activity may be at most ${MAX_ACTIVITY_CHARS / 1000} KB as JSON`);
       }
-      if (activity.type === 'typing') return res.send(200, { id: '' });
+      if (activity.type === 'typing') {
+        res.send(200, { id: '' });
+        return;
+      }
       if (!(await admitTurn(res, claims))) return;
       // The partner's own activity goes into the transcript first (with the server's id), so Web Chat
       // sees it come back; then the bot takes its turn.
