@@ -131,11 +131,15 @@ describe('fair use on the widget and the bot\'s own Direct Line', () => {
 
   it('limits conversations started per client address', async () => {
     const xff = { 'x-forwarded-for': '203.0.113.20' };
-    const tokens: { token?: string }[] = [];
+    const tokens: { token?: string; conversationId?: string }[] = [];
     for (let i = 0; i < 4; i += 1) tokens.push((await token(`203.0.113.${30 + i}`)).json);
     const start = (t: string) => call<TooMany>(`${bot.url}/v3/directline/conversations`, { method: 'POST', token: t, headers: xff });
     for (let i = 0; i < 3; i += 1) expect((await start(String(tokens[i]?.token))).status).toBe(201);
     expectTooMany(await start(String(tokens[3]?.token)), 'conversations');
+    // Nor does a reconnect create one past the limit; reconnecting to an existing conversation is not a new one.
+    const reconnect = (t: { token?: string; conversationId?: string } | undefined) => call<TooMany>(`${bot.url}/v3/directline/conversations/${String(t?.conversationId)}`, { token: String(t?.token), headers: xff });
+    expectTooMany(await reconnect(tokens[3]), 'conversations');
+    expect((await reconnect(tokens[0])).status).toBe(200);
   });
 
   it("limits a conversation's messages: 429 (Web Chat shows it as not sent) and one \"slow down\" message in the chat", async () => {

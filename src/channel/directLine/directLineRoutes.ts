@@ -127,8 +127,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   server.post(`${PREFIX}/conversations`, async (req: restify.Request, res: restify.Response) => {
     const claims = await guard(req, res);
     if (!claims) return;
-    const refused = await deps.fairUse.conversationStart(req);
-    if (refused) return tooManyRequests(res, refused, 'directLine', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
+    if (!(await admitStart(req, res, claims))) return;
     if (!(await open(claims))) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
     const token = bearer(req);
     res.send(201, { conversationId: claims.conv, token, expires_in: claims.exp - deps.signer().nowSeconds(), streamUrl: streamUrl(req, claims.conv, token, undefined) });
@@ -138,6 +137,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   server.get(`${PREFIX}/conversations/:conv`, async (req: restify.Request, res: restify.Response) => {
     const claims = await guard(req, res, req.params.conv);
     if (!claims) return;
+    if (!(await admitStart(req, res, claims))) return;
     if (!(await open(claims))) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
     const token = bearer(req);
     const raw = queryParam(req, 'watermark');
@@ -217,6 +217,18 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       return { ok: false, code: 'TokenRevoked', message: 'the token was already refreshed; get a new one from the token endpoint' };
     }
     return { ok: true, token: next.token, claims: next.claims };
+  };
+
+  /**
+   * A conversation that does not exist yet counts against its client address's limit on new
+   * conversations (each is a document in storage), whichever call creates it.
+   */
+  const admitStart = async (req: restify.Request, res: restify.Response, claims: TokenClaims): Promise<boolean> => {
+    if (await transcripts.get(claims.conv, 1000)) return true;
+    const refused = await deps.fairUse.conversationStart(req);
+    if (!refused) return true;
+    await tooManyRequests(res, refused, 'directLine', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
+    return false;
   };
 
   /**
