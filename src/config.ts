@@ -43,7 +43,7 @@ const FAIR_USE_VARIABLES = {
   RATE_LIMIT_PARTNER_TURNS_PER_MINUTE: positiveInt(60, 1_000_000),
   RATE_LIMIT_STREAMS_PER_CONVERSATION: positiveInt(4, 1000),
   RATE_LIMIT_STREAM_CONNECTS_PER_MINUTE: positiveInt(20, 1_000_000),
-  RATE_LIMIT_MAX_KEYS: positiveInt(20_000, 10_000_000),
+  RATE_LIMIT_MAX_KEYS: positiveInt(10_000, 10_000_000),
 };
 
 /** The question-log salt that older versions used when none was set: public, so never accepted in production. */

@@ -17,7 +17,7 @@ describe('configuration of fair use, token lifetime and the question-log salt', 
       partnerTurnsPerMinute: 60,
       streamsPerConversation: 4,
       streamConnectsPerMinute: 20,
-      maxKeys: 20000,
+      maxKeys: 10000,
     });
     expect(result.data.webchat.tokenMaxSeconds).toBe(12 * 3600);
     // No salt is built in: one is generated and kept in storage at start-up.
