@@ -9,8 +9,9 @@ import { setCorrelationId } from './turnLog';
 import type { IncomingActivity } from './validateActivity';
 
 /**
- * 429 with `Retry-After` (seconds) and the reason as JSON: `{ code, message, limit, retryAfterSeconds }`,
- * or for Direct Line clients the same inside `{ error: ... }` as that protocol's errors are. The first
+ * 429 with `Retry-After` (seconds; for Direct Line clients an HTTP date) and the reason as JSON:
+ * `{ code, message, limit, retryAfterSeconds }`, or for Direct Line clients the same inside
+ * `{ error: ... }` as that protocol's errors are. The first
  * refusal of a key in its window is logged with `fields` (ids there are hashed by the logger); the
  * rest of a flood is not, so it cannot fill the logs.
  * The answer is held back for a moment first (`FairUse.holdRefusal`: a second, at most 4096 at a time).
@@ -25,7 +26,11 @@ export function tooManyRequests(
   const body = { code: 'TooManyRequests', message: refusal.message, limit: refusal.limit, retryAfterSeconds: refusal.retryAfterSeconds };
   const send = () => {
     if (res.writableEnded || res.destroyed) return;
-    res.header('Retry-After', String(refusal.retryAfterSeconds));
+    // Direct Line clients get the HTTP-date form: the DirectLineJS inside Web Chat's bundle fails on a
+    // number of seconds (it calls an RxJS operator the bundle lacks, then waits for its 20-second send
+    // timeout instead of marking the message as not sent).
+    const at = new Date(Date.now() + refusal.retryAfterSeconds * 1000);
+    res.header('Retry-After', shape === 'directLine' ? at.toUTCString() : String(refusal.retryAfterSeconds));
     res.send(429, shape === 'directLine' ? { error: body } : body);
   };
   const release = o.fairUse.holdRefusal();

@@ -25,7 +25,9 @@ function ask(text: string, conversation: string, partner: string, extra: Record<
 /** Asserts a 429 with a Retry-After within the minute and a one-line reason naming the limit. */
 function expectTooMany(res: { status: number; headers: Headers; json: TooMany }, limit: string): void {
   expect(res.status).toBe(429);
-  const retry = Number(res.headers.get('retry-after'));
+  // Seconds, or for Direct Line clients an HTTP date.
+  const header = String(res.headers.get('retry-after'));
+  const retry = /^\d+$/.test(header) ? Number(header) : Math.round((Date.parse(header) - Date.now()) / 1000);
   expect(retry).toBeGreaterThanOrEqual(1);
   expect(retry).toBeLessThanOrEqual(60);
   const body = res.json.error ?? res.json;
