@@ -44,6 +44,12 @@ const FAIR_USE_VARIABLES = {
   RATE_LIMIT_STREAMS_PER_CONVERSATION: positiveInt(4, 1000),
   RATE_LIMIT_STREAM_CONNECTS_PER_MINUTE: positiveInt(20, 1_000_000),
   RATE_LIMIT_MAX_KEYS: positiveInt(10_000, 10_000_000),
+  RATE_LIMIT_REFUSAL_PAUSE_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(60_000, 'must be at most 60000')
+    .default(1000),
 };
 
 /** The question-log salt that older versions used when none was set: public, so never accepted in production. */
@@ -267,6 +273,8 @@ export interface FairUseLimits {
   readonly streamConnectsPerMinute: number;
   /** Most keys (clients, conversations, partners) each limit tracks; the oldest window is dropped beyond it. */
   readonly maxKeys: number;
+  /** How long a 429 is held back before it is sent (0: at once). */
+  readonly refusalPauseMs: number;
 }
 
 export type ConfigResult = { success: true; data: Config } | { success: false; error: ConfigError };
@@ -359,6 +367,7 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         streamsPerConversation: e.RATE_LIMIT_STREAMS_PER_CONVERSATION,
         streamConnectsPerMinute: e.RATE_LIMIT_STREAM_CONNECTS_PER_MINUTE,
         maxKeys: e.RATE_LIMIT_MAX_KEYS,
+        refusalPauseMs: e.RATE_LIMIT_REFUSAL_PAUSE_MS,
       },
       support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
     },

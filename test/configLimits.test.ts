@@ -18,6 +18,7 @@ describe('configuration of fair use, token lifetime and the question-log salt', 
       streamsPerConversation: 4,
       streamConnectsPerMinute: 20,
       maxKeys: 10000,
+      refusalPauseMs: 1000,
     });
     expect(result.data.webchat.tokenMaxSeconds).toBe(12 * 3600);
     // No salt is built in: one is generated and kept in storage at start-up.

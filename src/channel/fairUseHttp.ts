@@ -14,7 +14,7 @@ import type { IncomingActivity } from './validateActivity';
  * `{ error: ... }` as that protocol's errors are. The first
  * refusal of a key in its window is logged with `fields` (ids there are hashed by the logger); the
  * rest of a flood is not, so it cannot fill the logs.
- * The answer is held back for a moment first (`FairUse.holdRefusal`: a second, at most 4096 at a time).
+ * The answer is held back for a moment first (`FairUse.holdRefusal`: RATE_LIMIT_REFUSAL_PAUSE_MS, at most 4096 at a time).
  */
 export function tooManyRequests(
   res: restify.Response,

@@ -41,9 +41,9 @@ export class FairUse {
 
   constructor(
     readonly limits: FairUseLimits,
-    o: { readonly refusalPauseMs?: number; readonly maxHeld?: number } = {},
+    o: { readonly maxHeld?: number } = {},
   ) {
-    this.refusalPauseMs = o.refusalPauseMs ?? 1000;
+    this.refusalPauseMs = limits.refusalPauseMs;
     this.maxHeld = o.maxHeld ?? 4096;
     const keys = limits.maxKeys;
     this.tokens = new KeyedLimiter(limits.tokensPerMinute, MINUTE, keys);
@@ -63,7 +63,7 @@ export class FairUse {
    * returned function once the refusal is answered.
    */
   holdRefusal(): (() => void) | undefined {
-    if (this.held >= this.maxHeld) return undefined;
+    if (this.refusalPauseMs === 0 || this.held >= this.maxHeld) return undefined;
     this.held += 1;
     let released = false;
     return () => {
