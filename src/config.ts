@@ -125,10 +125,10 @@ const EnvSchema = z
       .refine((v) => v.split(',').every((o) => isOrigin(o.trim())), 'must be a comma-separated list of origins such as https://partners.contoso.com (scheme and host, no path)')
       .optional(),
     WEBCHAT_TOKEN_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
-    WEBCHAT_TOKEN_TTL_MINUTES: positiveInt(60, 24 * 60).refine((n) => n >= 20, 'must be at least 20 (Web Chat refreshes its token every 15 minutes)'),
-    WEBCHAT_RESUME_MINUTES: positiveInt(24 * 60, 90 * 24 * 60),
     WEBCHAT_TOKEN_MAX_MINUTES: positiveInt(12 * 60, 7 * 24 * 60),
     ...FAIR_USE_VARIABLES,
+    WEBCHAT_TOKEN_TTL_MINUTES: positiveInt(60, 24 * 60).refine((n) => n >= 20, 'must be at least 20 (Web Chat refreshes its token every 15 minutes)'),
+    WEBCHAT_RESUME_MINUTES: positiveInt(24 * 60, 90 * 24 * 60),
   });
 
 /** `https://host[:port]` with nothing after it. */

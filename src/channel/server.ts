@@ -5,9 +5,9 @@ import { AuthenticationError } from 'botframework-connector';
 import restify from 'restify';
 import type { Logger } from '../log';
 import type { PartnerAdapter } from './adapter';
-import type { TurnGate } from './fairUseHttp';
 import { setCorrelationId } from './turnLog';
 import { validateActivity } from './validateActivity';
+import type { TurnGate } from './fairUseHttp';
 
 export interface ServerDeps {
   readonly adapter: PartnerAdapter;
@@ -15,10 +15,10 @@ export interface ServerDeps {
   readonly logic: (context: TurnContext) => Promise<void>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
-  /** What `/readyz` reports; undefined while the knowledge base is not loaded. */
-  readonly readiness: () => Record<string, unknown> | undefined;
   /** Fair use: refuses (or answers) an activity over its conversation's or partner's limit. */
   readonly turnGate?: TurnGate;
+  /** What `/readyz` reports; undefined while the knowledge base is not loaded. */
+  readonly readiness: () => Record<string, unknown> | undefined;
 }
 
 export interface BotServer {

@@ -3,14 +3,15 @@ import type { Duplex } from 'node:stream';
 import type { Activity } from 'botbuilder';
 import restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { FairUse } from '../../limits/FairUse';
 import type { Logger } from '../../log';
-import { tooManyRequests } from '../fairUseHttp';
 import type { OriginPolicy } from '../webchat/origins';
 import { ownOrigin } from '../webchat/origins';
-import type { TokenChains } from './tokenChains';
-import { chainOf, type TokenClaims, type TokenSigner } from './tokens';
+import type { TokenClaims, TokenSigner } from './tokens';
 import { NotYourConversation, Transcripts } from './transcripts';
+import type { FairUse } from '../../limits/FairUse';
+import { tooManyRequests } from '../fairUseHttp';
+import type { TokenChains } from './tokenChains';
+import { chainOf } from './tokens';
 
 /** The serviceUrl of the conversations this endpoint hosts (never called: the adapter keeps their replies in-process). */
 export const LOCAL_SERVICE_URL = 'https://directline.local.invalid/';
