@@ -3,9 +3,7 @@ import type restify from 'restify';
 import { fill, type Messages } from '../answering/Messages';
 import type { FairUse, Refusal } from '../limits/FairUse';
 import type { Logger } from '../log';
-import type { PartnerAdapter } from './adapter';
 import { noArticle, renderText } from './render';
-import { setCorrelationId } from './turnLog';
 import type { IncomingActivity } from './validateActivity';
 
 /**
@@ -65,9 +63,11 @@ export function slowDownActivity(messages: Messages, retryAfterSeconds: number):
 export interface TurnGate {
   /**
    * Counts an activity that arrived on `/api/messages` against its conversation's and its sender's
-   * limits. True when its turn may run; otherwise the request has been answered.
+   * limits. True when its turn may run; otherwise the request has been answered. `reply` sends one
+   * message into the activity's conversation through the adapter (so the request is authenticated
+   * and the reply goes where the channel says).
    */
-  admit(activity: IncomingActivity, authHeader: string, res: restify.Response, correlationId: string): Promise<boolean>;
+  admit(activity: IncomingActivity, res: restify.Response, correlationId: string, reply: (message: Partial<Activity>) => Promise<unknown>): Promise<boolean>;
 }
 
 /**
@@ -82,9 +82,9 @@ export interface TurnGate {
  * Either way the conversation's turn queue never sees the activity, so a flood costs one parse and
  * one counter per request and other conversations are not held up.
  */
-export function createTurnGate(o: { readonly fairUse: FairUse; readonly adapter: PartnerAdapter; readonly messages: Messages; readonly logger: Logger }): TurnGate {
+export function createTurnGate(o: { readonly fairUse: FairUse; readonly messages: Messages; readonly logger: Logger }): TurnGate {
   return {
-    admit: async (activity, authHeader, res, correlationId) => {
+    admit: async (activity, res, correlationId, reply) => {
       const refused = await o.fairUse.turn(activity.channelId, activity.conversation.id, activity.from.id);
       if (!refused) return true;
       const entry = {
@@ -106,11 +106,7 @@ export function createTurnGate(o: { readonly fairUse: FairUse; readonly adapter:
         return false;
       }
       try {
-        // Through the adapter, so the request is authenticated and the reply goes where the channel says.
-        await o.adapter.handle(authHeader, activity as unknown as Activity, async (context) => {
-          setCorrelationId(context, correlationId);
-          await context.sendActivity(slowDownActivity(o.messages, refused.retryAfterSeconds));
-        });
+        await reply(slowDownActivity(o.messages, refused.retryAfterSeconds));
         o.logger.warn(entry, 'message not read: over the fair-use limit; the partner was asked to slow down');
         res.send(200);
       } catch (err) {

@@ -94,7 +94,13 @@ export function createBotServer(deps: ServerDeps): BotServer {
         res.send(400, { code: 'BadActivity', message: `not a valid activity: ${check.problems.join('; ')}`, problems: check.problems });
         return;
       }
-      if (deps.turnGate && !(await deps.turnGate.admit(check.activity, String(req.headers.authorization ?? ''), res, correlationId))) return;
+      const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+      const reply = (message: Partial<Activity>) =>
+        adapter.handle(authHeader, check.activity as unknown as Activity, async (context) => {
+          setCorrelationId(context, correlationId);
+          await context.sendActivity(message);
+        });
+      if (deps.turnGate && !(await deps.turnGate.admit(check.activity, res, correlationId, reply))) return;
       active += 1;
       const release = await turns.enter(`${check.activity.channelId}\u0000${check.activity.conversation.id}`);
       try {

@@ -123,7 +123,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   let sweeper: NodeJS.Timeout | undefined;
   const fairUse = new FairUse(config.limits);
   const server = createBotServer({
-    turnGate: createTurnGate({ fairUse, adapter, messages, logger }),
+    turnGate: createTurnGate({ fairUse, messages, logger }),
     adapter,
     logic: (context) => bot.run(context),
     logger,
