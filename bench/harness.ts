@@ -18,11 +18,22 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
+/**
+ * The benchmarks measure what a turn costs, sending hundreds of turns per conversation: the bot's
+ * fair-use limits are lifted for them (`npm run bench:flood` measures the limits themselves).
+ */
+const LIMITS_LIFTED: Record<string, string> = {
+  RATE_LIMIT_TURNS_PER_MINUTE: '1000000',
+  RATE_LIMIT_PARTNER_TURNS_PER_MINUTE: '1000000',
+  RATE_LIMIT_TOKENS_PER_MINUTE: '1000000',
+  RATE_LIMIT_CONVERSATIONS_PER_MINUTE: '1000000',
+};
+
 /** Starts a server script that prints a JSON line with its port; resolves with the port. */
 export async function startServer(script: string, env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--no-deprecation', script], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...LIMITS_LIFTED, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {

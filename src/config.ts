@@ -29,6 +29,32 @@ const positiveInt = (fallback: number, max: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+/** Fair use: how much one client, conversation or partner may ask of the bot (see `src/limits/`). */
+const FAIR_USE_VARIABLES = {
+  TRUSTED_PROXY_HOPS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(10, 'must be at most 10')
+    .default(0),
+  RATE_LIMIT_TOKENS_PER_MINUTE: positiveInt(30, 1_000_000),
+  RATE_LIMIT_CONVERSATIONS_PER_MINUTE: positiveInt(10, 1_000_000),
+  RATE_LIMIT_TURNS_PER_MINUTE: positiveInt(30, 1_000_000),
+  RATE_LIMIT_PARTNER_TURNS_PER_MINUTE: positiveInt(60, 1_000_000),
+  RATE_LIMIT_STREAMS_PER_CONVERSATION: positiveInt(4, 1000),
+  RATE_LIMIT_STREAM_CONNECTS_PER_MINUTE: positiveInt(20, 1_000_000),
+  RATE_LIMIT_MAX_KEYS: positiveInt(10_000, 10_000_000),
+  RATE_LIMIT_REFUSAL_PAUSE_MS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(60_000, 'must be at most 60000')
+    .default(1000),
+};
+
+/** The question-log salt that older versions used when none was set: public, so never accepted in production. */
+export const FORMER_BUILT_IN_SALT = 'partner-bot-question-log';
+
 const EnvSchema = z
   .object({
     PORT: port.default(3978),
@@ -73,7 +99,7 @@ const EnvSchema = z
     STATE_TTL_DAYS: positiveInt(30, 3650),
     QUESTION_LOG_DIR: optionalText,
     QUESTION_LOG_RETENTION_DAYS: positiveInt(90, 3650),
-    QUESTION_LOG_SALT: z.string().trim().min(8, 'must be at least 8 characters').default('partner-bot-question-log'),
+    QUESTION_LOG_SALT: z.string().trim().min(16, 'must be at least 16 characters').optional(),
     ESCALATION_WEBHOOK_URL: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .optional(),
@@ -99,6 +125,8 @@ const EnvSchema = z
       .refine((v) => v.split(',').every((o) => isOrigin(o.trim())), 'must be a comma-separated list of origins such as https://partners.contoso.com (scheme and host, no path)')
       .optional(),
     WEBCHAT_TOKEN_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+    WEBCHAT_TOKEN_MAX_MINUTES: positiveInt(12 * 60, 7 * 24 * 60),
+    ...FAIR_USE_VARIABLES,
     WEBCHAT_TOKEN_TTL_MINUTES: positiveInt(60, 24 * 60).refine((n) => n >= 20, 'must be at least 20 (Web Chat refreshes its token every 15 minutes)'),
     WEBCHAT_RESUME_MINUTES: positiveInt(24 * 60, 90 * 24 * 60),
     SERVICE_URL_ALLOWLIST: z
@@ -169,6 +197,14 @@ function crossChecks(env: Record<string, string | undefined>): { variable: strin
     if (!env.COSMOS_ENDPOINT) problems.push({ variable: 'COSMOS_ENDPOINT', message: 'is required when STORAGE=cosmos' });
     if (!env.COSMOS_AUTH_KEY) problems.push({ variable: 'COSMOS_AUTH_KEY', message: 'is required when STORAGE=cosmos' });
   }
+  if (env.NODE_ENV === 'production' && env.QUESTION_LOG_SALT?.trim() === FORMER_BUILT_IN_SALT) {
+    problems.push({ variable: 'QUESTION_LOG_SALT', message: 'is the salt older versions had built in, which anyone can read; remove it (a salt is then generated and kept in storage) or set a secret of your own' });
+  }
+  const ttl = Number(env.WEBCHAT_TOKEN_TTL_MINUTES ?? 60);
+  const max = Number(env.WEBCHAT_TOKEN_MAX_MINUTES ?? 12 * 60);
+  if (Number.isFinite(ttl) && Number.isFinite(max) && max < ttl) {
+    problems.push({ variable: 'WEBCHAT_TOKEN_MAX_MINUTES', message: `must be at least WEBCHAT_TOKEN_TTL_MINUTES (${ttl})` });
+  }
   if (env.ESCALATION_WEBHOOK_SECRET && !env.ESCALATION_WEBHOOK_URL) {
     problems.push({ variable: 'ESCALATION_WEBHOOK_SECRET', message: 'is set but ESCALATION_WEBHOOK_URL is not' });
   }
@@ -222,8 +258,11 @@ export interface Config {
   readonly stateTtlDays: number;
   /** The folder of the file backend (also the default for staff tools). */
   readonly dataDir: string;
-  /** Every question, its outcome and the partner's feedback, for `npm run kb:gaps` (ids hashed with the salt). */
-  readonly questionLog: { readonly dir: string; readonly retentionDays: number; readonly salt: string };
+  /**
+   * Every question, its outcome and the partner's feedback, for `npm run kb:gaps` (ids hashed with the
+   * salt). Without a configured salt one is generated and kept in storage.
+   */
+  readonly questionLog: { readonly dir: string; readonly retentionDays: number; readonly salt: string | undefined };
   readonly escalation: {
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
@@ -246,12 +285,37 @@ export interface Config {
     readonly tokenTtlSeconds: number;
     /** How long after the last activity a reloaded page resumes its conversation. */
     readonly resumeSeconds: number;
+    /** No refresh extends a token chain's access past this many seconds after its first token. */
+    readonly tokenMaxSeconds: number;
   };
+  /** Fair use: rate limits per client, conversation and partner (per instance). */
+  readonly limits: FairUseLimits;
   readonly support: {
     readonly hours: SupportHours;
     readonly hoursText: string;
     readonly responseTime: string;
   };
+}
+
+export interface FairUseLimits {
+  /** How many proxies in front of the bot append to X-Forwarded-For (0: trust none; use the socket's address). */
+  readonly trustedProxyHops: number;
+  /** Per client IP: widget token and unread requests. */
+  readonly tokensPerMinute: number;
+  /** Per client IP: conversations started on the bot's own Direct Line. */
+  readonly conversationsPerMinute: number;
+  /** Per conversation: turns, in every channel. */
+  readonly turnsPerMinute: number;
+  /** Per partner (sender id): turns across all their conversations. */
+  readonly partnerTurnsPerMinute: number;
+  /** Per conversation: WebSocket streams open at once. */
+  readonly streamsPerConversation: number;
+  /** Per conversation: WebSocket stream connection attempts. */
+  readonly streamConnectsPerMinute: number;
+  /** Most keys (clients, conversations, partners) each limit tracks; the oldest window is dropped beyond it. */
+  readonly maxKeys: number;
+  /** How long a 429 is held back before it is sent (0: at once). */
+  readonly refusalPauseMs: number;
 }
 
 export type ConfigResult = { success: true; data: Config } | { success: false; error: ConfigError };
@@ -339,6 +403,18 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         tokenSecret: e.WEBCHAT_TOKEN_SECRET,
         tokenTtlSeconds: e.WEBCHAT_TOKEN_TTL_MINUTES * 60,
         resumeSeconds: e.WEBCHAT_RESUME_MINUTES * 60,
+        tokenMaxSeconds: e.WEBCHAT_TOKEN_MAX_MINUTES * 60,
+      },
+      limits: {
+        trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+        tokensPerMinute: e.RATE_LIMIT_TOKENS_PER_MINUTE,
+        conversationsPerMinute: e.RATE_LIMIT_CONVERSATIONS_PER_MINUTE,
+        turnsPerMinute: e.RATE_LIMIT_TURNS_PER_MINUTE,
+        partnerTurnsPerMinute: e.RATE_LIMIT_PARTNER_TURNS_PER_MINUTE,
+        streamsPerConversation: e.RATE_LIMIT_STREAMS_PER_CONVERSATION,
+        streamConnectsPerMinute: e.RATE_LIMIT_STREAM_CONNECTS_PER_MINUTE,
+        maxKeys: e.RATE_LIMIT_MAX_KEYS,
+        refusalPauseMs: e.RATE_LIMIT_REFUSAL_PAUSE_MS,
       },
       support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
     },
@@ -361,6 +437,6 @@ function storageOf(e: Env): Config['storage'] {
 function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
   const name = issue.path.map(String).join('.');
   const value = env[name];
-  const shown = value === undefined || /password|secret|key|connection/i.test(name) ? '' : ` (got "${value}")`;
+  const shown = value === undefined || /password|secret|key|connection|salt/i.test(name) ? '' : ` (got "${value}")`;
   return `${issue.message}${shown}`;
 }

@@ -1,19 +1,65 @@
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { hashId } from './answering/QuestionLog';
+import { redactText, redactUrl } from './logRedaction';
 
 export type Logger = pino.Logger;
 
+/** The salt each logger hashes ids with, by logger (a child logger shares its root's serializers). */
+const salts = new WeakMap<pino.Logger, { salt: string }>();
+
 /**
- * Structured JSON logs on stdout. Secrets that could appear in logged objects are redacted.
+ * Structured JSON logs on stdout. What could identify a partner or open their chat never appears:
+ * - `conversationId`, `partnerId` and `clientAddress` are written as `hashId(id, salt)`, the same hash the question
+ *   log uses, so a log line can be matched with a question but not read back to an id (and the
+ *   conversation part of a Direct Line `activityId` likewise);
+ * - `url` has its query values (tokens, resume proofs) and conversation ids redacted, `reason` and
+ *   errors (`err`) have anything shaped like a token removed;
+ * - the Authorization header and passwords and secrets in logged objects are redacted.
+ * Until `useLogSalt` is called ids are hashed with a random salt of this process.
  */
 export function createLogger(level: pino.LevelWithSilent, destination?: pino.DestinationStream): Logger {
+  const holder = { salt: randomBytes(24).toString('base64url') };
+  const hash = (id: unknown): string => (id === undefined || id === null ? String(id) : hashId(String(id), holder.salt));
   const options: pino.LoggerOptions = {
     level,
     base: { service: 'partner-bot' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: {
+      conversationId: hash,
+      partnerId: hash,
+      clientAddress: hash,
+      // The bot's own Direct Line numbers activities `<conversation id>|<sequence>`.
+      activityId: (id: unknown) => (typeof id === 'string' && id.includes('|') ? `~${hash(id.slice(0, id.lastIndexOf('|')))}${id.slice(id.lastIndexOf('|'))}` : id),
+      url: (url: unknown) => redactUrl(url, hash),
+      reason: (reason: unknown) => redactText(reason, hash),
+      origin: (origin: unknown) => redactText(origin),
+      // What restify logs of a value an async handler returned: never the object (a response holds its request's headers).
+      value: (value: unknown) => (typeof value === 'object' && value !== null ? `[${value.constructor?.name ?? 'object'}]` : value),
+      err: (err: unknown) => {
+        const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+        if (typeof serialized !== 'object' || serialized === null) return serialized;
+        for (const field of ['message', 'stack'] as const) {
+          if (typeof serialized[field] === 'string') serialized[field] = redactText(serialized[field], hash);
+        }
+        return serialized;
+      },
+    },
     redact: {
-      paths: ['req.headers.authorization', '*.MicrosoftAppPassword', '*.appPassword', 'password', 'secret'],
+      paths: ['req.headers.authorization', 'headers.authorization', '*.headers.authorization', '*.req.headers.authorization', '*.MicrosoftAppPassword', '*.appPassword', 'password', 'secret', 'token', 'resume'],
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  salts.set(logger, holder);
+  return logger;
+}
+
+/**
+ * From now on the logger (and every child made after this) hashes ids with `salt`: the question
+ * log's salt, so both hash an id alike.
+ */
+export function useLogSalt(logger: Logger, salt: string): void {
+  const holder = salts.get(logger);
+  if (holder) holder.salt = salt;
 }

@@ -24,6 +24,7 @@ const PLACEHOLDERS = {
   tooLong: ['max'],
   nonText: [],
   error: ['ref'],
+  slowDown: ['seconds'],
   escalationOffer: [],
   yesButton: [],
   noButton: [],

@@ -52,8 +52,11 @@ export type QuestionInput = Omit<QuestionRecord, 'id' | 'at' | 'partner' | 'conv
 
 export interface QuestionLogOptions {
   dir: string;
-  /** Secret salt for `hashId`. Keep it stable: a new salt makes the same partner hash differently. */
-  salt: string;
+  /**
+   * Secret salt for `hashId` (or where to get it, when it is loaded after the log is made). Keep it
+   * stable: a new salt makes the same partner hash differently.
+   */
+  salt: string | (() => string);
   /** Part of the file name; default `<hostname>-<pid>`. Characters other than `A-Za-z0-9_.-` become `_`. */
   instance?: string;
   /** `sweep()` deletes files dated more than this many days before today (UTC). Default 90. */
@@ -99,7 +102,7 @@ interface Pending {
 
 export class QuestionLog {
   private readonly dir: string;
-  private readonly salt: string;
+  private readonly salt: () => string;
   private readonly instance: string;
   private readonly retentionDays: number;
   private readonly now: () => Date;
@@ -109,7 +112,8 @@ export class QuestionLog {
 
   constructor(opts: QuestionLogOptions) {
     this.dir = opts.dir;
-    this.salt = opts.salt;
+    const salt = opts.salt;
+    this.salt = typeof salt === 'string' ? () => salt : salt;
     this.instance = sanitise(opts.instance ?? `${os.hostname()}-${process.pid}`);
     this.retentionDays = opts.retentionDays ?? 90;
     if (!Number.isFinite(this.retentionDays) || this.retentionDays < 0) throw new RangeError('retentionDays must be 0 or more');
@@ -125,9 +129,9 @@ export class QuestionLog {
       const record: QuestionRecord = {
         id,
         at: at.toISOString(),
-        partner: hashId(String(input.partnerId), this.salt),
+        partner: hashId(String(input.partnerId), this.salt()),
         channelId: String(input.channelId),
-        conversation: hashId(String(input.conversationId), this.salt),
+        conversation: hashId(String(input.conversationId), this.salt()),
         question: String(input.question).slice(0, MAX_QUESTION_CHARS),
         band: input.band,
         ...(input.reason !== undefined ? { reason: input.reason } : {}),

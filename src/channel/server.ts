@@ -12,6 +12,7 @@ import { checkBodyHeaders, quoteHeader, readJsonBody, type BodyProblem } from '.
 import { isAllowedServiceUrl } from './serviceUrlPolicy';
 import { setCorrelationId } from './turnLog';
 import { validateActivity } from './validateActivity';
+import type { TurnGate } from './fairUseHttp';
 
 export interface ServerDeps {
   readonly adapter: PartnerAdapter;
@@ -19,6 +20,8 @@ export interface ServerDeps {
   readonly logic: (context: TurnContext) => Promise<void>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Fair use: refuses (or answers) an activity over its conversation's or partner's limit. */
+  readonly turnGate?: TurnGate;
   /** What `/readyz` reports; undefined while the knowledge base is not loaded. */
   readonly readiness: () => Record<string, unknown> | undefined;
   /** Without an app id, the serviceUrls replies may go to (SERVICE_URL_ALLOWLIST). */
@@ -56,7 +59,10 @@ export interface BotServer {
 
 export function createBotServer(deps: ServerDeps): BotServer {
   const { adapter, logger } = deps;
-  const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false });
+  // restify's own log lines go through the bot's logger (and its redaction), not a logger of its own.
+  // (restify 11 logs with pino; its type definitions still name bunyan's Logger.)
+  const restifyLog = logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'];
+  const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false, log: restifyLog });
   let active = 0;
   let stopping = false;
   const turns = new TurnQueue(deps.turnLimits);
@@ -134,6 +140,12 @@ export function createBotServer(deps: ServerDeps): BotServer {
       return authFailed(res, err, correlationId);
     }
     if (stopping) return refuseStopping(res);
+    const reply = (message: Partial<Activity>) =>
+      adapter.handle(auth, activity, async (context) => {
+        setCorrelationId(context, correlationId);
+        await context.sendActivity(message);
+      });
+    if (deps.turnGate && !(await deps.turnGate.admit(check.activity, res, correlationId, reply))) return;
     active += 1;
     let release: (() => void) | undefined;
     try {

@@ -7,10 +7,14 @@ import { DeliveryWorker } from '../escalation/DeliveryWorker';
 import type { EscalationScript } from '../escalation/script';
 import { TicketStore } from '../escalation/TicketStore';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
-import type { Logger } from '../log';
+import { FairUse } from '../limits/FairUse';
+import { useLogSalt, type Logger } from '../log';
 import type { Storage } from '../storage/Storage';
+import { loadStoredSecret } from '../storage/storedSecret';
 import { createAdapter } from './adapter';
 import { LOCAL_SERVICE_URL, registerDirectLine } from './directLine/directLineRoutes';
+import { TokenChains } from './directLine/tokenChains';
+import { createTurnGate, slowDownActivity } from './fairUseHttp';
 import type { TokenSigner } from './directLine/tokens';
 import { Transcripts } from './directLine/transcripts';
 import { AzureDirectLine } from './webchat/azureDirectLine';
@@ -23,6 +27,9 @@ import { noArticle, renderText } from './render';
 import { createBotServer, type BotServer } from './server';
 import { BotState } from './state';
 import { correlationIdOf } from './turnLog';
+
+/** Where the generated question-log salt is kept (when QUESTION_LOG_SALT is not set). */
+export const QUESTION_LOG_SALT_DOC = 'question-log/salt';
 
 export interface StartOptions {
   readonly config: Config;
@@ -70,9 +77,15 @@ export function buildBotServer(opts: StartOptions): RunningBot {
         logger,
       })
     : undefined;
+  // The salt that hashes partner and conversation ids in the question log and in the logs: the
+  // configured one, or one generated on first start and kept in storage (loaded in `listen`).
+  let salt = config.questionLog.salt;
   const questionLog = new QuestionLog({
     dir: config.questionLog.dir,
-    salt: config.questionLog.salt,
+    salt: () => {
+      if (!salt) throw new Error('the question log salt is not loaded yet');
+      return salt;
+    },
     retentionDays: config.questionLog.retentionDays,
     onError: (err) => logger.error({ err }, 'question log write failed'),
   });
@@ -114,7 +127,9 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   };
 
   let sweeper: NodeJS.Timeout | undefined;
+  const fairUse = new FairUse(config.limits);
   const server = createBotServer({
+    turnGate: createTurnGate({ fairUse, messages, logger }),
     adapter,
     logic: (context) => bot.run(context),
     logger,
@@ -140,11 +155,12 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   const issuer = new TokenIssuer({
     signer: currentSigner,
     tokenTtlSeconds: webchat.tokenTtlSeconds,
+    tokenMaxSeconds: webchat.tokenMaxSeconds,
     resumeSeconds: webchat.resumeSeconds,
     transcripts,
     ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret, config.outboundTimeoutMs), azureDomain: webchat.directLineDomain } : {}),
   });
-  registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, stopping: server.stopping });
+  registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, stopping: server.stopping, fairUse });
   if (!webchat.directLineSecret) {
     adapter.useLocalChannel({
       serviceUrl: LOCAL_SERVICE_URL,
@@ -165,6 +181,9 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       runTurn: (activity) => server.runLocalTurn(activity),
       hasRoomFor: (activity) => server.hasRoomFor(activity),
       onShutdown: server.onShutdown,
+      chains: new TokenChains(storage),
+      fairUse,
+      slowDown: (seconds) => slowDownActivity(messages, seconds),
     });
   }
 
@@ -176,6 +195,8 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     listen: async (port, host) => {
       await tickets.init();
       signer = await loadSigningKey(storage, webchat.tokenSecret);
+      salt ??= await loadStoredSecret(storage, QUESTION_LOG_SALT_DOC);
+      useLogSalt(logger, salt);
       const sweep = () => void questionLog.sweep().catch((err: unknown) => logger.error({ err }, 'question log sweep failed'));
       sweep();
       sweeper = setInterval(sweep, 24 * 60 * 60 * 1000);

@@ -11,6 +11,10 @@ import type { OriginPolicy } from '../webchat/origins';
 import { ownOrigin } from '../webchat/origins';
 import type { TokenClaims, TokenSigner } from './tokens';
 import { NotYourConversation, Transcripts } from './transcripts';
+import type { FairUse } from '../../limits/FairUse';
+import { tooManyRequests } from '../fairUseHttp';
+import type { TokenChains } from './tokenChains';
+import { chainOf } from './tokens';
 
 /** The serviceUrl of the conversations this endpoint hosts (never called: the adapter keeps their replies in-process). */
 export const LOCAL_SERVICE_URL = 'https://directline.local.invalid/';
@@ -37,6 +41,11 @@ export interface DirectLineDeps {
   readonly onShutdown: (hook: () => void) => void;
   /** How often an open stream also looks in storage (for replies another instance stored). */
   readonly streamPollMs?: number;
+  /** Which tokens are current (a refresh retires the token it replaces, on every instance). */
+  readonly chains: TokenChains;
+  readonly fairUse: FairUse;
+  /** The bot's "slow down" message, for a partner over the limit (once per window). */
+  readonly slowDown: (retryAfterSeconds: number) => Partial<Activity>;
 }
 
 /**
@@ -53,8 +62,11 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     res.send(status, { error: { code, message } });
   };
 
-  /** CORS, shutdown and the bearer token; the token's claims when the call may go ahead. */
-  const guard = (req: restify.Request, res: restify.Response, conv?: string): TokenClaims | undefined => {
+  /**
+   * CORS, shutdown and the bearer token; the token's claims when the call may go ahead. A token that a
+   * refresh retired is refused, except (`retired`) for the refresh route, which revokes its chain.
+   */
+  const guard = async (req: restify.Request, res: restify.Response, conv?: string, retired: 'refuse' | 'pass' = 'refuse'): Promise<TokenClaims | undefined> => {
     if (!deps.origins.cors(req, (n, v) => res.header(n, v))) {
       fail(res, 403, 'OriginNotAllowed', `pages from ${String(req.headers.origin)} may not use this bot's chat`);
       return undefined;
@@ -77,6 +89,11 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     }
     if (conv !== undefined && conv !== checked.claims.conv) {
       fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
+      return undefined;
+    }
+    const status = await deps.chains.status(checked.claims);
+    if (status === 'revoked' || (status === 'retired' && retired === 'refuse')) {
+      fail(res, 403, status === 'retired' ? 'TokenRetired' : 'TokenRevoked', status === 'retired' ? 'the token was replaced by a refreshed one' : 'the token was revoked; get a new one from the token endpoint');
       return undefined;
     }
     return checked.claims;
@@ -116,8 +133,9 @@ export function registerDirectLine(deps: DirectLineDeps): void {
 
   // Start a conversation: the token already names it (the token endpoint chose it).
   server.post(`${PREFIX}/conversations`, async (req: restify.Request, res: restify.Response) => {
-    const claims = guard(req, res);
+    const claims = await guard(req, res);
     if (!claims) return;
+    if (!(await admitStart(req, res, claims))) return;
     if (!(await open(claims))) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
     const token = bearer(req);
     res.send(201, { conversationId: claims.conv, token, expires_in: claims.exp - deps.signer().nowSeconds(), streamUrl: streamUrl(req, claims.conv, token, undefined) });
@@ -125,8 +143,9 @@ export function registerDirectLine(deps: DirectLineDeps): void {
 
   // Reconnect: a fresh stream URL from a watermark.
   server.get(`${PREFIX}/conversations/:conv`, async (req: restify.Request, res: restify.Response) => {
-    const claims = guard(req, res, req.params.conv);
+    const claims = await guard(req, res, req.params.conv);
     if (!claims) return;
+    if (!(await admitStart(req, res, claims))) return;
     if (!(await open(claims))) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
     const token = bearer(req);
     const raw = queryParam(req, 'watermark');
@@ -135,7 +154,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   });
 
   server.get(`${PREFIX}/conversations/:conv/activities`, async (req: restify.Request, res: restify.Response) => {
-    const claims = guard(req, res, req.params.conv);
+    const claims = await guard(req, res, req.params.conv);
     if (!claims) return;
     const raw = queryParam(req, 'watermark');
     const watermark = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
@@ -148,7 +167,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   server.post(`${PREFIX}/conversations/:conv/activities`, async (req: restify.Request, res: restify.Response) => {
     // The token first: nobody without one gets their body read (and a refusal closes the connection).
     res.header('Connection', 'close');
-    const claims = guard(req, res, req.params.conv);
+    const claims = await guard(req, res, req.params.conv);
     if (!claims) return;
     res.removeHeader('Connection');
     const body = await readJsonBody(req, { maxBytes: deps.maxBodyBytes, requireJson: true });
@@ -164,9 +183,14 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     if (JSON.stringify(activity).length > MAX_ACTIVITY_CHARS) {
       return fail(res, 413, 'MessageTooLarge', `an activity may be at most ${MAX_ACTIVITY_CHARS / 1000} KB as JSON`);
     }
-    if (activity.type === 'typing') return res.send(200, { id: '' });
+    if (activity.type === 'typing') {
+      res.send(200, { id: '' });
+      return;
+    }
+    if (!(await admitTurn(res, claims))) return;
     if (deps.hasRoomFor && !deps.hasRoomFor({ channelId: WEBCHAT_CHANNEL, conversation: { id: claims.conv } as Activity['conversation'] })) {
-      res.header('Retry-After', '5');
+      // As an HTTP date: the Direct Line client in Web Chat cannot read Retry-After in seconds.
+      res.header('Retry-After', retryAt(5));
       return fail(res, 429, 'TooManyRequests', 'this conversation already has messages waiting for an answer; send the next one when the bot has replied');
     }
     // The partner's own activity goes into the transcript first (with the server's id), so Web Chat
@@ -182,26 +206,70 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       await deps.runTurn({ ...activity, id } as Activity);
     } catch (err) {
       if (!(err instanceof QueueFull)) throw err;
-      res.header('Retry-After', String(err.retryAfterSeconds));
+      res.header('Retry-After', retryAt(err.retryAfterSeconds));
       return fail(res, 429, 'TooManyRequests', err.message);
     }
     res.send(200, { id });
   });
 
-  server.post(`${PREFIX}/conversations/:conv/upload`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
-    if (guard(req, res, req.params.conv)) fail(res, 400, 'BadArgument', 'this bot does not take file uploads');
-    return next(false);
+  server.post(`${PREFIX}/conversations/:conv/upload`, async (req: restify.Request, res: restify.Response) => {
+    if (await guard(req, res, req.params.conv)) fail(res, 400, 'BadArgument', 'this bot does not take file uploads');
   });
 
-  server.post(`${PREFIX}/tokens/refresh`, (req: restify.Request, res: restify.Response, next: restify.Next) => {
-    const claims = guard(req, res);
-    if (claims) {
-      const { token, claims: fresh } = deps.signer().sign('dl', claims.user, claims.conv, deps.tokenTtlSeconds);
-      res.header('Cache-Control', 'no-store');
-      res.send(200, { conversationId: fresh.conv, token, expires_in: deps.tokenTtlSeconds });
-    }
-    return next(false);
+  server.post(`${PREFIX}/tokens/refresh`, async (req: restify.Request, res: restify.Response) => {
+    const claims = await guard(req, res, undefined, 'pass');
+    if (!claims) return;
+    res.header('Cache-Control', 'no-store');
+    const refreshed = await refresh(claims);
+    if (!refreshed.ok) return fail(res, 403, refreshed.code, refreshed.message);
+    res.send(200, { conversationId: refreshed.claims.conv, token: refreshed.token, expires_in: refreshed.claims.exp - deps.signer().nowSeconds() });
   });
+
+  /**
+   * The next token of the chain, which retires this one (on every instance). Never past the chain's
+   * end (WEBCHAT_TOKEN_MAX_MINUTES after the token endpoint issued its first token): from then on the
+   * page needs a new token from the token endpoint, which only its resume proof gets it.
+   */
+  const refresh = async (claims: TokenClaims): Promise<{ ok: true; token: string; claims: TokenClaims } | { ok: false; code: string; message: string }> => {
+    const signer = deps.signer();
+    const position = chainOf(claims);
+    if (position.max - signer.nowSeconds() < 1) return { ok: false, code: 'TokenExpired', message: 'the token has reached its maximum lifetime; get a new one from the token endpoint' };
+    const next = signer.sign('dl', claims.user, claims.conv, deps.tokenTtlSeconds, { ...position, gen: position.gen + 1 });
+    const advanced = await deps.chains.advance(claims, next.claims.exp);
+    if (!advanced.ok) {
+      logger.warn({ conversationId: claims.conv, status: advanced.status }, 'direct line token refresh refused: the token was already refreshed');
+      return { ok: false, code: 'TokenRevoked', message: 'the token was already refreshed; get a new one from the token endpoint' };
+    }
+    return { ok: true, token: next.token, claims: next.claims };
+  };
+
+  /**
+   * A conversation that does not exist yet counts against its client address's limit on new
+   * conversations (each is a document in storage), whichever call creates it.
+   */
+  const admitStart = async (req: restify.Request, res: restify.Response, claims: TokenClaims): Promise<boolean> => {
+    if (await transcripts.get(claims.conv, 1000)) return true;
+    const refused = await deps.fairUse.conversationStart(req);
+    if (!refused) return true;
+    await tooManyRequests(res, refused, 'directLine', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
+    return false;
+  };
+
+  /**
+   * The conversation's and the partner's turn limits. Over them: 429 with Retry-After (Web Chat marks
+   * the message as not sent, with a Retry link), and once per window a "slow down" message from the
+   * bot in the conversation, saying for how long.
+   */
+  const admitTurn = async (res: restify.Response, claims: TokenClaims): Promise<boolean> => {
+    const refused = await deps.fairUse.turn(WEBCHAT_CHANNEL, claims.conv, claims.user);
+    if (!refused) return true;
+    if (await deps.fairUse.noticeDue(WEBCHAT_CHANNEL, claims.conv)) {
+      const notice = { ...deps.slowDown(refused.retryAfterSeconds), from: { id: deps.bot.id, name: deps.bot.name, role: 'bot' } } as Partial<Activity>;
+      await transcripts.append(claims.conv, [notice]).catch((err: unknown) => logger.warn({ err, conversationId: claims.conv }, 'could not ask the partner to slow down'));
+    }
+    await tooManyRequests(res, refused, 'directLine', { fairUse: deps.fairUse, logger, fields: { channelId: WEBCHAT_CHANNEL, conversationId: claims.conv, partnerId: claims.user } });
+    return false;
+  };
 
   // The WebSocket stream: every activity after the watermark, then each new one as it is stored.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -231,8 +299,40 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     if (checked.claims.conv !== conv) return refuse(403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
     const raw = query.get('watermark');
     const from = raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-    wss.handleUpgrade(req, socket, head, (ws) => stream(ws, checked.claims, from));
+    void admitStream(req, socket, head, checked.claims, from);
   });
+
+  /**
+   * A stream opens for the chain's current token only, within the conversation's limits on open
+   * streams and on connection attempts (429 with Retry-After otherwise).
+   */
+  const admitStream = async (req: IncomingMessage, socket: Duplex, head: Buffer, claims: TokenClaims, from: number | undefined): Promise<void> => {
+    const refuse = (status: number, reason: string, retryAfterSeconds?: number) => {
+      const retry = retryAfterSeconds !== undefined ? `Retry-After: ${retryAfterSeconds}\r\n` : '';
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\n${retry}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    // Node's server stops watching an upgraded socket's errors; until ws takes it, a reset is ours.
+    const onError = () => socket.destroy();
+    socket.on('error', onError);
+    try {
+      if ((await deps.chains.status(claims)) !== 'current') return refuse(403, 'Forbidden');
+      const attempts = await deps.fairUse.streamConnect(claims.conv);
+      const slot = attempts ?? deps.fairUse.openStream(claims.conv);
+      if (typeof slot !== 'function') {
+        if (slot.first) logger.warn({ conversationId: claims.conv, limit: slot.limit, retryAfterSeconds: slot.retryAfterSeconds }, 'stream refused: over the fair-use limit');
+        return refuse(429, 'Too Many Requests', slot.retryAfterSeconds);
+      }
+      if (socket.destroyed) return slot();
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off('error', onError);
+        ws.once('close', slot);
+        stream(ws, claims, from);
+      });
+    } catch (err) {
+      logger.warn({ err, conversationId: claims.conv }, 'direct line stream could not be opened');
+      refuse(503, 'Service Unavailable');
+    }
+  };
 
   const stream = (ws: WebSocket, claims: TokenClaims, from: number | undefined) => {
     let watermark = from;
@@ -261,8 +361,27 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       }
     };
     const unsubscribe = transcripts.subscribe(claims.conv, () => void push());
-    const poll = setInterval(() => void push(true), pollMs);
-    const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), 30_000);
+    // A refresh leaves a stream opened with the earlier token open until that token expires (it was
+    // authorised when it opened, and only reads); a revoked chain (its token was copied) ends it.
+    const revoked = () =>
+      deps.chains.status(claims).then(
+        (status) => status === 'revoked' && ws.close(4003, 'token revoked'),
+        () => undefined,
+      );
+    const poll = setInterval(() => {
+      void push(true);
+      void revoked();
+    }, pollMs);
+    // A peer that stops answering pings (a laptop that went to sleep) is dropped, freeing its slot.
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    ws.on('message', () => (alive = true));
+    const ping = setInterval(() => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 30_000);
     // The token's expiry ends the stream; Web Chat reconnects with its refreshed token.
     const expiry = setTimeout(() => ws.close(4001, 'token expired'), Math.max(0, (claims.exp - deps.signer().nowSeconds()) * 1000));
     poll.unref();
@@ -343,4 +462,9 @@ function decodeSegment(segment: string): string | undefined {
 function quoteOrigin(origin: string | undefined): string {
   const o = String(origin).replace(/[^\x20-\x7e]/g, '?');
   return o.length > 100 ? `${o.slice(0, 97)}...` : o;
+}
+
+/** A Retry-After value as an HTTP date `seconds` from now. */
+function retryAt(seconds: number): string {
+  return new Date(Date.now() + seconds * 1000).toUTCString();
 }

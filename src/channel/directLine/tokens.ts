@@ -11,6 +11,30 @@ export interface TokenClaims {
   readonly exp: number;
   /** Makes every token unique, even two for the same conversation in the same second. */
   readonly jti?: string;
+  /**
+   * `dl` tokens: the refresh chain the token belongs to (one per token the token endpoint issued),
+   * its place in it (0 for the issued token, +1 per refresh: only the latest is valid) and the end of
+   * the chain's access (seconds since the epoch), which no refresh moves.
+   */
+  readonly chain?: string;
+  readonly gen?: number;
+  readonly max?: number;
+}
+
+/** Where a `dl` token stands in its refresh chain (tokens issued before chains existed: a chain of their own). */
+export interface ChainPosition {
+  readonly chain: string;
+  readonly gen: number;
+  /** Seconds since the epoch after which no token of the chain is valid. */
+  readonly max: number;
+}
+
+export function chainOf(claims: TokenClaims): ChainPosition {
+  return {
+    chain: typeof claims.chain === 'string' ? claims.chain : `jti:${claims.jti ?? `${claims.iat}`}`,
+    gen: typeof claims.gen === 'number' && Number.isInteger(claims.gen) && claims.gen >= 0 ? claims.gen : 0,
+    max: typeof claims.max === 'number' ? claims.max : claims.exp,
+  };
 }
 
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'badSignature' | 'wrongType' | 'expired' };
@@ -38,9 +62,11 @@ export class TokenSigner {
     return Math.floor(this.now() / 1000);
   }
 
-  sign(typ: TokenClaims['typ'], user: string, conv: string, ttlSeconds: number): { token: string; claims: TokenClaims } {
+  /** With `chain`, the token expires after `ttlSeconds` or at the chain's end, whichever is first. */
+  sign(typ: TokenClaims['typ'], user: string, conv: string, ttlSeconds: number, chain?: ChainPosition): { token: string; claims: TokenClaims } {
     const iat = this.nowSeconds();
-    const claims: TokenClaims = { typ, user, conv, iat, exp: iat + ttlSeconds, jti: randomBytes(9).toString('base64url') };
+    const exp = chain ? Math.min(iat + ttlSeconds, chain.max) : iat + ttlSeconds;
+    const claims: TokenClaims = { typ, user, conv, iat, exp, jti: randomBytes(9).toString('base64url'), ...(chain ? { chain: chain.chain, gen: chain.gen, max: chain.max } : {}) };
     const body = `${HEADER}.${base64url(JSON.stringify(claims))}`;
     return { token: `${body}.${this.mac(body)}`, claims };
   }
@@ -61,12 +87,21 @@ export class TokenSigner {
     if (typeof claims.user !== 'string' || typeof claims.conv !== 'string' || typeof claims.exp !== 'number') return { ok: false, reason: 'malformed' };
     if (claims.typ !== typ) return { ok: false, reason: 'wrongType' };
     if (this.nowSeconds() > claims.exp + graceSeconds) return { ok: false, reason: 'expired' };
+    if (typeof claims.max === 'number' && this.nowSeconds() > claims.max) return { ok: false, reason: 'expired' };
     return { ok: true, claims };
   }
 
   private mac(body: string): string {
     return createHmac('sha256', this.key).update(body).digest('base64url');
   }
+}
+
+/**
+ * The first token of a new refresh chain for a conversation: valid for `ttlSeconds`, refreshable
+ * until `maxSeconds` after now and not beyond.
+ */
+export function startChain(signer: TokenSigner, user: string, conv: string, ttlSeconds: number, maxSeconds: number): { token: string; claims: TokenClaims } {
+  return signer.sign('dl', user, conv, ttlSeconds, { chain: randomBytes(12).toString('base64url'), gen: 0, max: signer.nowSeconds() + maxSeconds });
 }
 
 function base64url(text: string): string {

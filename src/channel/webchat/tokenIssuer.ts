@@ -1,5 +1,5 @@
 import { Transcripts } from '../directLine/transcripts';
-import { newConversationId, newUserId, type TokenSigner } from '../directLine/tokens';
+import { newConversationId, newUserId, startChain, type TokenSigner } from '../directLine/tokens';
 import type { AzureDirectLine } from './azureDirectLine';
 import { DirectLineUnavailable } from './azureDirectLine';
 
@@ -40,6 +40,8 @@ export class TokenIssuer {
     private readonly o: {
       readonly signer: () => TokenSigner;
       readonly tokenTtlSeconds: number;
+      /** How long refreshing can keep a token chain going (the bot's own Direct Line). */
+      readonly tokenMaxSeconds: number;
       readonly resumeSeconds: number;
       readonly transcripts: Transcripts;
       readonly azure?: AzureDirectLine | undefined;
@@ -85,11 +87,12 @@ export class TokenIssuer {
     }
     const resumed = conv !== undefined;
     conv ??= newConversationId();
+    const token = startChain(signer, user, conv, this.o.tokenTtlSeconds, this.o.tokenMaxSeconds);
     return {
-      token: signer.sign('dl', user, conv, this.o.tokenTtlSeconds).token,
+      token: token.token,
       conversationId: conv,
       userId: user,
-      expiresIn: this.o.tokenTtlSeconds,
+      expiresIn: token.claims.exp - token.claims.iat,
       domain: undefined,
       resume: signer.sign('resume', user, conv, RESUME_PROOF_SECONDS).token,
       resumed,

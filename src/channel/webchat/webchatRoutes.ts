@@ -1,6 +1,8 @@
 import path from 'node:path';
 import restify from 'restify';
+import type { FairUse } from '../../limits/FairUse';
 import type { Logger } from '../../log';
+import { tooManyRequests } from '../fairUseHttp';
 import { casUpdate } from '../../escalation/casUpdate';
 import type { Storage } from '../../storage/Storage';
 import { TokenSigner } from '../directLine/tokens';
@@ -18,6 +20,7 @@ export interface WebChatDeps {
   readonly allowedOrigins: readonly string[];
   readonly logger: Logger;
   readonly stopping: () => boolean;
+  readonly fairUse: FairUse;
 }
 
 /** The browser side: the directory of the widget's loader and the demo portal page. */
@@ -88,6 +91,8 @@ export function registerWebChat(deps: WebChatDeps): void {
   // A page that loads with the chat closed asks whether anything arrived since the partner last looked.
   server.post('/api/webchat/unread', async (req: restify.Request, res: restify.Response) => {
     if (!admit(req, res)) return;
+    const limited = await deps.fairUse.unreadRequest(req);
+    if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
     const body = await readSmallJson(req, res);
     if (isRefusal(body)) {
       res.send(body.status, { code: body.code, message: body.message });
@@ -110,6 +115,8 @@ export function registerWebChat(deps: WebChatDeps): void {
         res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
         return;
       }
+      const limited = await deps.fairUse.tokenRequest(req);
+      if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
       const body = parseBody(await readSmallJson(req, res));
       if (isRefusal(body)) {
         res.send(body.status, { code: body.code, message: body.message });

@@ -12,7 +12,8 @@ describe("the bot's own Direct Line endpoint (the widget without Azure)", () => 
   let storage: MemoryStorage;
   beforeAll(async () => {
     storage = new MemoryStorage();
-    bot = await startBot({ WEBCHAT_TOKEN_SECRET: KEY, WEBCHAT_ALLOWED_ORIGINS: 'https://partners.contoso.com' }, storage);
+    // Every partner here comes from one loopback address: the per-address limits are for fairUse.test.ts.
+    bot = await startBot({ WEBCHAT_TOKEN_SECRET: KEY, WEBCHAT_ALLOWED_ORIGINS: 'https://partners.contoso.com', RATE_LIMIT_TOKENS_PER_MINUTE: '1000', RATE_LIMIT_CONVERSATIONS_PER_MINUTE: '1000' }, storage);
   });
   afterAll(() => bot.close());
 
