@@ -218,12 +218,20 @@ const CASES: Case[] = [
   { name: 'upgrade: a 20 KB URL', request: upgradeRequest(`/v3/directline/conversations/${CONV}/stream?t=${'a'.repeat(20_000)}`), status: 431, reason: /too large/ },
 ];
 
-/** GET /healthz answers and a partner's question gets its answer: the bot is up and working. */
+let partners = 0;
+
+/**
+ * GET /healthz answers and a partner's question gets its answer: the bot is up and working. Each check
+ * is a different partner, as other partners would be while the attack goes on (one partner asking this
+ * often would be over the fair-use limit).
+ */
 async function answersAPartner(): Promise<void> {
   expect(bot.child.exitCode).toBeNull();
   const health = await fetch(`${bot.url}/healthz`);
   expect(health.status).toBe(200);
-  const res = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json(activity({ conversation: { id: 'the-partner' } })) });
+  partners += 1;
+  const partner = { conversation: { id: `a-partner-${partners}` }, from: { id: `partner-${partners}` } };
+  const res = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json(activity(partner)) });
   expect(res.status).toBe(200);
   const body = (await res.json()) as { activities: { text?: string }[] };
   expect(body.activities[0]?.text).toMatch(/July 2011/);
