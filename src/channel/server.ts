@@ -4,6 +4,7 @@ import type { Activity, TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
 import restify from 'restify';
 import type { Logger } from '../log';
+import { StorageUnavailable, storageUnavailableIn, type StorageState } from '../storage/StorageHealth';
 import type { PartnerAdapter } from './adapter';
 import { setCorrelationId } from './turnLog';
 import { validateActivity } from './validateActivity';
@@ -16,6 +17,8 @@ export interface ServerDeps {
   readonly maxBodyBytes: number;
   /** What `/readyz` reports; undefined while the knowledge base is not loaded. */
   readonly readiness: () => Record<string, unknown> | undefined;
+  /** Whether the bot's storage works; `/readyz` is 503 while it does not. */
+  readonly storage?: () => StorageState;
 }
 
 export interface BotServer {
@@ -33,7 +36,8 @@ export interface BotServer {
   /**
    * Runs one turn of an activity the bot's own Direct Line endpoint received (already
    * authenticated), queued behind the conversation's earlier turns like any other. A failed turn is
-   * logged; the partner hears about it from the adapter's turn error handler.
+   * logged; the partner hears about it from the adapter's turn error handler. Rejects (only) with
+   * StorageUnavailable when the turn could not use the storage.
    */
   runLocalTurn(activity: Activity, correlationId?: string): Promise<void>;
   /** Runs `hook` when shutdown begins (e.g. to close WebSocket streams). */
@@ -53,7 +57,17 @@ export function createBotServer(deps: ServerDeps): BotServer {
     if (active === 0) idle.splice(0).forEach((resolve) => resolve());
   };
 
+  // A route that met a storage failure: 503 with the reason, never the error's own text (it names files).
+  // StorageHealth logs each incident once, so the requests it fails are not logged again.
+  server.on('StorageUnavailable', (req: restify.Request, res: restify.Response, err: StorageUnavailable, cb: () => void) => {
+    const body = storageUnavailableBody(err);
+    res.header('Retry-After', STORAGE_RETRY_AFTER_SECONDS);
+    res.send(503, req.path().startsWith('/v3/directline/') ? { error: body } : body);
+    cb();
+  });
+
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    if (err instanceof StorageUnavailable) return cb();
     const status = err.statusCode ?? 500;
     const entry = { method: req.method, url: req.url, status, reason: err.message };
     if (status >= 500) logger.error({ ...entry, err }, 'request failed');
@@ -99,9 +113,13 @@ export function createBotServer(deps: ServerDeps): BotServer {
         if (result?.body !== undefined) res.send(result.status, result.body);
         else res.send(result?.status ?? 200);
       } catch (err) {
+        const unavailable = storageUnavailableIn(err);
         if (err instanceof AuthenticationError || (err as { statusCode?: number }).statusCode === 401) {
           logger.warn({ correlationId, reason: (err as Error).message }, 'unauthorized activity');
           res.send(401, { code: 'Unauthorized', message: 'a valid Bot Framework token is required' });
+        } else if (unavailable) {
+          res.header('Retry-After', STORAGE_RETRY_AFTER_SECONDS);
+          res.send(503, storageUnavailableBody(unavailable));
         } else {
           logger.error({ correlationId, err }, 'turn failed');
           res.send(500, { code: 'InternalError', message: `the bot could not handle this activity (reference ${correlationId})` });
@@ -120,8 +138,10 @@ export function createBotServer(deps: ServerDeps): BotServer {
 
   server.get('/readyz', (_req, res, next) => {
     const ready = deps.readiness();
+    const storage = deps.storage?.();
     if (stopping) res.send(503, { status: 'stopping' });
     else if (!ready) res.send(503, { status: 'loading' });
+    else if (storage && !storage.available) res.send(503, { status: 'storageUnavailable', reason: storage.reason, since: storage.since, ...ready });
     else res.send(200, { status: 'ready', ...ready });
     return next();
   });
@@ -140,6 +160,9 @@ export function createBotServer(deps: ServerDeps): BotServer {
           return deps.logic(context);
         });
       } catch (err) {
+        // The endpoint answers 503 for a storage failure (logged once per incident by StorageHealth).
+        const unavailable = storageUnavailableIn(err);
+        if (unavailable) throw unavailable;
         logger.error({ correlationId, err }, 'turn failed');
       } finally {
         release();
@@ -167,6 +190,12 @@ export function createBotServer(deps: ServerDeps): BotServer {
       return { drained };
     },
   };
+}
+
+const STORAGE_RETRY_AFTER_SECONDS = '10';
+
+function storageUnavailableBody(err: StorageUnavailable): { code: string; message: string } {
+  return { code: 'StorageUnavailable', message: `the bot cannot use its storage right now (${err.reason}); try again in a minute` };
 }
 
 function headerId(req: restify.Request): string | undefined {

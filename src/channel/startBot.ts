@@ -9,6 +9,7 @@ import { TicketStore } from '../escalation/TicketStore';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
 import type { Storage } from '../storage/Storage';
+import { StorageHealth, storageFault, storageUnavailableIn } from '../storage/StorageHealth';
 import { createAdapter } from './adapter';
 import { LOCAL_SERVICE_URL, registerDirectLine } from './directLine/directLineRoutes';
 import type { TokenSigner } from './directLine/tokens';
@@ -41,7 +42,12 @@ export interface RunningBot extends BotServer {
   /** The conversations of the bot's own Direct Line (the portal widget without Azure). */
   readonly transcripts: Transcripts;
   readonly delivery: DeliveryWorker | undefined;
+  /** The storage as the bot uses it, with its health (read by `/readyz`). */
+  readonly storage: StorageHealth;
 }
+
+/** After the turns in flight (SHUTDOWN_GRACE_MS), how long shutdown waits for a delivery in progress and the question log. */
+const SHUTDOWN_TAIL_MS = 2000;
 
 /**
  * Wires storage, adapter, bot, delivery worker and HTTP server. A failed turn is logged with its
@@ -49,7 +55,8 @@ export interface RunningBot extends BotServer {
  */
 export function buildBotServer(opts: StartOptions): RunningBot {
   const { config, logger, messages } = opts;
-  const storage: BotStorage = opts.storage ?? new MemoryStorage();
+  // Everything goes through the health monitor: a failing store gives 503s and one log line per incident.
+  const storage = new StorageHealth(opts.storage ?? (new MemoryStorage() as BotStorage), { timeoutMs: config.storageTimeoutMs, logger });
   const adapter = createAdapter(config.auth);
   const tickets = new TicketStore(storage, config.escalation.ticketPrefix);
   const delivery = config.escalation.webhookUrl
@@ -68,7 +75,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     dir: config.questionLog.dir,
     salt: config.questionLog.salt,
     retentionDays: config.questionLog.retentionDays,
-    onError: (err) => logger.error({ err }, 'question log write failed'),
+    ...questionLogIncidents(logger),
   });
   const staffDesk = config.teams.staffChannel
     ? new StaffDesk({
@@ -98,6 +105,9 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   });
 
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    // The storage is down: the endpoint answers 503 with the reason (the monitor has logged it).
+    const unavailable = storageUnavailableIn(error);
+    if (unavailable) throw unavailable;
     const ref = correlationIdOf(context);
     logger.error({ correlationId: ref, err: error, channelId: context.activity.channelId }, 'turn error');
     try {
@@ -113,6 +123,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     logic: (context) => bot.run(context),
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    storage: () => storage.state(),
     readiness: () => {
       const problems = opts.knowledgeProblems?.();
       return { knowledge: opts.knowledge().version, ...(problems ? { knowledgeProblems: problems } : {}) };
@@ -163,6 +174,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     tickets,
     transcripts,
     delivery,
+    storage,
     listen: async (port, host) => {
       await tickets.init();
       signer = await loadSigningKey(storage, webchat.tokenSecret);
@@ -171,14 +183,43 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       sweeper = setInterval(sweep, 24 * 60 * 60 * 1000);
       sweeper.unref();
       const bound = await server.listen(port, host);
+      storage.start();
       delivery?.start();
       return bound;
     },
     shutdown: async (graceMs) => {
       if (sweeper) clearInterval(sweeper);
+      storage.stop();
       const result = await server.shutdown(graceMs);
-      await Promise.all([delivery?.stop(), questionLog.flush()]);
+      // Bounded: a hung webhook or disk must not keep the process from exiting.
+      let timer: NodeJS.Timeout | undefined;
+      const tail = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_TAIL_MS)));
+      await Promise.race([Promise.all([delivery?.stop(SHUTDOWN_TAIL_MS), questionLog.flush()]), tail]);
+      clearTimeout(timer);
       return result;
+    },
+  };
+}
+
+/**
+ * The question log's error reporting: a failing disk is logged when it starts failing and when writes
+ * work again (with how many records were lost), not once per question.
+ */
+function questionLogIncidents(logger: Logger): { onError: (err: unknown) => void; onWritten: () => void } {
+  let failing: { since: number; dropped: number } | undefined;
+  return {
+    onError: (err) => {
+      const reason = storageFault(err, 0);
+      if (reason === undefined) return void logger.error({ err }, 'question log write failed');
+      if (failing) return void (failing.dropped += 1);
+      failing = { since: Date.now(), dropped: 1 };
+      const { code, syscall } = err as { code?: unknown; syscall?: unknown };
+      logger.error({ reason, error: { code, syscall } }, 'question log cannot be written');
+    },
+    onWritten: () => {
+      if (!failing) return;
+      logger.info({ downMs: Date.now() - failing.since, dropped: failing.dropped }, 'question log written again');
+      failing = undefined;
     },
   };
 }

@@ -3,6 +3,7 @@ import restify from 'restify';
 import type { Logger } from '../../log';
 import { casUpdate } from '../../escalation/casUpdate';
 import type { Storage } from '../../storage/Storage';
+import { storageUnavailableIn } from '../../storage/StorageHealth';
 import { TokenSigner } from '../directLine/tokens';
 import { Asset, projectRoot, webChatBundlePath, webChatVersion } from './assets';
 import { DirectLineUnavailable } from './azureDirectLine';
@@ -115,6 +116,8 @@ export function registerWebChat(deps: WebChatDeps): void {
         const issued = await deps.issuer.issue({ resume: body.resume, fresh: body.fresh, origins: [...new Set([origin, ...deps.allowedOrigins])] });
         res.send(200, issued);
       } catch (err) {
+        const unavailable = storageUnavailableIn(err);
+        if (unavailable) throw unavailable; // 503 with the reason, like every route that meets a storage failure
         if (err instanceof DirectLineUnavailable) {
           logger.error({ err }, 'Direct Line token exchange failed');
           res.send(502, { code: 'DirectLineUnavailable', message: 'the chat service is not available right now; try again in a minute' });
