@@ -57,12 +57,18 @@ export async function livenessOf(owner: Owner): Promise<Liveness> {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'ESRCH') return 'dead';
-    if (code !== 'EPERM') return 'alive'; // cannot tell: never break a lock on a guess
+    // EPERM: it exists (another user's). Anything else: cannot tell, so never break a lock on a guess.
+    if (code !== 'EPERM') return 'alive';
   }
   if (!owner.start) return 'alive';
   const start = await startOfPid(owner.pid);
   if (start === null) return 'dead'; // exited since the check above
   return start === undefined || start === owner.start ? 'alive' : 'dead';
+}
+
+/** The owner record of a running process on this machine (in this process namespace). */
+export async function ownerOfPid(pid: number): Promise<Owner> {
+  return { scope: SELF.scope, pid, start: (await startOfPid(pid)) ?? '' };
 }
 
 function scopeOfThisProcess(): string {
