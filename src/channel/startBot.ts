@@ -203,22 +203,22 @@ export function buildBotServer(opts: StartOptions): RunningBot {
 
 /**
  * The question log's error reporting: a failing disk is logged when it starts failing and when writes
- * work again (with how many records were lost), not once per question.
+ * work again (with how many writes, of one or more records each, were lost), not once per question.
  */
 function questionLogIncidents(logger: Logger): { onError: (err: unknown) => void; onWritten: () => void } {
-  let failing: { since: number; dropped: number } | undefined;
+  let failing: { since: number; failedWrites: number } | undefined;
   return {
     onError: (err) => {
       const reason = storageFault(err, 0);
       if (reason === undefined) return void logger.error({ err }, 'question log write failed');
-      if (failing) return void (failing.dropped += 1);
-      failing = { since: Date.now(), dropped: 1 };
+      if (failing) return void (failing.failedWrites += 1);
+      failing = { since: Date.now(), failedWrites: 1 };
       const { code, syscall } = err as { code?: unknown; syscall?: unknown };
       logger.error({ reason, error: { code, syscall } }, 'question log cannot be written');
     },
     onWritten: () => {
       if (!failing) return;
-      logger.info({ downMs: Date.now() - failing.since, dropped: failing.dropped }, 'question log written again');
+      logger.info({ downMs: Date.now() - failing.since, failedWrites: failing.failedWrites }, 'question log written again');
       failing = undefined;
     },
   };

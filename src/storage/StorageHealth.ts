@@ -201,7 +201,7 @@ const FILE_SYSTEM_REASONS: Readonly<Record<string, string>> = {
   ENXIO: 'the storage device is not available',
   ENODEV: 'the storage device is not available',
   ESTALE: 'the storage device is not available',
-  ENOTDIR: 'the storage folder is not a folder',
+  ENOTDIR: "a part of the storage folder's path is a file",
   EMFILE: 'the bot has too many files open',
   ENFILE: 'the bot has too many files open',
   EBUSY: 'the storage is busy',

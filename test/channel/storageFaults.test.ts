@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { call, DirectLineClient, issueToken } from '../helpers/directLineClient';
 import { FaultyStorage, fsError } from '../helpers/faultyStorage';
 import { messageActivity, post, startBot, type RunningBot } from '../helpers/httpHarness';
@@ -113,6 +116,32 @@ describe('a storage failure while the bot runs', () => {
       await stuck.catch(() => undefined);
     } finally {
       await patient.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('a question log folder that cannot be written', () => {
+  it('is logged when it starts failing and when it works again, not once per question; the partners are answered meanwhile', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'question-log-faults-'));
+    const blocker = path.join(root, 'logs');
+    await writeFile(blocker, 'a file where the folder should be');
+    const bot = await startBot({ QUESTION_LOG_DIR: path.join(blocker, 'questions') });
+    try {
+      const logged = (msg: string) => bot.logs.filter((l) => l.msg === msg);
+      for (const text of ['when is WPC?', 'what is BPOS?', 'how do partners get paid?']) {
+        expect((await post(bot.url, messageActivity(text, { deliveryMode: 'expectReplies' }))).status).toBe(200);
+      }
+      await until(() => logged('question log cannot be written').length > 0, 'the question log to fail');
+      await rm(blocker);
+      await mkdir(blocker);
+      expect((await post(bot.url, messageActivity('when is WPC?', { deliveryMode: 'expectReplies' }))).status).toBe(200);
+      await until(() => logged('question log written again').length > 0, 'the question log to work again');
+      expect(logged('question log cannot be written')).toEqual([expect.objectContaining({ reason: "a part of the storage folder's path is a file", error: { code: 'ENOTDIR', syscall: 'mkdir' } })]);
+      expect(logged('question log written again')).toHaveLength(1);
+      expect(logged('question log write failed')).toEqual([]);
+    } finally {
+      await bot.close();
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -71,6 +71,9 @@ describe('SIGKILL in the middle of an escalation and of a webhook delivery (file
 });
 
 describe('SIGKILL under load (file storage)', () => {
+  // Up to three loaded runs and a restart: more than jest's default 30 s on a busy machine.
+  jest.setTimeout(120_000);
+
   it('restarts serving every conversation without waiting on the locks the killed process held, and leaves no lock or temp files', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'partner-bot-kill-load-'));
     const env = { STORAGE: 'file', DATA_DIR: dataDir };

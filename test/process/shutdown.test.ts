@@ -143,4 +143,23 @@ describe('SIGTERM ends the process within SHUTDOWN_GRACE_MS plus a few seconds, 
     expect(exit?.ms).toBeLessThan(BOUND_MS);
     await inFlight;
   });
+
+  it('a second signal during the grace period ends the process at once (Ctrl-C twice)', async () => {
+    channel = await startReceiver(60 * 60 * 1000);
+    const bot = await spawnBot({ SHUTDOWN_GRACE_MS: '120000' });
+    bots.push(bot);
+    const inFlight = fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', id: 'm-2', channelId: 'emulator', serviceUrl: channel.serviceUrl, conversation: { id: 'conv-twice' }, from: { id: 'p' }, recipient: { id: 'bot' }, text: 'when is WPC?' }),
+    }).catch(() => undefined);
+    await channel.waitForArrival(1, 10_000);
+    bot.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 500));
+    const [exit] = await terminate([bot]); // the second signal
+    expect(exit?.code).toBe(1);
+    expect(exit?.ms).toBeLessThan(5000);
+    expect(bot.logs.find((l) => l.msg === 'second signal during shutdown: exiting now')).toBeDefined();
+    await inFlight;
+  });
 });

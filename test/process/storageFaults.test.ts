@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runToExit, spawnBot, type BotProcess } from '../helpers/botProcess';
 import { call, DirectLineClient, issueToken } from '../helpers/directLineClient';
+import { startAzurite } from '../helpers/azurite';
 import { canMountTmpfs, inNamespaceOf, onTmpfs } from '../helpers/mountNamespace';
+import { startTcpProxy, throughPort } from '../helpers/tcpProxy';
 
 const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -87,6 +89,35 @@ withMounts('storage failing under a running bot process (DATA_DIR on a small tmp
     await incident(b, `mount -o remount,ro "${dataDir}"`, `mount -o remount,rw "${dataDir}"`, 'the storage is read-only');
     expect(b.logs.filter((l) => l.msg === 'storage unavailable')).toHaveLength(1);
     expect(b.logs.filter((l) => l.msg === 'storage available again')).toHaveLength(1);
+  });
+});
+
+describe('Azure Blob storage failing under a running bot process', () => {
+  it('that stops answering: 503 within STORAGE_TIMEOUT_MS, /readyz 503, logged once; back by itself when it answers again', async () => {
+    const azurite = await startAzurite();
+    const proxy = await startTcpProxy(azurite.port);
+    let bot: BotProcess | undefined;
+    try {
+      bot = await spawnBot({ STORAGE: 'blob', BLOB_CONNECTION_STRING: throughPort(azurite.connectionString, proxy.port), BLOB_CONTAINER: 'faults', STORAGE_TIMEOUT_MS: '1500' });
+      const b = bot;
+      const ask = (text: string) => call(`${b.url}/api/messages`, { method: 'POST', body: message(text, 'conv-blob') });
+      expect((await ask('when is WPC?')).status).toBe(200);
+
+      proxy.setMode('hang');
+      expect503(await ask('what is BPOS?'), 'the storage did not answer within 1.5 s');
+      expect503(await ask('what is BPOS?'), 'the storage did not answer within 1.5 s'); // at once: no second wait
+      expect((await call(`${b.url}/readyz`)).status).toBe(503);
+
+      proxy.setMode('pass');
+      await until(async () => (await call(`${b.url}/readyz`)).status === 200, '/readyz to be 200 again');
+      expect((await ask('what is BPOS?')).status).toBe(200);
+      expect(b.logs.filter((l) => l.msg === 'storage unavailable')).toHaveLength(1);
+      expect(b.logs.filter((l) => l.msg === 'storage available again')).toHaveLength(1);
+    } finally {
+      bot?.child.kill('SIGKILL');
+      await proxy.close();
+      await azurite.stop();
+    }
   });
 });
 
