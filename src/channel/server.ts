@@ -114,12 +114,10 @@ export function createBotServer(deps: ServerDeps): BotServer {
         else res.send(result?.status ?? 200);
       } catch (err) {
         const unavailable = storageUnavailableIn(err);
+        if (unavailable) throw unavailable; // 503 with the reason (the StorageUnavailable handler above)
         if (err instanceof AuthenticationError || (err as { statusCode?: number }).statusCode === 401) {
           logger.warn({ correlationId, reason: (err as Error).message }, 'unauthorized activity');
           res.send(401, { code: 'Unauthorized', message: 'a valid Bot Framework token is required' });
-        } else if (unavailable) {
-          res.header('Retry-After', STORAGE_RETRY_AFTER_SECONDS);
-          res.send(503, storageUnavailableBody(unavailable));
         } else {
           logger.error({ correlationId, err }, 'turn failed');
           res.send(500, { code: 'InternalError', message: `the bot could not handle this activity (reference ${correlationId})` });

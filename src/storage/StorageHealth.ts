@@ -177,6 +177,7 @@ export class StorageHealth implements Storage {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new StorageTimeout(this.options.timeoutMs)), this.options.timeoutMs);
+      timer.unref();
     });
     work.catch(() => undefined); // an answer after the time limit has nowhere to go
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));

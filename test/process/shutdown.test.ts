@@ -3,7 +3,7 @@ import net from 'node:net';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { partnerOf, spawnBot, type BotProcess } from '../helpers/botProcess';
 import { DirectLineClient, issueToken } from '../helpers/directLineClient';
-import { startReceiver, type Receiver } from '../helpers/httpHarness';
+import http from 'node:http';
 import { startTcpProxy, throughPort, type TcpProxy } from '../helpers/tcpProxy';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
 
@@ -35,13 +35,44 @@ async function frozenStream(streamUrl: string): Promise<net.Socket> {
   return socket;
 }
 
+/** A channel's service URL that takes the bot's reply and never answers (no timer: nothing keeps the tests alive). */
+interface HungChannel {
+  readonly serviceUrl: string;
+  waitForArrival(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function hungChannel(): Promise<HungChannel> {
+  let arrived = 0;
+  const server = http.createServer(() => (arrived += 1));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    serviceUrl: `http://127.0.0.1:${port}`,
+    waitForArrival: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (arrived === 0) {
+        if (Date.now() > deadline) throw new Error('the bot never called the channel');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** Sends SIGTERM to every bot at once; resolves with each one's exit code and time to exit. */
 async function terminate(bots: BotProcess[]): Promise<{ code: number | null; ms: number }[]> {
   const started = Date.now();
   bots.forEach((b) => b.child.kill('SIGTERM'));
   return Promise.all(
     bots.map(async (b) => {
-      const code = await Promise.race([b.exited(), new Promise<'running'>((r) => setTimeout(() => r('running'), BOUND_MS + 20_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([b.exited(), new Promise<'running'>((r) => (timer = setTimeout(() => r('running'), BOUND_MS + 20_000)))]);
+      clearTimeout(timer);
       return { code: code === 'running' ? -1 : code, ms: Date.now() - started };
     }),
   );
@@ -53,7 +84,7 @@ describe('SIGTERM ends the process within SHUTDOWN_GRACE_MS plus a few seconds, 
   let azurite: Azurite | undefined;
   let proxy: TcpProxy | undefined;
   let webhook: WebhookReceiver | undefined;
-  let channel: Receiver | undefined;
+  let channel: HungChannel | undefined;
   let sockets: net.Socket[] = [];
   let bots: BotProcess[] = [];
   afterEach(async () => {
@@ -126,7 +157,7 @@ describe('SIGTERM ends the process within SHUTDOWN_GRACE_MS plus a few seconds, 
   });
 
   it('file storage, with a turn waiting on a channel that never answers and a frozen stream', async () => {
-    channel = await startReceiver(60 * 60 * 1000); // takes the reply and never answers
+    channel = await hungChannel();
     const bot = await spawnBot({ SHUTDOWN_GRACE_MS: String(GRACE_MS) });
     bots.push(bot);
     const issued = await issueToken(bot.url);
@@ -137,7 +168,7 @@ describe('SIGTERM ends the process within SHUTDOWN_GRACE_MS plus a few seconds, 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'message', id: 'm-1', channelId: 'emulator', serviceUrl: channel.serviceUrl, conversation: { id: 'conv-hung-channel' }, from: { id: 'p' }, recipient: { id: 'bot' }, text: 'when is WPC?' }),
     }).catch(() => undefined);
-    await channel.waitForArrival(1, 10_000);
+    await channel.waitForArrival(10_000);
     const [exit] = await terminate([bot]);
     expect(exit?.code).not.toBe(-1);
     expect(exit?.ms).toBeLessThan(BOUND_MS);
@@ -145,7 +176,7 @@ describe('SIGTERM ends the process within SHUTDOWN_GRACE_MS plus a few seconds, 
   });
 
   it('a second signal during the grace period ends the process at once (Ctrl-C twice)', async () => {
-    channel = await startReceiver(60 * 60 * 1000);
+    channel = await hungChannel();
     const bot = await spawnBot({ SHUTDOWN_GRACE_MS: '120000' });
     bots.push(bot);
     const inFlight = fetch(`${bot.url}/api/messages`, {
@@ -153,7 +184,7 @@ describe('SIGTERM ends the process within SHUTDOWN_GRACE_MS plus a few seconds, 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'message', id: 'm-2', channelId: 'emulator', serviceUrl: channel.serviceUrl, conversation: { id: 'conv-twice' }, from: { id: 'p' }, recipient: { id: 'bot' }, text: 'when is WPC?' }),
     }).catch(() => undefined);
-    await channel.waitForArrival(1, 10_000);
+    await channel.waitForArrival(10_000);
     bot.child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 500));
     const [exit] = await terminate([bot]); // the second signal
