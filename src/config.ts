@@ -97,6 +97,7 @@ const EnvSchema = z
     COSMOS_DATABASE: z.string().trim().min(1).default('partner-bot'),
     COSMOS_CONTAINER: z.string().trim().min(1).default('bot-state'),
     STATE_TTL_DAYS: positiveInt(30, 3650),
+    STORAGE_TIMEOUT_MS: positiveInt(5_000, 120_000),
     QUESTION_LOG_DIR: optionalText,
     QUESTION_LOG_RETENTION_DAYS: positiveInt(90, 3650),
     QUESTION_LOG_SALT: z.string().trim().min(16, 'must be at least 16 characters').optional(),
@@ -256,6 +257,8 @@ export interface Config {
     | { readonly kind: 'cosmos'; readonly endpoint: string; readonly authKey: string; readonly database: string; readonly container: string };
   /** Conversation state not touched for this many days is deleted (file storage; see README for Azure). */
   readonly stateTtlDays: number;
+  /** A storage operation that takes longer has failed: the storage counts as unavailable (503) until it answers again. */
+  readonly storageTimeoutMs: number;
   /** The folder of the file backend (also the default for staff tools). */
   readonly dataDir: string;
   /**
@@ -383,6 +386,7 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       storage: storageOf(e),
       stateTtlDays: e.STATE_TTL_DAYS,
+      storageTimeoutMs: e.STORAGE_TIMEOUT_MS,
       dataDir: e.DATA_DIR,
       questionLog: { dir: e.QUESTION_LOG_DIR ?? path.join(e.DATA_DIR, 'questions'), retentionDays: e.QUESTION_LOG_RETENTION_DAYS, salt: e.QUESTION_LOG_SALT },
       escalation: {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import dotenv from 'dotenv';
 import { loadMessages } from './answering/Messages';
 import { buildBotServer } from './channel/startBot';
@@ -7,9 +8,14 @@ import { KnowledgeWatcher } from './knowledge/KnowledgeWatcher';
 import { loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
 import { createLogger, type Logger } from './log';
+import { folderProblem } from './storage/checkFolder';
 import { FileStorage } from './storage/FileStorage';
+import { storageUnavailableIn } from './storage/StorageHealth';
 import { sweepExpiredState } from './storage/sweepState';
 import { createStorage, describeStorage } from './channel/storageBackends';
+
+/** On SIGTERM the process ends at the latest this long after SHUTDOWN_GRACE_MS, whatever still hangs. */
+const SHUTDOWN_DEADLINE_EXTRA_MS = 5000;
 
 /** Composition root: configuration → knowledge → server. */
 async function main(): Promise<void> {
@@ -32,7 +38,21 @@ async function main(): Promise<void> {
   const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, initial: kb.data, logger });
   const knowledge = () => watcher.current();
 
+  // A folder the bot cannot write to stops it now, in one line, not on a partner's first message.
+  const folders = [
+    ...(config.storage.kind === 'file' ? [{ name: 'the data folder', variable: 'DATA_DIR', dir: config.storage.dir }] : []),
+    { name: 'the question log folder', variable: 'QUESTION_LOG_DIR', dir: config.questionLog.dir },
+  ];
+  for (const folder of folders) {
+    const problem = await folderProblem(folder.dir);
+    if (problem) {
+      console.error(`The bot cannot start: ${folder.name} ${path.resolve(folder.dir)} (${folder.variable}) is not usable: ${problem}.`);
+      process.exit(1);
+    }
+  }
+
   const storage = createStorage(config.storage);
+  if (storage instanceof FileStorage) await removeLeftOvers(storage, logger);
   const bot = buildBotServer({
     config,
     logger,
@@ -42,7 +62,15 @@ async function main(): Promise<void> {
     scripts: scripts.data,
     storage,
   });
-  const port = await bot.listen(config.port, config.host);
+  let port: number;
+  try {
+    port = await bot.listen(config.port, config.host);
+  } catch (err) {
+    const unavailable = storageUnavailableIn(err);
+    if (!unavailable) throw err;
+    console.error(`The bot cannot start: its storage, ${describeStorage(config.storage)}, is not usable: ${unavailable.reason}.`);
+    process.exit(1);
+  }
   if (storage instanceof FileStorage) scheduleStateSweep(storage, config.stateTtlDays, logger);
   watcher.start();
   logger.info(
@@ -60,9 +88,17 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal, inFlight: bot.inFlight() }, 'shutting down');
+    // The parts of shutdown have their own limits; this is the backstop for anything that still hangs.
+    setTimeout(() => {
+      logger.error({ graceMs: config.shutdownGraceMs, inFlight: bot.inFlight() }, 'shutdown did not finish in time; exiting now');
+      process.exit(1);
+    }, config.shutdownGraceMs + SHUTDOWN_DEADLINE_EXTRA_MS).unref();
     Promise.all([bot.shutdown(config.shutdownGraceMs), watcher.stop()]).then(
       ([{ drained }]) => {
         logger.info({ drained }, 'stopped');
@@ -78,7 +114,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-/** Expires old conversation state now and every hour after (file backend only). */
+/** Expires old conversation state now and every hour after (file backend only), and removes files crashed processes left. */
 function scheduleStateSweep(storage: FileStorage, ttlDays: number, logger: Logger): void {
   const sweep = () =>
     sweepExpiredState(storage, ttlDays).then(
@@ -86,7 +122,20 @@ function scheduleStateSweep(storage: FileStorage, ttlDays: number, logger: Logge
       (err: unknown) => logger.error({ err }, 'state sweep failed'),
     );
   void sweep();
-  setInterval(() => void sweep(), 60 * 60 * 1000).unref();
+  setInterval(() => {
+    void sweep();
+    void removeLeftOvers(storage, logger);
+  }, 60 * 60 * 1000).unref();
+}
+
+/** Lock and temp files of processes that died (SIGKILL, a crash, a power cut); never another live instance's. */
+async function removeLeftOvers(storage: FileStorage, logger: Logger): Promise<void> {
+  try {
+    const removed = await storage.cleanUp();
+    if (removed.locks + removed.temps > 0) logger.info(removed, 'removed files left by a stopped process');
+  } catch (err) {
+    logger.warn({ code: (err as { code?: unknown }).code }, 'could not look for files left by a stopped process');
+  }
 }
 
 main().catch((err: unknown) => {

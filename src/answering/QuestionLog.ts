@@ -64,6 +64,8 @@ export interface QuestionLogOptions {
   now?: () => Date;
   /** Called for every failed write (the record is dropped) or dropped record; never for the caller to catch. */
   onError?: (err: unknown) => void;
+  /** Called after each successful write (e.g. to tell that writes work again after errors). */
+  onWritten?: () => void;
 }
 
 /** Longest question text written; longer text is cut. */
@@ -107,6 +109,7 @@ export class QuestionLog {
   private readonly retentionDays: number;
   private readonly now: () => Date;
   private readonly onError: ((err: unknown) => void) | undefined;
+  private readonly onWritten: (() => void) | undefined;
   private queue: Pending[] = [];
   private draining: Promise<void> | undefined;
 
@@ -119,6 +122,7 @@ export class QuestionLog {
     if (!Number.isFinite(this.retentionDays) || this.retentionDays < 0) throw new RangeError('retentionDays must be 0 or more');
     this.now = opts.now ?? (() => new Date());
     this.onError = opts.onError;
+    this.onWritten = opts.onWritten;
   }
 
   /** Queues a question for writing and returns its id at once. Never throws. */
@@ -229,6 +233,7 @@ export class QuestionLog {
               madeDir = true;
             }
             await fs.appendFile(file, chunk, 'utf8');
+            this.onWritten?.();
           } catch (err) {
             this.report(err);
           }

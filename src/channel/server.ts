@@ -6,6 +6,7 @@ import type { Activity, TurnContext } from 'botbuilder';
 import restify from 'restify';
 import type { ServiceUrlRule } from '../config';
 import type { Logger } from '../log';
+import { StorageUnavailable, storageUnavailableIn, type StorageState } from '../storage/StorageHealth';
 import type { PartnerAdapter } from './adapter';
 import { SigningKeysUnavailable, Unauthorized } from './botAuth';
 import { checkBodyHeaders, quoteHeader, readJsonBody, type BodyProblem } from './httpBody';
@@ -30,6 +31,8 @@ export interface ServerDeps {
   readonly reservedServiceUrls?: readonly string[];
   /** How long a conversation's turn waits for the one before it, and how many may wait. */
   readonly turnLimits?: TurnLimits;
+  /** Whether the bot's storage works; `/readyz` is 503 while it does not. */
+  readonly storage?: () => StorageState;
 }
 
 export interface BotServer {
@@ -48,7 +51,8 @@ export interface BotServer {
    * Runs one turn of an activity the bot's own Direct Line endpoint received (already
    * authenticated), queued behind the conversation's earlier turns like any other. A failed turn is
    * logged; the partner hears about it from the adapter's turn error handler. Rejects with QueueFull
-   * when the conversation already has TURN_QUEUE_LIMIT turns waiting.
+   * when the conversation already has TURN_QUEUE_LIMIT turns waiting, and with StorageUnavailable when
+   * the turn could not use the storage.
    */
   runLocalTurn(activity: Activity, correlationId?: string): Promise<void>;
   /** Whether the conversation's turn queue can take one more turn now. */
@@ -76,7 +80,17 @@ export function createBotServer(deps: ServerDeps): BotServer {
     if (active === 0) idle.splice(0).forEach((resolve) => resolve());
   };
 
+  // A route that met a storage failure: 503 with the reason, never the error's own text (it names files).
+  // StorageHealth logs each incident once, so the requests it fails are not logged again.
+  server.on('StorageUnavailable', (req: restify.Request, res: restify.Response, err: StorageUnavailable, cb: () => void) => {
+    const body = storageUnavailableBody(err);
+    res.header('Retry-After', STORAGE_RETRY_AFTER_SECONDS);
+    res.send(503, req.path().startsWith('/v3/directline/') ? { error: body } : body);
+    cb();
+  });
+
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    if (err instanceof StorageUnavailable) return cb();
     const status = err.statusCode ?? 500;
     const entry = { method: req.method, url: req.url, status, reason: err.message };
     if (status >= 500) logger.error({ ...entry, err }, 'request failed');
@@ -157,6 +171,8 @@ export function createBotServer(deps: ServerDeps): BotServer {
       if (result?.body !== undefined) res.send(result.status, result.body);
       else res.send(result?.status ?? 200);
     } catch (err) {
+      const unavailable = storageUnavailableIn(err);
+      if (unavailable) throw unavailable; // 503 with the reason (the StorageUnavailable handler above)
       if (err instanceof QueueFull) {
         res.header('Retry-After', String(err.retryAfterSeconds));
         refuse(429, 'TooManyTurns', err.message);
@@ -190,8 +206,10 @@ export function createBotServer(deps: ServerDeps): BotServer {
 
   server.get('/readyz', (_req, res, next) => {
     const ready = deps.readiness();
+    const storage = deps.storage?.();
     if (stopping) res.send(503, { status: 'stopping' });
     else if (!ready) res.send(503, { status: 'loading' });
+    else if (storage && !storage.available) res.send(503, { status: 'storageUnavailable', reason: storage.reason, since: storage.since, ...ready });
     else res.send(200, { status: 'ready', ...ready });
     return next();
   });
@@ -212,6 +230,9 @@ export function createBotServer(deps: ServerDeps): BotServer {
         });
       } catch (err) {
         if (err instanceof QueueFull) throw err;
+        // The endpoint answers 503 for a storage failure (logged once per incident by StorageHealth).
+        const unavailable = storageUnavailableIn(err);
+        if (unavailable) throw unavailable;
         logger.error({ correlationId, err }, 'turn failed');
       } finally {
         release?.();
@@ -240,6 +261,12 @@ export function createBotServer(deps: ServerDeps): BotServer {
       return { drained };
     },
   };
+}
+
+const STORAGE_RETRY_AFTER_SECONDS = '10';
+
+function storageUnavailableBody(err: StorageUnavailable): { code: string; message: string } {
+  return { code: 'StorageUnavailable', message: `the bot cannot use its storage right now (${err.reason}); try again in a minute` };
 }
 
 function headerId(req: restify.Request): string | undefined {

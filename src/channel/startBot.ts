@@ -11,6 +11,7 @@ import { FairUse } from '../limits/FairUse';
 import { useLogSalt, type Logger } from '../log';
 import type { Storage } from '../storage/Storage';
 import { loadStoredSecret } from '../storage/storedSecret';
+import { StorageHealth, storageFault, storageUnavailableIn } from '../storage/StorageHealth';
 import { createAdapter } from './adapter';
 import { LOCAL_SERVICE_URL, registerDirectLine } from './directLine/directLineRoutes';
 import { TokenChains } from './directLine/tokenChains';
@@ -48,7 +49,12 @@ export interface RunningBot extends BotServer {
   /** The conversations of the bot's own Direct Line (the portal widget without Azure). */
   readonly transcripts: Transcripts;
   readonly delivery: DeliveryWorker | undefined;
+  /** The storage as the bot uses it, with its health (read by `/readyz`). */
+  readonly storage: StorageHealth;
 }
+
+/** After the turns in flight (SHUTDOWN_GRACE_MS), how long shutdown waits for a delivery in progress and the question log. */
+const SHUTDOWN_TAIL_MS = 2000;
 
 /**
  * Wires storage, adapter, bot, delivery worker and HTTP server. A failed turn is logged with its
@@ -56,7 +62,8 @@ export interface RunningBot extends BotServer {
  */
 export function buildBotServer(opts: StartOptions): RunningBot {
   const { config, logger, messages } = opts;
-  const storage: BotStorage = opts.storage ?? new MemoryStorage();
+  // Everything goes through the health monitor: a failing store gives 503s and one log line per incident.
+  const storage = new StorageHealth(opts.storage ?? (new MemoryStorage() as BotStorage), { timeoutMs: config.storageTimeoutMs, logger });
   const adapter = createAdapter({
     auth: config.auth,
     openIdMetadata: config.openIdMetadata,
@@ -87,7 +94,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       return salt;
     },
     retentionDays: config.questionLog.retentionDays,
-    onError: (err) => logger.error({ err }, 'question log write failed'),
+    ...questionLogIncidents(logger),
   });
   const staffDesk = config.teams.staffChannel
     ? new StaffDesk({
@@ -117,6 +124,9 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   });
 
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    // The storage is down: the endpoint answers 503 with the reason (the monitor has logged it).
+    const unavailable = storageUnavailableIn(error);
+    if (unavailable) throw unavailable;
     const ref = correlationIdOf(context);
     logger.error({ correlationId: ref, err: error, channelId: context.activity.channelId }, 'turn error');
     try {
@@ -137,6 +147,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     serviceUrlAllowlist: config.serviceUrlAllowlist,
     reservedServiceUrls: [LOCAL_SERVICE_URL],
     turnLimits: { waitMs: config.turns.waitMs, queueLimit: config.turns.queueLimit },
+    storage: () => storage.state(),
     readiness: () => {
       const problems = opts.knowledgeProblems?.();
       return { knowledge: opts.knowledge().version, ...(problems ? { knowledgeProblems: problems } : {}) };
@@ -192,6 +203,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     tickets,
     transcripts,
     delivery,
+    storage,
     listen: async (port, host) => {
       await tickets.init();
       signer = await loadSigningKey(storage, webchat.tokenSecret);
@@ -202,14 +214,43 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       sweeper = setInterval(sweep, 24 * 60 * 60 * 1000);
       sweeper.unref();
       const bound = await server.listen(port, host);
+      storage.start();
       delivery?.start();
       return bound;
     },
     shutdown: async (graceMs) => {
       if (sweeper) clearInterval(sweeper);
+      storage.stop();
       const result = await server.shutdown(graceMs);
-      await Promise.all([delivery?.stop(), questionLog.flush()]);
+      // Bounded: a hung webhook or disk must not keep the process from exiting.
+      let timer: NodeJS.Timeout | undefined;
+      const tail = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_TAIL_MS)));
+      await Promise.race([Promise.all([delivery?.stop(SHUTDOWN_TAIL_MS), questionLog.flush()]), tail]);
+      clearTimeout(timer);
       return result;
+    },
+  };
+}
+
+/**
+ * The question log's error reporting: a failing disk is logged when it starts failing and when writes
+ * work again (with how many writes, of one or more records each, were lost), not once per question.
+ */
+function questionLogIncidents(logger: Logger): { onError: (err: unknown) => void; onWritten: () => void } {
+  let failing: { since: number; failedWrites: number } | undefined;
+  return {
+    onError: (err) => {
+      const reason = storageFault(err, 0);
+      if (reason === undefined) return void logger.error({ err }, 'question log write failed');
+      if (failing) return void (failing.failedWrites += 1);
+      failing = { since: Date.now(), failedWrites: 1 };
+      const { code, syscall } = err as { code?: unknown; syscall?: unknown };
+      logger.error({ reason, error: { code, syscall } }, 'question log cannot be written');
+    },
+    onWritten: () => {
+      if (!failing) return;
+      logger.info({ downMs: Date.now() - failing.since, failedWrites: failing.failedWrites }, 'question log written again');
+      failing = undefined;
     },
   };
 }

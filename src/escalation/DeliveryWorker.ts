@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
+import { storageUnavailableIn } from '../storage/StorageHealth';
 import type { Ticket } from './ticket';
 import type { TicketStore } from './TicketStore';
 
@@ -45,31 +46,46 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private stopped = false;
 
   constructor(private readonly o: DeliveryOptions) {}
 
   start(): void {
     if (this.timer) return;
+    this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.o.pollMs ?? 1000);
     this.timer.unref();
     this.kick();
   }
 
-  /** Stops polling and waits for a delivery in progress to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and starting deliveries, and waits for the one in progress to finish, at most
+   * `waitMs`. One not finished by then is left to its lease: it is tried again later (by another
+   * instance, or after a restart), with the same idempotency key.
+   */
+  async stop(waitMs = Infinity): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.running;
+    if (!this.running) return;
+    if (waitMs === Infinity) return this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 
   /** Looks at the queue now (coalesced with a run in progress). */
   kick(): void {
+    if (this.stopped) return; // e.g. a turn that finishes during shutdown
     if (this.running) {
       this.again = true;
       return;
     }
     this.running = this.runOnce()
-      .catch((err: unknown) => this.o.logger.error({ err }, 'delivery run failed'))
+      .catch((err: unknown) => {
+        // A storage outage is logged once by the storage's monitor, not on every poll.
+        if (!storageUnavailableIn(err)) this.o.logger.error({ err }, 'delivery run failed');
+      })
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -82,6 +98,7 @@ export class DeliveryWorker {
   /** Delivers every ticket that is due. */
   async runOnce(now: () => Date = () => new Date()): Promise<void> {
     for (const id of await this.o.store.pending()) {
+      if (this.stopped) return;
       const ticket = await this.o.store.get(id);
       if (!ticket || ticket.delivery.status !== 'pending') {
         await this.o.store.dequeue(id);

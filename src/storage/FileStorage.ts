@@ -1,7 +1,19 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { lstat, mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { errorCode, serialised, unlinkIfPresent, withFileLock, type LockTiming } from './fileLock';
+import {
+  BREAK_SUFFIX,
+  doneWithTemp,
+  errorCode,
+  isLeftOverTemp,
+  LOCK_SUFFIX,
+  removeIfAbandoned,
+  serialised,
+  tempPathFor,
+  unlinkIfPresent,
+  withFileLock,
+  type LockTiming,
+} from './fileLock';
 import { ETagConflictError, type Storage, type StoreItem, type StoreItems } from './Storage';
 
 /** What each key's file holds. The item is stored without its eTag. */
@@ -16,6 +28,14 @@ const READABLE_CHARS = 48;
 const DOCUMENT_SUFFIX = '.json';
 /** At most this many files are open at once by one read/write/delete/keys call. */
 const IO_CONCURRENCY = 16;
+/** A temp file whose writer cannot be checked (another container or boot) is left alone this long. */
+const TEMP_ORPHAN_MS = 60 * 60 * 1000;
+
+/** What `cleanUp` removed. */
+export interface CleanUp {
+  readonly locks: number;
+  readonly temps: number;
+}
 
 /**
  * A `Storage` that keeps each key in its own JSON file under one directory, with the semantics of
@@ -30,15 +50,18 @@ const IO_CONCURRENCY = 16;
  *
  * A write goes to a temp file in the same directory, is fsynced and renamed over the key's file (then
  * the directory is fsynced where the platform allows), so a reader or a crash sees the old document or
- * the new one, never half of one. Leftover temp files (names starting with '.') are ignored, never
- * cleaned up.
+ * the new one, never half of one. Temp files and lock files (names starting with '.') name the process
+ * that made them; those left by a process that died (SIGKILL, a crash) are ignored by reads and removed
+ * by `cleanUp`, which the bot runs at start-up and hourly.
  *
  * Concurrency: within a process, operations on one key run one at a time (across every FileStorage on
  * the same directory). Across processes, the read-compare-rename of a write and a delete happen under a
- * per-key lock file; reads take no lock. Limits: the lock is advisory and only for processes on one
- * machine with a local file system (not NFS/SMB); a lock older than `staleLockMs` (10 s) is taken to be
- * left by a crashed process and broken, so a process stalled that long inside a write can lose its
- * exclusion; a write waits at most `lockTimeoutMs` (15 s) for the lock, then rejects.
+ * per-key lock file; reads take no lock. A lock left by a process that has died is broken at once, so a
+ * restart after a crash serves every conversation without waiting (see `withFileLock`). Limits: the
+ * lock is advisory and only for processes on one machine with a local file system that has hard links
+ * (not NFS/SMB); the lock of a holder in another container or boot, whose liveness cannot be checked,
+ * is broken when older than `staleLockMs` (10 s), so such a holder stalled that long inside a write can
+ * lose its exclusion; a write waits at most `lockTimeoutMs` (15 s) for the lock, then rejects.
  *
  * A write of several keys is not a transaction: keys are written independently, a refused or failed key
  * leaves the others written, and the call rejects with the first error in key order (as MemoryStorage
@@ -119,6 +142,38 @@ export class FileStorage implements Storage {
     return found.flatMap((e) => (e ? [e] : []));
   }
 
+  /**
+   * Removes what processes that died left in the folder: lock files and their temp files. Files of a
+   * live process (another instance on the same folder, or this one) are left alone, as are files of a
+   * process that cannot be checked until they are old (a lock after `staleLockMs`, a temp file after
+   * an hour). Never waits for a lock.
+   */
+  async cleanUp(): Promise<CleanUp> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return { locks: 0, temps: 0 };
+      throw err;
+    }
+    const hidden = names.filter((n) => n.startsWith('.'));
+    const locks = await inTurn(
+      hidden.filter((n) => n.endsWith(LOCK_SUFFIX) || n.endsWith(LOCK_SUFFIX + BREAK_SUFFIX)),
+      (name) => removeIfAbandoned(path.join(this.dir, name), this.timing),
+    );
+    const temps = await inTurn(
+      hidden.filter((n) => n.endsWith('.tmp')),
+      async (name) => {
+        const file = path.join(this.dir, name);
+        const info = await lstat(file).catch(() => undefined);
+        if (!info?.isFile() || !(await isLeftOverTemp(file, name, Date.now() - info.mtimeMs, TEMP_ORPHAN_MS))) return false;
+        await unlinkIfPresent(file);
+        return true;
+      },
+    );
+    return { locks: locks.filter(Boolean).length, temps: temps.filter(Boolean).length };
+  }
+
   /** Paths of the document files whose names start with `namePrefix` (none when the folder is missing). */
   private async documentFiles(namePrefix: string): Promise<string[]> {
     let names: string[];
@@ -173,7 +228,7 @@ function readablePart(key: string): string {
 }
 
 function lockFileFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.lock`);
+  return path.join(path.dirname(file), `.${path.basename(file)}${LOCK_SUFFIX}`);
 }
 
 function serialise(key: string, document: StoredDocument): string {
@@ -217,7 +272,7 @@ function isStoredDocument(value: unknown): value is StoredDocument {
 
 /** Writes `text` to `file` atomically: a synced temp file in the same directory, renamed over it. */
 async function replaceFile(file: string, text: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(file);
   try {
     const handle = await open(temp, 'wx');
     try {
@@ -230,6 +285,8 @@ async function replaceFile(file: string, text: string): Promise<void> {
   } catch (err) {
     await unlinkIfPresent(temp).catch(() => undefined);
     throw err;
+  } finally {
+    doneWithTemp(temp);
   }
 }
 

@@ -1,16 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { livenessOf, ownerTag, parseOwnerTag, type Owner } from './processOwner';
 
 /** How long to wait for a lock file, and when to decide its holder has died. */
 export interface LockTiming {
-  /** A lock file older than this is taken to be left by a crashed process and is removed. */
+  /**
+   * A lock file older than this is taken to be abandoned and is removed, whoever holds it. Only needed
+   * for holders whose liveness cannot be checked (another machine, container or boot); a lock whose
+   * holder is known to have died is removed at once.
+   */
   readonly staleLockMs: number;
   /** Give up (and reject) after waiting this long for a lock. Should exceed `staleLockMs`. */
   readonly lockTimeoutMs: number;
 }
 
 const queues = new Map<string, Promise<void>>();
+/** Tokens of the lock files this process holds right now. */
+const held = new Set<string>();
+/** Temp files this process is writing right now (never cleaned up from under it). */
+const activeTemps = new Set<string>();
 
 /**
  * Runs `fn` after every earlier call with the same `id` in this process has settled, so calls on one
@@ -32,14 +42,27 @@ export function serialised<T>(id: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs `fn` while holding the lock file `lockPath` (created with O_EXCL, so only one process on the
- * machine holds it at a time), polling every few milliseconds while another process holds it.
+ * Runs `fn` while holding the lock file `lockPath`, polling every few milliseconds while another
+ * process holds it.
  *
- * Limits: the lock is advisory (only code that takes it is excluded). A lock file older than
- * `staleLockMs` is removed, so a holder that is merely slow for that long loses its lock, and two
- * waiters that both find the same stale lock can race (one may remove the other's fresh lock). The
- * lock relies on O_EXCL and mtimes, so it is not to be trusted on network file systems. Rejects if the
- * lock is not had within `lockTimeoutMs`, or if the lock file cannot be created for another reason.
+ * The lock file is created whole (its content written to a temp file, then hard-linked to
+ * `lockPath`, which fails if it exists), so it always names its holder (see processOwner.ts). A
+ * waiter breaks the lock at once when its holder has died (a crash or SIGKILL leaves it behind), or
+ * when this very process holds no such lock (one it failed to remove), and otherwise only when it is
+ * older than `staleLockMs`. Breaking is itself guarded by a second lock file (`<lockPath>.break`), so
+ * two waiters that find the same dead lock cannot remove each other's fresh one.
+ *
+ * Why by hand: kernel locks (flock, fcntl), which the OS releases when a process dies, are out of
+ * Node's reach without a native addon, and the maintained lock-file library (proper-lockfile) judges
+ * staleness by modification time only (a crash still stalls waiters for at least 2 s), needs a timer
+ * per held lock, and by default throws from that timer when it cannot refresh the lock (as on a disk
+ * that has become read-only).
+ *
+ * Limits: the lock is advisory (only code that takes it is excluded), for processes on one machine with
+ * a local file system that has hard links (not NFS/SMB). A holder in another container or on another
+ * boot cannot be checked, so its lock is broken only by age, and a holder stalled that long loses
+ * its exclusion. Rejects if the lock is not had within `lockTimeoutMs`, or if the lock file cannot be
+ * created for another reason (e.g. a read-only or full disk).
  */
 export async function withFileLock<T>(lockPath: string, timing: LockTiming, fn: () => Promise<T>): Promise<T> {
   const token = await acquire(lockPath, timing);
@@ -51,14 +74,17 @@ export async function withFileLock<T>(lockPath: string, timing: LockTiming, fn: 
 }
 
 async function acquire(lockPath: string, timing: LockTiming): Promise<string> {
-  const token = `${process.pid} ${randomUUID()}`;
+  const token = newToken();
   const deadline = Date.now() + timing.lockTimeoutMs;
   for (;;) {
-    if (await tryCreate(lockPath, token)) return token;
-    const age = await ageOf(lockPath);
-    if (age === undefined) continue; // released between our attempt and the stat: try again now
-    if (age > timing.staleLockMs) {
-      await unlinkIfPresent(lockPath);
+    if (await createWhole(lockPath, token)) {
+      held.add(token);
+      return token;
+    }
+    const found = await inspect(lockPath);
+    if (found === undefined) continue; // released between our attempt and the look: try again now
+    if (await isAbandoned(found, timing.staleLockMs)) {
+      await breakLock(lockPath, found.content, timing);
       continue;
     }
     if (Date.now() > deadline) throw new Error(`Storage: timed out after ${timing.lockTimeoutMs} ms waiting for the lock ${lockPath}`);
@@ -66,45 +92,139 @@ async function acquire(lockPath: string, timing: LockTiming): Promise<string> {
   }
 }
 
-/** Creates the lock file holding `token`; false if it already exists. */
-async function tryCreate(lockPath: string, token: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(lockPath, 'wx');
-  } catch (err) {
-    if (errorCode(err) === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    await handle.writeFile(token, 'utf8');
-    await handle.close();
-    return true;
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await unlinkIfPresent(lockPath);
-    throw err;
-  }
-}
-
 /** Removes the lock file if it is still ours (it may have been broken as stale and retaken). */
 async function release(lockPath: string, token: string): Promise<void> {
-  let holder: string;
+  held.delete(token);
+  let content: string;
   try {
-    holder = await readFile(lockPath, 'utf8');
+    content = await readFile(lockPath, 'utf8');
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return;
     throw err;
   }
-  if (holder === token) await unlinkIfPresent(lockPath);
+  if (content === token) await unlinkIfPresent(lockPath);
 }
 
-async function ageOf(file: string): Promise<number | undefined> {
+/**
+ * Removes the lock file `lockPath` if it still holds `seen` (the abandoned lock a waiter found), under
+ * the guard `<lockPath>.break`. Returns without breaking if another process holds the guard.
+ */
+async function breakLock(lockPath: string, seen: string, timing: LockTiming): Promise<void> {
+  const guard = `${lockPath}${BREAK_SUFFIX}`;
+  const token = newToken();
+  if (!(await createWhole(guard, token))) {
+    // Another waiter is breaking it; or one died doing so (the guard is then abandoned itself).
+    const other = await inspect(guard);
+    if (other && (await isAbandoned(other, timing.staleLockMs))) await unlinkIfPresent(guard);
+    return;
+  }
+  held.add(token);
   try {
-    return Date.now() - (await stat(file)).mtimeMs;
+    if ((await inspect(lockPath))?.content === seen) await unlinkIfPresent(lockPath);
+  } finally {
+    await release(guard, token);
+  }
+}
+
+interface Found {
+  readonly content: string;
+  readonly ageMs: number;
+}
+
+/** The content and age of a lock file; undefined if there is none. */
+async function inspect(file: string): Promise<Found | undefined> {
+  try {
+    const [content, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    return { content, ageMs: Date.now() - info.mtimeMs };
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+/** Whether a lock (or break guard) found on disk may be removed by someone else. */
+async function isAbandoned(found: Found, staleLockMs: number): Promise<boolean> {
+  const owner = ownerOfToken(found.content);
+  const liveness = owner ? await livenessOf(owner) : 'unknown';
+  if (liveness === 'dead') return true;
+  if (liveness === 'self') return !held.has(found.content); // ours, yet no operation holds it: left behind
+  return found.ageMs > staleLockMs;
+}
+
+/** A fresh lock token: `<owner tag> <random>`, so the file names its holder. */
+function newToken(): string {
+  return `${ownerTag()} ${randomUUID()}`;
+}
+
+/** The holder named by a lock file's content; undefined for anything else (including an older format). */
+export function ownerOfToken(content: string): Owner | undefined {
+  const space = content.indexOf(' ');
+  return space > 0 ? parseOwnerTag(content.slice(0, space)) : undefined;
+}
+
+/** Creates `file` with `content` only if it does not exist, never leaving it empty or half-written. */
+async function createWhole(file: string, content: string): Promise<boolean> {
+  const temp = tempPathFor(file);
+  try {
+    await writeFile(temp, content, { flag: 'wx' });
+    await link(temp, file);
+    return true;
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await unlinkIfPresent(temp).catch(() => undefined);
+    doneWithTemp(temp);
+  }
+}
+
+export const LOCK_SUFFIX = '.lock';
+export const BREAK_SUFFIX = '.break';
+const TEMP_NAME = /^\..+\.([0-9a-f]{12}-\d{1,10}-(?:\d{1,20}|x))\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * A unique temp file name next to `target` (`.<name>.<owner tag>.<random>.tmp`), registered as being
+ * written by this process until `doneWithTemp`: left-over temp files name their writer, so the ones
+ * whose writer has died can be cleaned up without touching another process's.
+ */
+export function tempPathFor(target: string): string {
+  const base = path.basename(target);
+  const temp = path.join(path.dirname(target), `${base.startsWith('.') ? '' : '.'}${base}.${ownerTag()}.${randomBytes(6).toString('hex')}.tmp`);
+  activeTemps.add(temp);
+  return temp;
+}
+
+export function doneWithTemp(temp: string): void {
+  activeTemps.delete(temp);
+}
+
+/**
+ * Whether a temp file (named by `tempPathFor`, or an older `.<name>.<pid>.<random>.tmp`) was left
+ * behind: its writer has died, or is this process and no longer writing it. A temp file of a writer
+ * that cannot be checked counts as left behind only once it is older than `orphanAfterMs`.
+ */
+export async function isLeftOverTemp(file: string, name: string, ageMs: number, orphanAfterMs: number): Promise<boolean> {
+  const tag = TEMP_NAME.exec(name)?.[1];
+  const owner = tag === undefined ? undefined : parseOwnerTag(tag);
+  const liveness = owner ? await livenessOf(owner) : 'unknown';
+  if (liveness === 'dead') return true;
+  if (liveness === 'self') return !activeTemps.has(file);
+  return ageMs > orphanAfterMs;
+}
+
+/**
+ * Removes the lock file (or break guard) `file` if it is abandoned (see `withFileLock`); true if it
+ * was removed. Never waits for a live holder.
+ */
+export async function removeIfAbandoned(file: string, timing: LockTiming): Promise<boolean> {
+  const found = await inspect(file);
+  if (!found || !(await isAbandoned(found, timing.staleLockMs))) return false;
+  if (file.endsWith(BREAK_SUFFIX)) {
+    await unlinkIfPresent(file);
+  } else {
+    await breakLock(file, found.content, timing);
+  }
+  return (await inspect(file))?.content !== found.content;
 }
 
 /** Deletes `file`; a file that is already gone is fine. */

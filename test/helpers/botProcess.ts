@@ -12,11 +12,19 @@ export interface BotProcess {
   exited(): Promise<number | null>;
 }
 
+/** How to start the process: a command that runs `node dist/src/index.js` (e.g. inside a namespace), and its user. */
+export interface Launch {
+  /** Put before `node dist/src/index.js`, e.g. `['unshare', '--mount', ...]`. */
+  readonly prefix?: readonly string[];
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
 /** Runs the built bot (`node dist/src/index.js`) as a real process on a free loopback port. */
-export async function spawnBot(env: Record<string, string> = {}): Promise<BotProcess> {
+export async function spawnBot(env: Record<string, string> = {}, launch: Launch = {}): Promise<BotProcess> {
   // Keep state and the question log out of the repository unless a test chooses a folder.
   const scratch: Record<string, string> = env.DATA_DIR ? {} : { DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bot-data-')) };
-  const child = spawnRaw({ PORT: '0', HOST: '127.0.0.1', ...scratch, ...env });
+  const child = spawnRaw({ PORT: '0', HOST: '127.0.0.1', ...scratch, ...env }, launch);
   const logs: Record<string, unknown>[] = [];
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
@@ -41,16 +49,19 @@ export async function spawnBot(env: Record<string, string> = {}): Promise<BotPro
 }
 
 /** Runs the built bot with the given environment (and no .env influence), for start-up checks. */
-export function spawnRaw(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [path.join(ROOT, 'dist/src/index.js')], {
+export function spawnRaw(env: Record<string, string>, launch: Launch = {}): ChildProcessWithoutNullStreams {
+  const [command, ...args] = [...(launch.prefix ?? []), process.execPath, path.join(ROOT, 'dist/src/index.js')];
+  return spawn(command as string, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--no-deprecation', LOG_LEVEL: 'info', ...env },
+    ...(launch.uid !== undefined ? { uid: launch.uid } : {}),
+    ...(launch.gid !== undefined ? { gid: launch.gid } : {}),
   });
 }
 
 /** Runs the bot until it exits; returns its exit code and output. */
-export function runToExit(env: Record<string, string>, timeoutMs = 15000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnRaw(env);
+export function runToExit(env: Record<string, string>, timeoutMs = 15000, launch: Launch = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnRaw(env, launch);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

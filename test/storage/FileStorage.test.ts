@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as ts from 'typescript';
 import { ConversationState, MemoryStorage, TestAdapter, type Storage as BotStorage } from 'botbuilder';
 import { FileStorage } from '../../src/storage/FileStorage';
+import { ownerTag, SELF } from '../../src/storage/processOwner';
 import { ETagConflictError, isETagConflict, type Storage, type StoreItems } from '../../src/storage/Storage';
 
 let root: string;
@@ -316,15 +317,20 @@ describe('FileStorage across processes', () => {
     return { proc, exited };
   }
 
-  it('loses no update when processes increment one counter', async () => {
+  it('loses no update when processes increment one counter, all starting on the lock a killed process left', async () => {
     await new FileStorage(dir).write({ counter: { n: 0 } });
+    // A holder that died: every child finds its lock at once, and only one may break it.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.on('exit', resolve));
+    await writeFile(path.join(dir, `.${path.basename(await onlyDocument())}.lock`), `${ownerTag({ ...SELF, pid: dead.pid as number, start: '' })} left-by-a-crash`);
     const runs = await Promise.all(Array.from({ length: 6 }, () => child('increment', dir, '15').exited));
     for (const run of runs) expect(run).toEqual({ code: 0, stderr: '' });
     expect((await new FileStorage(dir).read(['counter'])).counter.n).toBe(90);
   });
 
-  it('never leaves a half-written document when a writer is killed, and recovers its lock', async () => {
-    const store = new FileStorage(dir, { staleLockMs: 300 });
+  it('never leaves a half-written document when a writer is killed, breaks its lock at once, and cleans up after it', async () => {
+    // Locks broken by age only after 60 s: a write within the 3 s limit means the dead writer's lock was broken for its death.
+    const store = new FileStorage(dir, { staleLockMs: 60_000, lockTimeoutMs: 3_000 });
     await store.write({ doc: { i: 0, big: '' } });
     const writer = child('churn', dir, String(4_000_000));
     await new Promise<void>((resolve) => {
@@ -344,6 +350,8 @@ describe('FileStorage across processes', () => {
     expect(await store.keys()).toEqual(['doc']);
     await store.write({ doc: { i: -1, eTag: doc.eTag } });
     expect((await store.read(['doc'])).doc.i).toBe(-1);
+    await store.cleanUp();
+    expect((await readdir(dir)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Activity } from 'botbuilder';
 import restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../log';
+import { storageUnavailableIn } from '../../storage/StorageHealth';
 import { readJsonBody } from '../httpBody';
 import { QueueFull, rawResponse } from '../server';
 import { validateActivity } from '../validateActivity';
@@ -111,6 +112,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
   const open = async (claims: TokenClaims) => {
     const opened = await transcripts.open(claims.conv, claims.user);
     if (opened !== 'created') return opened === 'theirs';
+    // The welcome; if the storage fails meanwhile, the partner's first message will say so (503).
     void deps.runTurn({
       type: 'conversationUpdate',
       id: `${claims.conv}|join`,
@@ -121,7 +123,7 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       recipient: { id: deps.bot.id, name: deps.bot.name, role: 'bot' } as Activity['recipient'],
       membersAdded: [{ id: claims.user, name: '' }],
       timestamp: new Date(),
-    } as Activity);
+    } as Activity).catch(() => undefined);
     return true;
   };
 
@@ -355,7 +357,8 @@ export function registerDirectLine(deps: DirectLineDeps): void {
           watermark = Number(page.watermark);
         } while (again);
       } catch (err) {
-        logger.warn({ err }, 'direct line stream could not read the transcript');
+        // A storage outage is logged once by StorageHealth; the stream carries on when it is over.
+        if (!storageUnavailableIn(err)) logger.warn({ err }, 'direct line stream could not read the transcript');
       } finally {
         running = false;
       }
@@ -397,7 +400,11 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     void push();
   };
 
-  deps.onShutdown(() => wss.clients.forEach((ws) => ws.close(1012, 'restarting')));
+  // A client that does not answer the close handshake must not hold the shutdown up.
+  deps.onShutdown(() => {
+    wss.clients.forEach((ws) => ws.close(1012, 'restarting'));
+    setTimeout(() => wss.clients.forEach((ws) => ws.terminate()), 1000).unref();
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Logger } from '../../log';
 import { tooManyRequests } from '../fairUseHttp';
 import { casUpdate } from '../../escalation/casUpdate';
 import type { Storage } from '../../storage/Storage';
+import { storageUnavailableIn } from '../../storage/StorageHealth';
 import { TokenSigner } from '../directLine/tokens';
 import { readJsonBody } from '../httpBody';
 import { Asset, projectRoot, webChatBundlePath, webChatVersion } from './assets';
@@ -127,6 +128,8 @@ export function registerWebChat(deps: WebChatDeps): void {
         const issued = await deps.issuer.issue({ resume: body.resume, fresh: body.fresh, origins: [...new Set([origin, ...deps.allowedOrigins])] });
         res.send(200, issued);
       } catch (err) {
+        const unavailable = storageUnavailableIn(err);
+        if (unavailable) throw unavailable; // 503 with the reason, like every route that meets a storage failure
         if (err instanceof DirectLineUnavailable) {
           logger.error({ err }, 'Direct Line token exchange failed');
           res.send(502, { code: 'DirectLineUnavailable', message: 'the chat service is not available right now; try again in a minute' });
