@@ -1,8 +1,9 @@
 /** Shared by the benchmarks: start a server process, drive it with autocannon, summarise. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { parse as parseYaml } from 'yaml';
 import { parseQuestionSet } from '../src/knowledge/questionSet';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -12,6 +13,20 @@ export function benchQuestions(): string[] {
   const set = parseQuestionSet(readFileSync(path.join(ROOT, 'test/eval/questions.yaml'), 'utf8'), 'questions.yaml');
   if (!set.success) throw new Error('cannot read the evaluation set');
   return [...set.data.questions.map((q) => q.q), ...set.data.outOfScope.map((q) => q.q)];
+}
+
+/** Every title and alternate question of the bundled articles: questions the knowledge base answers. */
+export function knowledgeQuestions(): string[] {
+  const dir = path.join(ROOT, 'knowledge');
+  const out: string[] = [];
+  for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!file.endsWith('.md') || path.basename(file) === 'README.md') continue;
+    const front = /^---\n([\s\S]*?)\n---/.exec(readFileSync(path.join(dir, file), 'utf8'))?.[1];
+    const fm = front ? (parseYaml(front) as { title?: string; questions?: string[] }) : {};
+    out.push(...(fm.title ? [fm.title] : []), ...(fm.questions ?? []));
+  }
+  if (out.length === 0) throw new Error('no questions in knowledge/');
+  return out;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
