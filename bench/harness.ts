@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { parseQuestionSet } from '../src/knowledge/questionSet';
+import { allQuestions, parseQuestionSet } from '../src/knowledge/questionSet';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -11,7 +11,7 @@ export const ROOT = path.resolve(__dirname, '../..');
 export function benchQuestions(): string[] {
   const set = parseQuestionSet(readFileSync(path.join(ROOT, 'test/eval/questions.yaml'), 'utf8'), 'questions.yaml');
   if (!set.success) throw new Error('cannot read the evaluation set');
-  return [...set.data.questions.map((q) => q.q), ...set.data.outOfScope.map((q) => q.q)];
+  return allQuestions(set.data);
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -1,15 +1,34 @@
 import type { Article } from '../knowledge/Article';
-import type { Hit, KnowledgeIndex, SearchResult } from '../knowledge/KnowledgeIndex';
-import type { Band, Reply } from './Reply';
+import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
+import { checkAnswerability, type Answerability } from './answerability';
+import { readMessage } from './message';
+import { questionForm, type QuestionForm } from './questionForm';
+import type { Band, Reply, ShownPassage } from './Reply';
 import { smallTalkIntent } from './smallTalk';
 
-/** Confidence at or above which the bot answers outright. */
+/**
+ * The thresholds the bands are cut at, chosen on the evaluation set (`npm run eval` prints, per band,
+ * how many replies fell in it and how many were right).
+ */
+export const THRESHOLDS = {
+  /** Below this share of the question's weight covered by the best passage, there is no answer. */
+  minCoverage: 0.5,
+  /** A question that names nothing the knowledge base is about may leave at most this share uncovered. */
+  unanchoredUncovered: 0.2,
+  /** Two articles within this coverage of each other, neither covering the question well, are a "did you mean". */
+  clarifyMargin: 0.06,
+  /** ... unless the leader covers at least this much. */
+  clearCoverage: 0.8,
+  /** A second passage is shown when it covers at least this share of the question the first does not. */
+  secondPassage: 0.2,
+  /** Below this total weight, the question's own words say too little and the whole message is searched. */
+  vagueWeight: 0.35,
+} as const;
+
+/** Confidence at or above which a reply is an answer (an exact question match is 1). */
 export const ANSWER_THRESHOLD = 0.55;
-/** Confidence at or above which the bot asks "did you mean"; below it, it says it has no answer. */
+/** Confidence at or above which an unclear question gets "did you mean"; below it, no answer. */
 export const CLARIFY_THRESHOLD = 0.2;
-/** Content weight (summed IDF) a question needs before a match on it alone is trusted. */
-const SPECIFIC_WEIGHT = 1.0;
-const CLEAR_LEAD = 0.3;
 
 export function bandOf(confidence: number): Band {
   if (confidence >= ANSWER_THRESHOLD) return 'answer';
@@ -17,58 +36,190 @@ export function bandOf(confidence: number): Band {
   return 'noAnswer';
 }
 
-/**
- * How sure the bot is that the top hit answers the question, from 0 to 1. It multiplies three things:
- * how much of the question the article covers (words the knowledge base has never seen count against
- * it), how clearly it beats the runner-up, and how specific the matched words are (a match on
- * "partner" alone says little).
- */
-export function confidenceOf(result: SearchResult): number {
-  const [top, second] = result.hits;
-  if (!top) return 0;
-  if (top.exact) return 1;
-  // A lead of CLEAR_LEAD (as a share of the top score) or more over the runner-up counts as a clear win;
-  // a near tie halves the confidence, so the partner is asked which one they meant.
-  const lead = second ? 1 - second.score / top.score : 1;
-  const margin = Math.min(1, lead / CLEAR_LEAD);
-  const matchedWeight = matchedContentWeight(result, top);
-  const specificity = Math.min(1, matchedWeight / SPECIFIC_WEIGHT);
-  return round(top.coverage * (0.5 + 0.5 * margin) * (0.5 + 0.5 * specificity));
+/** What the conversation adds to a question (see `conversation.ts`). */
+export interface DecideOptions {
+  /** Words of the conversation's last question: they can help find the subject, never pin it. */
+  readonly context?: string;
+  /** The context is the question's subject ("when does that launch?"): read it for not-covered subjects too. */
+  readonly followUp?: boolean;
+  /** Passages this conversation has already shown (`articleId#index`): not repeated as "what the sources do say". */
+  readonly shown?: ReadonlySet<string>;
+  /** Passages not to lead with ("and the other challenge?"). */
+  readonly avoid?: ReadonlySet<string>;
 }
 
-function matchedContentWeight(result: SearchResult, hit: Hit): number {
-  const total = result.words.filter((w) => w.kind === 'content').reduce((s, w) => s + w.weight, 0);
-  return total * hit.coverage;
+/** Everything `decide` worked out, for `npm run ask` and the conversation logic. */
+export interface Decision {
+  readonly reply: Reply;
+  readonly result: SearchResult;
+  readonly form?: QuestionForm;
+  /** The chosen passages and the ones that came next. */
+  readonly chosen: readonly PassageHit[];
+  readonly runnerUps: readonly PassageHit[];
+  readonly answerability?: Answerability;
+  /** Whether the question names something the knowledge base is about. */
+  readonly anchored: boolean;
 }
 
 /**
  * Decides the reply to a partner's message: pure, no I/O. The index is searched only when the message
  * is not small talk.
  */
-export function decide(text: string, index: KnowledgeIndex): Reply {
+export function decide(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Reply {
+  return explain(text, index, options).reply;
+}
+
+/** `decide`, with the reasons. */
+export function explain(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Decision {
+  const none = (reply: Reply): Decision => ({ reply, result: { words: [], hits: [] }, chosen: [], runnerUps: [], anchored: false });
   const intent = smallTalkIntent(text);
-  if (intent === 'person') return { kind: 'escalate' };
-  if (intent) return { kind: 'smallTalk', intent };
+  if (intent === 'person') return none({ kind: 'escalate' });
+  if (intent) return none({ kind: 'smallTalk', intent });
   // "?", "!!!", an emoji: nothing to search on, so show what the bot can do.
-  if (!/[\p{L}\p{N}]/u.test(text)) return { kind: 'smallTalk', intent: 'help' };
-  const result = index.search(text);
+  if (!/[\p{L}\p{N}]/u.test(text)) return none({ kind: 'smallTalk', intent: 'help' });
+
+  const message = readMessage(text);
+  const context = [message.context, options.context ?? ''].filter((c) => c !== '').join(' ');
+  let question = message.question;
+  let result = index.search(question, { context, gapsFromContext: options.followUp === true });
+  if (message.context !== '' && ownSalience(result.words) < THRESHOLDS.vagueWeight) {
+    // "BPOS = Business Productivity Online... what's the last word?": the subject is in the context.
+    question = `${message.context} ${message.question}`;
+    result = index.search(question, { ...(options.context ? { context: options.context } : {}), gapsFromContext: options.followUp === true });
+  }
+  return decideOn(question, result, index, options);
+}
+
+function decideOn(question: string, result: SearchResult, index: KnowledgeIndex, options: DecideOptions): Decision {
+  const base = { result, chosen: [] as PassageHit[], runnerUps: [] as PassageHit[], anchored: false };
   const top = result.hits[0];
+  const ownContent = result.words.filter((w) => w.kind === 'content' && !w.context);
   if (!top) {
-    if (result.gap !== undefined) return { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence: 0 };
-    return { kind: 'noAnswer', reason: result.words.length === 0 ? 'vague' : 'noMatch', confidence: 0 };
+    if (result.gap !== undefined) return { ...base, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence: 0 } };
+    return { ...base, reply: { kind: 'noAnswer', reason: ownContent.length === 0 ? 'vague' : 'noMatch', confidence: 0 } };
   }
-  const confidence = confidenceOf(result);
-  if (result.gap !== undefined && !top.exact) {
-    return { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: top.article };
+  const form = questionForm(question, result.words);
+  const exact = top.exact || top.exactSection !== undefined;
+  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined);
+  const lead = chosen[0] ?? top.passages[0];
+  if (!lead) return { ...base, reply: { kind: 'noAnswer', reason: 'noMatch', confidence: 0 } };
+  const anchored = exact || ownContent.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
+  const answerability = checkAnswerability(form, result.words, chosen, question);
+  const confidence = confidenceOf(result, lead);
+  const decided = { ...base, form, chosen, runnerUps, answerability, anchored };
+  const followUps = relatedArticles(lead.article, index);
+  const shown = chosen.map((h): ShownPassage => ({ article: h.article, passage: h.passage }));
+
+  if (exact) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence: 1, followUps } };
+  if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
+
+  const uncoveredShare = uncoveredSalience(ownContent, lead) / Math.max(1e-9, ownContent.reduce((s, w) => s + salience(w), 0));
+  const coverage = lead.coverage;
+  if (!anchored && uncoveredShare > THRESHOLDS.unanchoredUncovered) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  if (coverage < THRESHOLDS.minCoverage) {
+    if (coverage >= THRESHOLDS.minCoverage * 0.6 && anchored && ambiguous(result)) {
+      return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence } };
+    }
+    return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
   }
-  switch (bandOf(confidence)) {
-    case 'answer':
-      return { kind: 'answer', article: top.article, confidence, followUps: relatedArticles(top.article, index) };
-    case 'clarify':
-      return { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence };
-    default:
-      return { kind: 'noAnswer', reason: 'noMatch', confidence, closest: top.article };
+
+  const a = answerability;
+  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0;
+  if (!short) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence, followUps } };
+  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) {
+    return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence, followUps, corrects: a.correction.typed } };
   }
+  if (!anchored) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  const missing = [...a.missing.filter((d) => d.kind !== 'qualifier').map((d) => d.typed), ...a.uncovered.filter((w) => !a.missing.length).map((w) => w.typed ?? w.word)];
+  const fresh = shown.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index)));
+  return {
+    ...decided,
+    reply: { kind: 'partial', article: lead.article, passages: fresh, asks: form.asks, missing, confidence: round(confidence * 0.6), followUps },
+  };
+}
+
+/** The key a conversation remembers a shown passage by. */
+export function passageKey(articleId: string, index: number): string {
+  return `${articleId}#${index}`;
+}
+
+/**
+ * The passage that answers, and at most one more that covers what the first leaves out. Candidates
+ * are the best passages of the best articles; a passage that holds the kind of fact asked, with what
+ * the question pins down, ranks above one that only shares words.
+ */
+function choosePassages(result: SearchResult, form: QuestionForm, question: string, options: DecideOptions, exactHit: Hit | undefined): { chosen: PassageHit[]; runnerUps: PassageHit[] } {
+  const pool = exactHit
+    ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection)
+    : result.hits.flatMap((h) => h.passages.slice(0, 4));
+  const fit = (p: PassageHit) => {
+    const a = checkAnswerability(form, result.words, [p], question);
+    let score = p.coverage;
+    if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.12;
+    score -= 0.06 * a.missing.length;
+    if (p.passage.index === 0) score += 0.01;
+    if (options.avoid?.has(passageKey(p.article.id, p.passage.index))) score -= 0.5;
+    return score;
+  };
+  const ranked = pool.map((p) => ({ p, score: fit(p) })).sort((x, y) => y.score - x.score);
+  const first = ranked[0]?.p;
+  if (!first) return { chosen: [], runnerUps: [] };
+  const chosen = [first];
+  const covered = (p: PassageHit, w: WeightedWord) => p.own.has(w.word) || p.framed.has(w.word);
+  const content = result.words.filter((w) => w.kind === 'content' && !w.context && w.weight > 0);
+  const total = content.reduce((s, w) => s + w.weight, 0);
+  const left = content.filter((w) => !covered(first, w));
+  let best: { p: PassageHit; gain: number } | undefined;
+  for (const { p } of ranked.slice(1)) {
+    if (p.article.id === first.article.id && p.passage.index === first.passage.index) continue;
+    const gain = left.filter((w) => p.own.has(w.word)).reduce((s, w) => s + w.weight, 0) / Math.max(1e-9, total);
+    if (gain > (best?.gain ?? 0)) best = { p, gain };
+  }
+  if (best && best.gain >= THRESHOLDS.secondPassage) chosen.push(best.p);
+  return { chosen, runnerUps: ranked.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
+}
+
+/**
+ * How much a word says about the question's subject: its weight in the knowledge base times how
+ * specific it is in everyday English ("point" says little, "warranty" or "Africa" a lot).
+ */
+function salience(w: WeightedWord): number {
+  return w.weight * w.specificity;
+}
+
+/** The salience of the question's words that the lead passage's article does not cover at all. */
+function uncoveredSalience(words: readonly WeightedWord[], lead: PassageHit): number {
+  return words.filter((w) => !(lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word))).reduce((s, w) => s + salience(w), 0);
+}
+
+function ownSalience(words: readonly WeightedWord[]): number {
+  return words.filter((w) => w.kind === 'content' && !w.context).reduce((s, w) => s + salience(w), 0);
+}
+
+/** The two best articles cover the question about as well as each other. */
+function ambiguous(result: SearchResult): boolean {
+  const [first, second] = result.hits;
+  return first !== undefined && second !== undefined && first.score - second.score < THRESHOLDS.clarifyMargin;
+}
+
+/** The leader holds the kind of fact asked and the runner-up's best passage does not. */
+function fitsBetter(lead: PassageHit, result: SearchResult, form: QuestionForm): boolean {
+  if (form.asks === 'other') return false;
+  const other = result.hits.find((h) => h.article.id !== lead.article.id)?.passages[0];
+  if (!other) return true;
+  const mine = checkAnswerability(form, result.words, [lead], '');
+  const theirs = checkAnswerability(form, result.words, [other], '');
+  return !mine.asksUnmet && theirs.asksUnmet;
+}
+
+/**
+ * How likely the shown passage answers the question, from 0 to 1: the share of the question it covers,
+ * lowered when another article covers it almost as well.
+ */
+export function confidenceOf(result: SearchResult, lead: PassageHit): number {
+  const other = result.hits.find((h) => h.article.id !== lead.article.id);
+  const margin = other ? lead.coverage - other.score : lead.coverage;
+  return round(Math.max(0, Math.min(1, lead.coverage * (0.75 + 0.25 * Math.min(1, Math.max(0, margin) / 0.2)))));
 }
 
 function round(x: number): number {

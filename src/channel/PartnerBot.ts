@@ -252,7 +252,7 @@ export class PartnerBot extends TeamsActivityHandler {
   protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
     const kb = this.deps.knowledge();
     const text = String(query.parameters?.find((p) => p.name === 'query')?.value ?? '').slice(0, this.deps.maxQuestionChars).trim();
-    const articles = text === '' || query.parameters?.some((p) => p.name === 'initialRun') ? onePerTopic(kb) : kb.index.search(text, 8).hits.map((h) => h.article);
+    const articles = text === '' || query.parameters?.some((p) => p.name === 'initialRun') ? onePerTopic(kb) : kb.index.search(text, { limit: 8 }).hits.map((h) => h.article);
     return {
       composeExtension: {
         type: 'result',

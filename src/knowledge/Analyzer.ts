@@ -12,6 +12,8 @@ export interface QueryWord {
   readonly typed?: string;
   /** `hint` for question words (who, when, ...): they rank but are never the subject. */
   readonly kind: 'content' | 'hint';
+  /** From the text around the question (earlier sentences, the conversation): it can only help a match. */
+  readonly context?: boolean;
 }
 
 /**

@@ -2,30 +2,64 @@ import lunr from 'lunr';
 import type { Article } from './Article';
 import { Analyzer, type QueryWord } from './Analyzer';
 import { englishWords } from './englishWords';
-import { Spelling } from './Spelling';
 import type { Gap } from './contentFiles';
+import { isGenericHeading, type Passage } from './passages';
+import { viewPassage, type PassageView } from './passageView';
+import { Spelling } from './Spelling';
 import type { Synonyms } from './Synonyms';
+import { isNameLike, specificity } from './wordFrequency';
 import { QUESTION_WORDS, STOP_WORDS, splitWords, stem } from './words';
 
-/** A question word with its weight: how much it says about which article is meant. */
+/** A question word with its weight: how much it says about which passage is meant. */
 export interface WeightedWord extends QueryWord {
-  /** Inverse document frequency; words the knowledge base has never seen weigh as much as its rarest. */
+  /** Inverse document frequency times how specific the word is in everyday English; 0 for everyday words. */
   readonly weight: number;
   /** Whether any article contains the word. */
   readonly known: boolean;
+  /**
+   * The word names something the knowledge base is about (BPOS, WPC, CDW, Live@edu): a name, not an
+   * everyday word, and used by some article. A question with no such word is on the knowledge base's
+   * subject only if the knowledge base covers all of it.
+   */
+  readonly anchor: boolean;
+  /** Most articles use the word (bpos, microsoft): it cannot tell passages apart. */
+  readonly everywhere: boolean;
+  /** The word reads as a name (Europe, CDW, WPC) rather than an everyday word. */
+  readonly nameLike: boolean;
+  /** How specific the word is in everyday English (0 everyday, 1 rare or a name). */
+  readonly specificity: number;
+}
+
+/** A passage and how much of the question it covers. */
+export interface PassageHit {
+  readonly article: Article;
+  readonly passage: Passage;
+  readonly view: PassageView;
+  /** Share (0..1) of the question's weight covered, counting the article's title, questions and tags less. */
+  readonly coverage: number;
+  /** Question words (index form) in the passage itself: its text, heading, list lead or section questions. */
+  readonly own: ReadonlySet<string>;
+  /** Question words in the article's title or the passage's heading: they frame every passage under them. */
+  readonly framed: ReadonlySet<string>;
+  /** Question words found only elsewhere in the article (its questions, tags, other passages). */
+  readonly elsewhere: ReadonlySet<string>;
 }
 
 export interface Hit {
   readonly article: Article;
-  /** lunr's relevance score (BM25 with field boosts); only comparable within one search. */
+  /** The best passage's coverage: the article's rank. */
   readonly score: number;
-  /** Share (0..1) of the question's content weight that this article contains. */
   readonly coverage: number;
   /** The question is, word for word, the article's title or one of its alternate questions. */
   readonly exact: boolean;
+  /** The question is, word for word, a question staff aimed at this section (heading). */
+  readonly exactSection?: string;
+  /** The article's passages, best first. */
+  readonly passages: readonly PassageHit[];
 }
 
 export interface SearchResult {
+  /** The question's words, then the words of the context (marked `context`). */
   readonly words: readonly WeightedWord[];
   /** What the question asks that the sources are known not to cover (from `not-covered.yaml`). */
   readonly gap?: string;
@@ -33,32 +67,56 @@ export interface SearchResult {
   readonly hits: readonly Hit[];
 }
 
-/** Field boosts: alternate questions and title above tags above the body (short answer, then the rest). */
-const FIELDS = { questions: 10, title: 8, tags: 4, answer: 2, details: 1 } as const;
-/**
- * A question word found only in an article's details (its fine print, often "the source does not
- * cover X") is weaker evidence that the article answers the question than one found in its title,
- * alternate questions, tags or short answer.
- */
-const DETAILS_ONLY_CREDIT = 0.4;
-const HINT_BOOST = 0.25;
-/**
- * Weight of a word no article contains. High enough that a question about something else
- * ("price", "weather") is not answered from the words it shares with an article, low enough that one
- * unfamiliar word beside strong ones still reaches "did you mean".
- */
-const UNKNOWN_WEIGHT = 1.0;
+export interface SearchOptions {
+  /** Most hits to return (default 5). */
+  readonly limit?: number;
+  /**
+   * Text that surrounds the question (the sentences before it, or the conversation's last question):
+   * its words can only help a passage, never count against one.
+   */
+  readonly context?: string;
+  /** Read the context's words for not-covered subjects too (a follow-up: "when does that launch?"). */
+  readonly gapsFromContext?: boolean;
+}
+
+/** Credit for a question word found around a passage rather than in it. */
+const CREDIT = { own: 1, title: 0.9, questions: 0.75, tags: 0.6, elsewhere: 0.4 } as const;
+/** Weight of a word no article contains, before its everyday-English specificity. */
+const UNKNOWN_WEIGHT = 1.6;
+/** Share of articles from which a word is "everywhere". */
+const EVERYWHERE = 0.6;
+
+interface PassageEntry {
+  readonly ref: string;
+  readonly article: Article;
+  readonly passage: Passage;
+  readonly view: PassageView;
+}
+
+interface ArticleEntry {
+  readonly article: Article;
+  readonly passages: readonly PassageEntry[];
+  /** Stems of the article's title, its passages' headings (by passage index), and all its words. */
+  readonly title: ReadonlySet<string>;
+  readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
+}
 
 /**
- * The searchable knowledge base. This is the only module that touches lunr. Partner text is never
- * given to lunr's query parser (which throws on `:` `~` `^` and treats `-` `+` `*` as operators): it is
- * split into words first and each word becomes a plain term clause.
+ * The searchable knowledge base. This is the only module that touches lunr. Every passage is a lunr
+ * document (its text, heading and section questions), and so is every article (title, alternate
+ * questions, tags); lunr finds which question words each one holds, and the ranking is the share of
+ * the question's weight a passage covers. Partner text is never given to lunr's query parser (which
+ * throws on `:` `~` `^` and treats `-` `+` `*` as operators): it is split into words first and each
+ * word becomes a plain term clause.
  */
 export class KnowledgeIndex {
   private readonly index: lunr.Index;
   private readonly analyzer: Analyzer;
+  private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
-  private readonly exact = new Map<string, string>();
+  private readonly entries = new Map<string, ArticleEntry>();
+  private readonly passageByRef = new Map<string, PassageEntry>();
+  private readonly exact = new Map<string, { article: string; section?: string }>();
   private readonly docFrequency = new Map<string, number>();
   private readonly gaps: readonly { about: string; stems: string[] }[];
 
@@ -69,25 +127,44 @@ export class KnowledgeIndex {
   ) {
     this.byId = new Map(articles.map((a) => [a.id, a]));
     const plain = new Analyzer(synonyms);
-    const docs = articles.map((a) => ({
-      id: a.id,
-      title: plain.indexWords(a.title),
-      questions: a.questions.flatMap((q) => plain.indexWords(q)),
-      tags: a.tags.flatMap((t) => plain.indexWords(t)),
-      answer: plain.indexWords(a.shortAnswer),
-      details: plain.indexWords(a.details),
-    }));
-
-    for (const d of docs) {
-      const stems = new Set([...d.title, ...d.questions, ...d.tags, ...d.answer, ...d.details].map(stem));
-      for (const s of stems) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
+    this.plain = plain;
+    const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
+    const articleDocs: { id: string; title: string[]; questions: string[]; tags: string[] }[] = [];
+    const passageDocs: { id: string; text: string[]; heading: string[]; section: string[] }[] = [];
+    for (const a of articles) {
+      articleDocs.push({
+        id: `a|${a.id}`,
+        title: plain.indexWords(a.title),
+        questions: a.questions.flatMap((q) => plain.indexWords(q)),
+        tags: a.tags.flatMap((t) => plain.indexWords(t)),
+      });
+      const passages: PassageEntry[] = [];
+      const headings = new Map<number, ReadonlySet<string>>();
+      for (const p of a.passages) {
+        const ref = `p|${a.id}|${p.index}`;
+        const entry = { ref, article: a, passage: p, view: viewPassage(p.text, plain) };
+        passages.push(entry);
+        this.passageByRef.set(ref, entry);
+        const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
+        if (heading) headings.set(p.index, stemsOf(heading));
+        const section = a.sections.find((s) => s.heading === p.heading)?.questions ?? [];
+        passageDocs.push({
+          id: ref,
+          text: plain.indexWords(`${p.lead ?? ''} ${p.text}`),
+          heading: plain.indexWords(heading),
+          section: section.flatMap((q) => plain.indexWords(q)),
+        });
+      }
+      this.entries.set(a.id, { article: a, passages, title: stemsOf(a.title), headings });
+    }
+    for (const a of articles) {
+      const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
+      for (const s of stemsOf(text)) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
     }
     this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], englishWords()));
     for (const a of articles) {
-      for (const text of [a.title, ...a.questions]) {
-        const key = this.analyzer.key(text);
-        if (key !== '' && !this.exact.has(key)) this.exact.set(key, a.id);
-      }
+      for (const text of [a.title, ...a.questions]) this.addExact(this.analyzer.key(text), { article: a.id });
+      for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
     }
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
     this.index = lunr(function build() {
@@ -96,8 +173,9 @@ export class KnowledgeIndex {
       this.pipeline.add(lunr.stemmer);
       this.searchPipeline.add(lunr.stemmer);
       this.ref('id');
-      for (const [field, boost] of Object.entries(FIELDS)) this.field(field, { boost });
-      for (const d of docs) this.add(d);
+      for (const field of ['title', 'questions', 'tags', 'text', 'heading', 'section']) this.field(field);
+      for (const d of articleDocs) this.add({ ...d, text: [], heading: [], section: [] });
+      for (const d of passageDocs) this.add({ ...d, title: [], questions: [], tags: [] });
     });
   }
 
@@ -105,33 +183,140 @@ export class KnowledgeIndex {
     return this.byId.get(id);
   }
 
-  /** Ranks articles for a partner's question. Never throws on any input. */
-  search(question: string, limit = 5): SearchResult {
-    const analyzed = this.analyzer.question(question);
-    const words = dedupe(analyzed.words.map((w) => this.weigh(this.completeName(w))));
-    const content = words.filter((w) => w.kind === 'content');
-    const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => analyzed.allStems.has(s)))?.about;
-    if (content.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
+  /** A passage of an article, by index. */
+  passage(articleId: string, index: number): Passage | undefined {
+    return this.passageByRef.get(`p|${articleId}|${index}`)?.passage;
+  }
 
-    const total = content.reduce((sum, w) => sum + w.weight, 0);
-    const results = this.index.query((q) => {
-      for (const w of words) {
-        q.term(w.word, { boost: w.kind === 'hint' ? HINT_BOOST : 1, presence: lunr.Query.presence.OPTIONAL });
-      }
-    });
+  /** The index form of a phrase's words (typos fixed, synonyms folded, stop words dropped), stemmed. */
+  stemsOf(text: string): string[] {
+    return this.analyzer.question(text).words.map((w) => stem(w.word));
+  }
+
+  /** The stem the index uses for one word already in index form. */
+  stem(word: string): string {
+    return stem(word);
+  }
+
+  /** The analyzer partners' words go through (typos, synonyms, stop words). */
+  get words(): Analyzer {
+    return this.analyzer;
+  }
+
+  /** Ranks passages (and so articles) for a partner's question. Never throws on any input. */
+  search(question: string, options: SearchOptions = {}): SearchResult {
+    const limit = options.limit ?? 5;
+    const analyzed = this.analyzer.question(question);
+    const around = options.context ? this.analyzer.question(options.context) : undefined;
+    const own = dedupe(analyzed.words.map((w) => this.weigh(this.completeName(w))));
+    const seen = new Set(own.map((w) => w.word));
+    const contextWords = (around?.words ?? [])
+      .map((w) => this.weigh(this.completeName(w)))
+      .filter((w) => !seen.has(w.word) && seen.add(w.word))
+      .map((w) => ({ ...w, context: true }));
+    const words = [...own, ...contextWords];
+    const stemsForGaps = options.gapsFromContext && around ? new Set([...analyzed.allStems, ...around.allStems]) : analyzed.allStems;
+    const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => stemsForGaps.has(s)))?.about;
+    const content = own.filter((w) => w.kind === 'content');
+    if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
+
+    const matches = this.match(words);
     // The same key as the titles' and alternate questions', but from the typo-corrected words.
-    const exactId = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
+    const exact = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
     const hits: Hit[] = [];
-    for (const r of results) {
-      const article = this.byId.get(r.ref);
-      if (!article) continue;
-      const matched = r.matchData.metadata as Record<string, Record<string, unknown> | undefined>;
-      const covered = content.reduce((sum, w) => sum + w.weight * credit(matched[stem(w.word)]), 0);
-      hits.push({ article, score: r.score, coverage: total > 0 ? covered / total : 0, exact: article.id === exactId });
+    for (const [id, entry] of this.entries) {
+      const articleMatch = matches.get(`a|${id}`);
+      const passageMatches = entry.passages.map((p) => matches.get(p.ref));
+      const isExact = exact?.article === id;
+      if (!articleMatch && passageMatches.every((m) => m === undefined) && !isExact) continue;
+      const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words));
+      passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
+      const best = passages[0];
+      if (!best) continue;
+      hits.push({
+        article: entry.article,
+        score: best.coverage,
+        coverage: best.coverage,
+        exact: isExact && exact?.section === undefined,
+        ...(isExact && exact?.section !== undefined ? { exactSection: exact.section } : {}),
+        passages,
+      });
     }
-    // An exact question match always leads; otherwise lunr's order stands.
-    hits.sort((a, b) => Number(b.exact) - Number(a.exact));
-    return { words, hits: hits.slice(0, limit), ...(gap ? { gap } : {}) };
+    // An exact question match always leads; otherwise the best passage's coverage.
+    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
+    hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
+    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+  }
+
+  /** For each lunr document, the stems of the query words it holds, by field. */
+  private match(words: readonly WeightedWord[]): Map<string, Map<string, Set<string>>> {
+    const results = this.index.query((q) => {
+      for (const w of words) q.term(w.word, { presence: lunr.Query.presence.OPTIONAL });
+    });
+    const out = new Map<string, Map<string, Set<string>>>();
+    for (const r of results) {
+      const metadata = r.matchData.metadata as Record<string, Record<string, unknown> | undefined>;
+      const byField = new Map<string, Set<string>>();
+      for (const [term, fields] of Object.entries(metadata)) {
+        for (const field of Object.keys(fields ?? {})) byField.set(field, (byField.get(field) ?? new Set()).add(term));
+      }
+      out.set(r.ref, byField);
+    }
+    return out;
+  }
+
+  private scorePassage(
+    entry: ArticleEntry,
+    p: PassageEntry,
+    passageMatches: readonly (Map<string, Set<string>> | undefined)[],
+    i: number,
+    articleMatch: Map<string, Set<string>> | undefined,
+    words: readonly WeightedWord[],
+  ): PassageHit {
+    const mine = passageMatches[i];
+    const has = (m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string) => fields.some((f) => m?.get(f)?.has(s) ?? false);
+    const heading = entry.headings.get(p.passage.index);
+    const own = new Set<string>();
+    const framed = new Set<string>();
+    const elsewhere = new Set<string>();
+    let covered = 0;
+    let total = 0;
+    for (const w of words) {
+      if (w.kind !== 'content') continue;
+      const s = stem(w.word);
+      let credit = 0;
+      if (has(mine, ['text', 'heading', 'section'], s)) {
+        credit = CREDIT.own;
+        own.add(w.word);
+      } else if (entry.title.has(s) || heading?.has(s)) {
+        credit = CREDIT.title;
+        framed.add(w.word);
+      } else if (has(articleMatch, ['questions'], s)) {
+        credit = CREDIT.questions;
+        elsewhere.add(w.word);
+      } else if (has(articleMatch, ['tags'], s)) {
+        credit = CREDIT.tags;
+        elsewhere.add(w.word);
+      } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
+        credit = CREDIT.elsewhere;
+        elsewhere.add(w.word);
+      }
+      if (w.context) {
+        // Context can only help: it counts when the passage has it, and is ignored otherwise.
+        if (credit > 0) {
+          covered += w.weight * credit * 0.5;
+          total += w.weight * credit * 0.5;
+        }
+        continue;
+      }
+      covered += w.weight * credit;
+      total += w.weight;
+    }
+    return { article: entry.article, passage: p.passage, view: p.view, coverage: total > 0 ? covered / total : 0, own, framed, elsewhere };
+  }
+
+  private addExact(key: string, target: { article: string; section?: string }): void {
+    if (key !== '' && !this.exact.has(key)) this.exact.set(key, target);
   }
 
   /** A word no article uses that belongs to one synonym group's phrases stands for that group. */
@@ -145,7 +330,20 @@ export class KnowledgeIndex {
     const n = this.articles.length;
     const df = this.docFrequency.get(stem(w.word)) ?? 0;
     const idf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
-    return { ...w, known: df > 0, weight: df > 0 ? idf(df) : UNKNOWN_WEIGHT };
+    const group = this.synonyms.isToken(w.word);
+    const typed = w.typed ?? w.word;
+    const spec = group ? Math.max(specificity(w.word), this.synonyms.specificityOf(w.word, specificity)) : Math.min(specificity(w.word), specificity(typed));
+    const weight = w.kind === 'hint' ? 0 : df > 0 ? idf(df) * (0.4 + 0.6 * spec) * (spec === 0 ? 0 : 1) : UNKNOWN_WEIGHT * spec;
+    const nameLike = group ? this.synonyms.isNamed(w.word, isNameLike) : isNameLike(w.word) && isNameLike(typed);
+    return {
+      ...w,
+      known: df > 0,
+      weight,
+      nameLike: w.kind === 'content' && nameLike,
+      specificity: spec,
+      anchor: df > 0 && w.kind === 'content' && nameLike,
+      everywhere: df >= EVERYWHERE * n,
+    };
   }
 }
 
@@ -154,18 +352,12 @@ function dedupe(words: WeightedWord[]): WeightedWord[] {
   return words.filter((w) => !seen.has(w.word) && seen.add(w.word));
 }
 
-function credit(fields: Record<string, unknown> | undefined): number {
-  if (!fields) return 0;
-  const names = Object.keys(fields);
-  return names.length === 1 && names[0] === 'details' ? DETAILS_ONLY_CREDIT : 1;
-}
-
 /** Every surface word the knowledge base uses, with counts, so spelling correction has targets. */
 function vocabulary(articles: readonly Article[], synonyms: Synonyms): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (w: string, by = 1) => counts.set(w, (counts.get(w) ?? 0) + by);
   for (const a of articles) {
-    const text = [a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details].join('\n');
+    const text = [a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details, ...a.sections.flatMap((s) => s.questions)].join('\n');
     for (const w of splitWords(text)) add(w);
   }
   for (const w of synonyms.words) add(w, 2);

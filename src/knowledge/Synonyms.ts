@@ -24,12 +24,15 @@ export class Synonyms {
   readonly words: ReadonlySet<string>;
   /** For a word that appears in the phrases of exactly one group: that group's token. */
   private readonly soleGroup = new Map<string, string>();
+  /** Each group's token and the words of its term as staff wrote it. */
+  private readonly termWords = new Map<string, readonly string[]>();
 
   constructor(readonly groups: readonly SynonymGroup[]) {
     const words = new Set<string>();
     const groupsOf = new Map<string, Set<string>>();
     for (const group of groups) {
       const token = Synonyms.tokenFor(group.term);
+      this.termWords.set(token, splitWords(group.term));
       for (const phrase of [group.term, ...group.also]) {
         const surface = splitWords(phrase);
         for (const w of surface) {
@@ -59,6 +62,27 @@ export class Synonyms {
    */
   groupOfWord(word: string): string | undefined {
     return this.soleGroup.get(stem(word));
+  }
+
+  /** Whether `word` is the token a group folds into (`wpc`, `office365`, `healthservicesdashboard`). */
+  isToken(word: string): boolean {
+    return this.termWords.has(word);
+  }
+
+  /** How specific a group's term is: the most specific of its words (`specificity` rates one word). */
+  specificityOf(token: string, specificity: (word: string) => number): number {
+    const words = this.termWords.get(token) ?? [];
+    return words.reduce((best, w) => Math.max(best, specificity(w)), 0);
+  }
+
+  /**
+   * Whether a group's term is a name: it has a word that reads as a name (`wpc`, `lync`), or it puts a
+   * word and a number together (`office 365`, `global 2000`).
+   */
+  isNamed(token: string, nameLike: (word: string) => boolean): boolean {
+    const words = this.termWords.get(token) ?? [];
+    const digits = words.filter((w) => /^\d+$/.test(w));
+    return words.some((w) => !/^\d+$/.test(w) && nameLike(w)) || (digits.length > 0 && digits.length < words.length);
   }
 
   /** The single token a group's phrases fold into: its term's words run together ("office 365" → "office365"). */

@@ -35,19 +35,33 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
  */
 export const QUESTION_WORDS: ReadonlySet<string> = new Set(['who', 'when', 'where', 'why', 'how', 'many', 'date']);
 
+/** Number words read as digits, so "top ten" and "top 10" are the same words ("one" stays a word). */
+const NUMBER_WORDS: Readonly<Record<string, string>> = {
+  two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10', eleven: '11',
+  twelve: '12', thirteen: '13', fourteen: '14', fifteen: '15', sixteen: '16', seventeen: '17', eighteen: '18',
+  nineteen: '19', twenty: '20', thirty: '30', forty: '40', fifty: '50', hundred: '100', thousand: '1000',
+};
+
 /**
  * Splits text into lower-case word tokens. Keeps digits, `@` inside a word (Live@edu) and joins
- * digit groups ("1,040" → "1040"); drops an English possessive ("Microsoft's" → "microsoft").
+ * digit groups ("1,040" → "1040"); drops an English possessive ("Microsoft's" → "microsoft"); reads
+ * dotted acronyms as one word ("B.P.O.S." → "bpos"), the United States written "U.S." or "US" as
+ * `usa`, and number words as digits ("ten" → "10").
  */
 export function splitWords(text: string): string[] {
+  const hasLower = /\p{Ll}/u.test(text);
   const normal = text
     .normalize('NFKC')
+    .replace(/\bU\.S\.(?:A\.?)?|\bUSA\b/g, ' usa ')
+    .replace(hasLower ? /\bUS\b/g : /$^/, ' usa ')
+    .replace(/\b(?:\p{L}\.){2,}(?:\p{L}\b\.?)?/gu, (m) => m.replace(/\./g, ''))
     .toLowerCase()
     .replace(/[’‘`]/g, "'")
     .replace(/(\d),(?=\d{3}\b)/g, '$1')
     .replace(/'s\b/g, '')
     .replace(/'/g, '');
-  return normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
+  const words = normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
+  return words.map((w) => NUMBER_WORDS[w] ?? w);
 }
 
 const stems = new Map<string, string>();

@@ -1,0 +1,148 @@
+import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
+import type { Clause } from '../knowledge/passageView';
+import { isNameLike } from '../knowledge/wordFrequency';
+import { splitWords, stem } from '../knowledge/words';
+import type { Detail, Qualifier, QuestionForm } from './questionForm';
+
+/** Whether the passages chosen for a question answer what it asks, and if not, what is missing. */
+export interface Answerability {
+  /** What the question pins down that no chosen passage covers. */
+  readonly missing: readonly Detail[];
+  /**
+   * The kind of fact asked (a figure, a date, a name) is not in a clause that also holds what the
+   * question pins down: "over 1,000 customers" for the ten partners is no figure for CDW.
+   */
+  readonly asksUnmet: boolean;
+  /** A chosen passage says, about what the question asks, that the sources do not give it. */
+  readonly limit: boolean;
+  /** Words of the question's subject that the article does not cover at all. */
+  readonly uncovered: readonly WeightedWord[];
+  /**
+   * A yes/no question whose premise the passage corrects with a fact of the same kind ("is WPC in
+   * June?": the passage says July): the detail the partner assumed.
+   */
+  readonly correction?: Detail;
+}
+
+/** Words that name the sources or the whole domain, not an answer to "who". */
+const NOT_AN_ANSWER_NAME = new Set(['microsoft', 'microsofts', 'mspmentor', 'mspmentors', 'bpos', 'our', 'the', 'as', 'source', 'sources']);
+const QUALIFIER_WORDS: Readonly<Record<Qualifier, readonly string[]>> = {
+  total: ['total', 'combined', 'altogether', 'together', 'overall', 'cumulative', 'sum', 'all'],
+  each: ['each', 'per', 'every', 'individual', 'individually', 'apiece'],
+  minimum: ['minimum', 'least', 'lowest', 'smallest', 'fewest'],
+  maximum: ['maximum', 'most', 'highest', 'largest', 'biggest'],
+  average: ['average', 'mean', 'median', 'typical'],
+  exact: ['exact', 'exactly', 'precise', 'precisely'],
+  share: ['percentage', 'percent', 'proportion', 'share', 'ratio'],
+  alone: ['alone', 'separately'],
+};
+/** Uncovered words at least this specific (rarer than about the 4,000th commonest) are part of the subject. */
+const SUBJECT_SPECIFICITY = 0.55;
+/** Words that say a passage is about who did or said something. */
+const AGENT_CUES = /\b(?:said|says|told|described|according|manager|runs|leads|head|named|names|vendors?|partners?|competitors?|rivals?|compan(?:y|ies)|executive|teamed|partnered|announced|customers?)\b/i;
+const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
+const SEASON_ALIASES: Readonly<Record<string, string>> = { autumn: 'fall' };
+
+/**
+ * Checks the chosen passages against what the question pins down: every name, number, period and
+ * kind of figure must be covered; a figure, date or name asked for must sit in a clause together with
+ * the names and periods the question gives.
+ */
+export function checkAnswerability(form: QuestionForm, words: readonly WeightedWord[], shown: readonly PassageHit[], questionText: string): Answerability {
+  const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
+  const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d)));
+  const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText));
+  const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
+  const limit = shown.some((h) => h.view.clauses.some((c) => c.limit && (!form.yesNo || [...c.stems].some((s) => questionStems.has(s)))));
+  const pinned = new Set(form.details.flatMap((d) => d.words));
+  const lead = shown[0];
+  const uncovered = words.filter(
+    (w) =>
+      w.kind === 'content' &&
+      !w.context &&
+      !w.everywhere &&
+      w.weight > 0 &&
+      w.specificity >= SUBJECT_SPECIFICITY &&
+      !pinned.has(w.word) &&
+      !shown.some((h) => h.own.has(w.word) || h.framed.has(w.word) || (h === lead && h.elsewhere.has(w.word))),
+  );
+  const correction = form.yesNo ? correctionOf(missing, shown) : undefined;
+  return { missing, asksUnmet, limit, uncovered, ...(correction ? { correction } : {}) };
+}
+
+/** Lower-case words of the article's title and the passage's heading: they frame the passage. */
+function frameSurface(h: PassageHit): ReadonlySet<string> {
+  return new Set(splitWords(`${h.article.title} ${h.passage.heading ?? ''}`));
+}
+
+function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail): boolean {
+  const surface = hit.view.surface;
+  switch (d.kind) {
+    case 'name':
+      return d.words.every((w) => hit.own.has(w) || hit.framed.has(w));
+    case 'number':
+      return d.words.every((w) => surface.has(w) || frame.has(w) || hit.view.clauses.some((c) => c.numbers.includes(w)));
+    case 'period':
+      return d.words.every((w) => surface.has(SEASON_ALIASES[w] ?? w) || frame.has(SEASON_ALIASES[w] ?? w));
+    case 'qualifier': {
+      const q = d.qualifier ?? 'exact';
+      if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
+      return QUALIFIER_WORDS[q].some((w) => surface.has(w) || frame.has(w));
+    }
+  }
+}
+
+/** Whether the passage holds the kind of fact asked, in a clause with what the question pins down. */
+function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: PassageHit, frame: ReadonlySet<string>, questionText: string): boolean {
+  const clauses = hit.view.clauses;
+  const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
+  const inClause = (c: Clause, d: Detail) =>
+    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES[w] ?? w) || frame.has(w) || hit.framed.has(w));
+  switch (form.asks) {
+    case 'figure':
+      return clauses.some(
+        (c) =>
+          c.numbers.length > 0 &&
+          (form.unit === undefined || c.stems.has(stem(form.unit)) || hit.framed.has(form.unit) || frame.has(form.unit)) &&
+          pinned.every((d) => inClause(c, d)),
+      );
+    case 'date': {
+      const subject = words.filter((w) => w.kind === 'content' && !w.everywhere && !w.context).map((w) => stem(w.word));
+      return clauses.some((c) => c.time && (subject.length === 0 || subject.some((s) => c.stems.has(s)) || subject.every((s) => hit.framed.has(s))) && pinned.every((d) => inClause(c, d)));
+    }
+    case 'who':
+    case 'where': {
+      const asked = new Set(splitWords(questionText));
+      if (!AGENT_CUES.test(hit.passage.text)) return false;
+      const answers = (n: string) => {
+        const w = n.replace(/[^\p{L}\p{N}@.]/gu, '').replace(/\.$/, '');
+        const plain = w.replace(/\./g, '');
+        return !asked.has(plain) && !asked.has(w) && !NOT_AN_ANSWER_NAME.has(plain) && (isNameLike(plain) || w.includes('.'));
+      };
+      return clauses.some((c) => c.names.some(answers) && pinned.every((d) => inClause(c, d)));
+    }
+    case 'other':
+      return true;
+  }
+}
+
+/**
+ * A yes/no question that assumed a figure or a time the passage states differently: the partner's
+ * detail, when everything else is covered and the passage has a fact of the same kind.
+ */
+function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[]): Detail | undefined {
+  if (missing.length !== 1) return undefined;
+  const d = missing[0] as Detail;
+  const clauses = shown.flatMap((h) => h.view.clauses);
+  if (d.kind === 'number') return clauses.some((c) => c.numbers.length > 0) ? d : undefined;
+  if (d.kind === 'period') {
+    const w = d.words[d.words.length - 1] ?? '';
+    const kindOf = (x: string) => (/^(?:19|20)\d\d$/.test(x) ? 'year' : /^(?:spring|summer|autumn|fall|winter)$/.test(x) ? 'season' : /^[a-z]+$/.test(x) ? 'month' : 'other');
+    const text = shown.map((h) => h.passage.text.toLowerCase()).join(' ');
+    const want = kindOf(w);
+    if (want === 'year') return /\b(?:19|20)\d\d\b/.test(text) ? d : undefined;
+    if (want === 'season') return /\b(?:spring|summer|autumn|fall|winter)\b/.test(text) ? d : undefined;
+    if (want === 'month') return /\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(text) ? d : undefined;
+  }
+  return undefined;
+}

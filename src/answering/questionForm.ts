@@ -1,0 +1,151 @@
+import type { WeightedWord } from '../knowledge/KnowledgeIndex';
+import { splitWords } from '../knowledge/words';
+
+/** What kind of fact a question asks for. */
+export type Asks = 'figure' | 'date' | 'who' | 'where' | 'other';
+
+/** Something a question pins down, which the passage that answers it must also cover. */
+export interface Detail {
+  /**
+   * `name`: a company, place, product or person (CDW, Europe, Lync); `number`: a figure the partner
+   * gives (747, 500); `period`: a time the question is about (2012, first month, June); `qualifier`:
+   * the kind of figure wanted (each, total, minimum, average, exact, percentage).
+   */
+  readonly kind: 'name' | 'number' | 'period' | 'qualifier';
+  /** The words as the partner typed them ("first month", "CDW"). */
+  readonly typed: string;
+  /** Index-form words (names, numbers) or surface words (periods, qualifiers) to look for. */
+  readonly words: readonly string[];
+  /** For qualifiers: the kind of figure (`total`, `each`, `minimum`, `maximum`, `average`, `exact`, `share`, `alone`). */
+  readonly qualifier?: Qualifier;
+}
+
+export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone';
+
+/** The shape of a question: what it asks for and what it pins down. */
+export interface QuestionForm {
+  readonly asks: Asks;
+  /** Answered by yes or no ("is WPC in June?", "BPOS only comes in one edition, right?"). */
+  readonly yesNo: boolean;
+  /** For a figure: the thing counted, in index form ("customers" in "how many customers ..."). */
+  readonly unit?: string;
+  readonly details: readonly Detail[];
+  /** Asks for the other one ("and the other big challenge?", "who else"). */
+  readonly other: boolean;
+}
+
+const QUALIFIERS: Readonly<Record<string, Qualifier>> = {
+  total: 'total', combined: 'total', altogether: 'total', together: 'total', overall: 'total', sum: 'total', cumulative: 'total',
+  each: 'each', per: 'each', every: 'each', individual: 'each', individually: 'each', apiece: 'each',
+  minimum: 'minimum', min: 'minimum', least: 'minimum', lowest: 'minimum', smallest: 'minimum', fewest: 'minimum',
+  maximum: 'maximum', max: 'maximum', most: 'maximum', highest: 'maximum', largest: 'maximum', biggest: 'maximum',
+  average: 'average', avg: 'average', mean: 'average', median: 'average', typical: 'average',
+  exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
+  percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
+  alone: 'alone', separately: 'alone',
+};
+
+const MONTHS = new Set(['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
+const SEASONS = new Set(['spring', 'summer', 'autumn', 'fall', 'winter']);
+const PERIOD_NOUNS = new Set(['day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'quarter', 'quarters', 'decade', 'q1', 'q2', 'q3', 'q4']);
+/** Words before a period noun that mean "now": any as-of date in the sources answers them. */
+const PRESENT = new Set(['this', 'current', 'currently', 'these', 'today', 'now', 'so']);
+/** Words before a period noun that pick a particular one. */
+const PERIOD_PICKS = new Set(['first', 'last', 'next', 'previous', 'past', 'coming', 'second', 'third', 'initial', 'final', 'per', 'each', 'every', 'a', 'one', 'that']);
+
+const YES_NO_START = /^(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|isnt|arent|wasnt|werent|doesnt|dont|didnt|wont|cant|shouldnt|hasnt|havent|may|might|must)$/;
+const TAG_QUESTION = /(?:,|\s)\s*(?:right|correct|yes|yeah|true|no|isn'?t (?:it|that|she|he|they)|aren'?t (?:they|there|we)|didn'?t (?:it|they|he|she)|doesn'?t (?:it|he|she)|don'?t (?:they|we)|wasn'?t (?:it|that)|won'?t (?:it|they)|is that (?:right|correct|so)|is it)\s*\??\s*$/i;
+/** Things a "which ..." question names with a proper name. */
+const NAMED_THINGS = new Set(['partner', 'partners', 'company', 'companies', 'vendor', 'vendors', 'firm', 'firms', 'reseller', 'resellers', 'provider', 'providers', 'person', 'people', 'exec', 'executive', 'state', 'states', 'country', 'countries', 'customer', 'customers', 'msp', 'msps', 'one', 'ones', 'distributor']);
+const PLACE_THINGS = new Set(['city', 'venue', 'place', 'location', 'hotel', 'country', 'region']);
+const DATE_THINGS = new Set(['date', 'dates', 'day', 'days', 'month', 'year', 'time', 'week']);
+/** Adjectives that come between "how many" and the thing counted ("how many paid seats"). */
+const COUNT_ADJECTIVES = new Set(['paid', 'new', 'active', 'total', 'more', 'different', 'other', 'free', 'paying', 'big', 'large', 'small', 'individual', 'end']);
+
+/**
+ * Reads the shape of a question from its words: what it asks for (a figure, a date, a name, a place)
+ * and what it pins down (names, numbers, periods, the kind of figure). `words` are the question's
+ * analysed words from the search (index form, with how each was typed).
+ */
+export function questionForm(text: string, words: readonly WeightedWord[]): QuestionForm {
+  const surface = splitWords(text);
+  const lower = text.toLowerCase().replace(/[’‘`]/g, "'");
+  const asks = asksFor(lower, surface);
+  const details: Detail[] = [];
+  const seen = new Set<string>();
+  const add = (d: Detail) => {
+    const key = `${d.kind}:${d.words.join(' ')}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      details.push(d);
+    }
+  };
+
+  // Periods: months, seasons, years, and "first month", "last year", "100 days".
+  surface.forEach((w, i) => {
+    const before = surface[i - 1];
+    if (MONTHS.has(w) || SEASONS.has(w)) add({ kind: 'period', typed: w, words: [w] });
+    else if (/^(?:19|20)\d\d$/.test(w)) add({ kind: 'period', typed: w, words: [w] });
+    else if (PERIOD_NOUNS.has(w) && before !== undefined && !PRESENT.has(before) && (PERIOD_PICKS.has(before) || /^\d+$/.test(before))) {
+      add({ kind: 'period', typed: `${before} ${w}`, words: [before, w].filter((x) => !['a', 'one', 'that', 'per', 'each', 'every'].includes(x)) });
+    }
+  });
+  // Qualifiers: the kind of figure wanted. "most" and "least" count only in "the most", "at least".
+  surface.forEach((w, i) => {
+    const q = QUALIFIERS[w];
+    if (!q) return;
+    if ((w === 'most' || w === 'least') && surface[i - 1] !== 'the' && surface[i - 1] !== 'at') return;
+    if (w === 'least' && surface[i - 1] === 'at') return; // "at least 50": a threshold, given as a number
+    if ((w === 'per' || w === 'each' || w === 'every') && PERIOD_NOUNS.has(surface[i + 1] ?? '')) return;
+    if (w === 'mean' || w === 'split' || w === 'specific') {
+      if (asks !== 'figure') return;
+    }
+    add({ kind: 'qualifier', typed: w, words: [w], qualifier: q });
+  });
+  if (/\bon (?:its|their|his|her) own\b/.test(lower)) add({ kind: 'qualifier', typed: 'on its own', words: ['own'], qualifier: 'alone' });
+
+  // Names and numbers from the analysed words (typos fixed, synonyms folded).
+  const periodWords = new Set(details.filter((d) => d.kind === 'period').flatMap((d) => d.words));
+  for (const w of words) {
+    if (w.kind !== 'content' || w.context || w.everywhere) continue;
+    if (/^\d+$/.test(w.word)) {
+      if (!periodWords.has(w.word)) add({ kind: 'number', typed: w.typed ?? w.word, words: [w.word] });
+      continue;
+    }
+    if (w.nameLike && !MONTHS.has(w.word) && !SEASONS.has(w.word)) add({ kind: 'name', typed: w.typed ?? w.word, words: [w.word] });
+  }
+
+  return {
+    asks,
+    yesNo: YES_NO_START.test(surface[0] ?? '') || TAG_QUESTION.test(lower),
+    ...(asks === 'figure' ? unitOf(surface, words) : {}),
+    details,
+    other: /\b(?:other|else|another|besides|apart from)\b/.test(lower),
+  };
+}
+
+function asksFor(lower: string, surface: readonly string[]): Asks {
+  if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:count|figures?|numbers|stats|statistics)\b/.test(lower)) return 'figure';
+  if (/\bwhen\b|\bwhat time\b/.test(lower)) return 'date';
+  if (/\bwhere\b/.test(lower)) return 'where';
+  const i = surface.findIndex((w) => w === 'which' || w === 'what');
+  const next = i >= 0 ? surface.slice(i + 1, i + 3) : [];
+  if (next.some((w) => DATE_THINGS.has(w))) return 'date';
+  if (next.some((w) => PLACE_THINGS.has(w))) return 'where';
+  if (/\bwho(?:se|m)?\b|\bwhos\b/.test(lower.replace(/'/g, ''))) return 'who';
+  if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w))) return 'who';
+  if (/\b(?:exact|actual) dates?\b/.test(lower)) return 'date';
+  return 'other';
+}
+
+/** The thing a figure counts: the first word after "how many" / "number of" that is not an adjective. */
+function unitOf(surface: readonly string[], words: readonly WeightedWord[]): { unit?: string } {
+  let i = surface.findIndex((w, k) => (w === 'many' && surface[k - 1] === 'how') || (w === 'of' && surface[k - 1] === 'number'));
+  if (i < 0) return {};
+  i += 1;
+  while (COUNT_ADJECTIVES.has(surface[i] ?? '') && i + 1 < surface.length) i += 1;
+  const typed = surface[i];
+  if (typed === undefined) return {};
+  const word = words.find((w) => w.kind === 'content' && (w.typed === typed || w.word === typed));
+  return word ? { unit: word.word } : {};
+}

