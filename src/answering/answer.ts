@@ -13,14 +13,22 @@ import { smallTalkIntent } from './smallTalk';
 export const THRESHOLDS = {
   /** Below this share of the question's weight covered by the best passage, there is no answer. */
   minCoverage: 0.5,
-  /** A question that names nothing the knowledge base is about may leave at most this share uncovered. */
+  /** A question that names nothing the knowledge base is about may leave at most this share of its salience uncovered. */
   unanchoredUncovered: 0.2,
+  /** ... and one that does, at most this share (more, and the question is about something else). */
+  anchoredUncovered: 0.5,
+  /** Below this coverage, not even a partial answer: the passage is not about the question. */
+  partialCoverage: 0.3,
   /** Two articles within this coverage of each other, neither covering the question well, are a "did you mean". */
   clarifyMargin: 0.06,
   /** ... unless the leader covers at least this much. */
   clearCoverage: 0.8,
   /** A second passage is shown when it covers at least this share of the question the first does not. */
   secondPassage: 0.2,
+  /** A follow-up stays with the article it points back to while that ranks within this of the best. */
+  preferMargin: 0.25,
+  /** The lead passage may come from the second article when it ranks within this of the first. */
+  leadSwitch: 0.15,
   /** Below this total weight, the question's own words say too little and the whole message is searched. */
   vagueWeight: 0.35,
 } as const;
@@ -46,6 +54,8 @@ export interface DecideOptions {
   readonly shown?: ReadonlySet<string>;
   /** Passages not to lead with ("and the other challenge?"). */
   readonly avoid?: ReadonlySet<string>;
+  /** The article a follow-up points back to ("who's behind that?"): kept unless another is clearly better. */
+  readonly prefer?: string;
 }
 
 /** Everything `decide` worked out, for `npm run ask` and the conversation logic. */
@@ -100,11 +110,11 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   }
   const form = questionForm(question, result.words);
   const exact = top.exact || top.exactSection !== undefined;
-  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined);
+  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, (w) => index.isTerm(w));
   const lead = chosen[0] ?? top.passages[0];
   if (!lead) return { ...base, reply: { kind: 'noAnswer', reason: 'noMatch', confidence: 0 } };
   const anchored = exact || ownContent.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
-  const answerability = checkAnswerability(form, result.words, chosen, question);
+  const answerability = checkAnswerability(form, result.words, chosen, question, (w) => index.isTerm(w));
   const confidence = confidenceOf(result, lead);
   const decided = { ...base, form, chosen, runnerUps, answerability, anchored };
   const followUps = relatedArticles(lead.article, index);
@@ -115,16 +125,16 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
 
   const uncoveredShare = uncoveredSalience(ownContent, lead) / Math.max(1e-9, ownContent.reduce((s, w) => s + salience(w), 0));
   const coverage = lead.coverage;
-  if (!anchored && uncoveredShare > THRESHOLDS.unanchoredUncovered) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
-  if (coverage < THRESHOLDS.minCoverage) {
-    if (coverage >= THRESHOLDS.minCoverage * 0.6 && anchored && ambiguous(result)) {
-      return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence } };
-    }
-    return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
+  // Off the subject: the words that carry the question are not the knowledge base's.
+  if (uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
+  if (coverage < THRESHOLDS.partialCoverage) {
+    if (anchored && ambiguous(result)) return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence } };
+    return { ...decided, reply: noMatch };
   }
 
   const a = answerability;
-  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0;
+  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage;
   if (!short) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence, followUps } };
   if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) {
     return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence, followUps, corrects: a.correction.typed } };
@@ -148,12 +158,16 @@ export function passageKey(articleId: string, index: number): string {
  * are the best passages of the best articles; a passage that holds the kind of fact asked, with what
  * the question pins down, ranks above one that only shares words.
  */
-function choosePassages(result: SearchResult, form: QuestionForm, question: string, options: DecideOptions, exactHit: Hit | undefined): { chosen: PassageHit[]; runnerUps: PassageHit[] } {
-  const pool = exactHit
-    ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection)
-    : result.hits.flatMap((h) => h.passages.slice(0, 4));
+function choosePassages(
+  result: SearchResult,
+  form: QuestionForm,
+  question: string,
+  options: DecideOptions,
+  exactHit: Hit | undefined,
+  isTerm: (word: string) => boolean,
+): { chosen: PassageHit[]; runnerUps: PassageHit[] } {
   const fit = (p: PassageHit) => {
-    const a = checkAnswerability(form, result.words, [p], question);
+    const a = checkAnswerability(form, result.words, [p], question, isTerm);
     let score = p.coverage;
     if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.12;
     score -= 0.06 * a.missing.length;
@@ -161,22 +175,41 @@ function choosePassages(result: SearchResult, form: QuestionForm, question: stri
     if (options.avoid?.has(passageKey(p.article.id, p.passage.index))) score -= 0.5;
     return score;
   };
-  const ranked = pool.map((p) => ({ p, score: fit(p) })).sort((x, y) => y.score - x.score);
+  const rank = (ps: readonly PassageHit[]) => ps.map((p) => ({ p, score: fit(p) })).sort((x, y) => y.score - x.score);
+  const preferred = options.prefer !== undefined ? result.hits.find((h) => h.article.id === options.prefer) : undefined;
+  const [leader, second] = exactHit ? [exactHit] : result.hits;
+  if (!leader) return { chosen: [], runnerUps: [] };
+  // A follow-up that points back ("does it cost extra?") stays with the article it points to, unless
+  // another article is clearly about the question instead.
+  const top = !exactHit && preferred && preferred.score >= leader.score - THRESHOLDS.preferMargin ? preferred : leader;
+  const next = top === leader ? second : leader;
+  // The lead passage comes from the best article, or from the next one when only it holds the kind
+  // of fact asked (a figure, a date, a name) and it ranks close behind.
+  let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
+  if (!exactHit && next && form.asks !== 'other' && top.score - next.score < THRESHOLDS.leadSwitch) {
+    const meets = (p: PassageHit | undefined) => p !== undefined && !checkAnswerability(form, result.words, [p], question, isTerm).asksUnmet;
+    const theirs = rank(next.passages);
+    if (!meets(ranked[0]?.p) && meets(theirs[0]?.p)) ranked = theirs;
+  }
   const first = ranked[0]?.p;
   if (!first) return { chosen: [], runnerUps: [] };
+  const pool = [...ranked, ...rank(result.hits.filter((h) => h.article.id !== first.article.id).flatMap((h) => h.passages.slice(0, 4)))];
   const chosen = [first];
   const covered = (p: PassageHit, w: WeightedWord) => p.own.has(w.word) || p.framed.has(w.word);
   const content = result.words.filter((w) => w.kind === 'content' && !w.context && w.weight > 0);
   const total = content.reduce((s, w) => s + w.weight, 0);
-  const left = content.filter((w) => !covered(first, w));
+  // What the first passage leaves out: words it does not hold that its article's questions and tags
+  // do not claim either ("users vs copies sold" is one passage; "seats or Office Web Apps users" two).
+  const left = content.filter((w) => !covered(first, w) && !first.described.has(w.word));
   let best: { p: PassageHit; gain: number } | undefined;
-  for (const { p } of ranked.slice(1)) {
+  for (const { p } of pool.slice(1)) {
     if (p.article.id === first.article.id && p.passage.index === first.passage.index) continue;
+    if (p.view.limit || p.coverage < THRESHOLDS.minCoverage) continue;
     const gain = left.filter((w) => p.own.has(w.word)).reduce((s, w) => s + w.weight, 0) / Math.max(1e-9, total);
     if (gain > (best?.gain ?? 0)) best = { p, gain };
   }
   if (best && best.gain >= THRESHOLDS.secondPassage) chosen.push(best.p);
-  return { chosen, runnerUps: ranked.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
+  return { chosen, runnerUps: pool.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
 }
 
 /**
@@ -200,16 +233,6 @@ function ownSalience(words: readonly WeightedWord[]): number {
 function ambiguous(result: SearchResult): boolean {
   const [first, second] = result.hits;
   return first !== undefined && second !== undefined && first.score - second.score < THRESHOLDS.clarifyMargin;
-}
-
-/** The leader holds the kind of fact asked and the runner-up's best passage does not. */
-function fitsBetter(lead: PassageHit, result: SearchResult, form: QuestionForm): boolean {
-  if (form.asks === 'other') return false;
-  const other = result.hits.find((h) => h.article.id !== lead.article.id)?.passages[0];
-  if (!other) return true;
-  const mine = checkAnswerability(form, result.words, [lead], '');
-  const theirs = checkAnswerability(form, result.words, [other], '');
-  return !mine.asksUnmet && theirs.asksUnmet;
 }
 
 /**

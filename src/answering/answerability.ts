@@ -40,6 +40,8 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, readonly string[]>> = {
 const SUBJECT_SPECIFICITY = 0.55;
 /** Words that say a passage is about who did or said something. */
 const AGENT_CUES = /\b(?:said|says|told|described|according|manager|runs|leads|head|named|names|vendors?|partners?|competitors?|rivals?|compan(?:y|ies)|executive|teamed|partnered|announced|customers?)\b/i;
+/** A figure tied to a period ("in its first 100 days"), which does not answer "how many now?". */
+const BOUND_TO_A_PERIOD = /\b(?:first|opening) \d+ (?:days|weeks|months)\b|\bin (?:its|their) first\b|\bafter (?:its|the) launch\b/i;
 const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
 const SEASON_ALIASES: Readonly<Record<string, string>> = { autumn: 'fall' };
 
@@ -48,10 +50,10 @@ const SEASON_ALIASES: Readonly<Record<string, string>> = { autumn: 'fall' };
  * kind of figure must be covered; a figure, date or name asked for must sit in a clause together with
  * the names and periods the question gives.
  */
-export function checkAnswerability(form: QuestionForm, words: readonly WeightedWord[], shown: readonly PassageHit[], questionText: string): Answerability {
+export function checkAnswerability(form: QuestionForm, words: readonly WeightedWord[], shown: readonly PassageHit[], questionText: string, isTerm: (word: string) => boolean = () => false): Answerability {
   const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
   const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d)));
-  const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText));
+  const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, isTerm));
   const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
   const limit = shown.some((h) => h.view.clauses.some((c) => c.limit && (!form.yesNo || [...c.stems].some((s) => questionStems.has(s)))));
   const pinned = new Set(form.details.flatMap((d) => d.words));
@@ -93,7 +95,7 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail): boolean
 }
 
 /** Whether the passage holds the kind of fact asked, in a clause with what the question pins down. */
-function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: PassageHit, frame: ReadonlySet<string>, questionText: string): boolean {
+function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: PassageHit, frame: ReadonlySet<string>, questionText: string, isTerm: (word: string) => boolean): boolean {
   const clauses = hit.view.clauses;
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
@@ -103,6 +105,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
       return clauses.some(
         (c) =>
           c.numbers.length > 0 &&
+          !(form.now && BOUND_TO_A_PERIOD.test(c.text)) &&
           (form.unit === undefined || c.stems.has(stem(form.unit)) || hit.framed.has(form.unit) || frame.has(form.unit)) &&
           pinned.every((d) => inClause(c, d)),
       );
@@ -114,12 +117,16 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
     case 'where': {
       const asked = new Set(splitWords(questionText));
       if (!AGENT_CUES.test(hit.passage.text)) return false;
-      const answers = (n: string) => {
+      // A person or a company: a name (not an everyday word, not one of the knowledge base's product
+      // terms, not a CamelCase product name), or a web name like Box.net.
+      const answers = (n: string, original: string) => {
         const w = n.replace(/[^\p{L}\p{N}@.]/gu, '').replace(/\.$/, '');
         const plain = w.replace(/\./g, '');
-        return !asked.has(plain) && !asked.has(w) && !NOT_AN_ANSWER_NAME.has(plain) && (isNameLike(plain) || w.includes('.'));
+        if (asked.has(plain) || asked.has(w) || NOT_AN_ANSWER_NAME.has(plain) || splitWords(original).includes('usa')) return false;
+        if (w.includes('.')) return true;
+        return isNameLike(plain) && !isTerm(plain) && !/\p{Ll}\p{Lu}/u.test(original);
       };
-      return clauses.some((c) => c.names.some(answers) && pinned.every((d) => inClause(c, d)));
+      return clauses.some((c) => c.names.some((n, i) => answers(n, c.originalNames[i] ?? n)) && pinned.every((d) => inClause(c, d)));
     }
     case 'other':
       return true;

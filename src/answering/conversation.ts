@@ -121,7 +121,14 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
   let question = readMessage(part).question;
   if (ctx && isFollowUp(part) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && !standsAlone(fresh)) {
     const other = /\b(?:other|else|another)\b/.test(part.toLowerCase());
-    const resolved = explain(part, index, { context: other ? '' : ctx.question, followUp: true, shown, ...(other ? { avoid: shown } : {}) });
+    const pointsBack = PRONOUN.test(part.toLowerCase()) && ctx.articleId !== undefined && !other;
+    const resolved = explain(part, index, {
+      context: other ? '' : ctx.question,
+      followUp: true,
+      shown,
+      ...(other ? { avoid: shown } : {}),
+      ...(pointsBack && ctx.articleId !== undefined ? { prefer: ctx.articleId } : {}),
+    });
     decision = resolved;
     question = `${question} ${ctx.question}`.slice(0, MAX_CONTEXT_CHARS);
   }

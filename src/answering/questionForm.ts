@@ -32,6 +32,8 @@ export interface QuestionForm {
   readonly details: readonly Detail[];
   /** Asks for the other one ("and the other big challenge?", "who else"). */
   readonly other: boolean;
+  /** Asks about now ("how many now?", "currently"): a figure tied to an early period does not answer it. */
+  readonly now: boolean;
 }
 
 const QUALIFIERS: Readonly<Record<string, Qualifier>> = {
@@ -42,7 +44,7 @@ const QUALIFIERS: Readonly<Record<string, Qualifier>> = {
   average: 'average', avg: 'average', mean: 'average', median: 'average', typical: 'average',
   exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
   percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
-  alone: 'alone', separately: 'alone',
+  alone: 'alone',
 };
 
 const MONTHS = new Set(['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
@@ -121,18 +123,20 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
     ...(asks === 'figure' ? unitOf(surface, words) : {}),
     details,
     other: /\b(?:other|else|another|besides|apart from)\b/.test(lower),
+    now: /\b(?:now|currently|today|nowadays|these days|at the moment|at present|to date|so far)\b/.test(lower),
   };
 }
 
 function asksFor(lower: string, surface: readonly string[]): Asks {
-  if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:count|figures?|numbers|stats|statistics)\b/.test(lower)) return 'figure';
+  if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:any|the|what) (?:figures?|numbers|stats|statistics)\b|\bseat count\b/.test(lower)) return 'figure';
   if (/\bwhen\b|\bwhat time\b/.test(lower)) return 'date';
   if (/\bwhere\b/.test(lower)) return 'where';
   const i = surface.findIndex((w) => w === 'which' || w === 'what');
   const next = i >= 0 ? surface.slice(i + 1, i + 3) : [];
   if (next.some((w) => DATE_THINGS.has(w))) return 'date';
   if (next.some((w) => PLACE_THINGS.has(w))) return 'where';
-  if (/\bwho(?:se|m)?\b|\bwhos\b/.test(lower.replace(/'/g, ''))) return 'who';
+  // "who handles billing, us or Microsoft?": a choice between the options given, not a name to find.
+  if (/\bwho(?:se|m)?\b|\bwhos\b/.test(lower.replace(/'/g, '')) && !/\bor\b/.test(lower)) return 'who';
   if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w))) return 'who';
   if (/\b(?:exact|actual) dates?\b/.test(lower)) return 'date';
   return 'other';

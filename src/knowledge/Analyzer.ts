@@ -31,6 +31,11 @@ export class Analyzer {
     return this.synonyms.fold(splitWords(text)).filter((w) => !STOP_WORDS.has(w));
   }
 
+  /** Words of a passage: as `indexWords`, but a synonym phrase also keeps its own words. */
+  passageWords(text: string): string[] {
+    return this.synonyms.fold(splitWords(text), true).filter((w) => !STOP_WORDS.has(w));
+  }
+
   /**
    * Words of a partner's question, each marked as content or hint, plus the light stems of every word
    * (stop words included) for matching the phrases of `not-covered.yaml`.

@@ -43,13 +43,18 @@ export interface PassageHit {
   readonly framed: ReadonlySet<string>;
   /** Question words found only elsewhere in the article (its questions, tags, other passages). */
   readonly elsewhere: ReadonlySet<string>;
+  /** Of those, the ones in the article's alternate questions or tags (what staff say the article is about). */
+  readonly described: ReadonlySet<string>;
 }
 
 export interface Hit {
   readonly article: Article;
-  /** The best passage's coverage: the article's rank. */
+  /** The article's rank: half how much of the question its title and questions are about, half its best passage's coverage. */
   readonly score: number;
+  /** The best passage's coverage. */
   readonly coverage: number;
+  /** Share (0..1) of the question's weight in the article's title, alternate questions, section questions and tags. */
+  readonly about: number;
   /** The question is, word for word, the article's title or one of its alternate questions. */
   readonly exact: boolean;
   /** The question is, word for word, a question staff aimed at this section (heading). */
@@ -83,6 +88,13 @@ export interface SearchOptions {
 const CREDIT = { own: 1, title: 0.9, questions: 0.75, tags: 0.6, elsewhere: 0.4 } as const;
 /** Weight of a word no article contains, before its everyday-English specificity. */
 const UNKNOWN_WEIGHT = 1.6;
+/** How much of an article's rank comes from its title and questions (the rest from its best passage). */
+const ABOUT_SHARE = 0.4;
+/**
+ * Numbers and dates count less towards which passage is meant: the answerability check holds the
+ * passage to them, and a wrong figure in a question ("4 million, right?") must not hide the subject.
+ */
+const DETAIL_WEIGHT = 0.3;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
 
@@ -150,7 +162,7 @@ export class KnowledgeIndex {
         const section = a.sections.find((s) => s.heading === p.heading)?.questions ?? [];
         passageDocs.push({
           id: ref,
-          text: plain.indexWords(`${p.lead ?? ''} ${p.text}`),
+          text: plain.passageWords(`${p.lead ?? ''} ${p.text}`),
           heading: plain.indexWords(heading),
           section: section.flatMap((q) => plain.indexWords(q)),
         });
@@ -159,7 +171,7 @@ export class KnowledgeIndex {
     }
     for (const a of articles) {
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
-      for (const s of stemsOf(text)) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
+      for (const s of new Set(plain.passageWords(text).map(stem))) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
     }
     this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], englishWords()));
     for (const a of articles) {
@@ -198,6 +210,11 @@ export class KnowledgeIndex {
     return stem(word);
   }
 
+  /** Whether a word is one of the knowledge base's named terms (a synonym group: BPOS, Lync, SaaS, ...). */
+  isTerm(word: string): boolean {
+    return this.synonyms.isToken(word) || this.synonyms.words.has(word);
+  }
+
   /** The analyzer partners' words go through (typos, synonyms, stop words). */
   get words(): Analyzer {
     return this.analyzer;
@@ -233,10 +250,12 @@ export class KnowledgeIndex {
       passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
       const best = passages[0];
       if (!best) continue;
+      const about = this.aboutness(articleMatch, passageMatches, words);
       hits.push({
         article: entry.article,
-        score: best.coverage,
+        score: ABOUT_SHARE * about + (1 - ABOUT_SHARE) * best.coverage,
         coverage: best.coverage,
+        about,
         exact: isExact && exact?.section === undefined,
         ...(isExact && exact?.section !== undefined ? { exactSection: exact.section } : {}),
         passages,
@@ -246,6 +265,21 @@ export class KnowledgeIndex {
     const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
     hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
     return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+  }
+
+  /** Share of the question's weight in the article's title, questions, section questions and tags. */
+  private aboutness(articleMatch: Map<string, Set<string>> | undefined, passageMatches: readonly (Map<string, Set<string>> | undefined)[], words: readonly WeightedWord[]): number {
+    let covered = 0;
+    let total = 0;
+    for (const w of words) {
+      if (w.kind !== 'content' || w.context) continue;
+      const s = stem(w.word);
+      const inQuestions = ['title', 'questions'].some((f) => articleMatch?.get(f)?.has(s)) || passageMatches.some((m) => m?.get('section')?.has(s) || m?.get('heading')?.has(s));
+      const credit = inQuestions ? 1 : articleMatch?.get('tags')?.has(s) ? CREDIT.tags : 0;
+      covered += w.weight * credit;
+      total += w.weight;
+    }
+    return total > 0 ? covered / total : 0;
   }
 
   /** For each lunr document, the stems of the query words it holds, by field. */
@@ -279,6 +313,7 @@ export class KnowledgeIndex {
     const own = new Set<string>();
     const framed = new Set<string>();
     const elsewhere = new Set<string>();
+    const described = new Set<string>();
     let covered = 0;
     let total = 0;
     for (const w of words) {
@@ -294,9 +329,11 @@ export class KnowledgeIndex {
       } else if (has(articleMatch, ['questions'], s)) {
         credit = CREDIT.questions;
         elsewhere.add(w.word);
+        described.add(w.word);
       } else if (has(articleMatch, ['tags'], s)) {
         credit = CREDIT.tags;
         elsewhere.add(w.word);
+        described.add(w.word);
       } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
         credit = CREDIT.elsewhere;
         elsewhere.add(w.word);
@@ -312,7 +349,7 @@ export class KnowledgeIndex {
       covered += w.weight * credit;
       total += w.weight;
     }
-    return { article: entry.article, passage: p.passage, view: p.view, coverage: total > 0 ? covered / total : 0, own, framed, elsewhere };
+    return { article: entry.article, passage: p.passage, view: p.view, coverage: total > 0 ? covered / total : 0, own, framed, elsewhere, described };
   }
 
   private addExact(key: string, target: { article: string; section?: string }): void {
@@ -333,7 +370,8 @@ export class KnowledgeIndex {
     const group = this.synonyms.isToken(w.word);
     const typed = w.typed ?? w.word;
     const spec = group ? Math.max(specificity(w.word), this.synonyms.specificityOf(w.word, specificity)) : Math.min(specificity(w.word), specificity(typed));
-    const weight = w.kind === 'hint' ? 0 : df > 0 ? idf(df) * (0.4 + 0.6 * spec) * (spec === 0 ? 0 : 1) : UNKNOWN_WEIGHT * spec;
+    const detail = /^\d+x?$/.test(w.word) || TIME_WORDS.has(w.word) ? DETAIL_WEIGHT : 1;
+    const weight = w.kind === 'hint' ? 0 : (df > 0 ? idf(df) * (0.4 + 0.6 * spec) * (spec === 0 ? 0 : 1) : UNKNOWN_WEIGHT * spec) * detail;
     const nameLike = group ? this.synonyms.isNamed(w.word, isNameLike) : isNameLike(w.word) && isNameLike(typed);
     return {
       ...w,
@@ -346,6 +384,11 @@ export class KnowledgeIndex {
     };
   }
 }
+
+const TIME_WORDS = new Set([
+  'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'spring', 'summer', 'autumn', 'fall', 'winter',
+]);
 
 function dedupe(words: WeightedWord[]): WeightedWord[] {
   const seen = new Set<string>();

@@ -53,6 +53,8 @@ export class Spelling {
     let bestDistance = budget + 1;
     for (let len = word.length - budget; len <= word.length + budget; len += 1) {
       for (const candidate of this.byLength.get(len) ?? []) {
+        // Typos rarely change the first letter ("xbox" is not "box"), except by swapping the first two.
+        if (candidate[0] !== word[0] && !(candidate[0] === word[1] && candidate[1] === word[0])) continue;
         const d = editDistance(word, candidate, bestDistance - 1);
         if (d < bestDistance) {
           best = candidate;

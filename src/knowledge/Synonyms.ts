@@ -90,14 +90,19 @@ export class Synonyms {
     return splitWords(term).join('');
   }
 
-  /** Replaces each synonym phrase in a word list by its group's token; other words pass through. */
-  fold(words: readonly string[]): string[] {
+  /**
+   * Replaces each synonym phrase in a word list by its group's token; other words pass through. With
+   * `keepWords`, a phrase of several words also keeps its own words after the token, so a passage that
+   * says "Business Productivity Online Services" still holds "online services".
+   */
+  fold(words: readonly string[], keepWords = false): string[] {
     const stems = words.map(stem);
     const out: string[] = [];
     for (let i = 0; i < words.length; ) {
       const match = this.byFirstStem.get(stems[i] as string)?.find((p) => p.stems.every((s, k) => stems[i + k] === s));
       if (match) {
         out.push(match.token);
+        if (keepWords && match.stems.length > 1) out.push(...words.slice(i, i + match.stems.length));
         i += match.stems.length;
       } else {
         out.push(words[i] as string);

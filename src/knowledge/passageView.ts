@@ -21,6 +21,8 @@ export interface Clause {
   readonly time: boolean;
   /** Capitalised words past the start of a sentence (names of people, companies, products), lower case. */
   readonly names: readonly string[];
+  /** The same names as written (case kept), index by index. */
+  readonly originalNames: readonly string[];
   /** It says what the sources do not give ("The source does not name the state"). */
   readonly limit: boolean;
 }
@@ -36,7 +38,7 @@ export interface PassageView {
 
 const FOLD: Readonly<Record<string, string>> = { two: '2', 3: '3', three: '3', four: '4', five: '5', ten: '10', hundred: '100' };
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december';
-const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:spring|summer|autumn|fall|winter)\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year|by then)`, 'i');
+const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:spring|summer|autumn|fall|winter)\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year)`, 'i');
 /** "as of mid 2010", "a mid 2010 report": when the source was written, not when a thing happens. */
 const AS_OF = new RegExp(`\\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:(?:${MONTHS}) )?(?:19|20)\\d\\d\\b|\\b(?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\\d\\d (?:report|article|item|source|news item)s?\\b`, 'gi');
 const LIMIT = /\b(?:does|do|did) not (?:say|name|give|cover|mention|state|specify|list|include)\b|\bgives? only\b|\bnames? only\b|\bonly (?:gives|names|mentions)\b|\bnot covered\b|\bno (?:figure|date|name)s? (?:is|are) given\b/i;
@@ -69,16 +71,16 @@ function viewClause(text: string, analyzer: Analyzer, sentenceStart: boolean): C
     return fold ? [`${FOLD[fold] ?? fold}x`] : [];
   });
   const tokens = text.match(/[\p{L}\p{N}][\p{L}\p{N}@.&'’-]*/gu) ?? [];
-  const names = tokens
-    .filter((t, i) => /^\p{Lu}/u.test(t) && !(sentenceStart && i === 0))
-    .map((t) => t.replace(/['’]s$/, '').replace(/\.$/, '').toLowerCase());
+  const originalNames = tokens.filter((t, i) => /^\p{Lu}/u.test(t) && !(sentenceStart && i === 0)).map((t) => t.replace(/['’]s$/, '').replace(/\.$/, ''));
+  const names = originalNames.map((t) => t.toLowerCase());
   return {
     text,
-    stems: new Set(analyzer.indexWords(text).map(stem)),
+    stems: new Set(analyzer.passageWords(text).map(stem)),
     surface: new Set(words),
     numbers,
     time: TIME.test(text.replace(AS_OF, ' ')),
     names,
+    originalNames,
     limit: LIMIT.test(text),
   };
 }

@@ -27,6 +27,9 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'hear', 'heard', 'happening', 'happen', 'going', 'go', 'goes', 'up', 'down', 'over', 'under', 'regarding',
   're', 'around', 'very', 'much', 'such', 'each', 'same', 'both', 'being', 'having', 'doing', 'done',
   'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'nope',
+  // greetings, politeness and chat around a question ("Morning all", "kindly advise", "btw")
+  'morning', 'afternoon', 'evening', 'cheers', 'kindly', 'advise', 'btw', 'bot', 'partnerbot', 'sorry', 'hiya',
+  'roughly', 'approximately', 'vs', 'versus', 'v', 'besides', 'else', 'another', 'different', 'unrelated',
 ]);
 
 /**
