@@ -16,7 +16,7 @@ const PLACEHOLDERS = {
   answerSource: ['source', 'period', 'asOf'],
   didYouMean: [],
   corrects: ['assumed'],
-  shortAnswerButton: [],
+  inShort: [],
   partialFigure: ['missing'],
   partialDate: ['missing'],
   partialName: ['missing'],

@@ -19,6 +19,8 @@ export interface AnswerReply {
   readonly confidence: number;
   /** Up to three related articles to offer next. */
   readonly followUps: readonly Article[];
+  /** The article's short answer, shown after the passages when they come from its details. */
+  readonly shortAnswer?: ShownPassage;
   /**
    * A yes/no question whose premise the passage corrects ("is WPC in June?"): what the partner assumed,
    * as they typed it, said before the passage.

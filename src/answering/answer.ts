@@ -1,5 +1,7 @@
 import type { Article } from '../knowledge/Article';
 import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
+import { isGenericHeading } from '../knowledge/passages';
+import { splitWords } from '../knowledge/words';
 import { checkAnswerability, type Answerability } from './answerability';
 import { readMessage } from './message';
 import { questionForm, type QuestionForm } from './questionForm';
@@ -120,7 +122,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const followUps = relatedArticles(lead.article, index);
   const shown = chosen.map((h): ShownPassage => ({ article: h.article, passage: h.passage }));
 
-  if (exact) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence: 1, followUps } };
+  if (exact) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
   if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
 
   const uncoveredShare = uncoveredSalience(ownContent, lead) / Math.max(1e-9, ownContent.reduce((s, w) => s + salience(w), 0));
@@ -135,10 +137,9 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
 
   const a = answerability;
   const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage;
-  if (!short) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence, followUps } };
-  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) {
-    return { ...decided, reply: { kind: 'answer', article: lead.article, passages: shown, confidence, followUps, corrects: a.correction.typed } };
-  }
+  const answer = { kind: 'answer' as const, article: lead.article, passages: withSection(shown, lead), confidence, followUps, ...shortAnswerAfter(shown, lead) };
+  if (!short) return { ...decided, reply: answer };
+  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
   if (!anchored) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
   const missing = [...a.missing.filter((d) => d.kind !== 'qualifier').map((d) => d.typed), ...a.uncovered.filter((w) => !a.missing.length).map((w) => w.typed ?? w.word)];
   const fresh = shown.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index)));
@@ -147,6 +148,30 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
     reply: { kind: 'partial', article: lead.article, passages: fresh, asks: form.asks, missing, confidence: round(confidence * 0.6), followUps },
   };
 }
+
+/**
+ * The lead passage with the rest of its section: a `##` section is one subject ("The challenges": both
+ * of them), except the catch-all ones ("More detail").
+ */
+function withSection(shown: readonly ShownPassage[], lead: PassageHit): ShownPassage[] {
+  const heading = lead.passage.heading;
+  if (heading === undefined || isGenericHeading(heading)) return [...shown];
+  const keys = new Set(shown.map((s) => passageKey(s.article.id, s.passage.index)));
+  const siblings = lead.article.passages
+    .filter((p) => p.heading === heading && !keys.has(passageKey(lead.article.id, p.index)))
+    .map((passage): ShownPassage => ({ article: lead.article, passage }));
+  const [first, ...rest] = shown;
+  return first ? [first, ...siblings.slice(0, MAX_SECTION - 1), ...rest] : [...shown];
+}
+
+/** The article's short answer, to follow an answer taken from its details. */
+function shortAnswerAfter(shown: readonly ShownPassage[], lead: PassageHit): { shortAnswer?: ShownPassage } {
+  const short = lead.article.passages[0];
+  if (!short || shown.some((s) => s.article.id === lead.article.id && s.passage.index === 0)) return {};
+  return { shortAnswer: { article: lead.article, passage: short } };
+}
+
+const MAX_SECTION = 3;
 
 /** The key a conversation remembers a shown passage by. */
 export function passageKey(articleId: string, index: number): string {
@@ -171,7 +196,11 @@ function choosePassages(
     let score = p.coverage;
     if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.12;
     score -= 0.06 * a.missing.length;
+    // A passage that states a fact of the kind the question assumed can correct it ("spring?" - "fall").
+    if (a.correction) score += 0.05;
     if (p.passage.index === 0) score += 0.01;
+    // A section whose heading names what is asked ("Box.net", "The preview") is about it.
+    if (p.passage.heading !== undefined && !isGenericHeading(p.passage.heading) && result.words.some((w) => w.kind === 'content' && !w.everywhere && p.own.has(w.word) && headingHas(p, w.word))) score += 0.03;
     if (options.avoid?.has(passageKey(p.article.id, p.passage.index))) score -= 0.5;
     return score;
   };
@@ -243,6 +272,10 @@ export function confidenceOf(result: SearchResult, lead: PassageHit): number {
   const other = result.hits.find((h) => h.article.id !== lead.article.id);
   const margin = other ? lead.coverage - other.score : lead.coverage;
   return round(Math.max(0, Math.min(1, lead.coverage * (0.75 + 0.25 * Math.min(1, Math.max(0, margin) / 0.2)))));
+}
+
+function headingHas(p: PassageHit, word: string): boolean {
+  return splitWords(p.passage.heading ?? '').some((w) => w === word || w.startsWith(word.slice(0, 5)));
 }
 
 function round(x: number): number {

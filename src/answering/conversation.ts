@@ -85,7 +85,14 @@ function sameAsFirst(first: Reply | undefined, r: Reply): boolean {
 export function splitQuestions(text: string): string[] {
   const clean = withoutMentions(text);
   const pieces: string[] = [];
-  for (const sentence of clean.split(/(?<=\?)\s+(?=\S)/)) {
+  // A question mark ends a question only when a question follows ("... ? I heard 10,000" is context).
+  const sentences = clean.split(/(?<=\?)\s+(?=\S)/).reduce<string[]>((acc, s) => {
+    const asks = /\?\s*$/.test(s) || ASKING_WORD.test(splitWords(s.replace(/^(?:and|also|plus)\b/i, ''))[0] ?? '');
+    if (acc.length > 0 && !asks) acc[acc.length - 1] = `${acc[acc.length - 1] ?? ''} ${s}`;
+    else acc.push(s);
+    return acc;
+  }, []);
+  for (const sentence of sentences) {
     const words = sentence.split(/(\s+)/);
     let start = 0;
     for (let i = 0; i < words.length; i += 1) {

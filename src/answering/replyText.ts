@@ -38,7 +38,9 @@ export function answerText(reply: AnswerReply, kb: SourceLookup, messages: Messa
   blocks.forEach((b, i) => {
     parts.push(`**${escapeMarkdown(b.title)}**`);
     if (i === 0 && reply.corrects) parts.push(fill(messages.corrects, { assumed: reply.corrects }));
-    parts.push(...b.passages, `_${b.source}_`);
+    parts.push(...b.passages);
+    if (i === 0 && reply.shortAnswer) parts.push(`${messages.inShort} ${reply.shortAnswer.passage.text}`);
+    parts.push(`_${b.source}_`);
   });
   return parts.join('\n\n');
 }
@@ -113,13 +115,12 @@ export function viewOf(reply: Exclude<Reply, EscalateReply>, kb: SourceLookup, m
   const button = (title: string, value = title) => ({ title, value });
   switch (reply.kind) {
     case 'answer': {
-      const fromDetails = reply.passages[0] !== undefined && reply.passages[0].passage.index !== 0;
       return {
         band: 'answer',
         articleId: reply.article.id,
         confidence: reply.confidence,
         text: answerText(reply, kb, messages),
-        buttons: [...(fromDetails ? [button(messages.shortAnswerButton, reply.article.title)] : []), ...reply.followUps.map((f) => button(f.title))],
+        buttons: reply.followUps.map((f) => button(f.title)),
       };
     }
     case 'partial':
