@@ -125,7 +125,10 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   if (exact) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
   if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
 
-  const uncoveredShare = uncoveredSalience(ownContent, lead) / Math.max(1e-9, ownContent.reduce((s, w) => s + salience(w), 0));
+  // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
+  const pinnedWords = new Set(form.details.filter((d) => d.kind !== 'name').flatMap((d) => d.words));
+  const subject = ownContent.filter((w) => !pinnedWords.has(w.word) && !pinnedWords.has(w.typed ?? ''));
+  const uncoveredShare = uncoveredSalience(subject, lead) / Math.max(1e-9, subject.reduce((s, w) => s + salience(w), 0));
   const coverage = lead.coverage;
   const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
   // Off the subject: the words that carry the question are not the knowledge base's.

@@ -30,7 +30,7 @@ export function withoutMentions(text: string): string {
 export function readMessage(text: string): ReadMessage {
   const clean = withoutMentions(text);
   const segments = clean
-    .split(/(?<=[.!?…])\s+|\s+[-–—]\s+|(?<=:)\s+(?=\p{L})/u)
+    .split(/(?<=[.!?…])\s+/u)
     .map((s) => s.trim())
     .filter((s) => /[\p{L}\p{N}]/u.test(s));
   if (segments.length < 2) return { question: clean, context: '' };

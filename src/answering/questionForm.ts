@@ -129,14 +129,17 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
 
 function asksFor(lower: string, surface: readonly string[]): Asks {
   if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:any|the|what) (?:figures?|numbers|stats|statistics)\b|\bseat count\b/.test(lower)) return 'figure';
-  if (/\bwhen\b|\bwhat time\b/.test(lower)) return 'date';
-  if (/\bwhere\b/.test(lower)) return 'where';
+  // "when" and "where" ask only as question words, not as conjunctions ("selling points when pitching").
+  const asking = (w: string) => new RegExp(`(?:^|[,;:!?.-]\\s*|\\b(?:and|so|but|roughly|exactly|then)\\s+)${w}\\b|\\b${w}(?:'s|s)?\\s+(?:is|are|was|were|will|would|does|did|do|can|could|should|has|have|exactly|roughly)\\b|\\b${w}\\s*\\?*\\s*$`);
+  const q = lower.replace(/^[^\p{L}\p{N}]+/u, '').replace(/^(?:hi|hello|hey|hiya|ok|okay|so|and|also|pls|please|thanks)\b[\s,!.]*/g, '');
+  if (asking('when').test(q) || /\bwhat time\b/.test(q)) return 'date';
+  if (asking('where').test(q)) return 'where';
   const i = surface.findIndex((w) => w === 'which' || w === 'what');
   const next = i >= 0 ? surface.slice(i + 1, i + 3) : [];
   if (next.some((w) => DATE_THINGS.has(w))) return 'date';
   if (next.some((w) => PLACE_THINGS.has(w))) return 'where';
   // "who handles billing, us or Microsoft?": a choice between the options given, not a name to find.
-  if (/\bwho(?:se|m)?\b|\bwhos\b/.test(lower.replace(/'/g, '')) && !/\bor\b/.test(lower)) return 'who';
+  if ((asking('who').test(q) || asking('whose').test(q) || /\bwhos\b/.test(q.replace(/'/g, ''))) && !/\bor\b/.test(lower)) return 'who';
   if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w))) return 'who';
   if (/\b(?:exact|actual) dates?\b/.test(lower)) return 'date';
   return 'other';

@@ -5,6 +5,8 @@
  * little about which article is meant, a rare word or a name says a lot.
  */
 
+import { englishWords } from './englishWords';
+
 /** How a word is used in everyday English. */
 export interface WordUse {
   /** Rank by frequency (1 = the commonest word); undefined when the list does not have the word. */
@@ -54,11 +56,37 @@ export function wordUse(word: string): WordUse {
  */
 export function specificity(word: string): number {
   if (/\d/.test(word)) return 1;
+  // An inflected form is as everyday as its base: "classed" as "class", "pitching" as "pitch".
+  return Math.min(...[word, ...baseForms(word)].map(specificityOfForm));
+}
+
+function specificityOfForm(word: string): number {
   const use = wordUse(word);
   if (use.rank === undefined || use.proper) return 1;
   if (use.rank <= EVERYDAY_RANK) return 0;
   const s = Math.log(use.rank / EVERYDAY_RANK) / Math.log(RARE_RANK / EVERYDAY_RANK);
   return Math.min(1, Math.max(0.15, s));
+}
+
+/** Plausible base forms of an inflected word that the list knows ("classed" → "class", "making" → "make"). */
+function baseForms(word: string): string[] {
+  const out: string[] = [];
+  const add = (w: string) => {
+    if (w.length >= 3 && w !== word && wordUse(w).rank !== undefined) out.push(w);
+  };
+  for (const [suffix, replacements] of [
+    ['ing', ['', 'e']],
+    ['ed', ['', 'e']],
+    ['es', ['', 'e']],
+    ['s', ['']],
+    ['ly', ['']],
+  ] as const) {
+    if (word.endsWith(suffix)) for (const r of replacements) add(word.slice(0, -suffix.length) + r);
+  }
+  // "stopped" → "stop", "planning" → "plan"
+  const doubled = /^(.*?)([b-df-hj-np-tv-z])\2(?:ed|ing)$/.exec(word);
+  if (doubled) add(`${doubled[1] ?? ''}${doubled[2] ?? ''}`);
+  return out;
 }
 
 /**
@@ -68,5 +96,8 @@ export function specificity(word: string): number {
 export function isNameLike(word: string): boolean {
   if (/^\d+$/.test(word)) return false;
   const use = wordUse(word);
-  return use.rank === undefined || use.proper;
+  if (use.proper) return true;
+  if (use.rank !== undefined) return false;
+  // Not in the list: a name unless it is a form of a word the list has ("classed") or a dictionary word.
+  return baseForms(word).length === 0 && !englishWords().has(word);
 }
