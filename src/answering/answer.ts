@@ -93,11 +93,11 @@ export function explain(text: string, index: KnowledgeIndex, options: DecideOpti
   const message = readMessage(text);
   const context = [message.context, options.context ?? ''].filter((c) => c !== '').join(' ');
   let question = message.question;
-  let result = index.search(question, { context, gapsFromContext: options.followUp === true });
+  let result = index.search(question, { context, followUp: options.followUp === true });
   if (message.context !== '' && ownSalience(result.words) < THRESHOLDS.vagueWeight) {
     // "BPOS = Business Productivity Online... what's the last word?": the subject is in the context.
     question = `${message.context} ${message.question}`;
-    result = index.search(question, { ...(options.context ? { context: options.context } : {}), gapsFromContext: options.followUp === true });
+    result = index.search(question, { ...(options.context ? { context: options.context } : {}), followUp: options.followUp === true });
   }
   return decideOn(question, result, index, options);
 }
@@ -110,12 +110,14 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
     if (result.gap !== undefined) return { ...base, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence: 0 } };
     return { ...base, reply: { kind: 'noAnswer', reason: ownContent.length === 0 ? 'vague' : 'noMatch', confidence: 0 } };
   }
-  const form = questionForm(question, result.words);
+  const form = inheritUnit(questionForm(question, result.words), options, result);
   const exact = top.exact || top.exactSection !== undefined;
   const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, (w) => index.isTerm(w));
   const lead = chosen[0] ?? top.passages[0];
   if (!lead) return { ...base, reply: { kind: 'noAnswer', reason: 'noMatch', confidence: 0 } };
-  const anchored = exact || ownContent.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
+  // A follow-up is on the subject its conversation was on.
+  const anchorWords = options.followUp ? result.words.filter((w) => w.kind === 'content') : ownContent;
+  const anchored = exact || anchorWords.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
   const answerability = checkAnswerability(form, result.words, chosen, question, (w) => index.isTerm(w));
   const confidence = confidenceOf(result, lead);
   const decided = { ...base, form, chosen, runnerUps, answerability, anchored };
@@ -176,6 +178,13 @@ function shortAnswerAfter(shown: readonly ShownPassage[], lead: PassageHit): { s
 
 const MAX_SECTION = 3;
 
+/** "and how many now?": a follow-up that asks for a figure counts what the last question counted. */
+function inheritUnit(form: QuestionForm, options: DecideOptions, result: SearchResult): QuestionForm {
+  if (form.asks !== 'figure' || form.unit !== undefined || !options.followUp || !options.context) return form;
+  const before = questionForm(options.context, result.words.map((w) => ({ ...w, context: false })));
+  return before.unit !== undefined ? { ...form, unit: before.unit } : form;
+}
+
 /** The key a conversation remembers a shown passage by. */
 export function passageKey(articleId: string, index: number): string {
   return `${articleId}#${index}`;
@@ -197,7 +206,8 @@ function choosePassages(
   const fit = (p: PassageHit) => {
     const a = checkAnswerability(form, result.words, [p], question, isTerm);
     let score = p.coverage;
-    if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.12;
+    // A passage that holds the kind of fact asked (a figure, a date, a name) is what the question wants.
+    if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.25;
     score -= 0.06 * a.missing.length;
     // A passage that states a fact of the kind the question assumed can correct it ("spring?" - "fall").
     if (a.correction) score += 0.05;

@@ -124,7 +124,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
         const plain = w.replace(/\./g, '');
         if (asked.has(plain) || asked.has(w) || NOT_AN_ANSWER_NAME.has(plain) || splitWords(original).includes('usa')) return false;
         if (w.includes('.')) return true;
-        return isNameLike(plain) && !isTerm(plain) && !/\p{Ll}\p{Lu}/u.test(original);
+        return isNameLike(plain) && !isTerm(plain) && !isTerm(plain.replace(/s$/, '')) && !/\p{Ll}\p{Lu}/u.test(original);
       };
       return clauses.some((c) => c.names.some((n, i) => answers(n, c.originalNames[i] ?? n)) && pinned.every((d) => inClause(c, d)));
     }

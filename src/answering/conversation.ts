@@ -128,7 +128,7 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
   let question = readMessage(part).question;
   if (ctx && isFollowUp(part) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && !standsAlone(fresh)) {
     const other = /\b(?:other|else|another)\b/.test(part.toLowerCase());
-    const pointsBack = PRONOUN.test(part.toLowerCase()) && ctx.articleId !== undefined && !other;
+    const pointsBack = ctx.articleId !== undefined && !other;
     const resolved = explain(part, index, {
       context: other ? '' : ctx.question,
       followUp: true,

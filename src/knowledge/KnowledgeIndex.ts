@@ -8,7 +8,7 @@ import { viewPassage, type PassageView } from './passageView';
 import { Spelling } from './Spelling';
 import type { Synonyms } from './Synonyms';
 import { isNameLike, specificity } from './wordFrequency';
-import { QUESTION_WORDS, STOP_WORDS, splitWords, stem } from './words';
+import { QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
 
 /** A question word with its weight: how much it says about which passage is meant. */
 export interface WeightedWord extends QueryWord {
@@ -80,8 +80,12 @@ export interface SearchOptions {
    * its words can only help a passage, never count against one.
    */
   readonly context?: string;
-  /** Read the context's words for not-covered subjects too (a follow-up: "when does that launch?"). */
-  readonly gapsFromContext?: boolean;
+  /**
+   * The context is the conversation's last question and this one follows it up ("when does that
+   * launch?"): its words count (at half weight) for and against a passage, and the names in it are
+   * read for not-covered subjects too.
+   */
+  readonly followUp?: boolean;
 }
 
 /** Credit for a question word found around a passage rather than in it. */
@@ -95,6 +99,8 @@ const ABOUT_SHARE = 0.4;
  * passage to them, and a wrong figure in a question ("4 million, right?") must not hide the subject.
  */
 const DETAIL_WEIGHT = 0.3;
+/** How much a word of the context counts beside a word of the question itself. */
+const CONTEXT_WEIGHT = 0.5;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
 
@@ -232,7 +238,10 @@ export class KnowledgeIndex {
       .filter((w) => !seen.has(w.word) && seen.add(w.word))
       .map((w) => ({ ...w, context: true }));
     const words = [...own, ...contextWords];
-    const stemsForGaps = options.gapsFromContext && around ? new Set([...analyzed.allStems, ...around.allStems]) : analyzed.allStems;
+    // A follow-up inherits the names it points back to ("when does that launch?" after Office 365),
+    // not the rest of the last question ("where is it held?" does not make the next question about venues).
+    const contextNames = contextWords.filter((w) => w.anchor || this.synonyms.isToken(w.word)).map((w) => lightStem(w.word));
+    const stemsForGaps = options.followUp ? new Set([...analyzed.allStems, ...contextNames]) : analyzed.allStems;
     const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => stemsForGaps.has(s)))?.about;
     const content = own.filter((w) => w.kind === 'content');
     if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
@@ -246,7 +255,7 @@ export class KnowledgeIndex {
       const passageMatches = entry.passages.map((p) => matches.get(p.ref));
       const isExact = exact?.article === id;
       if (!articleMatch && passageMatches.every((m) => m === undefined) && !isExact) continue;
-      const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words));
+      const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words, options.followUp === true));
       passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
       const best = passages[0];
       if (!best) continue;
@@ -306,6 +315,7 @@ export class KnowledgeIndex {
     i: number,
     articleMatch: Map<string, Set<string>> | undefined,
     words: readonly WeightedWord[],
+    softContext: boolean,
   ): PassageHit {
     const mine = passageMatches[i];
     const has = (m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string) => fields.some((f) => m?.get(f)?.has(s) ?? false);
@@ -339,10 +349,14 @@ export class KnowledgeIndex {
         elsewhere.add(w.word);
       }
       if (w.context) {
-        // Context can only help: it counts when the passage has it, and is ignored otherwise.
-        if (credit > 0) {
-          covered += w.weight * credit * 0.5;
-          total += w.weight * credit * 0.5;
+        // Context around a question can only help: it counts when the passage has it, and is ignored
+        // otherwise. The last question of the conversation counts both ways, at half weight.
+        if (softContext) {
+          covered += w.weight * credit * CONTEXT_WEIGHT;
+          total += w.weight * CONTEXT_WEIGHT;
+        } else if (credit > 0) {
+          covered += w.weight * credit * CONTEXT_WEIGHT;
+          total += w.weight * credit * CONTEXT_WEIGHT;
         }
         continue;
       }
