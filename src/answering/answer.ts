@@ -62,6 +62,8 @@ export interface DecideOptions {
 
 /** Everything `decide` worked out, for `npm run ask` and the conversation logic. */
 export interface Decision {
+  /** The message (or the part of it) decided on. */
+  readonly question: string;
   readonly reply: Reply;
   readonly result: SearchResult;
   readonly form?: QuestionForm;
@@ -83,7 +85,7 @@ export function decide(text: string, index: KnowledgeIndex, options: DecideOptio
 
 /** `decide`, with the reasons. */
 export function explain(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Decision {
-  const none = (reply: Reply): Decision => ({ reply, result: { words: [], hits: [] }, chosen: [], runnerUps: [], anchored: false });
+  const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], hits: [] }, chosen: [], runnerUps: [], anchored: false });
   const intent = smallTalkIntent(text);
   if (intent === 'person') return none({ kind: 'escalate' });
   if (intent) return none({ kind: 'smallTalk', intent });
@@ -99,10 +101,10 @@ export function explain(text: string, index: KnowledgeIndex, options: DecideOpti
     question = `${message.context} ${message.question}`;
     result = index.search(question, { ...(options.context ? { context: options.context } : {}), followUp: options.followUp === true });
   }
-  return decideOn(question, result, index, options);
+  return { ...decideOn(question, result, index, options), question: text };
 }
 
-function decideOn(question: string, result: SearchResult, index: KnowledgeIndex, options: DecideOptions): Decision {
+function decideOn(question: string, result: SearchResult, index: KnowledgeIndex, options: DecideOptions): Omit<Decision, 'question'> {
   const base = { result, chosen: [] as PassageHit[], runnerUps: [] as PassageHit[], anchored: false };
   const top = result.hits[0];
   const ownContent = result.words.filter((w) => w.kind === 'content' && !w.context);

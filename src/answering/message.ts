@@ -38,3 +38,14 @@ export function readMessage(text: string): ReadMessage {
   if (asking.length === 0 || asking.length === segments.length) return { question: clean, context: '' };
   return { question: asking.join(' '), context: segments.filter((s) => !asking.includes(s)).join(' ') };
 }
+
+/**
+ * Whether a message reads as a question rather than an answer to one: it ends with a question mark or
+ * opens with a question word ("when is WPC", "can partners bill ..."). "not-an-email" does not.
+ */
+export function readsAsQuestion(text: string): boolean {
+  const clean = withoutMentions(text).trim();
+  if (/\?\s*$/.test(clean)) return splitWords(clean).length >= 2;
+  const first = splitWords(clean)[0] ?? '';
+  return /^(?:who|whos|whose|what|whats|when|whens|where|wheres|which|why|how|hows|is|are|was|were|do|does|did|can|could|will|would|should|has|have)$/.test(first) && splitWords(clean).length >= 3;
+}
