@@ -137,6 +137,12 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
   // Off the subject: the words that carry the question are not the knowledge base's.
   if (uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
+  // "cloud", "microsoft partners": a word or two that several articles are equally about.
+  const telling = subject.filter((w) => salience(w) >= 0.1);
+  // ... or only words every article uses ("what's MSPmentor?").
+  if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1)) && !options.followUp) {
+    return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence: round(confidence * 0.5) } };
+  }
   if (coverage < THRESHOLDS.partialCoverage) {
     if (anchored && ambiguous(result)) return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence } };
     return { ...decided, reply: noMatch };
@@ -277,6 +283,13 @@ function ownSalience(words: readonly WeightedWord[]): number {
 function ambiguous(result: SearchResult): boolean {
   const [first, second] = result.hits;
   return first !== undefined && second !== undefined && first.score - second.score < THRESHOLDS.clarifyMargin;
+}
+
+/** At least three articles are all about the question's one word ("cloud", "partners"). */
+function manyAbout(result: SearchResult): boolean {
+  const [first] = result.hits;
+  const close = result.hits.filter((h) => first !== undefined && first.score - h.score < THRESHOLDS.clarifyMargin && h.about >= 0.8 && h.coverage >= 0.9);
+  return close.length >= 3;
 }
 
 /**

@@ -43,7 +43,7 @@ const AGENT_CUES = /\b(?:said|says|told|described|according|manager|runs|leads|h
 /** A figure tied to a period ("in its first 100 days"), which does not answer "how many now?". */
 const BOUND_TO_A_PERIOD = /\b(?:first|opening) \d+ (?:days|weeks|months)\b|\bin (?:its|their) first\b|\bafter (?:its|the) launch\b/i;
 const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
-const SEASON_ALIASES: Readonly<Record<string, string>> = { autumn: 'fall' };
+const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
 
 /**
  * Checks the chosen passages against what the question pins down: every name, number, period and
@@ -85,7 +85,7 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail): boolean
     case 'number':
       return d.words.every((w) => surface.has(w) || frame.has(w) || hit.view.clauses.some((c) => c.numbers.includes(w)));
     case 'period':
-      return d.words.every((w) => surface.has(SEASON_ALIASES[w] ?? w) || frame.has(SEASON_ALIASES[w] ?? w));
+      return d.words.every((w) => surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(SEASON_ALIASES.get(w) ?? w));
     case 'qualifier': {
       const q = d.qualifier ?? 'exact';
       if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
@@ -99,7 +99,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
   const clauses = hit.view.clauses;
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
-    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES[w] ?? w) || frame.has(w) || hit.framed.has(w));
+    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
   switch (form.asks) {
     case 'figure':
       return clauses.some(

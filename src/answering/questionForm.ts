@@ -36,7 +36,7 @@ export interface QuestionForm {
   readonly now: boolean;
 }
 
-const QUALIFIERS: Readonly<Record<string, Qualifier>> = {
+const QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
   total: 'total', combined: 'total', altogether: 'total', together: 'total', overall: 'total', sum: 'total', cumulative: 'total',
   each: 'each', per: 'each', every: 'each', individual: 'each', individually: 'each', apiece: 'each',
   minimum: 'minimum', min: 'minimum', least: 'minimum', lowest: 'minimum', smallest: 'minimum', fewest: 'minimum',
@@ -45,7 +45,7 @@ const QUALIFIERS: Readonly<Record<string, Qualifier>> = {
   exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
   percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
   alone: 'alone',
-};
+} satisfies Record<string, Qualifier>));
 
 const MONTHS = new Set(['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
 const SEASONS = new Set(['spring', 'summer', 'autumn', 'fall', 'winter']);
@@ -94,7 +94,7 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
   });
   // Qualifiers: the kind of figure wanted. "most" and "least" count only in "the most", "at least".
   surface.forEach((w, i) => {
-    const q = QUALIFIERS[w];
+    const q = QUALIFIERS.get(w);
     if (!q) return;
     if ((w === 'most' || w === 'least') && surface[i - 1] !== 'the' && surface[i - 1] !== 'at') return;
     if (w === 'least' && surface[i - 1] === 'at') return; // "at least 50": a threshold, given as a number

@@ -44,7 +44,7 @@ export class Spelling {
   }
 
   private search(word: string): string | undefined {
-    const short = CHAT_SHORTHAND[word];
+    const short = Object.hasOwn(CHAT_SHORTHAND, word) ? CHAT_SHORTHAND[word] : undefined;
     if (short) return short;
     if (/\d/.test(word) || word.length < 3 || this.dictionary.has(word)) return undefined;
     if (word.length === 3) return this.functionWords.find((f) => editDistance(word, f, 1) <= 1);

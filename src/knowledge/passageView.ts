@@ -36,7 +36,7 @@ export interface PassageView {
   readonly limit: boolean;
 }
 
-const FOLD: Readonly<Record<string, string>> = { two: '2', 3: '3', three: '3', four: '4', five: '5', ten: '10', hundred: '100' };
+const FOLD: ReadonlyMap<string, string> = new Map([['two', '2'], ['three', '3'], ['four', '4'], ['five', '5'], ['ten', '10'], ['hundred', '100']]);
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december';
 const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:spring|summer|autumn|fall|winter)\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year)`, 'i');
 /** "as of mid 2010", "a mid 2010 report": when the source was written, not when a thing happens. */
@@ -68,7 +68,7 @@ function viewClause(text: string, analyzer: Analyzer, sentenceStart: boolean): C
     if (/^(?:19|20)\d\d$/.test(w)) return [];
     if (/^\d+$/.test(w) || /^\d+x$/.test(w)) return [w];
     const fold = /^(\w+)fold$/.exec(w)?.[1];
-    return fold ? [`${FOLD[fold] ?? fold}x`] : [];
+    return fold ? [`${FOLD.get(fold) ?? fold}x`] : [];
   });
   const tokens = text.match(/[\p{L}\p{N}][\p{L}\p{N}@.&'’-]*/gu) ?? [];
   const originalNames = tokens.filter((t, i) => /^\p{Lu}/u.test(t) && !(sentenceStart && i === 0)).map((t) => t.replace(/['’]s$/, '').replace(/\.$/, ''));

@@ -39,11 +39,11 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
 export const QUESTION_WORDS: ReadonlySet<string> = new Set(['who', 'when', 'where', 'why', 'how', 'many', 'date']);
 
 /** Number words read as digits, so "top ten" and "top 10" are the same words ("one" stays a word). */
-const NUMBER_WORDS: Readonly<Record<string, string>> = {
+const NUMBER_WORDS: ReadonlyMap<string, string> = new Map(Object.entries({
   two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10', eleven: '11',
   twelve: '12', thirteen: '13', fourteen: '14', fifteen: '15', sixteen: '16', seventeen: '17', eighteen: '18',
   nineteen: '19', twenty: '20', thirty: '30', forty: '40', fifty: '50', hundred: '100', thousand: '1000',
-};
+}));
 
 /**
  * Splits text into lower-case word tokens. Keeps digits, `@` inside a word (Live@edu) and joins
@@ -53,10 +53,10 @@ const NUMBER_WORDS: Readonly<Record<string, string>> = {
  */
 export function splitWords(text: string): string[] {
   const hasLower = /\p{Ll}/u.test(text);
-  const normal = text
-    .normalize('NFKC')
-    .replace(/\bU\.S\.(?:A\.?)?|\bUSA\b/g, ' usa ')
-    .replace(hasLower ? /\bUS\b/g : /$^/, ' usa ')
+  let normal = text.normalize('NFKC').replace(/\bU\.S\.(?:A\.?)?|\bUSA\b/g, ' usa ');
+  // "US" in capitals is the country, unless the whole message is in capitals ("PLEASE TELL US").
+  if (hasLower) normal = normal.replace(/\bUS\b/g, ' usa ');
+  normal = normal
     .replace(/\b(?:\p{L}\.){2,}(?:\p{L}\b\.?)?/gu, (m) => m.replace(/\./g, ''))
     .toLowerCase()
     .replace(/[’‘`]/g, "'")
@@ -64,7 +64,7 @@ export function splitWords(text: string): string[] {
     .replace(/'s\b/g, '')
     .replace(/'/g, '');
   const words = normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
-  return words.map((w) => NUMBER_WORDS[w] ?? w);
+  return words.map((w) => NUMBER_WORDS.get(w) ?? w);
 }
 
 const stems = new Map<string, string>();
