@@ -149,7 +149,7 @@ describe('KnowledgeIndex on the real knowledge base', () => {
 
   describe('hits', () => {
     it('limits the number of hits', () => {
-      expect(index.search('bpos', 2).hits).toHaveLength(2);
+      expect(index.search('bpos', { limit: 2 }).hits).toHaveLength(2);
       expect(index.search('bpos').hits.length).toBeLessThanOrEqual(5);
     });
 
@@ -175,6 +175,48 @@ describe('KnowledgeIndex on the real knowledge base', () => {
     it('keeps question words as hints, not content', () => {
       const when = index.search('when is wpc').words.find((w) => w.word === 'when');
       expect(when?.kind).toBe('hint');
+    });
+
+    it('gives everyday words no weight, so they neither sink a match nor lift an unrelated one', () => {
+      for (const w of ['old', 'name', 'good']) expect(index.search(`is bpos ${w}`).words.find((x) => x.word === w)?.weight).toBe(0);
+      expect(index.search("what's the old name of lync").hits[0]?.article.id).toBe('bpos-2010-upgrade');
+      expect(index.search('is bpos good').hits[0]?.article.id).not.toBe('mpn-cloud-partner-strategy');
+    });
+
+    it('gives a word every article uses almost no weight, so it cannot decide the winner', () => {
+      const words = index.search('how many customers has CDW moved to BPOS').words;
+      const bpos = words.find((w) => w.word === 'bpos');
+      const cdw = words.find((w) => w.word === 'cdw');
+      expect(bpos?.everywhere).toBe(true);
+      expect(bpos!.weight * 10).toBeLessThan(cdw!.weight);
+    });
+
+    it('reads a hyphenated name as the name ("exchange-online" is Exchange Online)', () => {
+      expect(index.search('does bpos include exchange-online').words.map((w) => w.word)).toContain('exchangeonline');
+      expect(index.search('does bpos include exchange-online').hits[0]?.article.id).toBe('bpos-overview');
+    });
+
+    it('ranks the passages of each article, and the one that holds the asked detail first', () => {
+      const hit = index.search('what was the combined total of customers the top partners migrated').hits[0];
+      expect(hit?.article.id).toBe('top-cloud-partners');
+      // The section's passages lead (its questions speak for all of them); the short answer follows.
+      expect(hit?.passages.slice(0, 2).map((p) => p.passage.heading)).toEqual(['Customers per partner', 'Customers per partner']);
+      expect(hit?.passages.find((p) => /1,040/.test(p.passage.text))?.own.has('total')).toBe(true);
+      expect(hit?.passages[0]!.coverage).toBeGreaterThan(hit?.passages.find((p) => p.passage.index === 0)?.coverage ?? 1);
+      expect(hit?.passages.map((p) => p.passage.index).sort()).toEqual(hit?.article.passages.map((p) => p.index));
+    });
+
+    it('matches a question staff aimed at a section, naming the section', () => {
+      const hit = index.search('What does BPOS stand for?').hits[0];
+      expect(hit).toMatchObject({ article: { id: 'bpos-overview' }, exact: false, exactSection: 'The name' });
+    });
+
+    it('lets words of the context help a passage but never count against one', () => {
+      const alone = index.search('how many of those are there', { limit: 3 });
+      const withContext = index.search('how many of those are there', { context: 'live@edu schools', limit: 3 });
+      expect(withContext.hits[0]?.article.id).toBe('live-at-edu');
+      expect(withContext.words.filter((w) => w.context).map((w) => w.word)).toEqual(['live@edu', 'schools']);
+      expect(alone.words.some((w) => w.context)).toBe(false);
     });
 
     it('lets get() find an article by id', () => {
