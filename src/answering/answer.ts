@@ -139,8 +139,11 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   if (uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
   // "cloud", "microsoft partners": a word or two that several articles are equally about.
   const telling = subject.filter((w) => salience(w) >= 0.1);
-  // ... or only words every article uses ("what's MSPmentor?").
-  if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1)) && !options.followUp) {
+  // ... or only words every article uses, or one word no article is about ("what's MSPmentor?").
+  const leadHit = result.hits.find((h) => h.article.id === lead.article.id);
+  const aboutNothing = telling.length <= 1 && (leadHit?.about ?? 0) < 0.5 && result.hits.length > 1;
+  if (aboutNothing && !anchored && !options.followUp) return { ...decided, reply: noMatch };
+  if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1) || aboutNothing) && !options.followUp) {
     return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence: round(confidence * 0.5) } };
   }
   if (coverage < THRESHOLDS.partialCoverage) {
