@@ -1,7 +1,6 @@
 import type { Article } from '../knowledge/Article';
 import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { isGenericHeading } from '../knowledge/passages';
-import { splitWords } from '../knowledge/words';
 import { checkAnswerability, type Answerability } from './answerability';
 import { readMessage } from './message';
 import { questionForm, type QuestionForm } from './questionForm';
@@ -114,7 +113,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   }
   const form = inheritUnit(questionForm(question, result.words), options, result);
   const exact = top.exact || top.exactSection !== undefined;
-  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, (w) => index.isTerm(w));
+  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, (w) => index.isTerm(w), (t) => index.stemsOf(t), (w) => index.stem(w));
   const lead = chosen[0] ?? top.passages[0];
   if (!lead) return { ...base, reply: { kind: 'noAnswer', reason: 'noMatch', confidence: 0 } };
   // A follow-up is on the subject its conversation was on.
@@ -126,17 +125,21 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const followUps = relatedArticles(lead.article, index);
   const shown = chosen.map((h): ShownPassage => ({ article: h.article, passage: h.passage }));
 
-  if (exact) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
+  // An exact question match answers at once, unless the passage itself says the sources stop short of it.
+  if (exact && !answerability.limit) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
   if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
 
   // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
   const pinnedWords = new Set(form.details.filter((d) => d.kind !== 'name').flatMap((d) => d.words));
   const subject = ownContent.filter((w) => !pinnedWords.has(w.word) && !pinnedWords.has(w.typed ?? ''));
   const uncoveredShare = uncoveredSalience(subject, lead) / Math.max(1e-9, subject.reduce((s, w) => s + salience(w), 0));
-  const coverage = lead.coverage;
+  // Two passages (the two sides of a comparison) cover the question together.
+  const coverage = Math.max(lead.coverage, unionCoverage(chosen, result.words));
   const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
   // Off the subject: the words that carry the question are not the knowledge base's.
-  if (uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
+  // (A follow-up whose own words say next to nothing, "who's behind that?", is judged by its context.)
+  const saysLittle = options.followUp === true && ownSalience(subject) < THRESHOLDS.vagueWeight;
+  if (!saysLittle && uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
   // "cloud", "microsoft partners": a word or two that several articles are equally about.
   const telling = subject.filter((w) => salience(w) >= 0.1);
   // ... or only words every article uses, or one word no article is about ("what's MSPmentor?").
@@ -157,7 +160,8 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   if (!short) return { ...decided, reply: answer };
   if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
   if (!anchored) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
-  const missing = [...a.missing.filter((d) => d.kind !== 'qualifier').map((d) => d.typed), ...a.uncovered.filter((w) => !a.missing.length).map((w) => w.typed ?? w.word)];
+  const missingDetails = [...a.missing, ...a.unmetWith].filter((d) => d.kind !== 'qualifier');
+  const missing = [...new Set([...missingDetails.map((d) => d.typed), ...(missingDetails.length === 0 ? a.uncovered.map((w) => w.typed ?? w.word) : [])])].map((m) => asTyped(m, question));
   const fresh = shown.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index)));
   return {
     ...decided,
@@ -196,6 +200,21 @@ function inheritUnit(form: QuestionForm, options: DecideOptions, result: SearchR
   return before.unit !== undefined ? { ...form, unit: before.unit } : form;
 }
 
+/** Share of the question's weight that the passages hold (in their text, heading or title) between them. */
+function unionCoverage(chosen: readonly PassageHit[], words: readonly WeightedWord[]): number {
+  const content = words.filter((w) => w.kind === 'content' && !w.context);
+  const total = content.reduce((s, w) => s + w.weight, 0);
+  const held = content.filter((w) => chosen.some((p) => p.own.has(w.word) || p.framed.has(w.word))).reduce((s, w) => s + w.weight, 0);
+  return total > 0 ? held / total : 0;
+}
+
+/** A word or phrase as the partner wrote it (their capitals: "UK", "CDW"), found in their question. */
+function asTyped(lower: string, question: string): string {
+  const words = lower.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const found = new RegExp(`\\b${words.join('\\W+(?:\\w+\\W+){0,2}?')}\\b`, 'i').exec(question);
+  return found ? found[0] : lower;
+}
+
 /** The key a conversation remembers a shown passage by. */
 export function passageKey(articleId: string, index: number): string {
   return `${articleId}#${index}`;
@@ -213,6 +232,8 @@ function choosePassages(
   options: DecideOptions,
   exactHit: Hit | undefined,
   isTerm: (word: string) => boolean,
+  stemsOf: (text: string) => string[],
+  stemOf: (word: string) => string,
 ): { chosen: PassageHit[]; runnerUps: PassageHit[] } {
   const fit = (p: PassageHit) => {
     const a = checkAnswerability(form, result.words, [p], question, isTerm);
@@ -224,7 +245,10 @@ function choosePassages(
     if (a.correction) score += 0.05;
     if (p.passage.index === 0) score += 0.01;
     // A section whose heading names what is asked ("Box.net", "The preview") is about it.
-    if (p.passage.heading !== undefined && !isGenericHeading(p.passage.heading) && result.words.some((w) => w.kind === 'content' && !w.everywhere && p.own.has(w.word) && headingHas(p, w.word))) score += 0.03;
+    if (p.passage.heading !== undefined && !isGenericHeading(p.passage.heading)) {
+      const heading = new Set(stemsOf(p.passage.heading));
+      if (result.words.some((w) => w.kind === 'content' && !w.everywhere && !w.context && heading.has(stemOf(w.word)))) score += 0.05;
+    }
     if (options.avoid?.has(passageKey(p.article.id, p.passage.index))) score -= 0.5;
     return score;
   };
@@ -239,7 +263,7 @@ function choosePassages(
   // The lead passage comes from the best article, or from the next one when only it holds the kind
   // of fact asked (a figure, a date, a name) and it ranks close behind.
   let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
-  if (!exactHit && next && form.asks !== 'other' && top.score - next.score < THRESHOLDS.leadSwitch) {
+  if (!exactHit && next && form.asks !== 'other' && top.score - next.score < THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1)) {
     const meets = (p: PassageHit | undefined) => p !== undefined && !checkAnswerability(form, result.words, [p], question, isTerm).asksUnmet;
     const theirs = rank(next.passages);
     if (!meets(ranked[0]?.p) && meets(theirs[0]?.p)) ranked = theirs;
@@ -257,7 +281,7 @@ function choosePassages(
   let best: { p: PassageHit; gain: number } | undefined;
   for (const { p } of pool.slice(1)) {
     if (p.article.id === first.article.id && p.passage.index === first.passage.index) continue;
-    if (p.view.limit || p.coverage < THRESHOLDS.minCoverage) continue;
+    if (p.view.limit || p.coverage < THRESHOLDS.partialCoverage) continue;
     const gain = left.filter((w) => p.own.has(w.word)).reduce((s, w) => s + w.weight, 0) / Math.max(1e-9, total);
     if (gain > (best?.gain ?? 0)) best = { p, gain };
   }
@@ -303,10 +327,6 @@ export function confidenceOf(result: SearchResult, lead: PassageHit): number {
   const other = result.hits.find((h) => h.article.id !== lead.article.id);
   const margin = other ? lead.coverage - other.score : lead.coverage;
   return round(Math.max(0, Math.min(1, lead.coverage * (0.75 + 0.25 * Math.min(1, Math.max(0, margin) / 0.2)))));
-}
-
-function headingHas(p: PassageHit, word: string): boolean {
-  return splitWords(p.passage.heading ?? '').some((w) => w === word || w.startsWith(word.slice(0, 5)));
 }
 
 function round(x: number): number {

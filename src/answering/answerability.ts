@@ -13,6 +13,8 @@ export interface Answerability {
    * question pins down: "over 1,000 customers" for the ten partners is no figure for CDW.
    */
   readonly asksUnmet: boolean;
+  /** When the asked fact is unmet: the names and periods it should have come with ("CDW" for a figure for CDW). */
+  readonly unmetWith: readonly Detail[];
   /** A chosen passage says, about what the question asks, that the sources do not give it. */
   readonly limit: boolean;
   /** Words of the question's subject that the article does not cover at all. */
@@ -42,6 +44,8 @@ const SUBJECT_SPECIFICITY = 0.55;
 const AGENT_CUES = /\b(?:said|says|told|described|according|manager|runs|leads|head|named|names|vendors?|partners?|competitors?|rivals?|compan(?:y|ies)|executive|teamed|partnered|announced|customers?)\b/i;
 /** A figure tied to a period ("in its first 100 days"), which does not answer "how many now?". */
 const BOUND_TO_A_PERIOD = /\b(?:first|opening) \d+ (?:days|weeks|months)\b|\bin (?:its|their) first\b|\bafter (?:its|the) launch\b/i;
+/** A limit that lists what the source does give ("names only CDW and Dell"). */
+const POSITIVE_LIMIT = /\b(?:names?|gives?|mentions?) only\b|\bonly (?:names|gives|mentions)\b/i;
 const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
 const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
 
@@ -55,7 +59,16 @@ export function checkAnswerability(form: QuestionForm, words: readonly WeightedW
   const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d)));
   const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, isTerm));
   const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
-  const limit = shown.some((h) => h.view.clauses.some((c) => c.limit && (!form.yesNo || [...c.stems].some((s) => questionStems.has(s)))));
+  const pinnedNames = form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? ''));
+  // "The source names only CDW and Dell" does not limit "is Dell on the list?"; "The source does not
+  // say whether this changes with Office 365" limits "will billing change with Office 365?".
+  const relevantLimit = (c: Clause) =>
+    c.limit &&
+    (POSITIVE_LIMIT.test(c.text)
+      ? !form.yesNo || !pinnedNames.every((n) => c.stems.has(n))
+      : !form.yesNo || [...c.stems].some((s) => questionStems.has(s)));
+  const limit = shown.some((h) => h.view.clauses.some(relevantLimit));
+  const unmetWith = asksUnmet ? form.details.filter((d) => (d.kind === 'name' || d.kind === 'period') && !missing.includes(d)) : [];
   const pinned = new Set(form.details.flatMap((d) => d.words));
   const lead = shown[0];
   const uncovered = words.filter(
@@ -69,7 +82,7 @@ export function checkAnswerability(form: QuestionForm, words: readonly WeightedW
       !shown.some((h) => h.own.has(w.word) || h.framed.has(w.word) || (h === lead && h.elsewhere.has(w.word))),
   );
   const correction = form.yesNo ? correctionOf(missing, shown) : undefined;
-  return { missing, asksUnmet, limit, uncovered, ...(correction ? { correction } : {}) };
+  return { missing, asksUnmet, unmetWith, limit, uncovered, ...(correction ? { correction } : {}) };
 }
 
 /** Lower-case words of the article's title and the passage's heading: they frame the passage. */

@@ -73,7 +73,7 @@ export function respond(text: string, index: KnowledgeIndex, context: TopicConte
 
 function sameAsFirst(first: Reply | undefined, r: Reply): boolean {
   if (!first || (first.kind !== 'answer' && first.kind !== 'partial') || (r.kind !== 'answer' && r.kind !== 'partial')) return false;
-  const keys = new Set(first.passages.map((p) => passageKey(p.article.id, p.passage.index)));
+  const keys = new Set([...first.passages, ...(first.kind === 'answer' && first.shortAnswer ? [first.shortAnswer] : [])].map((p) => passageKey(p.article.id, p.passage.index)));
   return r.passages.every((p) => keys.has(passageKey(p.article.id, p.passage.index)));
 }
 

@@ -1,5 +1,5 @@
 import type { WeightedWord } from '../knowledge/KnowledgeIndex';
-import { splitWords } from '../knowledge/words';
+import { STOP_WORDS, splitWords } from '../knowledge/words';
 
 /** What kind of fact a question asks for. */
 export type Asks = 'figure' | 'date' | 'who' | 'where' | 'other';
@@ -128,7 +128,7 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
 }
 
 function asksFor(lower: string, surface: readonly string[]): Asks {
-  if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:any|the|what) (?:figures?|numbers|stats|statistics)\b|\bseat count\b/.test(lower)) return 'figure';
+  if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:any|the|what) (?:figures?|numbers|stats|statistics)\b|\b(?:seat|user|customer|partner|school)s? (?:number|numbers|count|total|figures?)\b|\b(?:bigger|larger|smaller|more|fewer|higher|lower) than\b|\bwhich is (?:bigger|larger|smaller|higher)\b/.test(lower)) return 'figure';
   // "when" and "where" ask only as question words, not as conjunctions ("selling points when pitching").
   const asking = (w: string) => new RegExp(`(?:^|[,;:!?.-]\\s*|\\b(?:and|so|but|roughly|exactly|then)\\s+)${w}\\b|\\b${w}(?:'s|s)?\\s+(?:is|are|was|were|will|would|does|did|do|can|could|should|has|have|exactly|roughly)\\b|\\b${w}\\s*\\?*\\s*$`);
   const q = lower.replace(/^[^\p{L}\p{N}]+/u, '').replace(/^(?:hi|hello|hey|hiya|ok|okay|so|and|also|pls|please|thanks)\b[\s,!.]*/g, '');
@@ -145,14 +145,26 @@ function asksFor(lower: string, surface: readonly string[]): Asks {
   return 'other';
 }
 
-/** The thing a figure counts: the first word after "how many" / "number of" that is not an adjective. */
+/**
+ * The thing a figure counts: the last word of the phrase after "how many" / "number of", which ends at
+ * a stop word or a verb ("how many office web apps users are ..." counts users).
+ */
 function unitOf(surface: readonly string[], words: readonly WeightedWord[]): { unit?: string } {
-  let i = surface.findIndex((w, k) => (w === 'many' && surface[k - 1] === 'how') || (w === 'of' && surface[k - 1] === 'number'));
-  if (i < 0) return {};
-  i += 1;
-  while (COUNT_ADJECTIVES.has(surface[i] ?? '') && i + 1 < surface.length) i += 1;
-  const typed = surface[i];
-  if (typed === undefined) return {};
-  const word = words.find((w) => w.kind === 'content' && (w.typed === typed || w.word === typed));
-  return word ? { unit: word.word } : {};
+  const start = surface.findIndex((w, k) => (w === 'many' && surface[k - 1] === 'how') || (w === 'of' && surface[k - 1] === 'number'));
+  if (start < 0) return {};
+  const phrase: string[] = [];
+  for (let i = start + 1; i < surface.length; i += 1) {
+    const w = surface[i] ?? '';
+    if (STOP_WORDS.has(w) || COUNT_VERBS.has(w) || /^\d+$/.test(w)) break;
+    phrase.push(w);
+  }
+  for (const typed of [...phrase].reverse()) {
+    if (COUNT_ADJECTIVES.has(typed)) continue;
+    const word = words.find((w) => w.kind === 'content' && (w.typed === typed || w.word === typed || (w.typed ?? '').split(' ').includes(typed)));
+    if (word) return { unit: word.word };
+  }
+  return {};
 }
+
+/** Verbs that end the counted phrase ("how many people use ..."). */
+const COUNT_VERBS = new Set(['use', 'uses', 'used', 'pay', 'pays', 'paid', 'get', 'gets', 'buy', 'buys', 'bought', 'attend', 'attended', 'sign', 'signed', 'join', 'joined', 'moved', 'migrated', 'sold', 'work', 'run', 'runs', 'went']);
