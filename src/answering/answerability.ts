@@ -85,9 +85,16 @@ export function checkAnswerability(form: QuestionForm, words: readonly WeightedW
   return { missing, asksUnmet, unmetWith, limit, uncovered, ...(correction ? { correction } : {}) };
 }
 
+const frames = new WeakMap<object, ReadonlySet<string>>();
+
 /** Lower-case words of the article's title and the passage's heading: they frame the passage. */
 function frameSurface(h: PassageHit): ReadonlySet<string> {
-  return new Set(splitWords(`${h.article.title} ${h.passage.heading ?? ''}`));
+  let frame = frames.get(h.passage);
+  if (!frame) {
+    frame = new Set(splitWords(`${h.article.title} ${h.passage.heading ?? ''}`));
+    frames.set(h.passage, frame);
+  }
+  return frame;
 }
 
 function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail): boolean {
