@@ -239,7 +239,7 @@ function choosePassages(
     const a = checkAnswerability(form, result.words, [p], question, isTerm);
     let score = p.coverage;
     // A passage that holds the kind of fact asked (a figure, a date, a name) is what the question wants.
-    if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.25;
+    if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.35;
     score -= 0.06 * a.missing.length;
     // A passage that states a fact of the kind the question assumed can correct it ("spring?" - "fall").
     if (a.correction) score += 0.05;

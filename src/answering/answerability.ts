@@ -37,6 +37,7 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, readonly string[]>> = {
   exact: ['exact', 'exactly', 'precise', 'precisely'],
   share: ['percentage', 'percent', 'proportion', 'share', 'ratio'],
   alone: ['alone', 'separately'],
+  price: ['price', 'prices', 'pricing', 'cost', 'costs', 'fee', 'fees', 'free', 'cheap', 'charge', 'charges'],
 };
 /** Uncovered words at least this specific (rarer than about the 4,000th commonest) are part of the subject. */
 const SUBJECT_SPECIFICITY = 0.55;
@@ -46,6 +47,7 @@ const AGENT_CUES = /\b(?:said|says|told|described|according|manager|runs|leads|h
 const BOUND_TO_A_PERIOD = /\b(?:first|opening) \d+ (?:days|weeks|months)\b|\bin (?:its|their) first\b|\bafter (?:its|the) launch\b/i;
 /** A limit that lists what the source does give ("names only CDW and Dell"). */
 const POSITIVE_LIMIT = /\b(?:names?|gives?|mentions?) only\b|\bonly (?:names|gives|mentions)\b/i;
+const AS_OF_YEAR = /\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\d\d\b|\b(?:early|mid|late) (?:19|20)\d\d (?:report|article|item|source)\b/g;
 const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
 const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
 
@@ -81,7 +83,7 @@ export function checkAnswerability(form: QuestionForm, words: readonly WeightedW
       !pinned.has(w.word) &&
       !shown.some((h) => h.own.has(w.word) || h.framed.has(w.word) || (h === lead && h.elsewhere.has(w.word))),
   );
-  const correction = form.yesNo ? correctionOf(missing, shown) : undefined;
+  const correction = form.yesNo ? correctionOf(missing, shown, questionStems) : undefined;
   return { missing, asksUnmet, unmetWith, limit, uncovered, ...(correction ? { correction } : {}) };
 }
 
@@ -157,15 +159,16 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
  * A yes/no question that assumed a figure or a time the passage states differently: the partner's
  * detail, when everything else is covered and the passage has a fact of the same kind.
  */
-function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[]): Detail | undefined {
+function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], subject: ReadonlySet<string>): Detail | undefined {
   if (missing.length !== 1) return undefined;
   const d = missing[0] as Detail;
-  const clauses = shown.flatMap((h) => h.view.clauses);
+  // The fact that corrects must be about what the question is about, not the source's as-of date.
+  const clauses = shown.flatMap((h) => h.view.clauses).filter((c) => [...c.stems].some((s) => subject.has(s)));
   if (d.kind === 'number') return clauses.some((c) => c.numbers.length > 0) ? d : undefined;
   if (d.kind === 'period') {
     const w = d.words[d.words.length - 1] ?? '';
     const kindOf = (x: string) => (/^(?:19|20)\d\d$/.test(x) ? 'year' : /^(?:spring|summer|autumn|fall|winter)$/.test(x) ? 'season' : /^[a-z]+$/.test(x) ? 'month' : 'other');
-    const text = shown.map((h) => h.passage.text.toLowerCase()).join(' ');
+    const text = clauses.map((c) => c.text.toLowerCase().replace(AS_OF_YEAR, ' ')).join(' ');
     const want = kindOf(w);
     if (want === 'year') return /\b(?:19|20)\d\d\b/.test(text) ? d : undefined;
     if (want === 'season') return /\b(?:spring|summer|autumn|fall|winter)\b/.test(text) ? d : undefined;

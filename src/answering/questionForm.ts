@@ -20,7 +20,7 @@ export interface Detail {
   readonly qualifier?: Qualifier;
 }
 
-export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone';
+export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price';
 
 /** The shape of a question: what it asks for and what it pins down. */
 export interface QuestionForm {
@@ -45,6 +45,8 @@ const QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
   exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
   percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
   alone: 'alone',
+  price: 'price', prices: 'price', pricing: 'price', cost: 'price', costs: 'price', fee: 'price', fees: 'price', charge: 'price',
+  charges: 'price', cheap: 'price', cheaper: 'price', expensive: 'price', discount: 'price', discounts: 'price', free: 'price',
 } satisfies Record<string, Qualifier>));
 
 const MONTHS = new Set(['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
@@ -72,7 +74,8 @@ const COUNT_ADJECTIVES = new Set(['paid', 'new', 'active', 'total', 'more', 'dif
 export function questionForm(text: string, words: readonly WeightedWord[]): QuestionForm {
   const surface = splitWords(text);
   const lower = text.toLowerCase().replace(/[’‘`]/g, "'");
-  const asks = asksFor(lower, surface);
+  // "when MS shouts about big wins, those come through partners, don't they?": a yes/no question.
+  const asks = TAG_QUESTION.test(lower) ? 'other' : asksFor(lower, surface);
   const details: Detail[] = [];
   const seen = new Set<string>();
   const add = (d: Detail) => {

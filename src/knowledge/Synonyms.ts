@@ -26,6 +26,8 @@ export class Synonyms {
   private readonly soleGroup = new Map<string, string>();
   /** Each group's token and the words of its term as staff wrote it. */
   private readonly termWords = new Map<string, readonly string[]>();
+  /** Tokens of terms written like web names (`box.net`, `live@edu`): names, whatever their words. */
+  private readonly webNames = new Set<string>();
 
   constructor(readonly groups: readonly SynonymGroup[]) {
     const words = new Set<string>();
@@ -33,6 +35,7 @@ export class Synonyms {
     for (const group of groups) {
       const token = Synonyms.tokenFor(group.term);
       this.termWords.set(token, splitWords(group.term));
+      if (/[.@]\w/.test(group.term)) this.webNames.add(token);
       for (const phrase of [group.term, ...group.also]) {
         const surface = splitWords(phrase);
         for (const w of surface) {
@@ -80,6 +83,7 @@ export class Synonyms {
    * word and a number together (`office 365`, `global 2000`).
    */
   isNamed(token: string, nameLike: (word: string) => boolean): boolean {
+    if (this.webNames.has(token)) return true;
     const words = this.termWords.get(token) ?? [];
     const digits = words.filter((w) => /^\d+$/.test(w));
     return words.some((w) => !/^\d+$/.test(w) && nameLike(w)) || (digits.length > 0 && digits.length < words.length);
