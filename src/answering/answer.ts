@@ -72,6 +72,8 @@ export interface Decision {
   readonly answerability?: Answerability;
   /** Whether the question names something the knowledge base is about. */
   readonly anchored: boolean;
+  /** Share of the question's salience the lead article does not cover (off the subject when high). */
+  readonly uncoveredShare?: number;
 }
 
 /**
@@ -94,11 +96,11 @@ export function explain(text: string, index: KnowledgeIndex, options: DecideOpti
   const message = readMessage(text);
   const context = [message.context, options.context ?? ''].filter((c) => c !== '').join(' ');
   let question = message.question;
-  let result = index.search(question, { context, followUp: options.followUp === true });
+  let result = index.search(question, { context, followUp: options.followUp === true, limit: SEARCH_LIMIT });
   if (message.context !== '' && ownSalience(result.words) < THRESHOLDS.vagueWeight) {
     // "BPOS = Business Productivity Online... what's the last word?": the subject is in the context.
     question = `${message.context} ${message.question}`;
-    result = index.search(question, { ...(options.context ? { context: options.context } : {}), followUp: options.followUp === true });
+    result = index.search(question, { ...(options.context ? { context: options.context } : {}), followUp: options.followUp === true, limit: SEARCH_LIMIT });
   }
   return { ...decideOn(question, result, index, options), question: text };
 }
@@ -132,14 +134,20 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
   const pinnedWords = new Set(form.details.filter((d) => d.kind !== 'name').flatMap((d) => d.words));
   const subject = ownContent.filter((w) => !pinnedWords.has(w.word) && !pinnedWords.has(w.typed ?? ''));
-  const uncoveredShare = uncoveredSalience(subject, lead) / Math.max(1e-9, subject.reduce((s, w) => s + salience(w), 0));
+  const uncoveredShare = uncoveredSalience(subject, chosen.length > 0 ? chosen : [lead]) / Math.max(1e-9, subject.reduce((s, w) => s + salience(w), 0));
   // Two passages (the two sides of a comparison) cover the question together.
   const coverage = Math.max(lead.coverage, unionCoverage(chosen, result.words));
   const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
+  Object.assign(decided, { uncoveredShare: round(uncoveredShare) });
   // Off the subject: the words that carry the question are not the knowledge base's.
   // (A follow-up whose own words say next to nothing, "who's behind that?", is judged by its context.)
   const saysLittle = options.followUp === true && ownSalience(subject) < THRESHOLDS.vagueWeight;
   if (!saysLittle && uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
+  // "the dashboard light in my car", "the meaning of life": one knowledge-base word among everyday words
+  // the knowledge base never uses is not a question about the knowledge base's subject.
+  const coveredTelling = subject.filter((w) => salience(w) >= 0.1 && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
+  const strangers = subject.filter((w) => !w.known && !(lead.own.has(w.word) || lead.framed.has(w.word)));
+  if (!anchored && !options.followUp && coveredTelling.length <= 1 && strangers.length > 0) return { ...decided, reply: noMatch };
   // "cloud", "microsoft partners": a word or two that several articles are equally about.
   const telling = subject.filter((w) => salience(w) >= 0.1);
   // ... or only words every article uses, or one word no article is about ("what's MSPmentor?").
@@ -192,6 +200,9 @@ function shortAnswerAfter(shown: readonly ShownPassage[], lead: PassageHit): { s
 }
 
 const MAX_SECTION = 3;
+/** Articles considered for a question: the lead and the other side of a comparison come from these. */
+const SEARCH_LIMIT = 8;
+const COMPARISON = /\b(?:or|vs\.?|versus|compared?|comparison|than|bigger|larger|smaller|difference|differ|same)\b/;
 
 /** "and how many now?": a follow-up that asks for a figure counts what the last question counted. */
 function inheritUnit(form: QuestionForm, options: DecideOptions, result: SearchResult): QuestionForm {
@@ -263,10 +274,17 @@ function choosePassages(
   // The lead passage comes from the best article, or from the next one when only it holds the kind
   // of fact asked (a figure, a date, a name) and it ranks close behind.
   let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
-  if (!exactHit && next && form.asks !== 'other' && top.score - next.score < THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1)) {
-    const meets = (p: PassageHit | undefined) => p !== undefined && !checkAnswerability(form, result.words, [p], question, isTerm).asksUnmet;
-    const theirs = rank(next.passages);
-    if (!meets(ranked[0]?.p) && meets(theirs[0]?.p)) ranked = theirs;
+  const meets = (p: PassageHit | undefined) => p !== undefined && !checkAnswerability(form, result.words, [p], question, isTerm).asksUnmet;
+  if (!exactHit && form.asks !== 'other' && !meets(ranked[0]?.p)) {
+    const margin = THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1);
+    for (const other of [next, ...result.hits.filter((h) => h !== top && h !== next)].slice(0, 3)) {
+      if (!other || top.score - other.score >= margin) continue;
+      const theirs = rank(other.passages);
+      if (meets(theirs[0]?.p)) {
+        ranked = theirs;
+        break;
+      }
+    }
   }
   const first = ranked[0]?.p;
   if (!first) return { chosen: [], runnerUps: [] };
@@ -282,10 +300,15 @@ function choosePassages(
   for (const { p } of pool.slice(1)) {
     if (p.article.id === first.article.id && p.passage.index === first.passage.index) continue;
     if (p.view.limit || p.coverage < THRESHOLDS.partialCoverage) continue;
-    const gain = left.filter((w) => p.own.has(w.word)).reduce((s, w) => s + w.weight, 0) / Math.max(1e-9, total);
+    let gain = left.filter((w) => p.own.has(w.word)).reduce((s, w) => s + w.weight, 0) / Math.max(1e-9, total);
+    // The other side of a comparison must hold the same kind of fact (both figures, both dates).
+    const holds = form.asks === 'figure' ? p.view.clauses.some((c) => c.numbers.length > 0) : form.asks === 'date' ? p.view.clauses.some((c) => c.time) : meets(p);
+    if (form.asks !== 'other' && gain > 0) gain += holds ? 0.1 : -1;
     if (gain > (best?.gain ?? 0)) best = { p, gain };
   }
-  if (best && best.gain >= THRESHOLDS.secondPassage) chosen.push(best.p);
+  // Two passages only answer a question that asks about two things side by side; otherwise a second
+  // passage would stitch a relation together that no source states ("does Office 365 include Lync?").
+  if (best && best.gain >= THRESHOLDS.secondPassage && COMPARISON.test(question.toLowerCase())) chosen.push(best.p);
   return { chosen, runnerUps: pool.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
 }
 
@@ -297,9 +320,9 @@ function salience(w: WeightedWord): number {
   return w.weight * w.specificity;
 }
 
-/** The salience of the question's words that the lead passage's article does not cover at all. */
-function uncoveredSalience(words: readonly WeightedWord[], lead: PassageHit): number {
-  return words.filter((w) => !(lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word))).reduce((s, w) => s + salience(w), 0);
+/** The salience of the question's words that the chosen passages' articles do not cover at all. */
+function uncoveredSalience(words: readonly WeightedWord[], chosen: readonly PassageHit[]): number {
+  return words.filter((w) => !chosen.some((p) => p.own.has(w.word) || p.framed.has(w.word) || p.elsewhere.has(w.word))).reduce((s, w) => s + salience(w), 0);
 }
 
 function ownSalience(words: readonly WeightedWord[]): number {

@@ -35,6 +35,7 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, readonly string[]>> = {
   maximum: ['maximum', 'most', 'highest', 'largest', 'biggest'],
   average: ['average', 'mean', 'median', 'typical'],
   exact: ['exact', 'exactly', 'precise', 'precisely'],
+  before: ['before', 'formerly', 'previously', 'earlier', 'prior'],
   share: ['percentage', 'percent', 'proportion', 'share', 'ratio'],
   alone: ['alone', 'separately'],
   price: ['price', 'prices', 'pricing', 'cost', 'costs', 'fee', 'fees', 'free', 'cheap', 'charge', 'charges'],
@@ -123,17 +124,23 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
   const inClause = (c: Clause, d: Detail) =>
     d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
   switch (form.asks) {
-    case 'figure':
+    case 'figure': {
+      // The thing counted must be what the figure counts ("10,000 schools" is no count of students),
+      // and a name every article uses ("BPOS") must still be what the figure is about.
+      const owners = words.filter((w) => w.kind === 'content' && !w.context && w.everywhere && w.anchor).map((w): Detail => ({ kind: 'name', typed: w.word, words: [w.word] }));
       return clauses.some(
         (c) =>
           c.numbers.length > 0 &&
           !(form.now && BOUND_TO_A_PERIOD.test(c.text)) &&
-          (form.unit === undefined || c.stems.has(stem(form.unit)) || hit.framed.has(form.unit) || frame.has(form.unit)) &&
-          pinned.every((d) => inClause(c, d)),
+          (form.unit === undefined || c.counted.has(stem(form.unit)) || (c.counted.size === 0 && (hit.framed.has(form.unit) || frame.has(form.unit)))) &&
+          [...pinned, ...owners].every((d) => inClause(c, d)),
       );
+    }
     case 'date': {
       const subject = words.filter((w) => w.kind === 'content' && !w.everywhere && !w.context).map((w) => stem(w.word));
-      return clauses.some((c) => c.time && (subject.length === 0 || subject.some((s) => c.stems.has(s)) || subject.every((s) => hit.framed.has(s))) && pinned.every((d) => inClause(c, d)));
+      return clauses.some(
+        (c) => c.time && (!form.day || c.day) && (subject.length === 0 || subject.some((s) => c.stems.has(s)) || subject.every((s) => hit.framed.has(s))) && pinned.every((d) => inClause(c, d)),
+      );
     }
     case 'who':
     case 'where': {

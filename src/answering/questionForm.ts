@@ -20,7 +20,7 @@ export interface Detail {
   readonly qualifier?: Qualifier;
 }
 
-export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price';
+export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
 
 /** The shape of a question: what it asks for and what it pins down. */
 export interface QuestionForm {
@@ -34,6 +34,8 @@ export interface QuestionForm {
   readonly other: boolean;
   /** Asks about now ("how many now?", "currently"): a figure tied to an early period does not answer it. */
   readonly now: boolean;
+  /** Asks for a day ("what date", "which days in July"): a month or a season does not answer it. */
+  readonly day: boolean;
 }
 
 const QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
@@ -103,11 +105,13 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
     if (w === 'least' && surface[i - 1] === 'at') return; // "at least 50": a threshold, given as a number
     if ((w === 'per' || w === 'each' || w === 'every') && PERIOD_NOUNS.has(surface[i + 1] ?? '')) return;
     if (w === 'mean' || w === 'split' || w === 'specific') {
-      if (asks !== 'figure') return;
+      if (asks !== 'figure' && !(w === 'split' && /^(?:between|of|by)$/.test(surface[i + 1] ?? ''))) return;
     }
     add({ kind: 'qualifier', typed: w, words: [w], qualifier: q });
   });
   if (/\bon (?:its|their|his|her) own\b/.test(lower)) add({ kind: 'qualifier', typed: 'on its own', words: ['own'], qualifier: 'alone' });
+  // "what did she do before ...", "what was Lync called before?": a time before the one the sources describe.
+  if (/\b(?:before|previously|prior to|earlier)\b/.test(lower) && !/\bbefore (?:the |)(?:wpc|conference|launch|upgrade)\b/.test(lower)) add({ kind: 'qualifier', typed: 'before', words: ['before'], qualifier: 'before' });
 
   // Names and numbers from the analysed words (typos fixed, synonyms folded).
   const periodWords = new Set(details.filter((d) => d.kind === 'period').flatMap((d) => d.words));
@@ -127,6 +131,7 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
     details,
     other: /\b(?:other|else|another|besides|apart from)\b/.test(lower),
     now: /\b(?:now|currently|today|nowadays|these days|at the moment|at present|to date|so far)\b/.test(lower),
+    day: asks === 'date' && /\b(?:dates?|days?)\b/.test(lower.replace(/\bto date\b|\bup to date\b/g, '')),
   };
 }
 
@@ -142,6 +147,7 @@ function asksFor(lower: string, surface: readonly string[]): Asks {
   if (next.some((w) => DATE_THINGS.has(w))) return 'date';
   if (next.some((w) => PLACE_THINGS.has(w))) return 'where';
   // "who handles billing, us or Microsoft?": a choice between the options given, not a name to find.
+  if (/\b(?:name|list) (?:all|the|every|them|each)\b/.test(q)) return 'who';
   if ((asking('who').test(q) || asking('whose').test(q) || /\bwhos\b/.test(q.replace(/'/g, ''))) && !/\bor\b/.test(lower)) return 'who';
   if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w))) return 'who';
   if (/\b(?:exact|actual) dates?\b/.test(lower)) return 'date';

@@ -14,6 +14,8 @@ export interface QueryWord {
   readonly kind: 'content' | 'hint';
   /** From the text around the question (earlier sentences, the conversation): it can only help a match. */
   readonly context?: boolean;
+  /** Read as a synonym group's name from one of its words ("worldwide" for WPC): a guess, never the subject. */
+  readonly guessed?: boolean;
 }
 
 /**

@@ -101,6 +101,8 @@ const ABOUT_SHARE = 0.4;
 const DETAIL_WEIGHT = 0.3;
 /** How much a word of the context counts beside a word of the question itself. */
 const CONTEXT_WEIGHT = 0.5;
+/** Bonus for an article whose title names what the question names (breaks ties, never outranks coverage). */
+const TITLE_NAME_BONUS = 0.05;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
 
@@ -260,9 +262,12 @@ export class KnowledgeIndex {
       const best = passages[0];
       if (!best) continue;
       const about = this.aboutness(articleMatch, passageMatches, words);
+      // The article whose title names what the question names comes first among equals.
+      const names = words.filter((w) => w.anchor && !w.context && !w.everywhere);
+      const titled = names.length > 0 ? names.filter((w) => entry.title.has(stem(w.word))).length / names.length : 0;
       hits.push({
         article: entry.article,
-        score: ABOUT_SHARE * about + (1 - ABOUT_SHARE) * best.coverage,
+        score: ABOUT_SHARE * about + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
         coverage: best.coverage,
         about,
         exact: isExact && exact?.section === undefined,
@@ -374,7 +379,7 @@ export class KnowledgeIndex {
   private completeName(w: QueryWord): QueryWord {
     if (w.kind === 'hint' || this.docFrequency.has(stem(w.word))) return w;
     const token = this.synonyms.groupOfWord(w.word);
-    return token ? { ...w, word: token, typed: w.typed ?? w.word } : w;
+    return token ? { ...w, word: token, typed: w.typed ?? w.word, guessed: true } : w;
   }
 
   private weigh(w: QueryWord): WeightedWord {
@@ -393,7 +398,7 @@ export class KnowledgeIndex {
       weight,
       nameLike: w.kind === 'content' && nameLike,
       specificity: spec,
-      anchor: df > 0 && w.kind === 'content' && nameLike,
+      anchor: df > 0 && w.kind === 'content' && nameLike && !w.guessed,
       everywhere: df >= EVERYWHERE * n,
     };
   }

@@ -17,6 +17,10 @@ export interface Clause {
    * Years are times, not figures.
    */
   readonly numbers: readonly string[];
+  /** Stems of the thing each figure counts: the word after it ("40 million paid seats" → seat). */
+  readonly counted: ReadonlySet<string>;
+  /** It names a day, not only a month or a season ("July 12"). */
+  readonly day: boolean;
   /** It says when something happens (a month, year, season, "later that year"), not only as of when. */
   readonly time: boolean;
   /** Capitalised words past the start of a sentence (names of people, companies, products), lower case. */
@@ -41,6 +45,28 @@ const MONTHS = 'january|february|march|april|may|june|july|august|september|octo
 const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:spring|summer|autumn|fall|winter)\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year)`, 'i');
 /** "as of mid 2010", "a mid 2010 report": when the source was written, not when a thing happens. */
 const AS_OF = new RegExp(`\\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:(?:${MONTHS}) )?(?:19|20)\\d\\d\\b|\\b(?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\\d\\d (?:report|article|item|source|news item)s?\\b`, 'gi');
+const DAY = new RegExp(`\\b(?:${MONTHS}) \\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:${MONTHS})\\b`, 'i');
+/** Words between a figure and the thing it counts ("40 million paid seats", "1,040 end customers"). */
+const FIGURE_FILLERS = new Set(['million', 'thousand', 'billion', 'hundred', 'more', 'than', 'paid', 'end', 'new', 'and', 'or', 'of', 'the', 'over', 'some', 'about']);
+
+/** The things a clause's figures count, as stems: the first word after each figure that is not a filler. */
+function countedNouns(words: readonly string[], analyzer: Analyzer): Set<string> {
+  const out = new Set<string>();
+  words.forEach((w, i) => {
+    if (!/^\d+x?$/.test(w) || /^(?:19|20)\d\d$/.test(w)) return;
+    for (let k = i + 1; k < Math.min(words.length, i + 5); k += 1) {
+      const next = words[k] ?? '';
+      if (/^\d/.test(next)) continue;
+      if (FIGURE_FILLERS.has(next)) continue;
+      for (const x of analyzer.passageWords(next)) out.add(stem(x));
+      break;
+    }
+  });
+  return out;
+}
+
+/** "Exchange 2010", "the 2010 products": a version, not a time. */
+const VERSION_YEAR = /\b[A-Z][\w.]*\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d (?:products?|versions?|editions?|release)\b/g;
 const LIMIT = /\b(?:does|do|did) not (?:say|name|give|cover|mention|state|specify|list|include)\b|\bgives? only\b|\bnames? only\b|\bonly (?:gives|names|mentions)\b|\bnot covered\b|\bno (?:figure|date|name)s? (?:is|are) given\b/i;
 
 /** Splits a passage into clauses and notes the figures, times and names each one holds. */
@@ -78,7 +104,9 @@ function viewClause(text: string, analyzer: Analyzer, sentenceStart: boolean): C
     stems: new Set(analyzer.passageWords(text).map(stem)),
     surface: new Set(words),
     numbers,
-    time: TIME.test(text.replace(AS_OF, ' ')),
+    counted: countedNouns(words, analyzer),
+    day: DAY.test(text),
+    time: TIME.test(text.replace(AS_OF, ' ').replace(VERSION_YEAR, ' ')),
     names,
     originalNames,
     limit: LIMIT.test(text),

@@ -17,6 +17,8 @@ export interface WordUse {
 
 /** Ranks up to this are everyday words that carry no subject on their own (good, old, name, thing). */
 export const EVERYDAY_RANK = 300;
+/** A capitalised word this common that is also a dictionary word is an everyday word first. */
+const COMMON_PROPER_RANK = 2000;
 /** From this rank on a word is as telling as a word the list does not have. */
 const RARE_RANK = 30_000;
 
@@ -96,7 +98,8 @@ function baseForms(word: string): string[] {
 export function isNameLike(word: string): boolean {
   if (/^\d+$/.test(word)) return false;
   const use = wordUse(word);
-  if (use.proper) return true;
+  // Written capitalised most of the time, but also a common dictionary word ("General", "Bill"): not a name.
+  if (use.proper) return !(use.rank !== undefined && use.rank <= COMMON_PROPER_RANK && englishWords().has(word));
   if (use.rank !== undefined) return false;
   // Not in the list: a name unless it is a form of a word the list has ("classed") or a dictionary word.
   return baseForms(word).length === 0 && !englishWords().has(word);

@@ -30,7 +30,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   // greetings, politeness and chat around a question ("Morning all", "kindly advise", "btw")
   'morning', 'afternoon', 'evening', 'cheers', 'kindly', 'advise', 'btw', 'bot', 'partnerbot', 'sorry', 'hiya',
   'roughly', 'approximately', 'vs', 'versus', 'v', 'besides', 'else', 'another', 'different', 'unrelated',
-  'compare', 'compares', 'compared', 'comparing', 'comparison',
+  'compare', 'compares', 'compared', 'comparing', 'comparison', 'bigger', 'larger', 'smaller', 'greater',
 ]);
 
 /**
@@ -57,6 +57,7 @@ export function splitWords(text: string): string[] {
   let normal = text.normalize('NFKC').replace(/\bU\.S\.(?:A\.?)?|\bUSA\b/g, ' usa ');
   // "US" in capitals is the country, unless the whole message is in capitals ("PLEASE TELL US").
   if (hasLower) normal = normal.replace(/\bUS\b/g, ' usa ');
+  normal = normal.replace(/\b(in|across|outside|for) the us\b/gi, '$1 the usa');
   normal = normal
     .replace(/\b(?:\p{L}\.){2,}(?:\p{L}\b\.?)?/gu, (m) => m.replace(/\./g, ''))
     .toLowerCase()
