@@ -155,10 +155,10 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const aboutNothing = telling.length <= 1 && (leadHit?.about ?? 0) < 0.5 && result.hits.length > 1;
   if (aboutNothing && !anchored && !options.followUp) return { ...decided, reply: noMatch };
   if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1) || aboutNothing) && !options.followUp) {
-    return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence: round(confidence * 0.5) } };
+    return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence: round(confidence * 0.5) } };
   }
   if (coverage < THRESHOLDS.partialCoverage) {
-    if (anchored && ambiguous(result)) return { ...decided, reply: { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence } };
+    if (anchored && ambiguous(result)) return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence } };
     return { ...decided, reply: noMatch };
   }
 
@@ -333,6 +333,18 @@ function ownSalience(words: readonly WeightedWord[]): number {
 function ambiguous(result: SearchResult): boolean {
   const [first, second] = result.hits;
   return first !== undefined && second !== undefined && first.score - second.score < THRESHOLDS.clarifyMargin;
+}
+
+/** The articles to offer for "did you mean": those whose titles and questions are most about the question. */
+function clarifyCandidates(result: SearchResult, index: KnowledgeIndex): Article[] {
+  const asked = new Set(result.words.filter((w) => w.kind === 'content' && !w.context).map((w) => index.stem(w.word)));
+  // How many of the article's title and alternate questions use the question's words.
+  const mentions = (a: Article) => [a.title, ...a.questions].filter((q) => index.stemsOf(q).some((s) => asked.has(s))).length;
+  return [...result.hits]
+    .map((h) => ({ h, m: mentions(h.article) }))
+    .sort((a, b) => b.h.about - a.h.about || b.m - a.m || b.h.score - a.h.score || a.h.article.id.localeCompare(b.h.article.id))
+    .slice(0, 3)
+    .map((x) => x.h.article);
 }
 
 /** At least three articles are all about the question's one word ("cloud", "partners"). */

@@ -38,6 +38,7 @@ const MAX_CONTEXT_CHARS = 300;
 const PRONOUN = /\b(?:it|its|it's|that|this|those|these|they|them|their|there|she|her|he|him|his|one|ones)\b/;
 const FOLLOW_CUE = /^(?:and|also|so|but|what about|how about|then|ok so|and what about|same for|what of)\b/;
 const NEW_TOPIC = /\b(?:different question|another question|unrelated|new question|other question|on another note|separate question|changing the subject)\b/;
+const FRAGMENT_WORD = /^(?:who|whos|whose|what|whats|when|where|which|why|how|date|dates|day|exact|exactly|many|much|else|too|also|now|then)$/;
 const ASKING_WORD = /^(?:who|whos|whose|what|whats|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|any)$/;
 
 /**
@@ -117,8 +118,9 @@ export function isFollowUp(text: string): boolean {
   if (NEW_TOPIC.test(lower)) return false;
   const words = splitWords(lower);
   if (FOLLOW_CUE.test(lower) || PRONOUN.test(lower)) return true;
-  // "where?", "exact date?", "in europe?": too short to be a question on its own.
-  return words.length <= 3;
+  // "where?", "exact date?", "in europe?", "which partners?": too short to be a question on its own. A
+  // bare subject ("partner", "cloud") is a new (if vague) question.
+  return words.length <= 3 && (words.some((w) => FRAGMENT_WORD.test(w)) || /^(?:in|for|with|over|on|at|by|from|about|during)$/.test(words[0] ?? ''));
 }
 
 function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext | undefined, now: Date): { decision: Decision; next: TopicContext | undefined } {
