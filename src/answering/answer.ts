@@ -24,6 +24,8 @@ export const THRESHOLDS = {
   clarifyMargin: 0.06,
   /** ... unless the leader covers at least this much. */
   clearCoverage: 0.8,
+  /** A second passage of the same article goes along when it fits within this of the first. */
+  closePassage: 0.08,
   /** A second passage is shown when it covers at least this share of the question the first does not. */
   secondPassage: 0.2,
   /** A follow-up stays with the article it points back to while that ranks within this of the best. */
@@ -35,7 +37,7 @@ export const THRESHOLDS = {
 } as const;
 
 /** Confidence at or above which a reply is an answer (an exact question match is 1). */
-export const ANSWER_THRESHOLD = 0.55;
+export const ANSWER_THRESHOLD = 0.5;
 /** Confidence at or above which an unclear question gets "did you mean"; below it, no answer. */
 export const CLARIFY_THRESHOLD = 0.2;
 
@@ -163,14 +165,20 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   }
 
   const a = answerability;
-  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage;
+  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage || confidence < ANSWER_THRESHOLD;
   const answer = { kind: 'answer' as const, article: lead.article, passages: withSection(shown, lead), confidence, followUps, ...shortAnswerAfter(shown, lead) };
   if (!short) return { ...decided, reply: answer };
   if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
   if (!anchored) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
   const missingDetails = [...a.missing, ...a.unmetWith].filter((d) => d.kind !== 'qualifier');
   const missing = [...new Set([...missingDetails.map((d) => d.typed), ...(missingDetails.length === 0 ? a.uncovered.map((w) => w.typed ?? w.word) : [])])].map((m) => asTyped(m, question));
-  const fresh = shown.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index)));
+  // What the sources do say: the passages (with their section, and the short answer when they come from
+  // the details), except, when the question pinned down something the sources lack, any this
+  // conversation has already shown (the partner has seen that figure; repeating it would look like an
+  // answer).
+  const full = [...withSection(shown, lead), ...Object.values(shortAnswerAfter(shown, lead))];
+  const pinnedMissing = a.missing.length > 0 || a.asksUnmet || a.limit;
+  const fresh = pinnedMissing ? full.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index))) : full;
   return {
     ...decided,
     reply: { kind: 'partial', article: lead.article, passages: fresh, asks: form.asks, missing, confidence: round(confidence * 0.6), followUps },
@@ -309,6 +317,10 @@ function choosePassages(
   // Two passages only answer a question that asks about two things side by side; otherwise a second
   // passage would stitch a relation together that no source states ("does Office 365 include Lync?").
   if (best && best.gain >= THRESHOLDS.secondPassage && COMPARISON.test(question.toLowerCase())) chosen.push(best.p);
+  // When another passage of the same article fits the question about as well, it goes along: the
+  // partner gets both rather than the bot guessing between them.
+  const [lead, close] = ranked;
+  if (chosen.length === 1 && lead && close && close.p.article.id === lead.p.article.id && lead.score - close.score < THRESHOLDS.closePassage && close.p.passage.index !== 0 && !close.p.view.limit) chosen.push(close.p);
   return { chosen, runnerUps: pool.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
 }
 
