@@ -134,9 +134,15 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
 
   // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
+  // (For a question that names the knowledge base's subject, the names it pins down too: "Europe" in a
+  // question about BPOS seats makes a partial answer, not an off-topic one.)
+  const anchoredFirst = exact || anchorWordsCovered(result, lead, options);
   const pinnedWords = new Set(form.details.filter((d) => d.kind !== 'name').flatMap((d) => d.words));
+  const held = (w: string) => chosen.some((p) => p.own.has(w) || p.framed.has(w));
+  const pinnedNames = new Set(anchoredFirst ? form.details.filter((d) => d.kind === 'name').flatMap((d) => d.words).filter((w) => !held(w)) : []);
   const subject = ownContent.filter((w) => !pinnedWords.has(w.word) && !pinnedWords.has(w.typed ?? ''));
-  const uncoveredShare = uncoveredSalience(subject, chosen.length > 0 ? chosen : [lead]) / Math.max(1e-9, subject.reduce((s, w) => s + salience(w), 0));
+  const judged = subject.filter((w) => !pinnedNames.has(w.word));
+  const uncoveredShare = uncoveredSalience(judged, chosen.length > 0 ? chosen : [lead]) / Math.max(1e-9, judged.reduce((s, w) => s + salience(w), 0));
   // Two passages (the two sides of a comparison) cover the question together.
   const coverage = Math.max(lead.coverage, unionCoverage(chosen, result.words));
   const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
@@ -225,6 +231,11 @@ function unionCoverage(chosen: readonly PassageHit[], words: readonly WeightedWo
   const total = content.reduce((s, w) => s + w.weight, 0);
   const held = content.filter((w) => chosen.some((p) => p.own.has(w.word) || p.framed.has(w.word))).reduce((s, w) => s + w.weight, 0);
   return total > 0 ? held / total : 0;
+}
+
+function anchorWordsCovered(result: SearchResult, lead: PassageHit, options: DecideOptions): boolean {
+  const words = options.followUp ? result.words.filter((w) => w.kind === 'content') : result.words.filter((w) => w.kind === 'content' && !w.context);
+  return words.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
 }
 
 /** A word or phrase as the partner wrote it (their capitals: "UK", "CDW"), found in their question. */

@@ -132,7 +132,11 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
         (c) =>
           c.numbers.length > 0 &&
           !(form.now && BOUND_TO_A_PERIOD.test(c.text)) &&
-          (form.unit === undefined || c.counted.has(stem(form.unit)) || (c.counted.size === 0 && (hit.framed.has(form.unit) || frame.has(form.unit)))) &&
+          (form.unit === undefined ||
+            c.counted.has(stem(form.unit)) ||
+            (c.counted.size === 0 && (hit.framed.has(form.unit) || frame.has(form.unit))) ||
+            // "how many migrations": an event the clause tells of ("had each migrated 65 customers").
+            (form.eventUnit === true && c.stems.has(stem(form.unit)))) &&
           [...pinned, ...owners].every((d) => inClause(c, d)),
       );
     }

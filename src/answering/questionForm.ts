@@ -29,6 +29,8 @@ export interface QuestionForm {
   readonly yesNo: boolean;
   /** For a figure: the thing counted, in index form ("customers" in "how many customers ..."). */
   readonly unit?: string;
+  /** The thing counted is an event ("migrations", "deployments"), told by a verb in the sources. */
+  readonly eventUnit?: boolean;
   readonly details: readonly Detail[];
   /** Asks for the other one ("and the other big challenge?", "who else"). */
   readonly other: boolean;
@@ -158,7 +160,7 @@ function asksFor(lower: string, surface: readonly string[]): Asks {
  * The thing a figure counts: the last word of the phrase after "how many" / "number of", which ends at
  * a stop word or a verb ("how many office web apps users are ..." counts users).
  */
-function unitOf(surface: readonly string[], words: readonly WeightedWord[]): { unit?: string } {
+function unitOf(surface: readonly string[], words: readonly WeightedWord[]): { unit?: string; eventUnit?: boolean } {
   const start = surface.findIndex((w, k) => (w === 'many' && surface[k - 1] === 'how') || (w === 'of' && surface[k - 1] === 'number'));
   if (start < 0) return {};
   const phrase: string[] = [];
@@ -170,7 +172,7 @@ function unitOf(surface: readonly string[], words: readonly WeightedWord[]): { u
   for (const typed of [...phrase].reverse()) {
     if (COUNT_ADJECTIVES.has(typed)) continue;
     const word = words.find((w) => w.kind === 'content' && (w.typed === typed || w.word === typed || (w.typed ?? '').split(' ').includes(typed)));
-    if (word) return { unit: word.word };
+    if (word) return { unit: word.word, ...(/(?:ions?|ments?|ups)$/.test(typed) ? { eventUnit: true } : {}) };
   }
   return {};
 }
