@@ -123,7 +123,10 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // A follow-up is on the subject its conversation was on.
   const anchorWords = options.followUp ? result.words.filter((w) => w.kind === 'content') : ownContent;
   const anchored = exact || anchorWords.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
-  const answerability = checkAnswerability(form, result.words, chosen, question, (w) => index.isTerm(w));
+  const shortView = chosen.some((p) => p.passage.index === 0 && p.article.id === lead.article.id)
+    ? []
+    : (result.hits.find((h) => h.article.id === lead.article.id)?.passages.find((p) => p.passage.index === 0)?.view ?? []);
+  const answerability = checkAnswerability(form, result.words, chosen, question, (w) => index.isTerm(w), [shortView].flat());
   const confidence = confidenceOf(result, lead);
   const decided = { ...base, form, chosen, runnerUps, answerability, anchored };
   const followUps = relatedArticles(lead.article, index);
@@ -214,6 +217,8 @@ function shortAnswerAfter(shown: readonly ShownPassage[], lead: PassageHit): { s
 }
 
 const MAX_SECTION = 3;
+/** How much a section's questions asking what the partner asks count towards leading with the section. */
+const SECTION_WEIGHT = 0.1;
 /** Articles considered for a question: the lead and the other side of a comparison come from these. */
 const SEARCH_LIMIT = 8;
 const COMPARISON = /\b(?:or|vs\.?|versus|compared?|comparison|than|bigger|larger|smaller|difference|differ|same)\b/;
@@ -274,10 +279,12 @@ function choosePassages(
     // A passage that states a fact of the kind the question assumed can correct it ("spring?" - "fall").
     if (a.correction) score += 0.05;
     if (p.passage.index === 0) score += 0.01;
-    // A section whose heading names what is asked ("Box.net", "The preview") is about it.
+    // A section whose heading names what is asked ("Box.net", "The preview") is about it, and so is one
+    // whose section questions (staff's way of aiming questions at it) ask what the partner asks.
     if (p.passage.heading !== undefined && !isGenericHeading(p.passage.heading)) {
       const heading = new Set(stemsOf(p.passage.heading));
       if (result.words.some((w) => w.kind === 'content' && !w.everywhere && !w.context && heading.has(stemOf(w.word)))) score += 0.05;
+      score += SECTION_WEIGHT * p.sectionCoverage;
     }
     if (options.avoid?.has(passageKey(p.article.id, p.passage.index))) score -= 0.5;
     return score;

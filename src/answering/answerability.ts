@@ -1,5 +1,5 @@
 import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
-import type { Clause } from '../knowledge/passageView';
+import type { Clause, PassageView } from '../knowledge/passageView';
 import { isNameLike } from '../knowledge/wordFrequency';
 import { splitWords, stem } from '../knowledge/words';
 import type { Detail, Qualifier, QuestionForm } from './questionForm';
@@ -57,20 +57,30 @@ const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]
  * kind of figure must be covered; a figure, date or name asked for must sit in a clause together with
  * the names and periods the question gives.
  */
-export function checkAnswerability(form: QuestionForm, words: readonly WeightedWord[], shown: readonly PassageHit[], questionText: string, isTerm: (word: string) => boolean = () => false): Answerability {
+export function checkAnswerability(
+  form: QuestionForm,
+  words: readonly WeightedWord[],
+  shown: readonly PassageHit[],
+  questionText: string,
+  isTerm: (word: string) => boolean = () => false,
+  alsoShown: readonly PassageView[] = [],
+): Answerability {
   const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
   const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d)));
   const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, isTerm));
   const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
   const pinnedNames = form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? ''));
-  // "The source names only CDW and Dell" does not limit "is Dell on the list?"; "The source does not
-  // say whether this changes with Office 365" limits "will billing change with Office 365?".
+  // "The source names only CDW and Dell" limits "who are the top partners?" and "is Rackspace on the
+  // list?", not "is Dell on the list?" nor "how many customers have they moved?"; "The source does not
+  // say whether this changes with Office 365" limits "will billing change with Office 365?", and "The
+  // source does not name the state" says nothing about a question that is not about the state.
   const relevantLimit = (c: Clause) =>
     c.limit &&
     (POSITIVE_LIMIT.test(c.text)
-      ? !form.yesNo || !pinnedNames.every((n) => c.stems.has(n))
-      : !form.yesNo || [...c.stems].some((s) => questionStems.has(s)));
-  const limit = shown.some((h) => h.view.clauses.some(relevantLimit));
+      ? (form.asks === 'who' && !form.yesNo) || !pinnedNames.every((n) => c.stems.has(n))
+      : [...c.stems].some((s) => questionStems.has(s)));
+  // A limit stated anywhere in the reply (the short answer that follows a detail too) applies.
+  const limit = [...shown.map((h) => h.view), ...alsoShown].some((v) => v.clauses.some(relevantLimit));
   const unmetWith = asksUnmet ? form.details.filter((d) => (d.kind === 'name' || d.kind === 'period') && !missing.includes(d)) : [];
   const pinned = new Set(form.details.flatMap((d) => d.words));
   const lead = shown[0];

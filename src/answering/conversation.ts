@@ -143,7 +143,9 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
   }
   const r = decision.reply;
   if (r.kind === 'smallTalk' || r.kind === 'escalate') return { decision, next: ctx };
-  const newlyShown = r.kind === 'answer' || r.kind === 'partial' ? r.passages.map((p) => passageKey(p.article.id, p.passage.index)) : [];
+  // Everything the partner saw, the short answer that follows a detail included.
+  const seen = r.kind === 'answer' ? [...r.passages, ...(r.shortAnswer ? [r.shortAnswer] : [])] : r.kind === 'partial' ? r.passages : [];
+  const newlyShown = seen.map((p) => passageKey(p.article.id, p.passage.index));
   const articleId = r.kind === 'answer' || r.kind === 'partial' ? r.article.id : r.kind === 'clarify' ? r.candidates[0]?.id : ctx?.articleId;
   return {
     decision,

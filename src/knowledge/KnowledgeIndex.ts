@@ -45,6 +45,11 @@ export interface PassageHit {
   readonly elsewhere: ReadonlySet<string>;
   /** Of those, the ones in the article's alternate questions or tags (what staff say the article is about). */
   readonly described: ReadonlySet<string>;
+  /**
+   * Share (0..1) of the question's weight in the passage's heading and the questions staff aimed at its
+   * section: how much the section is about the question, whatever its text says. 0 outside a section.
+   */
+  readonly sectionCoverage: number;
 }
 
 export interface Hit {
@@ -331,9 +336,15 @@ export class KnowledgeIndex {
     const described = new Set<string>();
     let covered = 0;
     let total = 0;
+    let sectioned = 0;
+    let asked = 0;
     for (const w of words) {
       if (w.kind !== 'content') continue;
       const s = stem(w.word);
+      if (!w.context) {
+        asked += w.weight;
+        if (has(mine, ['heading', 'section'], s)) sectioned += w.weight;
+      }
       let credit = 0;
       if (has(mine, ['text', 'heading', 'section'], s)) {
         credit = CREDIT.own;
@@ -368,7 +379,17 @@ export class KnowledgeIndex {
       covered += w.weight * credit;
       total += w.weight;
     }
-    return { article: entry.article, passage: p.passage, view: p.view, coverage: total > 0 ? covered / total : 0, own, framed, elsewhere, described };
+    return {
+      article: entry.article,
+      passage: p.passage,
+      view: p.view,
+      coverage: total > 0 ? covered / total : 0,
+      own,
+      framed,
+      elsewhere,
+      described,
+      sectionCoverage: asked > 0 ? sectioned / asked : 0,
+    };
   }
 
   private addExact(key: string, target: { article: string; section?: string }): void {

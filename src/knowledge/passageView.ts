@@ -65,8 +65,9 @@ function countedNouns(words: readonly string[], analyzer: Analyzer): Set<string>
   return out;
 }
 
-/** "Exchange 2010", "the 2010 products": a version, not a time. */
-const VERSION_YEAR = /\b[A-Z][\w.]*\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d (?:products?|versions?|editions?|release)\b/g;
+/** "Exchange 2010", "the 2010 products": a version, not a time ("July 2011", "Mid 2010" are times). */
+const CAPITAL_TIMES = `${MONTHS}|spring|summer|autumn|fall|winter|mid|early|late`.replace(/\b\w/g, (c) => c.toUpperCase());
+const VERSION_YEAR = new RegExp(`\\b(?!(?:${CAPITAL_TIMES})\\b)[A-Z][\\w.]*\\s+(?:19|20)\\d\\d\\b|\\b(?:19|20)\\d\\d (?:products?|versions?|editions?|release)\\b`, 'g');
 const LIMIT = /\b(?:does|do|did) not (?:say|name|give|cover|mention|state|specify|list|include)\b|\bgives? only\b|\bnames? only\b|\bonly (?:gives|names|mentions)\b|\bnot covered\b|\bno (?:figure|date|name)s? (?:is|are) given\b/i;
 
 /** Splits a passage into clauses and notes the figures, times and names each one holds. */

@@ -64,7 +64,9 @@ export function specificity(word: string): number {
 
 function specificityOfForm(word: string): number {
   const use = wordUse(word);
-  if (use.rank === undefined || use.proper) return 1;
+  // Subtitles capitalise words that open a line ("Come on", "According to"): a common dictionary word
+  // is judged by its rank even when the list mostly writes it capitalised, as `isNameLike` does.
+  if (use.rank === undefined || (use.proper && !commonWord(word, use))) return 1;
   if (use.rank <= EVERYDAY_RANK) return 0;
   const s = Math.log(use.rank / EVERYDAY_RANK) / Math.log(RARE_RANK / EVERYDAY_RANK);
   return Math.min(1, Math.max(0.15, s));
@@ -91,6 +93,11 @@ function baseForms(word: string): string[] {
   return out;
 }
 
+/** A word the list mostly writes capitalised that is also a common dictionary word ("General", "Come"). */
+function commonWord(word: string, use: WordUse): boolean {
+  return use.rank !== undefined && use.rank <= COMMON_PROPER_RANK && englishWords().has(word);
+}
+
 /**
  * Whether a word reads as a name rather than an everyday word: written capitalised most of the time
  * (Europe, Dell), or not an everyday word at all (CDW, Rackspace, 747 is a number, not a name).
@@ -99,7 +106,7 @@ export function isNameLike(word: string): boolean {
   if (/^\d+$/.test(word)) return false;
   const use = wordUse(word);
   // Written capitalised most of the time, but also a common dictionary word ("General", "Bill"): not a name.
-  if (use.proper) return !(use.rank !== undefined && use.rank <= COMMON_PROPER_RANK && englishWords().has(word));
+  if (use.proper) return !commonWord(word, use);
   if (use.rank !== undefined) return false;
   // Not in the list: a name unless it is a form of a word the list has ("classed") or a dictionary word.
   return baseForms(word).length === 0 && !englishWords().has(word);

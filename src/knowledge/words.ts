@@ -30,6 +30,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   // greetings, politeness and chat around a question ("Morning all", "kindly advise", "btw")
   'morning', 'afternoon', 'evening', 'cheers', 'kindly', 'advise', 'btw', 'bot', 'partnerbot', 'sorry', 'hiya',
   'roughly', 'approximately', 'vs', 'versus', 'v', 'besides', 'else', 'another', 'different', 'unrelated',
+  'myself', 'yourself', 'yourselves', 'himself', 'herself', 'itself', 'ourselves', 'themselves',
   'compare', 'compares', 'compared', 'comparing', 'comparison', 'bigger', 'larger', 'smaller', 'greater',
 ]);
 
