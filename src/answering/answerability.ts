@@ -50,6 +50,19 @@ const BOUND_TO_A_PERIOD = /\b(?:first|opening) \d+ (?:days|weeks|months)\b|\bin 
 const POSITIVE_LIMIT = /\b(?:names?|gives?|mentions?) only\b|\bonly (?:names|gives|mentions)\b/i;
 const AS_OF_YEAR = /\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\d\d\b|\b(?:early|mid|late) (?:19|20)\d\d (?:report|article|item|source)\b/g;
 const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
+/** Words before a figure that hedge it ("over 1,000", "between 65 and 390") or make it a label ("top 10"). */
+const HEDGES = new Set(['over', 'than', 'about', 'around', 'nearly', 'almost', 'roughly', 'approximately', 'some', 'to', 'between', 'from', 'and', 'least', 'past', 'passed', 'exceeding', 'top', 'up']);
+
+/** Whether a clause gives a figure as it is, not hedged ("over 1,000") nor a year nor a label. */
+function statesPreciseFigure(text: string): boolean {
+  for (const m of text.matchAll(/(?<![\d,.])\d[\d,]*(?:\.\d+)?/g)) {
+    if (/^(?:19|20)\d\d$/.test(m[0])) continue;
+    const before = text.slice(0, m.index).trim().split(/\s+/).pop()?.toLowerCase() ?? '';
+    if (!HEDGES.has(before)) return true;
+  }
+  return false;
+}
+
 const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
 
 /**
@@ -122,6 +135,8 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail): boolean
     case 'qualifier': {
       const q = d.qualifier ?? 'exact';
       if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
+      // "the exact number": a figure given as it is, not "over 1,000" or "about 40 million".
+      if (q === 'exact' && hit.view.clauses.some((c) => statesPreciseFigure(c.text))) return true;
       return QUALIFIER_WORDS[q].some((w) => surface.has(w) || frame.has(w));
     }
   }

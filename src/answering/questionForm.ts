@@ -1,5 +1,5 @@
 import type { WeightedWord } from '../knowledge/KnowledgeIndex';
-import { STOP_WORDS, splitWords } from '../knowledge/words';
+import { QUESTION_QUALIFIERS, STOP_WORDS, splitWords, type Qualifier } from '../knowledge/words';
 
 /** What kind of fact a question asks for. */
 export type Asks = 'figure' | 'date' | 'who' | 'where' | 'other';
@@ -20,7 +20,7 @@ export interface Detail {
   readonly qualifier?: Qualifier;
 }
 
-export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
+export type { Qualifier } from '../knowledge/words';
 
 /** The shape of a question: what it asks for and what it pins down. */
 export interface QuestionForm {
@@ -40,18 +40,7 @@ export interface QuestionForm {
   readonly day: boolean;
 }
 
-const QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
-  total: 'total', combined: 'total', altogether: 'total', together: 'total', overall: 'total', sum: 'total', cumulative: 'total',
-  each: 'each', per: 'each', every: 'each', individual: 'each', individually: 'each', apiece: 'each',
-  minimum: 'minimum', min: 'minimum', least: 'minimum', lowest: 'minimum', smallest: 'minimum', fewest: 'minimum',
-  maximum: 'maximum', max: 'maximum', most: 'maximum', highest: 'maximum', largest: 'maximum', biggest: 'maximum',
-  average: 'average', avg: 'average', mean: 'average', median: 'average', typical: 'average',
-  exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
-  percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
-  alone: 'alone',
-  price: 'price', prices: 'price', pricing: 'price', cost: 'price', costs: 'price', fee: 'price', fees: 'price', charge: 'price',
-  charges: 'price', cheap: 'price', cheaper: 'price', expensive: 'price', discount: 'price', discounts: 'price', free: 'price',
-} satisfies Record<string, Qualifier>));
+const QUALIFIERS = QUESTION_QUALIFIERS;
 
 const MONTHS = new Set(['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
 const SEASONS = new Set(['spring', 'summer', 'autumn', 'fall', 'winter']);

@@ -7,8 +7,8 @@ import { isGenericHeading, type Passage } from './passages';
 import { viewPassage, type PassageView } from './passageView';
 import { Spelling } from './Spelling';
 import type { Synonyms } from './Synonyms';
-import { isNameLike, specificity } from './wordFrequency';
-import { QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
+import { isNameLike, specificity, wordUse } from './wordFrequency';
+import { FIGURE_KINDS, QUESTION_QUALIFIERS, QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
 
 /** A question word with its weight: how much it says about which passage is meant. */
 export interface WeightedWord extends QueryWord {
@@ -100,8 +100,9 @@ const UNKNOWN_WEIGHT = 1.6;
 /** How much of an article's rank comes from its title and questions (the rest from its best passage). */
 const ABOUT_SHARE = 0.4;
 /**
- * Numbers and dates count less towards which passage is meant: the answerability check holds the
- * passage to them, and a wrong figure in a question ("4 million, right?") must not hide the subject.
+ * Numbers, dates and the kind of figure wanted ("lowest", "combined") count less towards which passage
+ * is meant: the answerability check holds the passage to them, and a wrong figure in a question ("4
+ * million, right?") must not hide the subject.
  */
 const DETAIL_WEIGHT = 0.3;
 /** How much a word of the context counts beside a word of the question itself. */
@@ -186,7 +187,7 @@ export class KnowledgeIndex {
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
       for (const s of new Set(plain.passageWords(text).map(stem))) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
     }
-    this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], englishWords()));
+    this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
     for (const a of articles) {
       for (const text of [a.title, ...a.questions]) this.addExact(this.analyzer.key(text), { article: a.id });
       for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
@@ -410,7 +411,8 @@ export class KnowledgeIndex {
     const group = this.synonyms.isToken(w.word);
     const typed = w.typed ?? w.word;
     const spec = group ? Math.max(specificity(w.word), this.synonyms.specificityOf(w.word, specificity)) : Math.min(specificity(w.word), specificity(typed));
-    const detail = /^\d+x?$/.test(w.word) || TIME_WORDS.has(w.word) ? DETAIL_WEIGHT : 1;
+    const kind = QUESTION_QUALIFIERS.get(w.typed ?? w.word) ?? QUESTION_QUALIFIERS.get(w.word);
+    const detail = /^\d+x?$/.test(w.word) || TIME_WORDS.has(w.word) || (kind !== undefined && FIGURE_KINDS.has(kind)) ? DETAIL_WEIGHT : 1;
     const weight = w.kind === 'hint' ? 0 : (df > 0 ? idf(df) * (0.4 + 0.6 * spec) * (spec === 0 ? 0 : 1) : UNKNOWN_WEIGHT * spec) * detail;
     const nameLike = group ? this.synonyms.isNamed(w.word, isNameLike) : isNameLike(w.word) && isNameLike(typed);
     return {
@@ -424,6 +426,12 @@ export class KnowledgeIndex {
     };
   }
 }
+
+/**
+ * Dictionary words that people actually use (the subtitle counts have them): never read as typos. A
+ * word the dictionary lists but nobody says ("biling") is far likelier a typo ("billing").
+ */
+const wordsInUse = { has: (word: string) => englishWords().has(word) && wordUse(word).rank !== undefined };
 
 const TIME_WORDS = new Set([
   'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',

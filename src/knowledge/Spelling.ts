@@ -14,12 +14,13 @@ export class Spelling {
   /**
    * @param counts how often each known word occurs; the commoner word wins a tie.
    * @param functionWords short words (the, when, who, ...) that short typos may be corrected to.
-   * @param dictionary real words, which are never treated as typos.
+   * @param dictionary real words, which are never treated as typos (only words partners actually use
+   *   belong here: a dictionary word nobody says, like "biling", is far likelier a typo of "billing").
    */
   constructor(
     private readonly counts: ReadonlyMap<string, number>,
     functionWords: Iterable<string>,
-    private readonly dictionary: ReadonlySet<string> = new Set(),
+    private readonly dictionary: { has(word: string): boolean } = new Set<string>(),
   ) {
     this.functionWords = [...functionWords];
     const sorted = [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0));

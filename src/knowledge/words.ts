@@ -93,3 +93,26 @@ export function lightStem(word: string): string {
   if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
   return word;
 }
+
+/** The kind of figure (or fact) a question wants: "the total", "each", "the lowest", "the exact", "the price". */
+export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
+
+/** Words of a question that say which kind of figure it wants ("combined", "per", "lowest", "exact", "cost"). */
+export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
+  total: 'total', combined: 'total', altogether: 'total', together: 'total', overall: 'total', sum: 'total', cumulative: 'total',
+  each: 'each', per: 'each', every: 'each', individual: 'each', individually: 'each', apiece: 'each',
+  minimum: 'minimum', min: 'minimum', least: 'minimum', lowest: 'minimum', smallest: 'minimum', fewest: 'minimum',
+  maximum: 'maximum', max: 'maximum', most: 'maximum', highest: 'maximum', largest: 'maximum', biggest: 'maximum',
+  average: 'average', avg: 'average', mean: 'average', median: 'average', typical: 'average',
+  exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
+  percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
+  alone: 'alone',
+  price: 'price', prices: 'price', pricing: 'price', cost: 'price', costs: 'price', fee: 'price', fees: 'price', charge: 'price',
+  charges: 'price', cheap: 'price', cheaper: 'price', expensive: 'price', discount: 'price', discounts: 'price', free: 'price',
+} satisfies Record<string, Qualifier>));
+
+/**
+ * The qualifiers that say which figure of a subject is wanted, not what the subject is: a passage is
+ * held to them by the answerability check, so they count less towards which passage is meant.
+ */
+export const FIGURE_KINDS: ReadonlySet<Qualifier> = new Set(['total', 'each', 'minimum', 'maximum', 'average', 'exact', 'share']);
