@@ -127,6 +127,8 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
 }
 
 function asksFor(lower: string, surface: readonly string[]): Asks {
+  // "what kind of customers are behind the seat numbers?": a description, whatever words follow.
+  if (/^(?:\W*\w+\W+){0,3}?(?:what|which) (?:kinds?|types?|sorts?) of\b/.test(lower)) return 'other';
   if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:any|the|what) (?:figures?|numbers|stats|statistics)\b|\b(?:seat|user|customer|partner|school)s? (?:number|numbers|count|total|figures?)\b|\b(?:bigger|larger|smaller|more|fewer|higher|lower) than\b|\bwhich is (?:bigger|larger|smaller|higher)\b/.test(lower)) return 'figure';
   // "when" and "where" ask only as question words, not as conjunctions ("selling points when pitching").
   const asking = (w: string) => new RegExp(`(?:^|[,;:!?.-]\\s*|\\b(?:and|so|but|roughly|exactly|then)\\s+)${w}\\b|\\b${w}(?:'s|s)?\\s+(?:is|are|was|were|will|would|does|did|do|can|could|should|has|have|exactly|roughly)\\b|\\b${w}\\s*\\?*\\s*$`);
@@ -140,7 +142,8 @@ function asksFor(lower: string, surface: readonly string[]): Asks {
   // "who handles billing, us or Microsoft?": a choice between the options given, not a name to find.
   if (/\b(?:name|list) (?:all|the|every|them|each)\b/.test(q)) return 'who';
   if ((asking('who').test(q) || asking('whose').test(q) || /\bwhos\b/.test(q.replace(/'/g, ''))) && !/\bor\b/.test(lower)) return 'who';
-  if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w))) return 'who';
+  // "Suite or Services, which one is right?": a choice between the options given, too.
+  if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w)) && !(next[0] === 'one' && /\bor\b/.test(lower))) return 'who';
   if (/\b(?:exact|actual) dates?\b/.test(lower)) return 'date';
   return 'other';
 }
