@@ -109,6 +109,8 @@ const DETAIL_WEIGHT = 0.3;
 const CONTEXT_WEIGHT = 0.5;
 /** Bonus for an article whose title names what the question names (breaks ties, never outranks coverage). */
 const TITLE_NAME_BONUS = 0.05;
+/** What a question word counts towards aboutness, beside a content word of the same rarity. */
+const HINT_SHARE = 0.5;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
 
@@ -144,6 +146,8 @@ export class KnowledgeIndex {
   private readonly passageByRef = new Map<string, PassageEntry>();
   private readonly exact = new Map<string, { article: string; section?: string }>();
   private readonly docFrequency = new Map<string, number>();
+  /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
+  private readonly questionFrequency = new Map<string, number>();
   private readonly gaps: readonly { about: string; stems: string[] }[];
 
   constructor(
@@ -186,6 +190,8 @@ export class KnowledgeIndex {
     for (const a of articles) {
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
       for (const s of new Set(plain.passageWords(text).map(stem))) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
+      const asked = [a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w));
+      for (const s of new Set(asked.map(stem))) this.questionFrequency.set(s, (this.questionFrequency.get(s) ?? 0) + 1);
     }
     this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
     for (const a of articles) {
@@ -291,13 +297,19 @@ export class KnowledgeIndex {
   private aboutness(articleMatch: Map<string, Set<string>> | undefined, passageMatches: readonly (Map<string, Set<string>> | undefined)[], words: readonly WeightedWord[]): number {
     let covered = 0;
     let total = 0;
+    // A question with no subject of its own ("why does that matter?") is about what its context is about,
+    // not whichever article asks "why".
+    const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
     for (const w of words) {
-      if (w.kind !== 'content' || w.context) continue;
+      if (w.context || (w.kind !== 'content' && !subject)) continue;
       const s = stem(w.word);
       const inQuestions = ['title', 'questions'].some((f) => articleMatch?.get(f)?.has(s)) || passageMatches.some((m) => m?.get('section')?.has(s) || m?.get('heading')?.has(s));
-      const credit = inQuestions ? 1 : articleMatch?.get('tags')?.has(s) ? CREDIT.tags : 0;
-      covered += w.weight * credit;
-      total += w.weight;
+      // A question word says which kind of question it is ("why ..."): an article whose questions ask
+      // the same kind is a little more about it (the rarer the kind in the knowledge base, the more).
+      const weight = w.kind === 'content' ? w.weight : this.hintWeight(w.word);
+      const credit = inQuestions ? 1 : w.kind === 'content' && articleMatch?.get('tags')?.has(s) ? CREDIT.tags : 0;
+      covered += weight * credit;
+      total += weight;
     }
     return total > 0 ? covered / total : 0;
   }
@@ -402,6 +414,13 @@ export class KnowledgeIndex {
     if (w.kind === 'hint' || this.docFrequency.has(stem(w.word))) return w;
     const token = this.synonyms.groupOfWord(w.word);
     return token ? { ...w, word: token, typed: w.typed ?? w.word, guessed: true } : w;
+  }
+
+  /** What a question word (why, who, when) counts towards an article's aboutness. */
+  private hintWeight(word: string): number {
+    const n = this.articles.length;
+    const df = this.questionFrequency.get(stem(word)) ?? 0;
+    return df === 0 ? 0 : HINT_SHARE * Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
   private weigh(w: QueryWord): WeightedWord {
