@@ -181,7 +181,8 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
         const w = n.replace(/[^\p{L}\p{N}@.]/gu, '').replace(/\.$/, '');
         const plain = w.replace(/\./g, '');
         if (asked.has(plain) || asked.has(w) || NOT_AN_ANSWER_NAME.has(plain) || splitWords(original).includes('usa')) return false;
-        if (w.includes('.')) return true;
+        // A web name (Box.net), not a dotted abbreviation (U.S., e.g.).
+        if (w.includes('.')) return /^[\p{L}\p{N}-]{2,}\.[\p{L}]{2,}$/u.test(w);
         return isNameLike(plain) && !isTerm(plain) && !isTerm(plain.replace(/s$/, '')) && !/\p{Ll}\p{Lu}/u.test(original);
       };
       return clauses.some((c) => c.names.some((n, i) => answers(n, c.originalNames[i] ?? n)) && pinned.every((d) => inClause(c, d)));
