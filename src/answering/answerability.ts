@@ -79,7 +79,8 @@ export function checkAnswerability(
   alsoShown: readonly PassageView[] = [],
 ): Answerability {
   const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
-  const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d)));
+  const names = form.details.filter((d) => d.kind === 'name');
+  const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d, names)));
   const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, isTerm));
   const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
   const pinnedNames = form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? ''));
@@ -123,7 +124,7 @@ function frameSurface(h: PassageHit): ReadonlySet<string> {
   return frame;
 }
 
-function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail): boolean {
+function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: readonly Detail[]): boolean {
   const surface = hit.view.surface;
   switch (d.kind) {
     case 'name':
@@ -137,7 +138,11 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail): boolean
       if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
       // "the exact number": a figure given as it is, not "over 1,000" or "about 40 million".
       if (q === 'exact' && hit.view.clauses.some((c) => statesPreciseFigure(c.text))) return true;
-      return QUALIFIER_WORDS[q].some((w) => surface.has(w) || frame.has(w));
+      if (QUALIFIER_WORDS[q].some((w) => frame.has(w))) return true;
+      // "what did Webb do before ...": "formerly" about another thing ("Lync, formerly OCS") is no answer;
+      // the qualifier must sit in a clause with the names the question gives.
+      const withNames = (c: Clause) => names.every((n) => n.words.every((w) => c.stems.has(stem(w)) || hit.framed.has(w)));
+      return hit.view.clauses.some((c) => QUALIFIER_WORDS[q].some((w) => c.surface.has(w)) && withNames(c));
     }
   }
 }

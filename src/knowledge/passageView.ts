@@ -65,6 +65,7 @@ function countedNouns(words: readonly string[], analyzer: Analyzer): Set<string>
   return out;
 }
 
+const CROSS_REFERENCE = /\((?:see|details are in|more in)\b[^)]*\)/gi;
 /** "Exchange 2010", "the 2010 products": a version, not a time ("July 2011", "Mid 2010" are times). */
 const CAPITAL_TIMES = `${MONTHS}|spring|summer|autumn|fall|winter|mid|early|late`.replace(/\b\w/g, (c) => c.toUpperCase());
 const VERSION_YEAR = new RegExp(`\\b(?!(?:${CAPITAL_TIMES})\\b)[A-Z][\\w.]*\\s+(?:19|20)\\d\\d\\b|\\b(?:19|20)\\d\\d (?:products?|versions?|editions?|release)\\b`, 'g');
@@ -89,7 +90,9 @@ export function viewPassage(text: string, analyzer: Analyzer): PassageView {
   return { clauses, stems, surface, limit: clauses.some((c) => c.limit) };
 }
 
-function viewClause(text: string, analyzer: Analyzer, sentenceStart: boolean): Clause {
+function viewClause(whole: string, analyzer: Analyzer, sentenceStart: boolean): Clause {
+  // "(see the 2010 upgrade article)" points elsewhere: its year, figures and names are not this clause's.
+  const text = whole.replace(CROSS_REFERENCE, ' ').replace(/\s+/g, ' ').trim();
   const words = splitWords(text);
   const numbers = words.flatMap((w) => {
     if (/^(?:19|20)\d\d$/.test(w)) return [];
