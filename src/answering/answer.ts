@@ -18,6 +18,8 @@ export const THRESHOLDS = {
   unanchoredUncovered: 0.2,
   /** ... and one that does, at most this share (more, and the question is about something else). */
   anchoredUncovered: 0.5,
+  /** A question that names nothing the knowledge base is about needs this coverage for a partial answer. */
+  unanchoredPartial: 0.6,
   /** Below this coverage, not even a partial answer: the passage is not about the question. */
   partialCoverage: 0.3,
   /** Two articles within this coverage of each other, neither covering the question well, are a "did you mean". */
@@ -178,7 +180,10 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const answer = { kind: 'answer' as const, article: lead.article, passages: withSection(shown, lead), confidence, followUps, ...shortAnswerAfter(shown, lead) };
   if (!short) return { ...decided, reply: answer };
   if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
-  if (!anchored) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  // A question that names nothing the knowledge base is about gets a partial answer only when the passage
+  // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",
+  // not "how many seats are there on a 747?"); otherwise it is likely about something else.
+  if (!anchored && (coverage < THRESHOLDS.unanchoredPartial || ownContent.some((w) => !w.known))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
   const missingDetails = [...a.missing, ...a.unmetWith].filter((d) => d.kind !== 'qualifier');
   const missing = [...new Set([...missingDetails.map((d) => d.typed), ...(missingDetails.length === 0 ? a.uncovered.map((w) => w.typed ?? w.word) : [])])].map((m) => asTyped(m, question));
   // What the sources do say: the passages (with their section, and the short answer when they come from

@@ -102,7 +102,11 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
   });
   if (/\bon (?:its|their|his|her) own\b/.test(lower)) add({ kind: 'qualifier', typed: 'on its own', words: ['own'], qualifier: 'alone' });
   // "what did she do before ...", "what was Lync called before?": a time before the one the sources describe.
-  if (/\b(?:before|previously|prior to|earlier)\b/.test(lower) && !/\bbefore (?:the |)(?:wpc|conference|launch|upgrade)\b/.test(lower)) add({ kind: 'qualifier', typed: 'before', words: ['before'], qualifier: 'before' });
+  const before = /\b(before|previously|formerly|prior to|earlier)\b/.exec(lower);
+  if (before && !/\bbefore (?:the |)(?:wpc|conference|launch|upgrade)\b/.test(lower)) {
+    const typed = (before[1] ?? 'before').split(' ')[0] ?? 'before';
+    add({ kind: 'qualifier', typed, words: [typed], qualifier: 'before' });
+  }
 
   // Names and numbers from the analysed words (typos fixed, synonyms folded).
   const periodWords = new Set(details.filter((d) => d.kind === 'period').flatMap((d) => d.words));
