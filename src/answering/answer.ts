@@ -119,7 +119,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   }
   const form = inheritUnit(questionForm(question, result.words), options, result);
   const exact = top.exact || top.exactSection !== undefined;
-  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, (w) => index.isTerm(w), (t) => index.stemsOf(t), (w) => index.stem(w));
+  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, index);
   const lead = chosen[0] ?? top.passages[0];
   if (!lead) return { ...base, reply: { kind: 'noAnswer', reason: 'noMatch', confidence: 0 } };
   // A follow-up is on the subject its conversation was on.
@@ -128,7 +128,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const shortView = chosen.some((p) => p.passage.index === 0 && p.article.id === lead.article.id)
     ? []
     : (result.hits.find((h) => h.article.id === lead.article.id)?.passages.find((p) => p.passage.index === 0)?.view ?? []);
-  const answerability = checkAnswerability(form, result.words, chosen, question, (w) => index.isTerm(w), [shortView].flat());
+  const answerability = checkAnswerability(form, result.words, chosen, question, index, [shortView].flat());
   const confidence = confidenceOf(result, lead);
   const decided = { ...base, form, chosen, runnerUps, answerability, anchored };
   const followUps = relatedArticles(lead.article, index);
@@ -271,12 +271,10 @@ function choosePassages(
   question: string,
   options: DecideOptions,
   exactHit: Hit | undefined,
-  isTerm: (word: string) => boolean,
-  stemsOf: (text: string) => string[],
-  stemOf: (word: string) => string,
+  index: KnowledgeIndex,
 ): { chosen: PassageHit[]; runnerUps: PassageHit[] } {
   const fit = (p: PassageHit) => {
-    const a = checkAnswerability(form, result.words, [p], question, isTerm);
+    const a = checkAnswerability(form, result.words, [p], question, index);
     let score = p.coverage;
     // A passage that holds the kind of fact asked (a figure, a date, a name) is what the question wants.
     if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.35;
@@ -287,8 +285,8 @@ function choosePassages(
     // A section whose heading names what is asked ("Box.net", "The preview") is about it, and so is one
     // whose section questions (staff's way of aiming questions at it) ask what the partner asks.
     if (p.passage.heading !== undefined && !isGenericHeading(p.passage.heading)) {
-      const heading = new Set(stemsOf(p.passage.heading));
-      if (result.words.some((w) => w.kind === 'content' && !w.everywhere && !w.context && heading.has(stemOf(w.word)))) score += 0.05;
+      const heading = new Set(index.stemsOf(p.passage.heading));
+      if (result.words.some((w) => w.kind === 'content' && !w.everywhere && !w.context && heading.has(index.stem(w.word)))) score += 0.05;
       score += SECTION_WEIGHT * p.sectionCoverage;
     }
     if (options.avoid?.has(passageKey(p.article.id, p.passage.index))) score -= 0.5;
@@ -305,7 +303,7 @@ function choosePassages(
   // The lead passage comes from the best article, or from the next one when only it holds the kind
   // of fact asked (a figure, a date, a name) and it ranks close behind.
   let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
-  const meets = (p: PassageHit | undefined) => p !== undefined && !checkAnswerability(form, result.words, [p], question, isTerm).asksUnmet;
+  const meets = (p: PassageHit | undefined) => p !== undefined && !checkAnswerability(form, result.words, [p], question, index).asksUnmet;
   if (!exactHit && form.asks !== 'other' && !meets(ranked[0]?.p)) {
     const margin = THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1);
     for (const other of [next, ...result.hits.filter((h) => h !== top && h !== next)].slice(0, 3)) {

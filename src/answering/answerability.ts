@@ -26,6 +26,19 @@ export interface Answerability {
   readonly correction?: Detail;
 }
 
+/** What the check needs to know about the knowledge base's words (`KnowledgeIndex` provides it). */
+export interface Lexicon {
+  /** Whether a word is one of the knowledge base's named terms (BPOS, Lync, SaaS): not an answer to "who". */
+  isTerm(word: string): boolean;
+  /** Whether an article says a word through one of its terms ("users" through "seats": "paid users"). */
+  implies(articleId: string, word: string): boolean;
+  /** Whether a figure counting `counted` (a stem) counts the thing a question asks about. */
+  sameUnit(unit: string, counted: string): boolean;
+}
+
+/** Words only as they are: no terms, each thing counted only itself. */
+const PLAIN: Lexicon = { isTerm: () => false, implies: () => false, sameUnit: (unit, counted) => stem(unit) === counted };
+
 /** Words that name the sources or the whole domain, not an answer to "who". */
 const NOT_AN_ANSWER_NAME = new Set(['microsoft', 'microsofts', 'mspmentor', 'mspmentors', 'bpos', 'our', 'the', 'as', 'source', 'sources']);
 const QUALIFIER_WORDS: Readonly<Record<Qualifier, readonly string[]>> = {
@@ -75,13 +88,13 @@ export function checkAnswerability(
   words: readonly WeightedWord[],
   shown: readonly PassageHit[],
   questionText: string,
-  isTerm: (word: string) => boolean = () => false,
+  lexicon: Lexicon = PLAIN,
   alsoShown: readonly PassageView[] = [],
 ): Answerability {
   const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
   const names = form.details.filter((d) => d.kind === 'name');
   const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d, names)));
-  const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, isTerm));
+  const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, lexicon));
   const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
   const pinnedNames = form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? ''));
   // "The source names only CDW and Dell" limits "who are the top partners?" and "is Rackspace on the
@@ -106,7 +119,7 @@ export function checkAnswerability(
       w.weight > 0 &&
       w.specificity >= SUBJECT_SPECIFICITY &&
       !pinned.has(w.word) &&
-      !shown.some((h) => h.own.has(w.word) || h.framed.has(w.word) || (h === lead && h.elsewhere.has(w.word))),
+      !shown.some((h) => h.own.has(w.word) || h.framed.has(w.word) || (h === lead && (h.elsewhere.has(w.word) || lexicon.implies(h.article.id, w.word)))),
   );
   const correction = form.yesNo ? correctionOf(missing, shown, questionStems) : undefined;
   return { missing, asksUnmet, unmetWith, limit, uncovered, ...(correction ? { correction } : {}) };
@@ -148,7 +161,7 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
 }
 
 /** Whether the passage holds the kind of fact asked, in a clause with what the question pins down. */
-function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: PassageHit, frame: ReadonlySet<string>, questionText: string, isTerm: (word: string) => boolean): boolean {
+function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: PassageHit, frame: ReadonlySet<string>, questionText: string, lexicon: Lexicon): boolean {
   const clauses = hit.view.clauses;
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
@@ -163,7 +176,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
           c.numbers.length > 0 &&
           !(form.now && BOUND_TO_A_PERIOD.test(c.text)) &&
           (form.unit === undefined ||
-            c.counted.has(stem(form.unit)) ||
+            [...c.counted].some((counted) => lexicon.sameUnit(form.unit ?? '', counted)) ||
             (c.counted.size === 0 && (hit.framed.has(form.unit) || frame.has(form.unit))) ||
             // "how many migrations": an event the clause tells of ("had each migrated 65 customers").
             (form.eventUnit === true && c.stems.has(stem(form.unit)))) &&
@@ -188,7 +201,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
         if (asked.has(plain) || asked.has(w) || NOT_AN_ANSWER_NAME.has(plain) || splitWords(original).includes('usa')) return false;
         // A web name (Box.net), not a dotted abbreviation (U.S., e.g.).
         if (w.includes('.')) return /^[\p{L}\p{N}-]{2,}\.[\p{L}]{2,}$/u.test(w);
-        return isNameLike(plain) && !isTerm(plain) && !isTerm(plain.replace(/s$/, '')) && !/\p{Ll}\p{Lu}/u.test(original);
+        return isNameLike(plain) && !lexicon.isTerm(plain) && !lexicon.isTerm(plain.replace(/s$/, '')) && !/\p{Ll}\p{Lu}/u.test(original);
       };
       return clauses.some((c) => c.names.some((n, i) => answers(n, c.originalNames[i] ?? n)) && pinned.every((d) => inClause(c, d)));
     }

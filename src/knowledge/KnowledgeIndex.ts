@@ -94,7 +94,7 @@ export interface SearchOptions {
 }
 
 /** Credit for a question word found around a passage rather than in it. */
-const CREDIT = { own: 1, title: 0.9, questions: 0.75, tags: 0.6, elsewhere: 0.4 } as const;
+const CREDIT = { own: 1, title: 0.9, questions: 0.75, tags: 0.6, implied: 0.6, elsewhere: 0.4 } as const;
 /** Weight of a word no article contains, before its everyday-English specificity. */
 const UNKNOWN_WEIGHT = 1.6;
 /** How much of an article's rank comes from its title and questions (the rest from its best passage). */
@@ -146,6 +146,8 @@ export class KnowledgeIndex {
   private readonly passageByRef = new Map<string, PassageEntry>();
   private readonly exact = new Map<string, { article: string; section?: string }>();
   private readonly docFrequency = new Map<string, number>();
+  /** For each article, the stems of the words its terms say in their phrases (seats: users, paid, ...). */
+  private readonly implied = new Map<string, ReadonlySet<string>>();
   /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
   private readonly questionFrequency = new Map<string, number>();
   private readonly gaps: readonly { about: string; stems: string[] }[];
@@ -189,7 +191,9 @@ export class KnowledgeIndex {
     }
     for (const a of articles) {
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
-      for (const s of new Set(plain.passageWords(text).map(stem))) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
+      const stems = new Set(plain.passageWords(text).map(stem));
+      for (const s of stems) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
+      this.implied.set(a.id, new Set([...stems].flatMap((s) => [...synonyms.wordsSaidBy(s)])));
       const asked = [a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w));
       for (const s of new Set(asked.map(stem))) this.questionFrequency.set(s, (this.questionFrequency.get(s) ?? 0) + 1);
     }
@@ -233,6 +237,23 @@ export class KnowledgeIndex {
   /** Whether a word is one of the knowledge base's named terms (a synonym group: BPOS, Lync, SaaS, ...). */
   isTerm(word: string): boolean {
     return this.synonyms.isToken(word) || this.synonyms.words.has(word);
+  }
+
+  /**
+   * Whether an article says a word through one of its terms, without using the word itself: the seats
+   * article says "users" through its term "seats" ("paid users").
+   */
+  implies(articleId: string, word: string): boolean {
+    return this.implied.get(articleId)?.has(stem(word)) ?? false;
+  }
+
+  /**
+   * Whether a figure counting `counted` (a stem) counts the `unit` a question asks about: the same
+   * thing, or a term whose phrases name it ("40 million paid seats" counts paying users).
+   */
+  sameUnit(unit: string, counted: string): boolean {
+    const u = stem(unit);
+    return u === counted || this.synonyms.says(counted, u) || this.synonyms.says(u, counted);
   }
 
   /** The analyzer partners' words go through (typos, synonyms, stop words). */
@@ -375,6 +396,10 @@ export class KnowledgeIndex {
         described.add(w.word);
       } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
         credit = CREDIT.elsewhere;
+        elsewhere.add(w.word);
+      } else if (this.implied.get(entry.article.id)?.has(s)) {
+        // Said through one of the article's terms ("users": the article counts "paid seats").
+        credit = CREDIT.implied;
         elsewhere.add(w.word);
       }
       if (w.context) {

@@ -8,6 +8,8 @@ export interface SynonymGroup {
   readonly line: number;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 interface Phrase {
   readonly stems: readonly string[];
   readonly token: string;
@@ -28,6 +30,8 @@ export class Synonyms {
   private readonly termWords = new Map<string, readonly string[]>();
   /** Tokens of terms written like web names (`box.net`, `live@edu`): names, whatever their words. */
   private readonly webNames = new Set<string>();
+  /** For each token's stem: the stems of the words its phrases use ("seat" → user, paid, subscrib, ...). */
+  private readonly phraseWordsByStem = new Map<string, Set<string>>();
 
   constructor(readonly groups: readonly SynonymGroup[]) {
     const words = new Set<string>();
@@ -44,6 +48,9 @@ export class Synonyms {
           groupsOf.set(s, (groupsOf.get(s) ?? new Set()).add(token));
         }
         const stems = surface.map(stem);
+        const said = this.phraseWordsByStem.get(stem(token)) ?? new Set<string>();
+        for (const x of stems) if (x !== stem(token)) said.add(x);
+        this.phraseWordsByStem.set(stem(token), said);
         const first = stems[0];
         if (first === undefined) continue;
         const list = this.byFirstStem.get(first) ?? [];
@@ -65,6 +72,19 @@ export class Synonyms {
    */
   groupOfWord(word: string): string | undefined {
     return this.soleGroup.get(stem(word));
+  }
+
+  /**
+   * Whether a group says a word in one of its phrases: the seats group says "users" ("paid users"). Both
+   * are stems; `tokenStem` is the stem of the group's token.
+   */
+  says(tokenStem: string, wordStem: string): boolean {
+    return this.phraseWordsByStem.get(tokenStem)?.has(wordStem) ?? false;
+  }
+
+  /** The stems of the words a group's phrases use, by the stem of its token (empty for other words). */
+  wordsSaidBy(tokenStem: string): ReadonlySet<string> {
+    return this.phraseWordsByStem.get(tokenStem) ?? NONE;
   }
 
   /** Whether `word` is the token a group folds into (`wpc`, `office365`, `healthservicesdashboard`). */
