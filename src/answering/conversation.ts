@@ -55,7 +55,8 @@ export function respond(text: string, index: KnowledgeIndex, context: TopicConte
   let ctx = live;
   let offer: string | undefined;
   for (const [i, part] of parts.entries()) {
-    const { decision, next } = answerInContext(part, index, ctx, now);
+    // "and all ten together?": the cue that leans on the conversation is in the message as typed.
+    const { decision, next } = answerInContext(part, index, ctx, now, i === 0 && isFollowUp(text));
     if (i > 0) {
       const r = decision.reply;
       // "what's the seat number and how fast is it growing?": one passage answers both.
@@ -123,12 +124,12 @@ export function isFollowUp(text: string): boolean {
   return words.length <= 3 && (words.some((w) => FRAGMENT_WORD.test(w)) || /^(?:in|for|with|over|on|at|by|from|about|during)$/.test(words[0] ?? ''));
 }
 
-function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext | undefined, now: Date): { decision: Decision; next: TopicContext | undefined } {
+function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext | undefined, now: Date, cued = false): { decision: Decision; next: TopicContext | undefined } {
   const shown = new Set(ctx?.shown ?? []);
   const fresh = explain(part, index, { shown });
   let decision = fresh;
   let question = readMessage(part).question;
-  if (ctx && isFollowUp(part) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && !standsAlone(fresh)) {
+  if (ctx && (cued || isFollowUp(part)) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && !standsAlone(fresh)) {
     const other = /\b(?:other|else|another)\b/.test(part.toLowerCase());
     const pointsBack = ctx.articleId !== undefined && !other;
     const resolved = explain(part, index, {
