@@ -1,7 +1,7 @@
 import type { Article } from '../knowledge/Article';
 import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { isGenericHeading } from '../knowledge/passages';
-import { checkAnswerability, type Answerability } from './answerability';
+import { checkAnswerability, statesPreciseFigure, type Answerability } from './answerability';
 import { readMessage } from './message';
 import { questionForm, type QuestionForm } from './questionForm';
 import type { Band, Reply, ShownPassage } from './Reply';
@@ -117,7 +117,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
     if (result.gap !== undefined) return { ...base, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence: 0 } };
     return { ...base, reply: { kind: 'noAnswer', reason: ownContent.length === 0 ? 'vague' : 'noMatch', confidence: 0 } };
   }
-  const form = inheritUnit(questionForm(question, result.words), options, result);
+  const form = inheritUnit(questionForm(question, result.words), question, options, result);
   const exact = top.exact || top.exactSection !== undefined;
   const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, index);
   const lead = chosen[0] ?? top.passages[0];
@@ -222,6 +222,8 @@ function shortAnswerAfter(shown: readonly ShownPassage[], lead: PassageHit): { s
 }
 
 const MAX_SECTION = 3;
+/** How much a precise figure counts over a hedged one towards leading with a passage. */
+const PRECISE_BONUS = 0.04;
 /** How much a section's questions asking what the partner asks count towards leading with the section. */
 const SECTION_WEIGHT = 0.1;
 /** Articles considered for a question: the lead and the other side of a comparison come from these. */
@@ -229,11 +231,17 @@ const SEARCH_LIMIT = 8;
 const COMPARISON = /\b(?:or|vs\.?|versus|compared?|comparison|than|bigger|larger|smaller|difference|differ|same)\b/;
 
 /** "and how many now?": a follow-up that asks for a figure counts what the last question counted. */
-function inheritUnit(form: QuestionForm, options: DecideOptions, result: SearchResult): QuestionForm {
-  if (form.asks !== 'figure' || form.unit !== undefined || !options.followUp || !options.context) return form;
+function inheritUnit(form: QuestionForm, question: string, options: DecideOptions, result: SearchResult): QuestionForm {
+  if (!options.followUp || !options.context) return form;
   const before = questionForm(options.context, result.words.map((w) => ({ ...w, context: false })));
+  // "and all ten together?" after "how many customers has Dell moved?": a fragment with no question
+  // word of its own asks what the last question asked.
+  if (form.asks === 'other' && !form.yesNo && before.asks === 'figure' && !QUESTION_WORD.test(question.toLowerCase())) return { ...form, asks: 'figure' };
+  if (form.asks !== 'figure' || form.unit !== undefined) return form;
   return before.unit !== undefined ? { ...form, unit: before.unit } : form;
 }
+
+const QUESTION_WORD = /\b(?:what|whats|who|whos|whose|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have)\b/;
 
 /** Share of the question's weight that the passages hold (in their text, heading or title) between them. */
 function unionCoverage(chosen: readonly PassageHit[], words: readonly WeightedWord[]): number {
@@ -278,6 +286,8 @@ function choosePassages(
     let score = p.coverage;
     // A passage that holds the kind of fact asked (a figure, a date, a name) is what the question wants.
     if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.35;
+    // A figure as it is ("a combined 1,040") answers "how many" better than a hedged one ("over 1,000").
+    if (!a.asksUnmet && form.asks === 'figure' && p.view.clauses.some((c) => c.numbers.length > 0 && statesPreciseFigure(c.text))) score += PRECISE_BONUS;
     score -= 0.06 * a.missing.length;
     // A passage that states a fact of the kind the question assumed can correct it ("spring?" - "fall").
     if (a.correction) score += 0.05;

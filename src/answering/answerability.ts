@@ -67,8 +67,8 @@ const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[
 const HEDGES = new Set(['over', 'than', 'about', 'around', 'nearly', 'almost', 'roughly', 'approximately', 'some', 'to', 'between', 'from', 'and', 'least', 'past', 'passed', 'exceeding', 'top', 'up']);
 
 /** Whether a clause gives a figure as it is, not hedged ("over 1,000") nor a year nor a label. */
-function statesPreciseFigure(text: string): boolean {
-  for (const m of text.matchAll(/(?<![\d,.])\d[\d,]*(?:\.\d+)?/g)) {
+export function statesPreciseFigure(text: string): boolean {
+  for (const m of text.matchAll(/(?<![\d,.])\d+(?:,\d{3})*(?:\.\d+)?/g)) {
     if (/^(?:19|20)\d\d$/.test(m[0])) continue;
     const before = text.slice(0, m.index).trim().split(/\s+/).pop()?.toLowerCase() ?? '';
     if (!HEDGES.has(before)) return true;
