@@ -234,14 +234,19 @@ const COMPARISON = /\b(?:or|vs\.?|versus|compared?|comparison|than|bigger|larger
 function inheritUnit(form: QuestionForm, question: string, options: DecideOptions, result: SearchResult): QuestionForm {
   if (!options.followUp || !options.context) return form;
   const before = questionForm(options.context, result.words.map((w) => ({ ...w, context: false })));
-  // "and all ten together?" after "how many customers has Dell moved?": a fragment with no question
-  // word of its own asks what the last question asked.
-  if (form.asks === 'other' && !form.yesNo && before.asks === 'figure' && !QUESTION_WORD.test(question.toLowerCase())) return { ...form, asks: 'figure' };
+  // "and all ten together?" after "how many customers has Dell moved?", "and the Office 365 launch?"
+  // after "when is WPC?": a fragment with no question word of its own asks what the last question asked.
+  if (form.asks === 'other' && !form.yesNo && before.asks !== 'other' && isFragment(question)) return { ...form, asks: before.asks, day: before.day };
   if (form.asks !== 'figure' || form.unit !== undefined) return form;
   return before.unit !== undefined ? { ...form, unit: before.unit } : form;
 }
 
 const QUESTION_WORD = /\b(?:what|whats|who|whos|whose|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have)\b/;
+
+/** A message with no question word of its own ("and CDW?", "what about the whole top 10?" is not one). */
+export function isFragment(text: string): boolean {
+  return !QUESTION_WORD.test(text.toLowerCase().replace(/^\W*(?:and |so |but )?(?:what|how) about\b/, ''));
+}
 
 /** Share of the question's weight that the passages hold (in their text, heading or title) between them. */
 function unionCoverage(chosen: readonly PassageHit[], words: readonly WeightedWord[]): number {
@@ -260,7 +265,11 @@ function anchorWordsCovered(result: SearchResult, lead: PassageHit, options: Dec
 function asTyped(lower: string, question: string): string {
   const words = lower.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const found = new RegExp(`\\b${words.join('\\W+(?:\\w+\\W+){0,2}?')}\\b`, 'i').exec(question);
-  return found ? found[0] : lower;
+  if (found) return found[0];
+  // A term's token as the partner spaced it ("office365" typed "Office 365").
+  const letters = [...lower.replace(/\s+/g, '')].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const spaced = new RegExp(`\\b${letters.join('[\\s.-]?')}\\b`, 'i').exec(question);
+  return spaced ? spaced[0] : lower;
 }
 
 /** The key a conversation remembers a shown passage by. */

@@ -1,6 +1,6 @@
 import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
 import { splitWords } from '../knowledge/words';
-import { explain, passageKey, type Decision } from './answer';
+import { explain, isFragment, passageKey, type Decision } from './answer';
 import { readMessage, withoutMentions } from './message';
 import type { Reply } from './Reply';
 
@@ -129,7 +129,9 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
   const fresh = explain(part, index, { shown });
   let decision = fresh;
   let question = readMessage(part).question;
-  if (ctx && (cued || isFollowUp(part)) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && !standsAlone(fresh)) {
+  // "and CDW?" leans on the last question even though it names its own subject.
+  const fragment = cued && isFragment(part);
+  if (ctx && (cued || isFollowUp(part)) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && (fragment || !standsAlone(fresh))) {
     const other = /\b(?:other|else|another)\b/.test(part.toLowerCase());
     const pointsBack = ctx.articleId !== undefined && !other;
     const resolved = explain(part, index, {
