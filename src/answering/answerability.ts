@@ -1,7 +1,7 @@
 import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
 import type { Clause, PassageView } from '../knowledge/passageView';
 import { isNameLike } from '../knowledge/wordFrequency';
-import { splitWords, stem } from '../knowledge/words';
+import { FIGURE_KINDS, splitWords, stem } from '../knowledge/words';
 import type { Detail, Qualifier, QuestionForm } from './questionForm';
 
 /** Whether the passages chosen for a question answer what it asks, and if not, what is missing. */
@@ -93,7 +93,7 @@ export function checkAnswerability(
 ): Answerability {
   const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
   const names = form.details.filter((d) => d.kind === 'name');
-  const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d, names)));
+  const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d, names, form.asks === 'figure')));
   const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, lexicon));
   const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
   const pinnedNames = form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? ''));
@@ -137,7 +137,7 @@ function frameSurface(h: PassageHit): ReadonlySet<string> {
   return frame;
 }
 
-function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: readonly Detail[]): boolean {
+function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: readonly Detail[], asksFigure: boolean): boolean {
   const surface = hit.view.surface;
   switch (d.kind) {
     case 'name':
@@ -151,6 +151,9 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
       if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
       // "the exact number": a figure given as it is, not "over 1,000" or "about 40 million".
       if (q === 'exact' && hit.view.clauses.some((c) => statesPreciseFigure(c.text))) return true;
+      // "how many did each partner migrate?": the figure must be the kind asked, so the qualifier sits in
+      // a clause with a figure ("each migrated between 65 and 390"), whatever the heading says ("per partner").
+      if (asksFigure && FIGURE_KINDS.has(q)) return hit.view.clauses.some((c) => c.numbers.length > 0 && QUALIFIER_WORDS[q].some((w) => c.surface.has(w)));
       if (QUALIFIER_WORDS[q].some((w) => frame.has(w))) return true;
       // "what did Webb do before ...": "formerly" about another thing ("Lync, formerly OCS") is no answer;
       // the qualifier must sit in a clause with the names the question gives.

@@ -54,7 +54,10 @@ export interface PassageHit {
 
 export interface Hit {
   readonly article: Article;
-  /** The article's rank: half how much of the question its title and questions are about, half its best passage's coverage. */
+  /**
+   * The article's rank: partly how much of the question (its question words too) its title and questions
+   * are about, mostly its best passage's coverage.
+   */
   readonly score: number;
   /** The best passage's coverage. */
   readonly coverage: number;
@@ -253,7 +256,8 @@ export class KnowledgeIndex {
    */
   sameUnit(unit: string, counted: string): boolean {
     const u = stem(unit);
-    return u === counted || this.synonyms.says(counted, u) || this.synonyms.says(u, counted);
+    // "40 million paid seats" counts paying users; "1,000 customers" does not count seats.
+    return u === counted || this.synonyms.says(counted, u);
   }
 
   /** The analyzer partners' words go through (typos, synonyms, stop words). */
@@ -294,13 +298,13 @@ export class KnowledgeIndex {
       passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
       const best = passages[0];
       if (!best) continue;
-      const about = this.aboutness(articleMatch, passageMatches, words);
+      const { about, asked } = this.aboutness(articleMatch, passageMatches, words);
       // The article whose title names what the question names comes first among equals.
       const names = words.filter((w) => w.anchor && !w.context && !w.everywhere);
       const titled = names.length > 0 ? names.filter((w) => entry.title.has(stem(w.word))).length / names.length : 0;
       hits.push({
         article: entry.article,
-        score: ABOUT_SHARE * about + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
+        score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
         coverage: best.coverage,
         about,
         exact: isExact && exact?.section === undefined,
@@ -314,10 +318,19 @@ export class KnowledgeIndex {
     return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
   }
 
-  /** Share of the question's weight in the article's title, questions, section questions and tags. */
-  private aboutness(articleMatch: Map<string, Set<string>> | undefined, passageMatches: readonly (Map<string, Set<string>> | undefined)[], words: readonly WeightedWord[]): number {
+  /**
+   * Share of the question's weight in the article's title, questions, section questions and tags
+   * (`about`), and the same counting the question words too (`asked`, for the rank).
+   */
+  private aboutness(
+    articleMatch: Map<string, Set<string>> | undefined,
+    passageMatches: readonly (Map<string, Set<string>> | undefined)[],
+    words: readonly WeightedWord[],
+  ): { about: number; asked: number } {
     let covered = 0;
     let total = 0;
+    let askedCovered = 0;
+    let askedTotal = 0;
     // A question with no subject of its own ("why does that matter?") is about what its context is about,
     // not whichever article asks "why".
     const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
@@ -326,13 +339,21 @@ export class KnowledgeIndex {
       const s = stem(w.word);
       const inQuestions = ['title', 'questions'].some((f) => articleMatch?.get(f)?.has(s)) || passageMatches.some((m) => m?.get('section')?.has(s) || m?.get('heading')?.has(s));
       // A question word says which kind of question it is ("why ..."): an article whose questions ask
-      // the same kind is a little more about it (the rarer the kind in the knowledge base, the more).
-      const weight = w.kind === 'content' ? w.weight : this.hintWeight(w.word);
-      const credit = inQuestions ? 1 : w.kind === 'content' && articleMatch?.get('tags')?.has(s) ? CREDIT.tags : 0;
-      covered += weight * credit;
-      total += weight;
+      // the same kind ranks a little higher (the rarer the kind in the knowledge base, the more).
+      if (w.kind !== 'content') {
+        const weight = this.hintWeight(w.word);
+        if (inQuestions) askedCovered += weight;
+        askedTotal += weight;
+        continue;
+      }
+      const credit = inQuestions ? 1 : articleMatch?.get('tags')?.has(s) ? CREDIT.tags : 0;
+      covered += w.weight * credit;
+      total += w.weight;
     }
-    return total > 0 ? covered / total : 0;
+    return {
+      about: total > 0 ? covered / total : 0,
+      asked: total > 0 ? (covered + askedCovered) / (total + askedTotal) : 0,
+    };
   }
 
   /** For each lunr document, the stems of the query words it holds, by field. */
