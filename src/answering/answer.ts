@@ -222,6 +222,11 @@ function shortAnswerAfter(shown: readonly ShownPassage[], lead: PassageHit): { s
 }
 
 const MAX_SECTION = 3;
+/**
+ * How much stating a fact of the kind a yes/no question assumed ("is WPC in June?": the passage that
+ * gives the month) counts towards leading with a passage: it is what answers the premise.
+ */
+const CORRECTION_BONUS = 0.1;
 /** How much a precise figure counts over a hedged one towards leading with a passage. */
 const PRECISE_BONUS = 0.04;
 /** How much a section's questions asking what the partner asks count towards leading with the section. */
@@ -299,7 +304,7 @@ function choosePassages(
     if (!a.asksUnmet && form.asks === 'figure' && p.view.clauses.some((c) => c.numbers.length > 0 && statesPreciseFigure(c.text))) score += PRECISE_BONUS;
     score -= 0.06 * a.missing.length;
     // A passage that states a fact of the kind the question assumed can correct it ("spring?" - "fall").
-    if (a.correction) score += 0.05;
+    if (a.correction) score += CORRECTION_BONUS;
     if (p.passage.index === 0) score += 0.01;
     // A section whose heading names what is asked ("Box.net", "The preview") is about it, and so is one
     // whose section questions (staff's way of aiming questions at it) ask what the partner asks.
