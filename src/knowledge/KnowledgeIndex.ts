@@ -257,7 +257,9 @@ export class KnowledgeIndex {
   sameUnit(unit: string, counted: string): boolean {
     const u = stem(unit);
     // "40 million paid seats" counts paying users; "1,000 customers" does not count seats.
-    return u === counted || this.synonyms.says(counted, u);
+    if (u === counted || this.synonyms.says(counted, u)) return true;
+    // "how many people ...": any count of persons (users, customers, students) counts people.
+    return PEOPLE.has(u) && PERSONS_COUNTED.has(counted);
   }
 
   /** The analyzer partners' words go through (typos, synonyms, stop words). */
@@ -497,6 +499,10 @@ export class KnowledgeIndex {
  * word the dictionary lists but nobody says ("biling") is far likelier a typo ("billing").
  */
 const wordsInUse = { has: (word: string) => englishWords().has(word) && wordUse(word).rank !== undefined };
+
+/** Words that count persons in general, and the stems of things counted that are persons. */
+const PEOPLE = new Set(['people', 'peopl', 'person', 'individu']);
+const PERSONS_COUNTED = new Set(['user', 'custom', 'student', 'subscrib', 'member', 'attende', 'employe', 'peopl', 'person']);
 
 const TIME_WORDS = new Set([
   'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
