@@ -101,13 +101,14 @@ export function checkAnswerability(
   // list?", not "is Dell on the list?" nor "how many customers have they moved?"; "The source does not
   // say whether this changes with Office 365" limits "will billing change with Office 365?", and "The
   // source does not name the state" says nothing about a question that is not about the state.
-  const relevantLimit = (c: Clause) =>
+  // (A name the passage mentions elsewhere, "can an MSP afford ...", is not one the list leaves out.)
+  const relevantLimit = (c: Clause, v: PassageView) =>
     c.limit &&
     (POSITIVE_LIMIT.test(c.text)
-      ? (form.asks === 'who' && !form.yesNo) || !pinnedNames.every((n) => c.stems.has(n))
+      ? (form.asks === 'who' && !form.yesNo) || pinnedNames.some((n) => !c.stems.has(n) && !v.stems.has(n))
       : [...c.stems].some((s) => questionStems.has(s)));
   // A limit stated anywhere in the reply (the short answer that follows a detail too) applies.
-  const limit = [...shown.map((h) => h.view), ...alsoShown].some((v) => v.clauses.some(relevantLimit));
+  const limit = [...shown.map((h) => h.view), ...alsoShown].some((v) => v.clauses.some((c) => relevantLimit(c, v)));
   const unmetWith = asksUnmet ? form.details.filter((d) => (d.kind === 'name' || d.kind === 'period') && !missing.includes(d)) : [];
   const pinned = new Set(form.details.flatMap((d) => d.words));
   const lead = shown[0];
