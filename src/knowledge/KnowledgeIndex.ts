@@ -114,6 +114,8 @@ const CONTEXT_WEIGHT = 0.5;
 const TITLE_NAME_BONUS = 0.05;
 /** What a question word counts towards aboutness, beside a content word of the same rarity. */
 const HINT_SHARE = 0.5;
+/** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
+const GUESS_WEIGHT = 0.5;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
 
@@ -479,8 +481,10 @@ export class KnowledgeIndex {
     const typed = w.typed ?? w.word;
     const spec = group ? Math.max(specificity(w.word), this.synonyms.specificityOf(w.word, specificity)) : Math.min(specificity(w.word), specificity(typed));
     const kind = QUESTION_QUALIFIERS.get(w.typed ?? w.word) ?? QUESTION_QUALIFIERS.get(w.word);
+    // A guess from part of a term's phrase ("alternative" for competitors) counts for less than the term.
+    const guess = w.guessed === true ? GUESS_WEIGHT : 1;
     const detail = /^\d+x?$/.test(w.word) || TIME_WORDS.has(w.word) || (kind !== undefined && FIGURE_KINDS.has(kind)) ? DETAIL_WEIGHT : 1;
-    const weight = w.kind === 'hint' ? 0 : (df > 0 ? idf(df) * (0.4 + 0.6 * spec) * (spec === 0 ? 0 : 1) : UNKNOWN_WEIGHT * spec) * detail;
+    const weight = w.kind === 'hint' ? 0 : (df > 0 ? idf(df) * (0.4 + 0.6 * spec) * (spec === 0 ? 0 : 1) : UNKNOWN_WEIGHT * spec) * detail * guess;
     const nameLike = group ? this.synonyms.isNamed(w.word, isNameLike) : isNameLike(w.word) && isNameLike(typed);
     return {
       ...w,
