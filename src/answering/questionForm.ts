@@ -145,6 +145,9 @@ function asksFor(lower: string, surface: readonly string[]): Asks {
   if (next.some((w) => PLACE_THINGS.has(w))) return 'where';
   // "who handles billing, us or Microsoft?": a choice between the options given, not a name to find.
   if (/\b(?:name|list) (?:all|the|every|them|each)\b/.test(q)) return 'who';
+  // "name of the Microsoft exec quoted ...": the name of a person or company.
+  const nameOf = surface.findIndex((w, k) => w === 'name' && surface[k + 1] === 'of');
+  if (nameOf >= 0 && surface.slice(nameOf + 2, nameOf + 6).some((w) => NAMED_THINGS.has(w))) return 'who';
   if ((asking('who').test(q) || asking('whose').test(q) || /\bwhos\b/.test(q.replace(/'/g, ''))) && !/\bor\b/.test(lower)) return 'who';
   // "Suite or Services, which one is right?": a choice between the options given, too.
   if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w)) && !(next[0] === 'one' && /\bor\b/.test(lower))) return 'who';
