@@ -43,7 +43,7 @@ export class Analyzer {
    * (stop words included) for matching the phrases of `not-covered.yaml`.
    */
   question(text: string): { words: QueryWord[]; allStems: Set<string> } {
-    const typed = splitWords(text);
+    const typed = withoutFillerPhrases(splitWords(text));
     const corrected = typed.map((w) => (STOP_WORDS.has(w) || !this.spelling ? w : (this.spelling.correct(w) ?? w)));
     const folded = this.synonyms.fold(corrected);
     // fold() keeps unfolded words in place, so a one-word result lines up with what was typed only
@@ -71,4 +71,28 @@ export class Analyzer {
   key(text: string): string {
     return [...new Set(this.indexWords(text))].sort().join(' ');
   }
+}
+
+/**
+ * Set phrases partners wrap a question in that never name its subject ("from a partner point of view",
+ * "to be honest"): their words are everyday words that would otherwise count ("point", "view", "honest").
+ */
+const FILLER_PHRASES: readonly (readonly string[])[] = [
+  ['point', 'of', 'view'], ['points', 'of', 'view'], ['to', 'be', 'honest'], ['to', 'be', 'fair'], ['as', 'far', 'as', 'i', 'know'],
+  ['by', 'the', 'way'], ['at', 'the', 'end', 'of', 'the', 'day'], ['in', 'a', 'nutshell'], ['for', 'what', 'it', 'is', 'worth'],
+  ['for', 'what', 'its', 'worth'], ['from', 'my', 'perspective'], ['in', 'my', 'opinion'], ['if', 'you', 'dont', 'mind'], ['in', 'other', 'words'],
+];
+
+function withoutFillerPhrases(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; ) {
+    const phrase = FILLER_PHRASES.find((p) => p.every((w, k) => words[i + k] === w));
+    if (phrase) {
+      i += phrase.length;
+      continue;
+    }
+    out.push(words[i] as string);
+    i += 1;
+  }
+  return out;
 }
