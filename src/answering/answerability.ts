@@ -194,24 +194,42 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
       );
     }
     case 'who':
-    case 'where': {
-      const asked = new Set(splitWords(questionText));
-      if (!AGENT_CUES.test(hit.passage.text)) return false;
-      // A person or a company: a name (not an everyday word, not one of the knowledge base's product
-      // terms, not a CamelCase product name), or a web name like Box.net.
-      const answers = (n: string, original: string) => {
-        const w = n.replace(/[^\p{L}\p{N}@.]/gu, '').replace(/\.$/, '');
-        const plain = w.replace(/\./g, '');
-        if (asked.has(plain) || asked.has(w) || NOT_AN_ANSWER_NAME.has(plain) || splitWords(original).includes('usa')) return false;
-        // A web name (Box.net), not a dotted abbreviation (U.S., e.g.).
-        if (w.includes('.')) return /^[\p{L}\p{N}-]{2,}\.[\p{L}]{2,}$/u.test(w);
-        return isNameLike(plain) && !lexicon.isTerm(plain) && !lexicon.isTerm(plain.replace(/s$/, '')) && !/\p{Ll}\p{Lu}/u.test(original);
-      };
-      return clauses.some((c) => c.names.some((n, i) => answers(n, c.originalNames[i] ?? n)) && pinned.every((d) => inClause(c, d)));
-    }
+    case 'where':
+      return answeringNames(form, hit, frame, questionText, lexicon).length > 0;
     case 'other':
       return true;
   }
+}
+
+/**
+ * The names (people, companies) in a passage that answer a "who" question: each in a clause with the
+ * names and periods the question gives, and neither asked about nor one of the knowledge base's terms.
+ */
+export function answeringNames(form: QuestionForm, hit: PassageHit, frame: ReadonlySet<string> = frameSurface(hit), questionText = '', lexicon: Lexicon = PLAIN): string[] {
+  if (!AGENT_CUES.test(hit.passage.text)) return [];
+  const asked = new Set(splitWords(questionText));
+  const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
+  const inClause = (c: Clause, d: Detail) =>
+    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
+  // A person or a company: a name (not an everyday word, not one of the knowledge base's product
+  // terms, not a CamelCase product name), or a web name like Box.net.
+  const answers = (n: string, original: string) => {
+    const w = n.replace(/[^\p{L}\p{N}@.]/gu, '').replace(/\.$/, '');
+    const plain = w.replace(/\./g, '');
+    if (asked.has(plain) || asked.has(w) || NOT_AN_ANSWER_NAME.has(plain) || splitWords(original).includes('usa')) return false;
+    // A web name (Box.net), not a dotted abbreviation (U.S., e.g.).
+    if (w.includes('.')) return /^[\p{L}\p{N}-]{2,}\.[\p{L}]{2,}$/u.test(w);
+    return isNameLike(plain) && !lexicon.isTerm(plain) && !lexicon.isTerm(plain.replace(/s$/, '')) && !/\p{Ll}\p{Lu}/u.test(original);
+  };
+  const out: string[] = [];
+  for (const c of hit.view.clauses) {
+    if (!pinned.every((d) => inClause(c, d))) continue;
+    c.names.forEach((n, i) => {
+      const original = c.originalNames[i] ?? n;
+      if (answers(n, original) && !out.includes(original)) out.push(original);
+    });
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
 import { splitWords } from '../knowledge/words';
 import { explain, isFragment, passageKey, type Decision } from './answer';
+import { answeringNames } from './answerability';
 import { readMessage, withoutMentions } from './message';
 import type { Reply } from './Reply';
 
@@ -16,6 +17,8 @@ export interface TopicContext {
   readonly articleId?: string;
   /** Passages this conversation has shown (`articleId#index`), newest last. */
   readonly shown: readonly string[];
+  /** The names the last reply gave for "who" ("Betsy Frost Webb"): what "her" in a follow-up stands for. */
+  readonly names?: readonly string[];
   /** ISO time of the last question. */
   readonly at: string;
 }
@@ -35,6 +38,8 @@ export const CONTEXT_TTL_MS = 60 * 60 * 1000;
 const MAX_SHOWN = 12;
 const MAX_CONTEXT_CHARS = 300;
 
+const MAX_NAMES = 4;
+const PERSON_PRONOUN = /\b(?:she|her|hers|he|him|his|they|them|their)\b/;
 const PRONOUN = /\b(?:it|its|it's|that|this|those|these|they|them|their|there|she|her|he|him|his|one|ones)\b/;
 const FOLLOW_CUE = /^(?:and|also|so|but|what about|how about|then|ok so|and what about|same for|what of)\b/;
 const NEW_TOPIC = /\b(?:different question|another question|unrelated|new question|other question|on another note|separate question|changing the subject)\b/;
@@ -134,8 +139,10 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
   if (ctx && (cued || isFollowUp(part)) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && (fragment || !standsAlone(fresh))) {
     const other = /\b(?:other|else|another)\b/.test(part.toLowerCase());
     const pointsBack = ctx.articleId !== undefined && !other;
+    // "what's her role?" after "who said that?": the person is in the last answer, not the last question.
+    const referent = PERSON_PRONOUN.test(part.toLowerCase()) ? (ctx.names ?? []).join(' ') : '';
     const resolved = explain(part, index, {
-      context: other ? '' : ctx.question,
+      context: other ? '' : `${ctx.question} ${referent}`.trim(),
       followUp: true,
       shown,
       ...(other ? { avoid: shown } : {}),
@@ -150,15 +157,24 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
   const seen = r.kind === 'answer' ? [...r.passages, ...(r.shortAnswer ? [r.shortAnswer] : [])] : r.kind === 'partial' ? r.passages : [];
   const newlyShown = seen.map((p) => passageKey(p.article.id, p.passage.index));
   const articleId = r.kind === 'answer' || r.kind === 'partial' ? r.article.id : r.kind === 'clarify' ? r.candidates[0]?.id : ctx?.articleId;
+  const names = r.kind === 'answer' || r.kind === 'partial' ? namesGiven(decision, index) : [];
   return {
     decision,
     next: {
       question,
       ...(articleId !== undefined ? { articleId } : {}),
+      ...(names.length > 0 ? { names } : {}),
       shown: [...(ctx?.shown ?? []).filter((s) => !newlyShown.includes(s)), ...newlyShown].slice(-MAX_SHOWN),
       at: now.toISOString(),
     },
   };
+}
+
+/** The names a reply to a "who" question gave, from its lead passage. */
+function namesGiven(d: Decision, index: KnowledgeIndex): string[] {
+  const lead = d.chosen[0];
+  if (!lead || !d.form || (d.form.asks !== 'who' && !/\bwho\b/.test(d.question.toLowerCase()))) return [];
+  return answeringNames({ ...d.form, asks: 'who' }, lead, undefined, d.question, index).slice(0, MAX_NAMES);
 }
 
 /** A message that is a clear question of its own: an exact match, or an answer that names its own subject. */
