@@ -95,6 +95,8 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
     if ((w === 'most' || w === 'least') && surface[i - 1] !== 'the' && surface[i - 1] !== 'at') return;
     if (w === 'least' && surface[i - 1] === 'at') return; // "at least 50": a threshold, given as a number
     if ((w === 'per' || w === 'each' || w === 'every') && PERIOD_NOUNS.has(surface[i + 1] ?? '')) return;
+    // "what is IBM doing exactly?": exactly a figure or a date, or just emphasis.
+    if (q === 'exact' && asks !== 'figure' && asks !== 'date') return;
     if (w === 'mean' || w === 'split' || w === 'specific') {
       if (asks !== 'figure' && !(w === 'split' && /^(?:between|of|by)$/.test(surface[i + 1] ?? ''))) return;
     }
@@ -139,9 +141,10 @@ function asksFor(lower: string, surface: readonly string[]): Asks {
   const q = lower.replace(/^[^\p{L}\p{N}]+/u, '').replace(/^(?:hi|hello|hey|hiya|ok|okay|so|and|also|pls|please|thanks)\b[\s,!.]*/g, '');
   if (asking('when').test(q) || /\bwhat time\b/.test(q)) return 'date';
   if (asking('where').test(q)) return 'where';
-  const i = surface.findIndex((w) => w === 'which' || w === 'what');
+  const i = surface.findIndex((w) => w === 'which' || w === 'what' || w === 'whats');
   const next = i >= 0 ? surface.slice(i + 1, i + 3) : [];
-  if (next.some((w) => DATE_THINGS.has(w))) return 'date';
+  // "what's the exact release date ...": the thing asked comes within a few words.
+  if (surface.slice(i + 1, i + 5).some((w) => DATE_THINGS.has(w) && w !== 'time') && i >= 0) return 'date';
   if (next.some((w) => PLACE_THINGS.has(w))) return 'where';
   // "who handles billing, us or Microsoft?": a choice between the options given, not a name to find.
   if (/\b(?:name|list) (?:all|the|every|them|each)\b/.test(q)) return 'who';
