@@ -134,8 +134,9 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const followUps = relatedArticles(lead.article, index);
   const shown = chosen.map((h): ShownPassage => ({ article: h.article, passage: h.passage }));
 
-  // An exact question match answers at once, unless the passage itself says the sources stop short of it.
-  if (exact && !answerability.limit) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
+  // An exact question match answers at once, unless the passage itself says the sources stop short of it
+  // or the question pins down a detail its filler words hid from the match ("how many seats exactly?").
+  if (exact && !answerability.limit && answerability.missing.length === 0) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
   if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
 
   // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
