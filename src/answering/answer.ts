@@ -296,8 +296,18 @@ function choosePassages(
   exactHit: Hit | undefined,
   index: KnowledgeIndex,
 ): { chosen: PassageHit[]; runnerUps: PassageHit[] } {
+  // Each passage is checked once, however often the choice below weighs it.
+  const checked = new Map<PassageHit, Answerability>();
+  const check = (p: PassageHit) => {
+    let a = checked.get(p);
+    if (!a) {
+      a = checkAnswerability(form, result.words, [p], question, index);
+      checked.set(p, a);
+    }
+    return a;
+  };
   const fit = (p: PassageHit) => {
-    const a = checkAnswerability(form, result.words, [p], question, index);
+    const a = check(p);
     let score = p.coverage;
     // A passage that holds the kind of fact asked (a figure, a date, a name) is what the question wants.
     if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.35;
@@ -310,7 +320,7 @@ function choosePassages(
     // A section whose heading names what is asked ("Box.net", "The preview") is about it, and so is one
     // whose section questions (staff's way of aiming questions at it) ask what the partner asks.
     if (p.passage.heading !== undefined && !isGenericHeading(p.passage.heading)) {
-      const heading = new Set(index.stemsOf(p.passage.heading));
+      const heading = index.headingStems(p.article.id, p.passage.index);
       if (result.words.some((w) => w.kind === 'content' && !w.everywhere && !w.context && heading.has(index.stem(w.word)))) score += 0.05;
       score += SECTION_WEIGHT * p.sectionCoverage;
     }
@@ -328,7 +338,7 @@ function choosePassages(
   // The lead passage comes from the best article, or from the next one when only it holds the kind
   // of fact asked (a figure, a date, a name) and it ranks close behind.
   let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
-  const meets = (p: PassageHit | undefined) => p !== undefined && !checkAnswerability(form, result.words, [p], question, index).asksUnmet;
+  const meets = (p: PassageHit | undefined) => p !== undefined && !check(p).asksUnmet;
   if (!exactHit && form.asks !== 'other' && !meets(ranked[0]?.p)) {
     const margin = THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1);
     for (const other of [next, ...result.hits.filter((h) => h !== top && h !== next)].slice(0, 3)) {

@@ -114,6 +114,13 @@ const CONTEXT_WEIGHT = 0.5;
 const TITLE_NAME_BONUS = 0.05;
 /** What a question word counts towards aboutness, beside a content word of the same rarity. */
 const HINT_SHARE = 0.5;
+const NO_STEMS: ReadonlySet<string> = new Set();
+/** The fields of the lunr documents: an article's title, questions and tags; a passage's text, heading and section questions. */
+const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as const;
+/** lunr's inverted index as it builds it: term → field → document ref → metadata (and the term's `_index`). */
+type Postings = Record<string, Partial<Record<(typeof FIELDS)[number], Record<string, unknown>>> | undefined>;
+/** Most remembered word weights (a bound on memory whatever partners type). */
+const MAX_WEIGHTS = 20_000;
 /** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
 const GUESS_WEIGHT = 0.5;
 /** Share of articles from which a word is "everywhere". */
@@ -132,6 +139,8 @@ interface ArticleEntry {
   /** Stems of the article's title, its passages' headings (by passage index), and all its words. */
   readonly title: ReadonlySet<string>;
   readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
+  /** Stems of the question words (why, who, how) its title, alternate and section questions ask with. */
+  readonly asks: ReadonlySet<string>;
 }
 
 /**
@@ -143,7 +152,8 @@ interface ArticleEntry {
  * word becomes a plain term clause.
  */
 export class KnowledgeIndex {
-  private readonly index: lunr.Index;
+  /** lunr's inverted index: for each term (stem), for each field, the documents that hold it. */
+  private readonly postings: Postings;
   private readonly analyzer: Analyzer;
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
@@ -151,6 +161,7 @@ export class KnowledgeIndex {
   private readonly passageByRef = new Map<string, PassageEntry>();
   private readonly exact = new Map<string, { article: string; section?: string }>();
   private readonly docFrequency = new Map<string, number>();
+  private readonly weights = new Map<string, WeightedWord>();
   /** For each article, the stems of the words its terms say in their phrases (seats: users, paid, ...). */
   private readonly implied = new Map<string, ReadonlySet<string>>();
   /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
@@ -192,7 +203,8 @@ export class KnowledgeIndex {
           section: section.flatMap((q) => plain.indexWords(q)),
         });
       }
-      this.entries.set(a.id, { article: a, passages, title: stemsOf(a.title), headings });
+      const asks = new Set([a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w)).map(stem));
+      this.entries.set(a.id, { article: a, passages, title: stemsOf(a.title), headings, asks });
     }
     for (const a of articles) {
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
@@ -208,16 +220,19 @@ export class KnowledgeIndex {
       for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
     }
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
-    this.index = lunr(function build() {
+    let postings: object = {};
+    lunr(function build() {
+      postings = this.invertedIndex;
       this.pipeline.reset();
       this.searchPipeline.reset();
       this.pipeline.add(lunr.stemmer);
       this.searchPipeline.add(lunr.stemmer);
       this.ref('id');
-      for (const field of ['title', 'questions', 'tags', 'text', 'heading', 'section']) this.field(field);
+      for (const field of FIELDS) this.field(field);
       for (const d of articleDocs) this.add({ ...d, text: [], heading: [], section: [] });
       for (const d of passageDocs) this.add({ ...d, title: [], questions: [], tags: [] });
     });
+    this.postings = postings as Postings;
   }
 
   get(id: string): Article | undefined {
@@ -232,6 +247,11 @@ export class KnowledgeIndex {
   /** The index form of a phrase's words (typos fixed, synonyms folded, stop words dropped), stemmed. */
   stemsOf(text: string): string[] {
     return this.analyzer.question(text).words.map((w) => stem(w.word));
+  }
+
+  /** Stems of the words of a passage's heading (empty for none or a catch-all "More detail"). */
+  headingStems(articleId: string, passageIndex: number): ReadonlySet<string> {
+    return this.entries.get(articleId)?.headings.get(passageIndex) ?? NO_STEMS;
   }
 
   /** The stem the index uses for one word already in index form. */
@@ -292,17 +312,22 @@ export class KnowledgeIndex {
     const matches = this.match(words);
     // The same key as the titles' and alternate questions', but from the typo-corrected words.
     const exact = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
+    // Only the articles lunr found (or the exact match) are scored: the work per question grows with
+    // the articles that share its words, not with the size of the knowledge base.
+    const candidates = new Set([...matches.keys()].map((ref) => ref.split('|')[1] ?? ''));
+    if (exact) candidates.add(exact.article);
     const hits: Hit[] = [];
-    for (const [id, entry] of this.entries) {
+    for (const id of candidates) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
       const articleMatch = matches.get(`a|${id}`);
       const passageMatches = entry.passages.map((p) => matches.get(p.ref));
       const isExact = exact?.article === id;
-      if (!articleMatch && passageMatches.every((m) => m === undefined) && !isExact) continue;
       const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words, options.followUp === true));
       passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
       const best = passages[0];
       if (!best) continue;
-      const { about, asked } = this.aboutness(articleMatch, passageMatches, words);
+      const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, words);
       // The article whose title names what the question names comes first among equals.
       const names = words.filter((w) => w.anchor && !w.context && !w.everywhere);
       const titled = names.length > 0 ? names.filter((w) => entry.title.has(stem(w.word))).length / names.length : 0;
@@ -327,6 +352,7 @@ export class KnowledgeIndex {
    * (`about`), and the same counting the question words too (`asked`, for the rank).
    */
   private aboutness(
+    entry: ArticleEntry,
     articleMatch: Map<string, Set<string>> | undefined,
     passageMatches: readonly (Map<string, Set<string>> | undefined)[],
     words: readonly WeightedWord[],
@@ -346,7 +372,7 @@ export class KnowledgeIndex {
       // the same kind ranks a little higher (the rarer the kind in the knowledge base, the more).
       if (w.kind !== 'content') {
         const weight = this.hintWeight(w.word);
-        if (inQuestions) askedCovered += weight;
+        if (entry.asks.has(s)) askedCovered += weight;
         askedTotal += weight;
         continue;
       }
@@ -360,19 +386,32 @@ export class KnowledgeIndex {
     };
   }
 
-  /** For each lunr document, the stems of the query words it holds, by field. */
+  /**
+   * For each lunr document, the stems of the query words it holds, by field. Only words that weigh
+   * something are looked up: an everyday word ("good", "name") or a question word would only make lunr
+   * visit every document that uses it.
+   */
   private match(words: readonly WeightedWord[]): Map<string, Map<string, Set<string>>> {
-    const results = this.index.query((q) => {
-      for (const w of words) q.term(w.word, { presence: lunr.Query.presence.OPTIONAL });
-    });
+    // The postings are read directly rather than through `Index.query`: only which documents hold which
+    // words is needed, not lunr's own scores, which it would compute (and sort) for every document found.
     const out = new Map<string, Map<string, Set<string>>>();
-    for (const r of results) {
-      const metadata = r.matchData.metadata as Record<string, Record<string, unknown> | undefined>;
-      const byField = new Map<string, Set<string>>();
-      for (const [term, fields] of Object.entries(metadata)) {
-        for (const field of Object.keys(fields ?? {})) byField.set(field, (byField.get(field) ?? new Set()).add(term));
+    for (const w of words) {
+      if (w.kind !== 'content' || w.weight <= 0) continue;
+      const term = stem(w.word);
+      const posting = Object.hasOwn(this.postings, term) ? this.postings[term] : undefined;
+      if (!posting) continue;
+      for (const field of FIELDS) {
+        const docs = posting[field];
+        if (!docs) continue;
+        for (const ref of Object.keys(docs)) {
+          let byField = out.get(ref);
+          if (!byField) {
+            byField = new Map();
+            out.set(ref, byField);
+          }
+          byField.set(field, (byField.get(field) ?? new Set()).add(term));
+        }
       }
-      out.set(r.ref, byField);
     }
     return out;
   }
@@ -473,7 +512,18 @@ export class KnowledgeIndex {
     return df === 0 ? 0 : HINT_SHARE * Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  /** `weigh`, remembered: a word's weight depends only on the word, how it was typed and the knowledge base. */
   private weigh(w: QueryWord): WeightedWord {
+    const key = `${w.kind}|${w.guessed === true ? 1 : 0}|${w.word}|${w.typed ?? ''}`;
+    const known = this.weights.get(key);
+    if (known) return known;
+    if (this.weights.size >= MAX_WEIGHTS) this.weights.clear();
+    const weighed = this.weighWord(w);
+    this.weights.set(key, weighed);
+    return weighed;
+  }
+
+  private weighWord(w: QueryWord): WeightedWord {
     const n = this.articles.length;
     const df = this.docFrequency.get(stem(w.word)) ?? 0;
     const idf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
