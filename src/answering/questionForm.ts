@@ -132,12 +132,24 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
   };
 }
 
+const askingPatterns = new Map<string, RegExp>();
+
+/** The question word used as one (not as a conjunction: "selling points when pitching"), compiled once. */
+function askingAs(w: string): RegExp {
+  let re = askingPatterns.get(w);
+  if (!re) {
+    re = new RegExp(`(?:^|[,;:!?.-]\\s*|\\b(?:and|so|but|roughly|exactly|then)\\s+)${w}\\b|\\b${w}(?:'s|s)?\\s+(?:is|are|was|were|will|would|does|did|do|can|could|should|has|have|exactly|roughly)\\b|\\b${w}\\s*\\?*\\s*$`);
+    askingPatterns.set(w, re);
+  }
+  return re;
+}
+
 function asksFor(lower: string, surface: readonly string[]): Asks {
   // "what kind of customers are behind the seat numbers?": a description, whatever words follow.
   if (/^(?:\W*\w+\W+){0,3}?(?:what|which) (?:kinds?|types?|sorts?) of\b/.test(lower)) return 'other';
   if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:any|the|what) (?:figures?|numbers|stats|statistics)\b|\b(?:seat|user|customer|partner|school)s? (?:number|numbers|count|total|figures?)\b|\b(?:bigger|larger|smaller|more|fewer|higher|lower) than\b|\bwhich is (?:bigger|larger|smaller|higher)\b/.test(lower)) return 'figure';
   // "when" and "where" ask only as question words, not as conjunctions ("selling points when pitching").
-  const asking = (w: string) => new RegExp(`(?:^|[,;:!?.-]\\s*|\\b(?:and|so|but|roughly|exactly|then)\\s+)${w}\\b|\\b${w}(?:'s|s)?\\s+(?:is|are|was|were|will|would|does|did|do|can|could|should|has|have|exactly|roughly)\\b|\\b${w}\\s*\\?*\\s*$`);
+  const asking = askingAs;
   const q = lower.replace(/^[^\p{L}\p{N}]+/u, '').replace(/^(?:hi|hello|hey|hiya|ok|okay|so|and|also|pls|please|thanks)\b[\s,!.]*/g, '');
   if (asking('when').test(q) || /\bwhat time\b/.test(q)) return 'date';
   if (asking('where').test(q)) return 'where';
