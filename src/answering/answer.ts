@@ -26,6 +26,8 @@ export const THRESHOLDS = {
   clarifyMargin: 0.06,
   /** ... unless the leader covers at least this much. */
   clearCoverage: 0.8,
+  /** A passage this far ahead of every other article's, covering the question well, is about it. */
+  standOut: 0.15,
   /** A second passage of the same article goes along when it fits within this of the first. */
   closePassage: 0.08,
   /** A second passage is shown when it covers at least this share of the question the first does not. */
@@ -166,7 +168,9 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const telling = subject.filter((w) => salience(w) >= 0.1);
   // ... or only words every article uses, or one word no article is about ("what's MSPmentor?").
   const leadHit = result.hits.find((h) => h.article.id === lead.article.id);
-  const aboutNothing = telling.length <= 1 && (leadHit?.about ?? 0) < 0.5 && result.hits.length > 1;
+  // (A passage that covers the question where no other article comes close is about it, whatever the titles say.)
+  const standsOut = lead.coverage >= THRESHOLDS.clearCoverage && lead.coverage - Math.max(0, ...result.hits.filter((h) => h.article.id !== lead.article.id).map((h) => h.coverage)) >= THRESHOLDS.standOut;
+  const aboutNothing = telling.length <= 1 && (leadHit?.about ?? 0) < 0.5 && result.hits.length > 1 && !standsOut;
   if (aboutNothing && !anchored && !options.followUp) return { ...decided, reply: noMatch };
   if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1) || aboutNothing) && !options.followUp) {
     return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence: round(confidence * 0.5) } };
@@ -184,7 +188,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // A question that names nothing the knowledge base is about gets a partial answer only when the passage
   // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",
   // not "how many seats are there on a 747?"); otherwise it is likely about something else.
-  if (!anchored && (coverage < THRESHOLDS.unanchoredPartial || ownContent.some((w) => !w.known))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  if (!anchored && (coverage < THRESHOLDS.unanchoredPartial || ownContent.some((w) => !w.known && w.weight > 0))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
   const missingDetails = [...a.missing, ...a.unmetWith].filter((d) => d.kind !== 'qualifier');
   const missing = [...new Set([...missingDetails.map((d) => d.typed), ...(missingDetails.length === 0 ? a.uncovered.map((w) => w.typed ?? w.word) : [])])].map((m) => asTyped(m, question));
   // What the sources do say: the passages (with their section, and the short answer when they come from

@@ -95,8 +95,10 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
     if ((w === 'most' || w === 'least') && surface[i - 1] !== 'the' && surface[i - 1] !== 'at') return;
     if (w === 'least' && surface[i - 1] === 'at') return; // "at least 50": a threshold, given as a number
     if ((w === 'per' || w === 'each' || w === 'every') && PERIOD_NOUNS.has(surface[i + 1] ?? '')) return;
-    // "what is IBM doing exactly?": exactly a figure or a date, or just emphasis.
+    // "what is IBM doing exactly?": exactly a figure or a date, or just emphasis; "every service or just
+    // the ones registered?" asks which, not for a figure of each.
     if (q === 'exact' && asks !== 'figure' && asks !== 'date') return;
+    if ((q === 'each' || q === 'total') && asks !== 'figure') return;
     if (w === 'mean' || w === 'split' || w === 'specific') {
       if (asks !== 'figure' && !(w === 'split' && /^(?:between|of|by)$/.test(surface[i + 1] ?? ''))) return;
     }

@@ -94,8 +94,11 @@ function viewClause(whole: string, analyzer: Analyzer, sentenceStart: boolean): 
   // "(see the 2010 upgrade article)" points elsewhere: its year, figures and names are not this clause's.
   const text = whole.replace(CROSS_REFERENCE, ' ').replace(/\s+/g, ' ').trim();
   const words = splitWords(text);
-  const numbers = words.flatMap((w) => {
+  // "Challenge two": a number word that ends its clause after another word labels it; it counts nothing.
+  const label = /\b\p{L}+\s+(?:one|two|three|four|five|six|seven|eight|nine|ten)\W*$/iu.test(text);
+  const numbers = words.flatMap((w, i) => {
     if (/^(?:19|20)\d\d$/.test(w)) return [];
+    if (label && i === words.length - 1) return [];
     if (/^\d+$/.test(w) || /^\d+x$/.test(w)) return [w];
     const fold = /^(\w+)fold$/.exec(w)?.[1];
     return fold ? [`${FOLD.get(fold) ?? fold}x`] : [];
