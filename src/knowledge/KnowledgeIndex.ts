@@ -280,7 +280,8 @@ export class KnowledgeIndex {
     const u = stem(unit);
     // "40 million paid seats" counts paying users; "1,000 customers" does not count seats.
     if (u === counted || this.synonyms.says(counted, u)) return true;
-    // "how many people ...": any count of persons (users, customers, students) counts people.
+    // "how many people ...": a count of persons (users, students, members) counts people; customers are
+    // as often companies.
     return PEOPLE.has(u) && PERSONS_COUNTED.has(counted);
   }
 
@@ -556,7 +557,7 @@ const wordsInUse = { has: (word: string) => englishWords().has(word) && wordUse(
 
 /** Words that count persons in general, and the stems of things counted that are persons. */
 const PEOPLE = new Set(['people', 'peopl', 'person', 'individu']);
-const PERSONS_COUNTED = new Set(['user', 'custom', 'student', 'subscrib', 'member', 'attende', 'employe', 'peopl', 'person']);
+const PERSONS_COUNTED = new Set(['user', 'student', 'subscrib', 'member', 'attende', 'employe', 'peopl', 'person']);
 
 const TIME_WORDS = new Set([
   'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',

@@ -96,8 +96,10 @@ function viewClause(whole: string, analyzer: Analyzer, sentenceStart: boolean): 
   const words = splitWords(text);
   // "Challenge two": a number word that ends its clause after another word labels it; it counts nothing.
   const label = /\b\p{L}+\s+(?:one|two|three|four|five|six|seven|eight|nine|ten)\W*$/iu.test(text);
+  // "Office 365", "Global 2000": a number after a capitalised word is part of a name.
+  const named = new Set([...text.matchAll(/\b\p{Lu}[\p{L}.]*\s+(\d[\d,]*)\b/gu)].map((m) => (m[1] ?? '').replace(/,/g, '')));
   const numbers = words.flatMap((w, i) => {
-    if (/^(?:19|20)\d\d$/.test(w)) return [];
+    if (/^(?:19|20)\d\d$/.test(w) || named.has(w)) return [];
     if (label && i === words.length - 1) return [];
     if (/^\d+$/.test(w) || /^\d+x$/.test(w)) return [w];
     const fold = /^(\w+)fold$/.exec(w)?.[1];
