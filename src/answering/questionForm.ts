@@ -149,6 +149,8 @@ function askingAs(w: string): RegExp {
 function asksFor(lower: string, surface: readonly string[]): Asks {
   // "what kind of customers are behind the seat numbers?": a description, whatever words follow.
   if (/^(?:\W*\w+\W+){0,3}?(?:what|which) (?:kinds?|types?|sorts?) of\b/.test(lower)) return 'other';
+  // "what was the exact total for CDW?", "what's the seat count?": a figure, named by what it is.
+  if (/\b(?:what(?:'s| is| was| were| are)?|whats) (?:the |their |its )?(?:\w+ )?(?:total|count|amount|sum|tally)\b/.test(lower)) return 'figure';
   if (/\bhow (?:many|much|big|large|fast|widely|quickly|long|often)\b|\bnumber of\b|\bwhat percentage\b|\bhow far\b|\b(?:any|the|what) (?:figures?|numbers|stats|statistics)\b|\b(?:seat|user|customer|partner|school)s? (?:number|numbers|count|total|figures?)\b|\b(?:bigger|larger|smaller|more|fewer|higher|lower) than\b|\bwhich is (?:bigger|larger|smaller|higher)\b/.test(lower)) return 'figure';
   // "when" and "where" ask only as question words, not as conjunctions ("selling points when pitching").
   const asking = askingAs;
