@@ -200,7 +200,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const fresh = pinnedMissing ? full.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index))) : full;
   return {
     ...decided,
-    reply: { kind: 'partial', article: lead.article, passages: fresh, asks: form.asks, missing, confidence: round(confidence * 0.6), followUps },
+    reply: { kind: 'partial', article: lead.article, passages: fresh, asks: a.asksUnmet ? form.asks : 'other', missing, confidence: round(confidence * 0.6), followUps },
   };
 }
 
@@ -247,6 +247,8 @@ function inheritUnit(form: QuestionForm, question: string, options: DecideOption
   // "and all ten together?" after "how many customers has Dell moved?", "and the Office 365 launch?"
   // after "when is WPC?": a fragment with no question word of its own asks what the last question asked.
   if (form.asks === 'other' && !form.yesNo && before.asks !== 'other' && isFragment(question)) return { ...form, asks: before.asks, day: before.day };
+  // "how does that compare with BPOS seats?" after a figure: a figure to set beside it.
+  if (form.asks === 'other' && !form.yesNo && before.asks === 'figure' && /\bcompar(?:e|es|ed|ison)\b/.test(question.toLowerCase())) return { ...form, asks: 'figure' };
   if (form.asks !== 'figure' || form.unit !== undefined) return form;
   return before.unit !== undefined ? { ...form, unit: before.unit } : form;
 }

@@ -39,6 +39,7 @@ const MAX_SHOWN = 12;
 const MAX_CONTEXT_CHARS = 300;
 
 const MAX_NAMES = 4;
+const COMPARES = /\b(?:compare[sd]?|comparison|versus|vs\.?|against|bigger|smaller|larger|more|fewer|less) (?:than|with|to|against)?\b|\bcompared?\b/;
 const PERSON_PRONOUN = /\b(?:she|her|hers|he|him|his|they|them|their)\b/;
 const PRONOUN = /\b(?:it|its|it's|that|this|those|these|they|them|their|there|she|her|he|him|his|one|ones)\b/;
 const FOLLOW_CUE = /^(?:and|also|so|but|what about|how about|then|ok so|and what about|same for|what of)\b/;
@@ -138,7 +139,10 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
   const fragment = cued && isFragment(part);
   if (ctx && (cued || isFollowUp(part)) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && (fragment || !standsAlone(fresh))) {
     const other = /\b(?:other|else|another)\b/.test(part.toLowerCase());
-    const pointsBack = ctx.articleId !== undefined && !other;
+    // "how does that compare with BPOS seats?": the other side of a comparison is what it names, not
+    // the article "that" points back to (which the comparison's second passage can still come from).
+    const compares = COMPARES.test(part.toLowerCase()) && fresh.result.words.some((w) => w.kind === 'content' && !w.context && w.weight >= 1);
+    const pointsBack = ctx.articleId !== undefined && !other && !compares;
     // "what's her role?" after "who said that?": the person is in the last answer, not the last question.
     const referent = PERSON_PRONOUN.test(part.toLowerCase()) ? (ctx.names ?? []).join(' ') : '';
     const resolved = explain(part, index, {
