@@ -224,6 +224,8 @@ export function answeringNames(form: QuestionForm, hit: PassageHit, frame: Reado
   const out: string[] = [];
   for (const c of hit.view.clauses) {
     if (!pinned.every((d) => inClause(c, d))) continue;
+    // "which state ...": a person named in a clause about something else is no state.
+    if (form.place !== undefined && !c.stems.has(form.place)) continue;
     c.names.forEach((n, i) => {
       const original = c.originalNames[i] ?? n;
       if (answers(n, original) && !out.includes(original)) out.push(original);

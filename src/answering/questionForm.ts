@@ -1,5 +1,5 @@
 import type { WeightedWord } from '../knowledge/KnowledgeIndex';
-import { QUESTION_QUALIFIERS, STOP_WORDS, splitWords, type Qualifier } from '../knowledge/words';
+import { QUESTION_QUALIFIERS, STOP_WORDS, splitWords, stem, type Qualifier } from '../knowledge/words';
 
 /** What kind of fact a question asks for. */
 export type Asks = 'figure' | 'date' | 'who' | 'where' | 'other';
@@ -38,6 +38,8 @@ export interface QuestionForm {
   readonly now: boolean;
   /** Asks for a day ("what date", "which days in July"): a month or a season does not answer it. */
   readonly day: boolean;
+  /** "which state ...", "which city ...": the kind of place the name asked for must be (its stem). */
+  readonly place?: string;
 }
 
 const QUALIFIERS = QUESTION_QUALIFIERS;
@@ -131,6 +133,7 @@ export function questionForm(text: string, words: readonly WeightedWord[]): Ques
     other: /\b(?:other|else|another|besides|apart from)\b/.test(lower),
     now: /\b(?:now|currently|today|nowadays|these days|at the moment|at present|to date|so far)\b/.test(lower),
     day: asks === 'date' && /\b(?:dates?|days?)\b/.test(lower.replace(/\bto date\b|\bup to date\b/g, '')),
+    ...placeAsked(surface, asks),
   };
 }
 
@@ -144,6 +147,16 @@ function askingAs(w: string): RegExp {
     askingPatterns.set(w, re);
   }
   return re;
+}
+
+/** Kinds of place a "which ..." question can ask for by name. */
+const PLACE_KINDS = new Set(['state', 'states', 'country', 'countries', 'city', 'cities', 'region', 'regions', 'venue', 'location', 'hotel']);
+
+function placeAsked(surface: readonly string[], asks: Asks): { place?: string } {
+  if (asks !== 'who' && asks !== 'where') return {};
+  const i = surface.findIndex((w) => w === 'which' || w === 'what' || w === 'whats');
+  const thing = i >= 0 ? surface.slice(i + 1, i + 3).find((w) => PLACE_KINDS.has(w)) : undefined;
+  return thing ? { place: stem(thing) } : {};
 }
 
 function asksFor(lower: string, surface: readonly string[]): Asks {
