@@ -47,6 +47,22 @@ describe('passage choice', () => {
     expect(texts(reply)).toMatch(/20 million/);
   });
 
+  it('leads a figure question with the figure as it is rather than a hedged one ("1,040", not "over 1,000")', () => {
+    const { reply, chosen } = explain('how many customers has the top 10 moved to bpos?', index);
+    expect(reply.kind).toBe('answer');
+    expect(chosen.map((p) => p.passage.text).join(' ')).toMatch(/1,040/);
+  });
+
+  it('leads with the section whose questions ask what the partner asks', () => {
+    const { chosen } = explain('what kind of customers are behind the bpos seat numbers?', index);
+    expect(chosen[0]?.passage.heading).toBe('Who the seats belong to');
+  });
+
+  it('leads a yes/no question with a wrong premise with the passage that corrects it', () => {
+    const { chosen } = explain('wasn\'t WPC in June?', index);
+    expect(chosen[0]?.passage.text).toMatch(/July 2011/);
+  });
+
   it('answers an alternate question staff aimed at a section from that section', () => {
     const { reply, chosen } = explain('Is BPOS software as a service?', index);
     expect(reply).toMatchObject({ kind: 'answer', confidence: 1 });
@@ -99,6 +115,35 @@ describe('answerability', () => {
     }
   });
 
+  it.each([
+    ['what did betsy frost webb do before running online services?', '"formerly" about Lync says nothing of her past'],
+    ['when did office web apps go live?', 'the year of a cross-reference ("see the 2010 upgrade article") is no date'],
+    ['how many partners are in the microsoft partner network?', '"Challenge two" labels a challenge; it counts no partners'],
+    ['how many partners does microsoft have?', 'the 365 of "Office 365" counts nothing'],
+    ['who runs mpn?', '"U.S." is no one\'s name'],
+    ['which state uses the government version of bpos?', 'a person named elsewhere is no state'],
+    ['how many bpos seats exactly?', '"passed 40 million" is no exact figure'],
+  ])('does not answer "%s" outright: %s', (question) => {
+    expect(explain(question, index).reply.kind).not.toBe('answer');
+  });
+
+  it.each([
+    ['how many customers did the top partners move to bpos?', /1,040/, '"the source names only CDW and Dell" limits names, not this figure'],
+    ['exact number of end customers the top ten partners moved?', /1,040/, 'a figure given as it is is the exact one'],
+    ["what's the lowest and the highest number of customers moved by one top partner?", /65 and 390/, 'a range gives the lowest and the highest'],
+    ['@Partner bot how many ppl pay for bpos now', /40 million/, 'paid seats count paying users'],
+    ['what is ibm doing exactly?', /ADP/, '"exactly" asks for no figure here'],
+  ])('answers "%s" (%s)', (question, fact) => {
+    const reply = explain(question, index).reply;
+    expect(reply.kind).toBe('answer');
+    expect(texts(reply)).toMatch(fact);
+  });
+
+  it('limits a question about a name the list leaves out, not one the passage mentions', () => {
+    expect(explain('is rackspace on microsoft\'s top 10 list?', index).reply.kind).toBe('partial');
+    expect(explain('can an MSP afford to ignore cloud computing?', index).answerability?.limit).toBe(false);
+  });
+
   it('does not let a figure tied to an early period answer "how many now?"', () => {
     const { answerability } = explain('how many office web apps users are there now?', index);
     expect(answerability?.asksUnmet).toBe(true);
@@ -120,6 +165,22 @@ describe('questionForm', () => {
   it('reads what a question pins down: names, numbers, periods and kinds of figure', () => {
     const details = form('what was the exact total for CDW in the first month of 2012?').details.map((d) => [d.kind, d.typed]);
     expect(details).toEqual(expect.arrayContaining([['name', 'cdw'], ['period', 'first month'], ['period', '2012'], ['qualifier', 'exact'], ['qualifier', 'total']]));
+  });
+
+  it('reads choices, descriptions and names for what they ask', () => {
+    expect(form('Business Productivity Online Suite or Online Services, which one is the right name?').asks).toBe('other');
+    expect(form('what kind of customers are behind the bpos seat numbers?').asks).toBe('other');
+    expect(form("what's the exact release date of the bpos 2010 preview?").asks).toBe('date');
+    expect(form('name of the microsoft exec quoted about bpos?').asks).toBe('who');
+    expect(form('what was the total for the top 10?').asks).toBe('figure');
+    expect(form('which state uses the government version?')).toMatchObject({ asks: 'who', place: 'state' });
+  });
+
+  it('pins "exactly", "each" and "total" down only for a figure or a date', () => {
+    const qualifiers = (q: string) => form(q).details.filter((d) => d.kind === 'qualifier');
+    expect(qualifiers('what is ibm doing exactly?')).toEqual([]);
+    expect(qualifiers('does the dashboard cover every service or just some?')).toEqual([]);
+    expect(form('how many seats exactly?').details.map((d) => d.qualifier)).toEqual(['exact']);
   });
 
   it('does not pin down "this year" or "now": any as-of date in the sources answers them', () => {

@@ -70,6 +70,41 @@ describe('follow-ups', () => {
   });
 });
 
+describe('follow-ups that lean on the last answer', () => {
+  it('keeps the follow-up cue of a message that starts with "and"', () => {
+    const [, , together] = chat("who are microsoft's top 10 cloud partners in the us?", 'what about Dell, how many customers has it moved?', 'and all ten together?');
+    expect(together?.replies[0]?.kind).toBe('answer');
+    expect(text(together?.replies[0])).toMatch(/1,040/);
+  });
+
+  it('reads a fragment that names something ("and CDW?") against the last question, not on its own', () => {
+    const [, cdw] = chat('how many customers have the top partners moved?', 'and CDW?');
+    expect(cdw?.replies[0]?.kind).toBe('partial');
+  });
+
+  it('asks in a fragment what the last question asked ("and the Office 365 launch?" after "when")', () => {
+    const [, launch] = chat('when is wpc?', 'and the office 365 launch?');
+    expect(launch?.replies[0]?.kind).not.toBe('answer');
+    expect(text(launch?.replies[0])).not.toMatch(/July 2011/);
+  });
+
+  it('remembers who a "who" answer named, for "she" and "they" next', () => {
+    const [who, said] = chat('who runs online services at microsoft?', 'what did she say about the editions?');
+    expect(who?.context?.names).toEqual(expect.arrayContaining(['Betsy', 'Webb']));
+    expect(text(said?.replies[0])).toMatch(/Dedicated/);
+  });
+
+  it('sets the named side of a comparison beside the last figure', () => {
+    const [, compare] = chat('how many customers have the top 10 partners migrated altogether?', 'how does that compare with bpos seats overall?');
+    expect(compare?.replies.map(text).join('\n')).toMatch(/40 million/);
+  });
+
+  it('counts the short answer shown after a detail as shown', () => {
+    const [first] = chat('how many customers did each top partner migrate?');
+    expect(first?.context?.shown).toEqual(expect.arrayContaining(['top-cloud-partners#0']));
+  });
+});
+
 describe('two questions in one message', () => {
   it('answers both', () => {
     const [turn] = chat('when is WPC and can partners bill cloud customers themselves?');

@@ -1,5 +1,6 @@
 import type { KnowledgeIndex, SearchResult } from '../../src/knowledge/KnowledgeIndex';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
+import { isNameLike, specificity } from '../../src/knowledge/wordFrequency';
 
 let index: KnowledgeIndex;
 
@@ -181,6 +182,57 @@ describe('KnowledgeIndex on the real knowledge base', () => {
       for (const w of ['old', 'name', 'good']) expect(index.search(`is bpos ${w}`).words.find((x) => x.word === w)?.weight).toBe(0);
       expect(index.search("what's the old name of lync").hits[0]?.article.id).toBe('bpos-2010-upgrade');
       expect(index.search('is bpos good').hits[0]?.article.id).not.toBe('mpn-cloud-partner-strategy');
+    });
+
+    it('weighs a common word that subtitles capitalise ("Come on", "According to") as the common word it is', () => {
+      expect(index.search('do partners come first?').words.find((w) => w.word === 'come')?.weight).toBe(0);
+      expect(specificity('according')).toBeLessThan(0.5);
+      expect(isNameLike('according')).toBe(false);
+    });
+
+    it('reads a dictionary word nobody uses as a typo ("biling" is billing), and a word people use as itself', () => {
+      expect(index.search('biling policy for partners').words.find((w) => w.typed === 'biling')?.word).toBe('billing');
+      expect(index.search('charge for bpos').words.map((w) => w.word)).not.toContain('change');
+    });
+
+    it('weighs the kind of figure asked ("lowest", "combined") as a detail, not as the subject', () => {
+      // "lowest" is rarer in everyday English than "highway", yet says which figure, not what it is about.
+      const lowest = index.search('the lowest figure').words.find((w) => w.word === 'lowest');
+      const highway = index.search('the highway figure').words.find((w) => w.word === 'highway');
+      expect(lowest!.specificity).toBeGreaterThan(0.5);
+      expect(lowest!.weight).toBeLessThan(highway!.weight * 0.5);
+    });
+
+    it('drops set phrases a question is wrapped in ("point of view", "hi team")', () => {
+      const words = index.search('hi team, from a partner point of view, what are the challenges?').words.map((w) => w.word);
+      expect(words).not.toEqual(expect.arrayContaining(['team']));
+      expect(words).not.toContain('point');
+      expect(words).not.toContain('view');
+    });
+
+    it('weighs a word read as a term from part of its phrase at half the term', () => {
+      const guessed = index.search('browser').words[0];
+      const written = index.search('office web apps').words[0];
+      expect(guessed?.guessed).toBe(true);
+      expect(guessed!.weight).toBeCloseTo(written!.weight / 2, 5);
+    });
+
+    it('ranks higher the article whose questions ask the same kind of question ("why ...")', () => {
+      expect(index.search('why do customers choose bpos over the others').hits[0]?.article.id).toBe('bpos-why-customers-choose');
+    });
+
+    it('knows what a term says through its phrases: the seats article says "users" (paid users)', () => {
+      expect(index.implies('bpos-seats-growth', 'users')).toBe(true);
+      expect(index.implies('wpc-2011', 'users')).toBe(false);
+      expect(index.sameUnit('users', index.stem('seats'))).toBe(true);
+      expect(index.sameUnit('seats', index.stem('customers'))).toBe(false);
+      expect(index.sameUnit('people', index.stem('users'))).toBe(true);
+    });
+
+    it('scores only articles that hold a telling word of the question', () => {
+      const hits = index.search('is box.net on the list', { limit: 20 }).hits;
+      expect(hits.length).toBeGreaterThan(0);
+      for (const h of hits) expect(`${h.article.title} ${h.article.questions.join(' ')} ${h.article.tags.join(' ')} ${h.article.passages.map((p) => p.text).join(' ')}`.toLowerCase()).toMatch(/box\.net|list/);
     });
 
     it('gives a word every article uses almost no weight, so it cannot decide the winner', () => {
