@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { parse as parseYaml } from 'yaml';
-import { parseQuestionSet } from '../src/knowledge/questionSet';
+import { allQuestions, parseQuestionSet } from '../src/knowledge/questionSet';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -12,7 +12,7 @@ export const ROOT = path.resolve(__dirname, '../..');
 export function benchQuestions(): string[] {
   const set = parseQuestionSet(readFileSync(path.join(ROOT, 'test/eval/questions.yaml'), 'utf8'), 'questions.yaml');
   if (!set.success) throw new Error('cannot read the evaluation set');
-  return [...set.data.questions.map((q) => q.q), ...set.data.outOfScope.map((q) => q.q)];
+  return allQuestions(set.data);
 }
 
 /** Every title and alternate question of the bundled articles: questions the knowledge base answers. */

@@ -11,7 +11,7 @@ import { z } from 'zod';
  * never share a file). Partner and conversation ids are written only as salted hashes.
  */
 
-export type QuestionBand = 'answer' | 'clarify' | 'noAnswer' | 'smallTalk' | 'escalate';
+export type QuestionBand = 'answer' | 'partial' | 'clarify' | 'noAnswer' | 'smallTalk' | 'escalate';
 export type Feedback = 'helpful' | 'notHelpful';
 
 export interface QuestionRecord {
@@ -280,7 +280,7 @@ const QuestionLine = z.object({
   channelId: z.string(),
   conversation: z.string(),
   question: z.string(),
-  band: z.enum(['answer', 'clarify', 'noAnswer', 'smallTalk', 'escalate']),
+  band: z.enum(['answer', 'partial', 'clarify', 'noAnswer', 'smallTalk', 'escalate']),
   reason: z.string().optional(),
   articleId: z.string().optional(),
   candidates: z.array(z.string()).optional(),

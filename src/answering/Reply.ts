@@ -1,13 +1,47 @@
 import type { Article } from '../knowledge/Article';
+import type { Passage } from '../knowledge/passages';
 
 /** What the bot decided to say, before any channel renders it. */
-export type Reply = AnswerReply | ClarifyReply | NoAnswerReply | SmallTalkReply | EscalateReply;
+export type Reply = AnswerReply | PartialReply | ClarifyReply | NoAnswerReply | SmallTalkReply | EscalateReply;
+
+/** A passage of an article, as shown to the partner (with the article's title, source and as-of date). */
+export interface ShownPassage {
+  readonly article: Article;
+  readonly passage: Passage;
+}
 
 export interface AnswerReply {
   readonly kind: 'answer';
+  /** The article of the passage that answers. */
   readonly article: Article;
+  /** The passage that answers first, and at most one more that answers the rest of the question. */
+  readonly passages: readonly ShownPassage[];
   readonly confidence: number;
   /** Up to three related articles to offer next. */
+  readonly followUps: readonly Article[];
+  /** The article's short answer, shown after the passages when they come from its details. */
+  readonly shortAnswer?: ShownPassage;
+  /**
+   * A yes/no question whose premise the passage corrects ("is WPC in June?"): what the partner assumed,
+   * as they typed it, said before the passage.
+   */
+  readonly corrects?: string;
+}
+
+/**
+ * The knowledge base has the subject but not what the question pins down: says plainly what the
+ * sources do not give, then what they do say (with the source), and offers a person.
+ */
+export interface PartialReply {
+  readonly kind: 'partial';
+  readonly article: Article;
+  /** What the sources do say; empty when they only repeat what this conversation has already shown. */
+  readonly passages: readonly ShownPassage[];
+  /** The kind of fact asked for, so the reply can say "no figure", "no date", "no name". */
+  readonly asks: 'figure' | 'date' | 'who' | 'where' | 'other';
+  /** What the sources do not give, as the partner typed it ("CDW", "first month"); empty when it is the asked fact itself. */
+  readonly missing: readonly string[];
+  readonly confidence: number;
   readonly followUps: readonly Article[];
 }
 
@@ -43,4 +77,11 @@ export interface EscalateReply {
   readonly kind: 'escalate';
 }
 
-export type Band = 'answer' | 'clarify' | 'noAnswer';
+export type Band = 'answer' | 'partial' | 'clarify' | 'noAnswer';
+
+/** The article a reply leads with (answered, partly answered, or offered first), if any. */
+export function leadArticle(r: Reply): Article | undefined {
+  if (r.kind === 'answer' || r.kind === 'partial') return r.article;
+  if (r.kind === 'clarify') return r.candidates[0];
+  return undefined;
+}

@@ -1,15 +1,49 @@
 import type { Article } from '../knowledge/Article';
-import type { Hit, KnowledgeIndex, SearchResult } from '../knowledge/KnowledgeIndex';
-import type { Band, Reply } from './Reply';
+import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
+import { isGenericHeading } from '../knowledge/passages';
+import { checkAnswerability, statesPreciseFigure, type Answerability } from './answerability';
+import { readMessage } from './message';
+import { questionForm, type QuestionForm } from './questionForm';
+import type { Band, Reply, ShownPassage } from './Reply';
 import { smallTalkIntent } from './smallTalk';
 
-/** Confidence at or above which the bot answers outright. */
-export const ANSWER_THRESHOLD = 0.55;
-/** Confidence at or above which the bot asks "did you mean"; below it, it says it has no answer. */
+/**
+ * The thresholds the bands are cut at, chosen on the evaluation set (`npm run eval` prints, per band,
+ * how many replies fell in it and how many were right).
+ */
+export const THRESHOLDS = {
+  /** Below this share of the question's weight covered by the best passage, there is no answer. */
+  minCoverage: 0.5,
+  /** A question that names nothing the knowledge base is about may leave at most this share of its salience uncovered. */
+  unanchoredUncovered: 0.2,
+  /** ... and one that does, at most this share (more, and the question is about something else). */
+  anchoredUncovered: 0.5,
+  /** A question that names nothing the knowledge base is about needs this coverage for a partial answer. */
+  unanchoredPartial: 0.6,
+  /** Below this coverage, not even a partial answer: the passage is not about the question. */
+  partialCoverage: 0.3,
+  /** Two articles within this coverage of each other, neither covering the question well, are a "did you mean". */
+  clarifyMargin: 0.06,
+  /** ... unless the leader covers at least this much. */
+  clearCoverage: 0.8,
+  /** A passage this far ahead of every other article's, covering the question well, is about it. */
+  standOut: 0.15,
+  /** A second passage of the same article goes along when it fits within this of the first. */
+  closePassage: 0.08,
+  /** A second passage is shown when it covers at least this share of the question the first does not. */
+  secondPassage: 0.2,
+  /** A follow-up stays with the article it points back to while that ranks within this of the best. */
+  preferMargin: 0.25,
+  /** The lead passage may come from the second article when it ranks within this of the first. */
+  leadSwitch: 0.15,
+  /** Below this total weight, the question's own words say too little and the whole message is searched. */
+  vagueWeight: 0.35,
+} as const;
+
+/** Confidence at or above which a reply is an answer (an exact question match is 1). */
+export const ANSWER_THRESHOLD = 0.5;
+/** Confidence at or above which an unclear question gets "did you mean"; below it, no answer. */
 export const CLARIFY_THRESHOLD = 0.2;
-/** Content weight (summed IDF) a question needs before a match on it alone is trusted. */
-const SPECIFIC_WEIGHT = 1.0;
-const CLEAR_LEAD = 0.3;
 
 export function bandOf(confidence: number): Band {
   if (confidence >= ANSWER_THRESHOLD) return 'answer';
@@ -17,58 +51,391 @@ export function bandOf(confidence: number): Band {
   return 'noAnswer';
 }
 
-/**
- * How sure the bot is that the top hit answers the question, from 0 to 1. It multiplies three things:
- * how much of the question the article covers (words the knowledge base has never seen count against
- * it), how clearly it beats the runner-up, and how specific the matched words are (a match on
- * "partner" alone says little).
- */
-export function confidenceOf(result: SearchResult): number {
-  const [top, second] = result.hits;
-  if (!top) return 0;
-  if (top.exact) return 1;
-  // A lead of CLEAR_LEAD (as a share of the top score) or more over the runner-up counts as a clear win;
-  // a near tie halves the confidence, so the partner is asked which one they meant.
-  const lead = second ? 1 - second.score / top.score : 1;
-  const margin = Math.min(1, lead / CLEAR_LEAD);
-  const matchedWeight = matchedContentWeight(result, top);
-  const specificity = Math.min(1, matchedWeight / SPECIFIC_WEIGHT);
-  return round(top.coverage * (0.5 + 0.5 * margin) * (0.5 + 0.5 * specificity));
+/** What the conversation adds to a question (see `conversation.ts`). */
+export interface DecideOptions {
+  /** Words of the conversation's last question: they can help find the subject, never pin it. */
+  readonly context?: string;
+  /** The context is the question's subject ("when does that launch?"): read it for not-covered subjects too. */
+  readonly followUp?: boolean;
+  /** Passages this conversation has already shown (`articleId#index`): not repeated as "what the sources do say". */
+  readonly shown?: ReadonlySet<string>;
+  /** Passages not to lead with ("and the other challenge?"). */
+  readonly avoid?: ReadonlySet<string>;
+  /** The article a follow-up points back to ("who's behind that?"): kept unless another is clearly better. */
+  readonly prefer?: string;
 }
 
-function matchedContentWeight(result: SearchResult, hit: Hit): number {
-  const total = result.words.filter((w) => w.kind === 'content').reduce((s, w) => s + w.weight, 0);
-  return total * hit.coverage;
+/** Everything `decide` worked out, for `npm run ask` and the conversation logic. */
+export interface Decision {
+  /** The message (or the part of it) decided on. */
+  readonly question: string;
+  readonly reply: Reply;
+  readonly result: SearchResult;
+  readonly form?: QuestionForm;
+  /** The chosen passages and the ones that came next. */
+  readonly chosen: readonly PassageHit[];
+  readonly runnerUps: readonly PassageHit[];
+  readonly answerability?: Answerability;
+  /** Whether the question names something the knowledge base is about. */
+  readonly anchored: boolean;
+  /** Share of the question's salience the lead article does not cover (off the subject when high). */
+  readonly uncoveredShare?: number;
 }
 
 /**
  * Decides the reply to a partner's message: pure, no I/O. The index is searched only when the message
  * is not small talk.
  */
-export function decide(text: string, index: KnowledgeIndex): Reply {
+export function decide(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Reply {
+  return explain(text, index, options).reply;
+}
+
+/** `decide`, with the reasons. */
+export function explain(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Decision {
+  const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], hits: [] }, chosen: [], runnerUps: [], anchored: false });
   const intent = smallTalkIntent(text);
-  if (intent === 'person') return { kind: 'escalate' };
-  if (intent) return { kind: 'smallTalk', intent };
+  if (intent === 'person') return none({ kind: 'escalate' });
+  if (intent) return none({ kind: 'smallTalk', intent });
   // "?", "!!!", an emoji: nothing to search on, so show what the bot can do.
-  if (!/[\p{L}\p{N}]/u.test(text)) return { kind: 'smallTalk', intent: 'help' };
-  const result = index.search(text);
+  if (!/[\p{L}\p{N}]/u.test(text)) return none({ kind: 'smallTalk', intent: 'help' });
+
+  const message = readMessage(text);
+  const context = [message.context, options.context ?? ''].filter((c) => c !== '').join(' ');
+  let question = message.question;
+  let result = index.search(question, { context, followUp: options.followUp === true, limit: SEARCH_LIMIT });
+  if (message.context !== '' && ownSalience(result.words) < THRESHOLDS.vagueWeight) {
+    // "BPOS = Business Productivity Online... what's the last word?": the subject is in the context.
+    question = `${message.context} ${message.question}`;
+    result = index.search(question, { ...(options.context ? { context: options.context } : {}), followUp: options.followUp === true, limit: SEARCH_LIMIT });
+  }
+  return { ...decideOn(question, result, index, options), question: text };
+}
+
+function decideOn(question: string, result: SearchResult, index: KnowledgeIndex, options: DecideOptions): Omit<Decision, 'question'> {
+  const base = { result, chosen: [] as PassageHit[], runnerUps: [] as PassageHit[], anchored: false };
   const top = result.hits[0];
+  const ownContent = result.words.filter((w) => w.kind === 'content' && !w.context);
   if (!top) {
-    if (result.gap !== undefined) return { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence: 0 };
-    return { kind: 'noAnswer', reason: result.words.length === 0 ? 'vague' : 'noMatch', confidence: 0 };
+    if (result.gap !== undefined) return { ...base, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence: 0 } };
+    return { ...base, reply: { kind: 'noAnswer', reason: ownContent.length === 0 ? 'vague' : 'noMatch', confidence: 0 } };
   }
-  const confidence = confidenceOf(result);
-  if (result.gap !== undefined && !top.exact) {
-    return { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: top.article };
+  const form = inheritUnit(questionForm(question, result.words), question, options, result);
+  const exact = top.exact || top.exactSection !== undefined;
+  const { chosen, runnerUps } = choosePassages(result, form, question, options, exact ? top : undefined, index);
+  const lead = chosen[0] ?? top.passages[0];
+  if (!lead) return { ...base, reply: { kind: 'noAnswer', reason: 'noMatch', confidence: 0 } };
+  // A follow-up is on the subject its conversation was on.
+  const anchorWords = options.followUp ? result.words.filter((w) => w.kind === 'content') : ownContent;
+  const anchored = exact || anchorWords.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
+  const shortView = chosen.some((p) => p.passage.index === 0 && p.article.id === lead.article.id)
+    ? []
+    : (result.hits.find((h) => h.article.id === lead.article.id)?.passages.find((p) => p.passage.index === 0)?.view ?? []);
+  const answerability = checkAnswerability(form, result.words, chosen, question, index, [shortView].flat());
+  const confidence = confidenceOf(result, lead);
+  const decided = { ...base, form, chosen, runnerUps, answerability, anchored };
+  const followUps = relatedArticles(lead.article, index);
+  const shown = chosen.map((h): ShownPassage => ({ article: h.article, passage: h.passage }));
+
+  // An exact question match answers at once, unless the passage itself says the sources stop short of it
+  // or the question pins down a detail its filler words hid from the match ("how many seats exactly?").
+  if (exact && !answerability.limit && answerability.missing.length === 0) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
+  if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
+
+  // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
+  // (For a question that names the knowledge base's subject, the names it pins down too: "Europe" in a
+  // question about BPOS seats makes a partial answer, not an off-topic one.)
+  const anchoredFirst = exact || anchorWordsCovered(result, lead, options);
+  const pinnedWords = new Set(form.details.filter((d) => d.kind !== 'name').flatMap((d) => d.words));
+  const held = (w: string) => chosen.some((p) => p.own.has(w) || p.framed.has(w));
+  const pinnedNames = new Set(anchoredFirst ? form.details.filter((d) => d.kind === 'name').flatMap((d) => d.words).filter((w) => !held(w)) : []);
+  const subject = ownContent.filter((w) => !pinnedWords.has(w.word) && !pinnedWords.has(w.typed ?? ''));
+  const judged = subject.filter((w) => !pinnedNames.has(w.word));
+  const uncoveredShare = uncoveredSalience(judged, chosen.length > 0 ? chosen : [lead]) / Math.max(1e-9, judged.reduce((s, w) => s + salience(w), 0));
+  // Two passages (the two sides of a comparison) cover the question together.
+  const coverage = Math.max(lead.coverage, unionCoverage(chosen, result.words));
+  const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
+  Object.assign(decided, { uncoveredShare: round(uncoveredShare) });
+  // Off the subject: the words that carry the question are not the knowledge base's.
+  // (A follow-up whose own words say next to nothing, "who's behind that?", is judged by its context.)
+  const saysLittle = options.followUp === true && ownSalience(subject) < THRESHOLDS.vagueWeight;
+  if (!saysLittle && uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
+  // "the dashboard light in my car", "the meaning of life": one knowledge-base word among everyday words
+  // the knowledge base never uses is not a question about the knowledge base's subject.
+  const coveredTelling = subject.filter((w) => salience(w) >= 0.1 && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
+  const strangers = subject.filter((w) => !w.known && !(lead.own.has(w.word) || lead.framed.has(w.word)));
+  if (!anchored && !options.followUp && coveredTelling.length <= 1 && strangers.length > 0) return { ...decided, reply: noMatch };
+  // "cloud", "microsoft partners": a word or two that several articles are equally about.
+  const telling = subject.filter((w) => salience(w) >= 0.1);
+  // ... or only words every article uses, or one word no article is about ("what's MSPmentor?").
+  const leadHit = result.hits.find((h) => h.article.id === lead.article.id);
+  // (A passage that covers the question where no other article comes close is about it, whatever the titles say.)
+  const standsOut = lead.coverage >= THRESHOLDS.clearCoverage && lead.coverage - Math.max(0, ...result.hits.filter((h) => h.article.id !== lead.article.id).map((h) => h.coverage)) >= THRESHOLDS.standOut;
+  const aboutNothing = telling.length <= 1 && (leadHit?.about ?? 0) < 0.5 && result.hits.length > 1 && !standsOut;
+  if (aboutNothing && !anchored && !options.followUp) return { ...decided, reply: noMatch };
+  if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1) || aboutNothing) && !options.followUp) {
+    return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence: round(confidence * 0.5) } };
   }
-  switch (bandOf(confidence)) {
-    case 'answer':
-      return { kind: 'answer', article: top.article, confidence, followUps: relatedArticles(top.article, index) };
-    case 'clarify':
-      return { kind: 'clarify', candidates: result.hits.slice(0, 3).map((h) => h.article), confidence };
-    default:
-      return { kind: 'noAnswer', reason: 'noMatch', confidence, closest: top.article };
+  if (coverage < THRESHOLDS.partialCoverage) {
+    if (anchored && ambiguous(result)) return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence } };
+    return { ...decided, reply: noMatch };
   }
+
+  const a = answerability;
+  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage || confidence < ANSWER_THRESHOLD;
+  const answer = { kind: 'answer' as const, article: lead.article, passages: withSection(shown, lead), confidence, followUps, ...shortAnswerAfter(shown, lead) };
+  if (!short) return { ...decided, reply: answer };
+  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
+  // A question that names nothing the knowledge base is about gets a partial answer only when the passage
+  // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",
+  // not "how many seats are there on a 747?"); otherwise it is likely about something else.
+  if (!anchored && (coverage < THRESHOLDS.unanchoredPartial || ownContent.some((w) => !w.known && w.weight > 0))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  const missingDetails = [...a.missing, ...a.unmetWith].filter((d) => d.kind !== 'qualifier');
+  const missing = [...new Set([...missingDetails.map((d) => d.typed), ...(missingDetails.length === 0 ? a.uncovered.map((w) => w.typed ?? w.word) : [])])].map((m) => asTyped(m, question));
+  // What the sources do say: the passages (with their section, and the short answer when they come from
+  // the details), except, when the question pinned down something the sources lack, any this
+  // conversation has already shown (the partner has seen that figure; repeating it would look like an
+  // answer).
+  const full = [...withSection(shown, lead), ...Object.values(shortAnswerAfter(shown, lead))];
+  const pinnedMissing = a.missing.length > 0 || a.asksUnmet || a.limit;
+  const fresh = pinnedMissing ? full.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index))) : full;
+  return {
+    ...decided,
+    reply: { kind: 'partial', article: lead.article, passages: fresh, asks: a.asksUnmet ? form.asks : 'other', missing, confidence: round(confidence * 0.6), followUps },
+  };
+}
+
+/**
+ * The lead passage with the rest of its section: a `##` section is one subject ("The challenges": both
+ * of them), except the catch-all ones ("More detail").
+ */
+function withSection(shown: readonly ShownPassage[], lead: PassageHit): ShownPassage[] {
+  const heading = lead.passage.heading;
+  if (heading === undefined || isGenericHeading(heading)) return [...shown];
+  const keys = new Set(shown.map((s) => passageKey(s.article.id, s.passage.index)));
+  const siblings = lead.article.passages
+    .filter((p) => p.heading === heading && !keys.has(passageKey(lead.article.id, p.index)))
+    .map((passage): ShownPassage => ({ article: lead.article, passage }));
+  const [first, ...rest] = shown;
+  return first ? [first, ...siblings.slice(0, MAX_SECTION - 1), ...rest] : [...shown];
+}
+
+/** The article's short answer, to follow an answer taken from its details. */
+function shortAnswerAfter(shown: readonly ShownPassage[], lead: PassageHit): { shortAnswer?: ShownPassage } {
+  const short = lead.article.passages[0];
+  if (!short || shown.some((s) => s.article.id === lead.article.id && s.passage.index === 0)) return {};
+  return { shortAnswer: { article: lead.article, passage: short } };
+}
+
+const MAX_SECTION = 3;
+/**
+ * How much stating a fact of the kind a yes/no question assumed ("is WPC in June?": the passage that
+ * gives the month) counts towards leading with a passage: it is what answers the premise.
+ */
+const CORRECTION_BONUS = 0.1;
+/** How much a precise figure counts over a hedged one towards leading with a passage. */
+const PRECISE_BONUS = 0.04;
+/** How much a section's questions asking what the partner asks count towards leading with the section. */
+const SECTION_WEIGHT = 0.1;
+/** Articles considered for a question: the lead and the other side of a comparison come from these. */
+const SEARCH_LIMIT = 8;
+const COMPARISON = /\b(?:or|vs\.?|versus|compared?|comparison|than|bigger|larger|smaller|difference|differ|same)\b/;
+
+/** "and how many now?": a follow-up that asks for a figure counts what the last question counted. */
+function inheritUnit(form: QuestionForm, question: string, options: DecideOptions, result: SearchResult): QuestionForm {
+  if (!options.followUp || !options.context) return form;
+  const before = questionForm(options.context, result.words.map((w) => ({ ...w, context: false })));
+  // "and all ten together?" after "how many customers has Dell moved?", "and the Office 365 launch?"
+  // after "when is WPC?": a fragment with no question word of its own asks what the last question asked.
+  if (form.asks === 'other' && !form.yesNo && before.asks !== 'other' && isFragment(question)) return { ...form, asks: before.asks, day: before.day };
+  // "how does that compare with BPOS seats?" after a figure: a figure to set beside it.
+  if (form.asks === 'other' && !form.yesNo && before.asks === 'figure' && /\bcompar(?:e|es|ed|ison)\b/.test(question.toLowerCase())) return { ...form, asks: 'figure' };
+  if (form.asks !== 'figure' || form.unit !== undefined) return form;
+  return before.unit !== undefined ? { ...form, unit: before.unit } : form;
+}
+
+const QUESTION_WORD = /\b(?:what|whats|who|whos|whose|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have)\b/;
+
+/** A message with no question word of its own ("and CDW?", "what about the whole top 10?" is not one). */
+export function isFragment(text: string): boolean {
+  return !QUESTION_WORD.test(text.toLowerCase().replace(/^\W*(?:and |so |but )?(?:what|how) about\b/, ''));
+}
+
+/** Share of the question's weight that the passages hold (in their text, heading or title) between them. */
+function unionCoverage(chosen: readonly PassageHit[], words: readonly WeightedWord[]): number {
+  const content = words.filter((w) => w.kind === 'content' && !w.context);
+  const total = content.reduce((s, w) => s + w.weight, 0);
+  const held = content.filter((w) => chosen.some((p) => p.own.has(w.word) || p.framed.has(w.word))).reduce((s, w) => s + w.weight, 0);
+  return total > 0 ? held / total : 0;
+}
+
+function anchorWordsCovered(result: SearchResult, lead: PassageHit, options: DecideOptions): boolean {
+  const words = options.followUp ? result.words.filter((w) => w.kind === 'content') : result.words.filter((w) => w.kind === 'content' && !w.context);
+  return words.some((w) => w.anchor && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
+}
+
+/** A word or phrase as the partner wrote it (their capitals: "UK", "CDW"), found in their question. */
+function asTyped(lower: string, question: string): string {
+  const words = lower.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const found = new RegExp(`\\b${words.join('\\W+(?:\\w+\\W+){0,2}?')}\\b`, 'i').exec(question);
+  if (found) return found[0];
+  // A term's token as the partner spaced it ("office365" typed "Office 365").
+  const letters = [...lower.replace(/\s+/g, '')].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const spaced = new RegExp(`\\b${letters.join('[\\s.-]?')}\\b`, 'i').exec(question);
+  return spaced ? spaced[0] : lower;
+}
+
+/** The key a conversation remembers a shown passage by. */
+export function passageKey(articleId: string, index: number): string {
+  return `${articleId}#${index}`;
+}
+
+/**
+ * The passage that answers, and at most one more that covers what the first leaves out. Candidates
+ * are the best passages of the best articles; a passage that holds the kind of fact asked, with what
+ * the question pins down, ranks above one that only shares words.
+ */
+function choosePassages(
+  result: SearchResult,
+  form: QuestionForm,
+  question: string,
+  options: DecideOptions,
+  exactHit: Hit | undefined,
+  index: KnowledgeIndex,
+): { chosen: PassageHit[]; runnerUps: PassageHit[] } {
+  // Each passage is checked once, however often the choice below weighs it.
+  const checked = new Map<PassageHit, Answerability>();
+  const check = (p: PassageHit) => {
+    let a = checked.get(p);
+    if (!a) {
+      a = checkAnswerability(form, result.words, [p], question, index);
+      checked.set(p, a);
+    }
+    return a;
+  };
+  const fit = (p: PassageHit) => {
+    const a = check(p);
+    let score = p.coverage;
+    // A passage that holds the kind of fact asked (a figure, a date, a name) is what the question wants.
+    if (!a.asksUnmet) score += form.asks === 'other' ? 0 : 0.35;
+    // A figure as it is ("a combined 1,040") answers "how many" better than a hedged one ("over 1,000").
+    if (!a.asksUnmet && form.asks === 'figure' && p.view.clauses.some((c) => c.numbers.length > 0 && statesPreciseFigure(c.text))) score += PRECISE_BONUS;
+    score -= 0.06 * a.missing.length;
+    // A passage that states a fact of the kind the question assumed can correct it ("spring?" - "fall").
+    if (a.correction) score += CORRECTION_BONUS;
+    if (p.passage.index === 0) score += 0.01;
+    // A section whose heading names what is asked ("Box.net", "The preview") is about it, and so is one
+    // whose section questions (staff's way of aiming questions at it) ask what the partner asks.
+    if (p.passage.heading !== undefined && !isGenericHeading(p.passage.heading)) {
+      const heading = index.headingStems(p.article.id, p.passage.index);
+      if (result.words.some((w) => w.kind === 'content' && !w.everywhere && !w.context && heading.has(index.stem(w.word)))) score += 0.05;
+      score += SECTION_WEIGHT * p.sectionCoverage;
+    }
+    if (options.avoid?.has(passageKey(p.article.id, p.passage.index))) score -= 0.5;
+    return score;
+  };
+  const rank = (ps: readonly PassageHit[]) => ps.map((p) => ({ p, score: fit(p) })).sort((x, y) => y.score - x.score);
+  const preferred = options.prefer !== undefined ? result.hits.find((h) => h.article.id === options.prefer) : undefined;
+  const [leader, second] = exactHit ? [exactHit] : result.hits;
+  if (!leader) return { chosen: [], runnerUps: [] };
+  // A follow-up that points back ("does it cost extra?") stays with the article it points to, unless
+  // another article is clearly about the question instead.
+  const top = !exactHit && preferred && preferred.score >= leader.score - THRESHOLDS.preferMargin ? preferred : leader;
+  const next = top === leader ? second : leader;
+  // The lead passage comes from the best article, or from the next one when only it holds the kind
+  // of fact asked (a figure, a date, a name) and it ranks close behind.
+  let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
+  const meets = (p: PassageHit | undefined) => p !== undefined && !check(p).asksUnmet;
+  if (!exactHit && form.asks !== 'other' && !meets(ranked[0]?.p)) {
+    const margin = THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1);
+    for (const other of [next, ...result.hits.filter((h) => h !== top && h !== next)].slice(0, 3)) {
+      if (!other || top.score - other.score >= margin) continue;
+      const theirs = rank(other.passages);
+      if (meets(theirs[0]?.p)) {
+        ranked = theirs;
+        break;
+      }
+    }
+  }
+  const first = ranked[0]?.p;
+  if (!first) return { chosen: [], runnerUps: [] };
+  const pool = [...ranked, ...rank(result.hits.filter((h) => h.article.id !== first.article.id).flatMap((h) => h.passages.slice(0, 4)))];
+  const chosen = [first];
+  const covered = (p: PassageHit, w: WeightedWord) => p.own.has(w.word) || p.framed.has(w.word);
+  const content = result.words.filter((w) => w.kind === 'content' && !w.context && w.weight > 0);
+  const total = content.reduce((s, w) => s + w.weight, 0);
+  // What the first passage leaves out: words it does not hold that its article's questions and tags
+  // do not claim either ("users vs copies sold" is one passage; "seats or Office Web Apps users" two).
+  const left = content.filter((w) => !covered(first, w) && !first.described.has(w.word));
+  let best: { p: PassageHit; gain: number } | undefined;
+  for (const { p } of pool.slice(1)) {
+    if (p.article.id === first.article.id && p.passage.index === first.passage.index) continue;
+    if (p.view.limit || p.coverage < THRESHOLDS.partialCoverage) continue;
+    let gain = left.filter((w) => p.own.has(w.word)).reduce((s, w) => s + w.weight, 0) / Math.max(1e-9, total);
+    // The other side of a comparison must hold the same kind of fact (both figures, both dates).
+    const holds = form.asks === 'figure' ? p.view.clauses.some((c) => c.numbers.length > 0) : form.asks === 'date' ? p.view.clauses.some((c) => c.time) : meets(p);
+    if (form.asks !== 'other' && gain > 0) gain += holds ? 0.1 : -1;
+    if (gain > (best?.gain ?? 0)) best = { p, gain };
+  }
+  // Two passages only answer a question that asks about two things side by side; otherwise a second
+  // passage would stitch a relation together that no source states ("does Office 365 include Lync?").
+  if (best && best.gain >= THRESHOLDS.secondPassage && COMPARISON.test(question.toLowerCase())) chosen.push(best.p);
+  // When another passage of the same article fits the question about as well, it goes along: the
+  // partner gets both rather than the bot guessing between them.
+  const [lead, close] = ranked;
+  if (chosen.length === 1 && lead && close && close.p.article.id === lead.p.article.id && lead.score - close.score < THRESHOLDS.closePassage && close.p.passage.index !== 0 && !close.p.view.limit) chosen.push(close.p);
+  return { chosen, runnerUps: pool.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
+}
+
+/**
+ * How much a word says about the question's subject: its weight in the knowledge base times how
+ * specific it is in everyday English ("point" says little, "warranty" or "Africa" a lot).
+ */
+function salience(w: WeightedWord): number {
+  return w.weight * w.specificity;
+}
+
+/** The salience of the question's words that the chosen passages' articles do not cover at all. */
+function uncoveredSalience(words: readonly WeightedWord[], chosen: readonly PassageHit[]): number {
+  return words.filter((w) => !chosen.some((p) => p.own.has(w.word) || p.framed.has(w.word) || p.elsewhere.has(w.word))).reduce((s, w) => s + salience(w), 0);
+}
+
+function ownSalience(words: readonly WeightedWord[]): number {
+  return words.filter((w) => w.kind === 'content' && !w.context).reduce((s, w) => s + salience(w), 0);
+}
+
+/** The two best articles cover the question about as well as each other. */
+function ambiguous(result: SearchResult): boolean {
+  const [first, second] = result.hits;
+  return first !== undefined && second !== undefined && first.score - second.score < THRESHOLDS.clarifyMargin;
+}
+
+/** The articles to offer for "did you mean": those whose titles and questions are most about the question. */
+function clarifyCandidates(result: SearchResult, index: KnowledgeIndex): Article[] {
+  const asked = new Set(result.words.filter((w) => w.kind === 'content' && !w.context).map((w) => index.stem(w.word)));
+  // How many of the article's title and alternate questions use the question's words.
+  const mentions = (a: Article) => [a.title, ...a.questions].filter((q) => index.stemsOf(q).some((s) => asked.has(s))).length;
+  return [...result.hits]
+    .map((h) => ({ h, m: mentions(h.article) }))
+    .sort((a, b) => b.h.about - a.h.about || b.m - a.m || b.h.score - a.h.score || a.h.article.id.localeCompare(b.h.article.id))
+    .slice(0, 3)
+    .map((x) => x.h.article);
+}
+
+/** At least three articles are all about the question's one word ("cloud", "partners"). */
+function manyAbout(result: SearchResult): boolean {
+  const [first] = result.hits;
+  const close = result.hits.filter((h) => first !== undefined && first.score - h.score < THRESHOLDS.clarifyMargin && h.about >= 0.8 && h.coverage >= 0.9);
+  return close.length >= 3;
+}
+
+/**
+ * How likely the shown passage answers the question, from 0 to 1: the share of the question it covers,
+ * lowered when another article covers it almost as well.
+ */
+export function confidenceOf(result: SearchResult, lead: PassageHit): number {
+  const other = result.hits.find((h) => h.article.id !== lead.article.id);
+  const margin = other ? lead.coverage - other.score : lead.coverage;
+  return round(Math.max(0, Math.min(1, lead.coverage * (0.75 + 0.25 * Math.min(1, Math.max(0, margin) / 0.2)))));
 }
 
 function round(x: number): number {

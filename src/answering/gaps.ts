@@ -44,16 +44,18 @@ export interface FindGapsOptions {
 export const MAX_EXAMPLES = 5;
 
 /**
- * A question is a gap when the bot had no answer (any reason), or when the partner marked the answer
- * or the "did you mean" choice not helpful. Small talk and requests for a person are never gaps.
+ * A question is a gap when the bot had no answer (any reason) or only a partial one, or when the
+ * partner marked the answer or the "did you mean" choice not helpful. Small talk and requests for a
+ * person are never gaps.
  */
 export function isGap(r: GapInput): boolean {
-  if (r.band === 'noAnswer') return true;
+  if (r.band === 'noAnswer' || r.band === 'partial') return true;
   return (r.band === 'answer' || r.band === 'clarify') && r.feedback === 'notHelpful';
 }
 
-/** Why a gap record is a gap. */
+/** Why a gap record is a gap: `noMatch`, `vague`, `notCovered`, `partial` or `notHelpful`. */
 export function gapReason(r: GapInput): string {
+  if (r.band === 'partial') return 'partial';
   return r.band === 'noAnswer' ? (r.reason ?? 'noMatch') : 'notHelpful';
 }
 

@@ -11,9 +11,11 @@ import {
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
 import { decide } from '../answering/answer';
+import { respond } from '../answering/conversation';
+import { readsAsQuestion } from '../answering/message';
 import { fill, type Messages } from '../answering/Messages';
 import type { QuestionLog } from '../answering/QuestionLog';
-import type { Reply } from '../answering/Reply';
+import type { Reply, ShownPassage } from '../answering/Reply';
 import { matchesTrigger, type EscalationScript } from '../escalation/script';
 import { describeOpening, isOpen, nextOpening, type SupportHours } from '../escalation/supportHours';
 import { summarize, TICKET_ID, type Ticket } from '../escalation/ticket';
@@ -204,22 +206,32 @@ export class PartnerBot extends TeamsActivityHandler {
     if (context.activity.channelId === 'msteams') await context.sendActivity({ type: 'typing' });
     const started = process.hrtime.bigint();
     const kb = this.deps.knowledge();
-    const reply = decide(text, kb.index);
+    const turn = respond(text, kb.index, facts.topic, this.now());
     const decideMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const questionId = this.logQuestion(context, text, reply);
-    if (reply.kind === 'escalate') {
+    if (turn.context) facts.topic = turn.context;
+    const [first] = turn.replies;
+    if (first?.kind === 'escalate') {
+      this.logQuestion(context, text, first);
       // "That didn't help" about the last answer is feedback on it as well as a request for a person.
       if (facts.lastQuestionId && NOT_HELPFUL.test(text)) this.deps.questionLog?.recordFeedback(facts.lastQuestionId, 'notHelpful');
       return this.startEscalation(dc, this.support.id, log);
     }
-
-    await context.sendActivity(
-      reply.kind === 'answer' && context.activity.channelId === 'msteams'
-        ? teamsAnswer(reply, kb, messages, questionId)
-        : renderReply(reply, kb, messages, reply.kind === 'answer' ? questionId : undefined),
-    );
-    if (questionId && reply.kind !== 'smallTalk') facts.lastQuestionId = questionId;
-    await this.deps.state.remember(context, exchangeOf(text, reply, this.now()));
+    const replies = turn.replies.filter((r): r is Exclude<Reply, { kind: 'escalate' }> => r.kind !== 'escalate');
+    for (const [i, reply] of replies.entries()) {
+      // With two questions in one message, each reply is logged with the part it answers.
+      const asked = replies.length > 1 ? (turn.decisions[i]?.question ?? text) : text;
+      const questionId = this.logQuestion(context, asked, reply);
+      const rendered =
+        (reply.kind === 'answer' || reply.kind === 'partial') && context.activity.channelId === 'msteams'
+          ? teamsAnswer(reply, kb, messages, questionId)
+          : renderReply(reply, kb, messages, reply.kind === 'answer' || reply.kind === 'partial' ? questionId : undefined);
+      const last = i === replies.length - 1;
+      await context.sendActivity(last && turn.offer ? withOffer(rendered, turn.offer) : rendered);
+      if (questionId && reply.kind !== 'smallTalk') facts.lastQuestionId = questionId;
+      await this.deps.state.remember(context, exchangeOf(asked, reply, this.now()));
+    }
+    const reply = replies[0];
+    if (!reply) return;
     facts.noAnswerStreak = reply.kind === 'noAnswer' ? facts.noAnswerStreak + 1 : reply.kind === 'smallTalk' ? facts.noAnswerStreak : 0;
     if (reply.kind === 'noAnswer' && facts.noAnswerStreak >= 2) {
       facts.pendingOffer = this.support.id;
@@ -229,9 +241,11 @@ export class PartnerBot extends TeamsActivityHandler {
     log.info(
       {
         outcome: reply.kind,
-        articleId: reply.kind === 'answer' ? reply.article.id : undefined,
+        articleId: reply.kind === 'answer' || reply.kind === 'partial' ? reply.article.id : undefined,
+        passages: reply.kind === 'answer' || reply.kind === 'partial' ? reply.passages.map((p) => `${p.article.id}#${p.passage.index}`) : undefined,
         confidence: reply.kind === 'smallTalk' ? undefined : reply.confidence,
         intent: reply.kind === 'smallTalk' ? reply.intent : undefined,
+        questions: replies.length > 1 ? replies.length : undefined,
         decideMs: Math.round(decideMs * 100) / 100,
       },
       'turn',
@@ -256,14 +270,18 @@ export class PartnerBot extends TeamsActivityHandler {
     const parameters = Array.isArray(query?.parameters) ? query.parameters.filter((p) => typeof p === 'object' && p !== null) : [];
     const asked: unknown = parameters.find((p) => p.name === 'query')?.value;
     const text = (typeof asked === 'string' || typeof asked === 'number' ? String(asked) : '').slice(0, this.deps.maxQuestionChars).trim();
-    const articles = text === '' || parameters.some((p) => p.name === 'initialRun') ? onePerTopic(kb) : kb.index.search(text, 8).hits.map((h) => h.article);
+    // Each result is the passage that best answers the search, as an answer would show it.
+    const found: ShownPassage[] =
+      text === '' || parameters.some((p) => p.name === 'initialRun')
+        ? onePerTopic(kb).map((a) => ({ article: a, passage: a.passages[0] ?? { index: 0, kind: 'short', text: a.shortAnswer, line: 0 } }))
+        : kb.index.search(text, { limit: 8 }).hits.map((h) => ({ article: h.article, passage: (h.passages[0] ?? { passage: h.article.passages[0] }).passage ?? h.article.passages[0] })).filter((s): s is ShownPassage => s.passage !== undefined);
     return {
       composeExtension: {
         type: 'result',
         attachmentLayout: 'list',
-        attachments: articles.map((a) => ({
-          ...answerCard(a, kb, this.deps.messages, []),
-          preview: CardFactory.thumbnailCard(a.title, preview(a.shortAnswer)),
+        attachments: found.map((s) => ({
+          ...answerCard([s], kb, this.deps.messages, []),
+          preview: CardFactory.thumbnailCard(s.article.title, preview(s.passage.text)),
         })),
       },
     };
@@ -280,7 +298,7 @@ export class PartnerBot extends TeamsActivityHandler {
       channelId: a.channelId,
       question: text,
       band: reply.kind,
-      ...(reply.kind === 'answer' ? { articleId: reply.article.id, confidence: reply.confidence } : {}),
+      ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id, confidence: reply.confidence } : {}),
       ...(reply.kind === 'clarify' ? { candidates: reply.candidates.map((c) => c.id), confidence: reply.confidence } : {}),
       ...(reply.kind === 'noAnswer'
         ? { reason: reply.reason, confidence: reply.confidence, ...(reply.closest ? { articleId: reply.closest.id } : {}), ...(reply.gap ? { gap: reply.gap } : {}) }
@@ -360,8 +378,13 @@ export class PartnerBot extends TeamsActivityHandler {
     return started;
   }
 
-  /** A knowledge question asked in the middle of an escalation: answered only when confident. */
+  /**
+   * A knowledge question asked in the middle of an escalation: answered only when it reads as a real
+   * question and the knowledge base answers it confidently; anything else is the step's answer (a bad
+   * e-mail is a bad e-mail, and is asked again with the reason).
+   */
   private async answerMidway(context: TurnContext, text: string): Promise<boolean> {
+    if (!readsAsQuestion(text)) return false;
     const kb = this.deps.knowledge();
     const reply = decide(text, kb.index);
     if (reply.kind !== 'answer') return false;
@@ -477,11 +500,17 @@ function offerActivity(text: string, buttons: readonly string[]): Partial<Activi
   };
 }
 
+/** The last reply with the second question of a message offered as a button. */
+function withOffer(activity: Partial<Activity>, question: string): Partial<Activity> {
+  const actions = activity.suggestedActions?.actions ?? [];
+  return { ...activity, suggestedActions: { to: [], actions: [{ type: ActionTypes.ImBack, title: question, value: question }, ...actions] } };
+}
+
 function exchangeOf(question: string, reply: Reply, at: Date) {
   return {
     question,
     band: reply.kind === 'smallTalk' ? 'smallTalk' : reply.kind,
-    ...(reply.kind === 'answer' ? { articleId: reply.article.id } : {}),
+    ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id } : {}),
     ...(reply.kind === 'clarify' && reply.candidates[0] ? { articleId: reply.candidates[0].id } : {}),
     at: at.toISOString(),
   };

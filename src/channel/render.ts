@@ -1,12 +1,12 @@
 import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
 import type { EscalateReply, Reply } from '../answering/Reply';
 import { fill, type Messages } from '../answering/Messages';
-import type { Article } from '../knowledge/Article';
+import { exampleQuestions, listOf, viewOf } from '../answering/replyText';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 
 /** What clients and tests can read from every reply's `channelData`. */
 export interface ReplyData {
-  readonly band: 'answer' | 'clarify' | 'noAnswer' | 'smallTalk' | 'escalation' | 'ticketStatus';
+  readonly band: 'answer' | 'partial' | 'clarify' | 'noAnswer' | 'smallTalk' | 'escalation' | 'ticketStatus';
   readonly articleId: string | null;
   readonly confidence: number | null;
   readonly intent?: string;
@@ -16,6 +16,10 @@ export interface ReplyData {
   /** The question's id in the question log, which feedback refers to. */
   readonly questionId?: string;
   readonly delivery?: string;
+  /** With `partial`: what the sources do not give, as the partner typed it. */
+  readonly missing?: readonly string[];
+  /** With `answer` and `partial`: the passages shown (`articleId#index`), first the one that answers. */
+  readonly passages?: readonly string[];
 }
 
 /** What partners send back from the feedback buttons (as the activity's `value`). */
@@ -32,60 +36,30 @@ export function isFeedbackValue(v: unknown): v is FeedbackValue {
 
 /**
  * Turns a decided reply into a message activity: markdown text, suggested actions, channelData.
- * With a `questionId`, an answer also carries "helpful / not helpful" buttons for it.
+ * With a `questionId`, an answer (or a partial answer) also carries "helpful / not helpful" buttons.
  */
 export function renderReply(reply: Exclude<Reply, EscalateReply>, kb: KnowledgeBase, messages: Messages, questionId?: string): Partial<Activity> {
-  const topics = listOf(kb.topics);
-  switch (reply.kind) {
-    case 'answer': {
-      const a = reply.article;
-      const sourceLine = fill(messages.answerSource, { ...sourceOf(a, kb), asOf: a.asOf });
-      const feedback = questionId ? [feedbackButton(messages.helpfulButton, 'helpful', questionId), feedbackButton(messages.notHelpfulButton, 'notHelpful', questionId)] : [];
-      return message(
-        `**${escapeMarkdown(a.title)}**\n\n${a.shortAnswer}\n\n_${sourceLine}_`,
-        [...reply.followUps.map((f) => button(f.title)), ...feedback],
-        { band: 'answer', articleId: a.id, confidence: reply.confidence, ...(questionId ? { questionId } : {}) },
-      );
-    }
-    case 'clarify':
-      return message(messages.didYouMean, [...reply.candidates.map((c) => button(c.title)), button(messages.talkToPersonButton)], {
-        band: 'clarify',
-        articleId: reply.candidates[0]?.id ?? null,
-        confidence: reply.confidence,
-        candidates: reply.candidates.map((c) => c.id),
-      });
-    case 'noAnswer': {
-      const lead =
-        reply.reason === 'notCovered'
-          ? fill(messages.notCovered, { gap: reply.gap ?? '' })
-          : reply.reason === 'vague'
-            ? fill(messages.vague, { topics })
-            : messages.noAnswer;
-      const buttons = [button(messages.talkToPersonButton)];
-      if (reply.reason === 'notCovered' && reply.closest) {
-        buttons.push({ ...button(fill(messages.closestArticleButton, { title: reply.closest.title })), value: reply.closest.title });
-      }
-      return message(`${lead} ${messages.offerPerson}`, buttons, { band: 'noAnswer', articleId: null, confidence: reply.confidence });
-    }
-    case 'smallTalk': {
-      const data: ReplyData = { band: 'smallTalk', articleId: null, confidence: null, intent: reply.intent };
-      switch (reply.intent) {
-        case 'greeting':
-          return message(fill(messages.greeting, { topics }), examples(kb), data);
-        case 'help':
-          return message(fill(messages.help, { topics }), examples(kb), data);
-        case 'thanks':
-          return message(messages.thanks, [], data);
-        case 'goodbye':
-          return message(messages.goodbye, [], data);
-      }
-    }
-  }
+  const view = viewOf(reply, kb, messages);
+  const feedback =
+    questionId && (view.band === 'answer' || view.band === 'partial')
+      ? [feedbackButton(messages.helpfulButton, 'helpful', questionId), feedbackButton(messages.notHelpfulButton, 'notHelpful', questionId)]
+      : [];
+  const data: ReplyData = {
+    band: view.band,
+    articleId: view.articleId,
+    confidence: view.confidence,
+    ...(reply.kind === 'smallTalk' ? { intent: reply.intent } : {}),
+    ...(reply.kind === 'clarify' ? { candidates: reply.candidates.map((c) => c.id) } : {}),
+    ...(reply.kind === 'partial' ? { missing: reply.missing } : {}),
+    ...(reply.kind === 'answer' || reply.kind === 'partial' ? { passages: reply.passages.map((p) => `${p.article.id}#${p.passage.index}`) } : {}),
+    ...(questionId && feedback.length > 0 ? { questionId } : {}),
+  };
+  return message(view.text, [...view.buttons.map((b) => ({ ...button(b.title), value: b.value })), ...feedback], data);
 }
 
 /** The welcome shown when a partner first opens the chat. */
 export function renderWelcome(kb: KnowledgeBase, messages: Messages): Partial<Activity> {
-  return message(fill(messages.welcome, { topics: listOf(kb.topics) }), examples(kb), {
+  return message(fill(messages.welcome, { topics: listOf(kb.topics) }), exampleQuestions(kb).map((q) => button(q)), {
     band: 'smallTalk',
     articleId: null,
     confidence: null,
@@ -123,30 +97,3 @@ function feedbackButton(title: string, feedback: FeedbackValue['feedback'], ques
   return { type: ActionTypes.MessageBack, title, displayText: title, text: '', value };
 }
 
-/** One example question from each of the first topics, for greetings and help. */
-function examples(kb: KnowledgeBase): CardAction[] {
-  const seen = new Set<string>();
-  const picks: Article[] = [];
-  for (const a of kb.articles) {
-    if (!seen.has(a.topic)) {
-      seen.add(a.topic);
-      picks.push(a);
-    }
-  }
-  return picks.slice(0, 3).map((a) => button(a.questions[0] ?? a.title));
-}
-
-function sourceOf(a: Article, kb: KnowledgeBase): { source: string; period: string } {
-  const docs = a.sources.map((s) => kb.sources.get(s)).filter((d) => d !== undefined);
-  return { source: docs.map((d) => d.title).join('; '), period: docs.map((d) => d.period).join('; ') };
-}
-
-/** "A, B and C". */
-function listOf(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_[\]<>])/g, '\\$1');
-}

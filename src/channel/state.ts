@@ -1,5 +1,6 @@
 import { ConversationState, UserState, type StatePropertyAccessor, type Storage, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
+import type { TopicContext } from '../answering/conversation';
 import type { TicketExchange } from '../escalation/ticket';
 
 /** What the bot remembers about one conversation. */
@@ -16,6 +17,12 @@ export interface ConversationFacts {
   lastQuestionId?: string;
   /** The welcome has been shown in this conversation. */
   welcomed?: boolean;
+  /**
+   * The last question and the passages shown, so that a follow-up ("and for schools?") is read in
+   * context. Absent in state saved before follow-ups were understood; such a conversation simply
+   * starts without context.
+   */
+  topic?: TopicContext;
 }
 
 /** What the bot remembers about a partner across conversations, offered for reuse in escalations. */

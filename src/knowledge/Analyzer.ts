@@ -12,6 +12,10 @@ export interface QueryWord {
   readonly typed?: string;
   /** `hint` for question words (who, when, ...): they rank but are never the subject. */
   readonly kind: 'content' | 'hint';
+  /** From the text around the question (earlier sentences, the conversation): it can only help a match. */
+  readonly context?: boolean;
+  /** Read as a synonym group's name from one of its words ("worldwide" for WPC): a guess, never the subject. */
+  readonly guessed?: boolean;
 }
 
 /**
@@ -29,12 +33,17 @@ export class Analyzer {
     return this.synonyms.fold(splitWords(text)).filter((w) => !STOP_WORDS.has(w));
   }
 
+  /** Words of a passage: as `indexWords`, but a synonym phrase also keeps its own words. */
+  passageWords(text: string): string[] {
+    return this.synonyms.fold(splitWords(text), true).filter((w) => !STOP_WORDS.has(w));
+  }
+
   /**
    * Words of a partner's question, each marked as content or hint, plus the light stems of every word
    * (stop words included) for matching the phrases of `not-covered.yaml`.
    */
   question(text: string): { words: QueryWord[]; allStems: Set<string> } {
-    const typed = splitWords(text);
+    const typed = withoutFillerPhrases(splitWords(text));
     const corrected = typed.map((w) => (STOP_WORDS.has(w) || !this.spelling ? w : (this.spelling.correct(w) ?? w)));
     const folded = this.synonyms.fold(corrected);
     // fold() keeps unfolded words in place, so a one-word result lines up with what was typed only
@@ -62,4 +71,30 @@ export class Analyzer {
   key(text: string): string {
     return [...new Set(this.indexWords(text))].sort().join(' ');
   }
+}
+
+/**
+ * Set phrases partners wrap a question in that never name its subject ("from a partner point of view",
+ * "to be honest"): their words are everyday words that would otherwise count ("point", "view", "honest").
+ */
+const FILLER_PHRASES: readonly (readonly string[])[] = [
+  ['point', 'of', 'view'], ['points', 'of', 'view'], ['to', 'be', 'honest'], ['to', 'be', 'fair'], ['as', 'far', 'as', 'i', 'know'],
+  ['by', 'the', 'way'], ['at', 'the', 'end', 'of', 'the', 'day'], ['in', 'a', 'nutshell'], ['for', 'what', 'it', 'is', 'worth'],
+  ['for', 'what', 'its', 'worth'], ['from', 'my', 'perspective'], ['in', 'my', 'opinion'], ['if', 'you', 'dont', 'mind'], ['in', 'other', 'words'],
+  // who a greeting is addressed to: "hi team", "morning everyone"
+  ...['hi', 'hello', 'hey', 'morning', 'afternoon', 'evening', 'thanks', 'cheers'].flatMap((g) => ['team', 'everyone', 'there', 'all', 'guys', 'folks', 'mate', 'support'].map((to) => [g, to])),
+];
+
+function withoutFillerPhrases(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; ) {
+    const phrase = FILLER_PHRASES.find((p) => p.every((w, k) => words[i + k] === w));
+    if (phrase) {
+      i += phrase.length;
+      continue;
+    }
+    out.push(words[i] as string);
+    i += 1;
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Passage } from './passages';
 
 /** A knowledge-base article as the bot uses it. */
 export interface Article {
@@ -17,8 +18,19 @@ export interface Article {
   readonly shortAnswer: string;
   /** The rest of the body (markdown), possibly empty. */
   readonly details: string;
+  /** The short answer (index 0), then each paragraph and list item of the body. */
+  readonly passages: readonly Passage[];
+  /** Alternate questions aimed at one section of the body (a `##` heading), not the whole article. */
+  readonly sections: readonly SectionQuestions[];
   /** Path relative to the knowledge folder, for messages to staff. */
   readonly file: string;
+}
+
+/** Questions staff aim at the passages under one heading. */
+export interface SectionQuestions {
+  /** The heading as written in the body. */
+  readonly heading: string;
+  readonly questions: readonly string[];
 }
 
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -42,6 +54,11 @@ export const FrontMatterSchema = z.strictObject(
       z.string({ message: 'asOf is required' }).regex(AS_OF, 'asOf must look like 2011, 2011-07, 2011-07-10, "spring 2011" or "mid 2010"'),
     ),
     related: z.array(z.string().regex(ID, 'each related entry must be an article id'), { message: 'related must be a list of article ids' }).default([]),
+    sections: z
+      .record(z.string().trim().min(1, 'a section heading must not be empty'), z.array(text('each section question'), { message: 'each section must list its questions' }).min(1, 'give at least one question for the section'), {
+        message: 'sections must map a heading of the body to a list of questions',
+      })
+      .default({}),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : undefined) },
 );

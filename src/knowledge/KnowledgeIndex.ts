@@ -2,30 +2,77 @@ import lunr from 'lunr';
 import type { Article } from './Article';
 import { Analyzer, type QueryWord } from './Analyzer';
 import { englishWords } from './englishWords';
-import { Spelling } from './Spelling';
 import type { Gap } from './contentFiles';
+import { isGenericHeading, type Passage } from './passages';
+import { viewPassage, type PassageView } from './passageView';
+import { Spelling } from './Spelling';
 import type { Synonyms } from './Synonyms';
-import { QUESTION_WORDS, STOP_WORDS, splitWords, stem } from './words';
+import { isNameLike, specificity, wordUse } from './wordFrequency';
+import { FIGURE_KINDS, QUESTION_QUALIFIERS, QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
 
-/** A question word with its weight: how much it says about which article is meant. */
+/** A question word with its weight: how much it says about which passage is meant. */
 export interface WeightedWord extends QueryWord {
-  /** Inverse document frequency; words the knowledge base has never seen weigh as much as its rarest. */
+  /** Inverse document frequency times how specific the word is in everyday English; 0 for everyday words. */
   readonly weight: number;
   /** Whether any article contains the word. */
   readonly known: boolean;
+  /**
+   * The word names something the knowledge base is about (BPOS, WPC, CDW, Live@edu): a name, not an
+   * everyday word, and used by some article. A question with no such word is on the knowledge base's
+   * subject only if the knowledge base covers all of it.
+   */
+  readonly anchor: boolean;
+  /** Most articles use the word (bpos, microsoft): it cannot tell passages apart. */
+  readonly everywhere: boolean;
+  /** The word reads as a name (Europe, CDW, WPC) rather than an everyday word. */
+  readonly nameLike: boolean;
+  /** How specific the word is in everyday English (0 everyday, 1 rare or a name). */
+  readonly specificity: number;
+}
+
+/** A passage and how much of the question it covers. */
+export interface PassageHit {
+  readonly article: Article;
+  readonly passage: Passage;
+  readonly view: PassageView;
+  /** Share (0..1) of the question's weight covered, counting the article's title, questions and tags less. */
+  readonly coverage: number;
+  /** Question words (index form) in the passage itself: its text, heading, list lead or section questions. */
+  readonly own: ReadonlySet<string>;
+  /** Question words in the article's title or the passage's heading: they frame every passage under them. */
+  readonly framed: ReadonlySet<string>;
+  /** Question words found only elsewhere in the article (its questions, tags, other passages). */
+  readonly elsewhere: ReadonlySet<string>;
+  /** Of those, the ones in the article's alternate questions or tags (what staff say the article is about). */
+  readonly described: ReadonlySet<string>;
+  /**
+   * Share (0..1) of the question's weight in the passage's heading and the questions staff aimed at its
+   * section: how much the section is about the question, whatever its text says. 0 outside a section.
+   */
+  readonly sectionCoverage: number;
 }
 
 export interface Hit {
   readonly article: Article;
-  /** lunr's relevance score (BM25 with field boosts); only comparable within one search. */
+  /**
+   * The article's rank: partly how much of the question (its question words too) its title and questions
+   * are about, mostly its best passage's coverage.
+   */
   readonly score: number;
-  /** Share (0..1) of the question's content weight that this article contains. */
+  /** The best passage's coverage. */
   readonly coverage: number;
+  /** Share (0..1) of the question's weight in the article's title, alternate questions, section questions and tags. */
+  readonly about: number;
   /** The question is, word for word, the article's title or one of its alternate questions. */
   readonly exact: boolean;
+  /** The question is, word for word, a question staff aimed at this section (heading). */
+  readonly exactSection?: string;
+  /** The article's passages, best first. */
+  readonly passages: readonly PassageHit[];
 }
 
 export interface SearchResult {
+  /** The question's words, then the words of the context (marked `context`). */
   readonly words: readonly WeightedWord[];
   /** What the question asks that the sources are known not to cover (from `not-covered.yaml`). */
   readonly gap?: string;
@@ -33,33 +80,92 @@ export interface SearchResult {
   readonly hits: readonly Hit[];
 }
 
-/** Field boosts: alternate questions and title above tags above the body (short answer, then the rest). */
-const FIELDS = { questions: 10, title: 8, tags: 4, answer: 2, details: 1 } as const;
+export interface SearchOptions {
+  /** Most hits to return (default 5). */
+  readonly limit?: number;
+  /**
+   * Text that surrounds the question (the sentences before it, or the conversation's last question):
+   * its words can only help a passage, never count against one.
+   */
+  readonly context?: string;
+  /**
+   * The context is the conversation's last question and this one follows it up ("when does that
+   * launch?"): its words count (at half weight) for and against a passage, and the names in it are
+   * read for not-covered subjects too.
+   */
+  readonly followUp?: boolean;
+}
+
+/** Credit for a question word found around a passage rather than in it. */
+const CREDIT = { own: 1, title: 0.9, questions: 0.75, tags: 0.6, implied: 0.6, elsewhere: 0.4 } as const;
+/** Weight of a word no article contains, before its everyday-English specificity. */
+const UNKNOWN_WEIGHT = 1.6;
+/** How much of an article's rank comes from its title and questions (the rest from its best passage). */
+const ABOUT_SHARE = 0.4;
 /**
- * A question word found only in an article's details (its fine print, often "the source does not
- * cover X") is weaker evidence that the article answers the question than one found in its title,
- * alternate questions, tags or short answer.
+ * Numbers, dates and the kind of figure wanted ("lowest", "combined") count less towards which passage
+ * is meant: the answerability check holds the passage to them, and a wrong figure in a question ("4
+ * million, right?") must not hide the subject.
  */
-const DETAILS_ONLY_CREDIT = 0.4;
-const HINT_BOOST = 0.25;
-/**
- * Weight of a word no article contains. High enough that a question about something else
- * ("price", "weather") is not answered from the words it shares with an article, low enough that one
- * unfamiliar word beside strong ones still reaches "did you mean".
- */
-const UNKNOWN_WEIGHT = 1.0;
+const DETAIL_WEIGHT = 0.3;
+/** How much a word of the context counts beside a word of the question itself. */
+const CONTEXT_WEIGHT = 0.5;
+/** Bonus for an article whose title names what the question names (breaks ties, never outranks coverage). */
+const TITLE_NAME_BONUS = 0.05;
+/** What a question word counts towards aboutness, beside a content word of the same rarity. */
+const HINT_SHARE = 0.5;
+const NO_STEMS: ReadonlySet<string> = new Set();
+/** The fields of the lunr documents: an article's title, questions and tags; a passage's text, heading and section questions. */
+const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as const;
+/** lunr's inverted index as it builds it: term → field → document ref → metadata (and the term's `_index`). */
+type Postings = Record<string, Partial<Record<(typeof FIELDS)[number], Record<string, unknown>>> | undefined>;
+/** Most remembered word weights (a bound on memory whatever partners type). */
+const MAX_WEIGHTS = 20_000;
+/** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
+const GUESS_WEIGHT = 0.5;
+/** Share of articles from which a word is "everywhere". */
+const EVERYWHERE = 0.6;
+
+interface PassageEntry {
+  readonly ref: string;
+  readonly article: Article;
+  readonly passage: Passage;
+  readonly view: PassageView;
+}
+
+interface ArticleEntry {
+  readonly article: Article;
+  readonly passages: readonly PassageEntry[];
+  /** Stems of the article's title, its passages' headings (by passage index), and all its words. */
+  readonly title: ReadonlySet<string>;
+  readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
+  /** Stems of the question words (why, who, how) its title, alternate and section questions ask with. */
+  readonly asks: ReadonlySet<string>;
+}
 
 /**
- * The searchable knowledge base. This is the only module that touches lunr. Partner text is never
- * given to lunr's query parser (which throws on `:` `~` `^` and treats `-` `+` `*` as operators): it is
- * split into words first and each word becomes a plain term clause.
+ * The searchable knowledge base. This is the only module that touches lunr. Every passage is a lunr
+ * document (its text, heading and section questions), and so is every article (title, alternate
+ * questions, tags); lunr finds which question words each one holds, and the ranking is the share of
+ * the question's weight a passage covers. Partner text is never given to lunr's query parser (which
+ * throws on `:` `~` `^` and treats `-` `+` `*` as operators): it is split into words first and each
+ * word becomes a plain term clause.
  */
 export class KnowledgeIndex {
-  private readonly index: lunr.Index;
+  /** lunr's inverted index: for each term (stem), for each field, the documents that hold it. */
+  private readonly postings: Postings;
   private readonly analyzer: Analyzer;
+  private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
-  private readonly exact = new Map<string, string>();
+  private readonly entries = new Map<string, ArticleEntry>();
+  private readonly passageByRef = new Map<string, PassageEntry>();
+  private readonly exact = new Map<string, { article: string; section?: string }>();
   private readonly docFrequency = new Map<string, number>();
+  private readonly weights = new Map<string, WeightedWord>();
+  /** For each article, the stems of the words its terms say in their phrases (seats: users, paid, ...). */
+  private readonly implied = new Map<string, ReadonlySet<string>>();
+  /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
+  private readonly questionFrequency = new Map<string, number>();
   private readonly gaps: readonly { about: string; stems: string[] }[];
 
   constructor(
@@ -69,95 +175,398 @@ export class KnowledgeIndex {
   ) {
     this.byId = new Map(articles.map((a) => [a.id, a]));
     const plain = new Analyzer(synonyms);
-    const docs = articles.map((a) => ({
-      id: a.id,
-      title: plain.indexWords(a.title),
-      questions: a.questions.flatMap((q) => plain.indexWords(q)),
-      tags: a.tags.flatMap((t) => plain.indexWords(t)),
-      answer: plain.indexWords(a.shortAnswer),
-      details: plain.indexWords(a.details),
-    }));
-
-    for (const d of docs) {
-      const stems = new Set([...d.title, ...d.questions, ...d.tags, ...d.answer, ...d.details].map(stem));
-      for (const s of stems) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
-    }
-    this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], englishWords()));
+    this.plain = plain;
+    const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
+    const articleDocs: { id: string; title: string[]; questions: string[]; tags: string[] }[] = [];
+    const passageDocs: { id: string; text: string[]; heading: string[]; section: string[] }[] = [];
     for (const a of articles) {
-      for (const text of [a.title, ...a.questions]) {
-        const key = this.analyzer.key(text);
-        if (key !== '' && !this.exact.has(key)) this.exact.set(key, a.id);
+      articleDocs.push({
+        id: `a|${a.id}`,
+        title: plain.indexWords(a.title),
+        questions: a.questions.flatMap((q) => plain.indexWords(q)),
+        tags: a.tags.flatMap((t) => plain.indexWords(t)),
+      });
+      const passages: PassageEntry[] = [];
+      const headings = new Map<number, ReadonlySet<string>>();
+      for (const p of a.passages) {
+        const ref = `p|${a.id}|${p.index}`;
+        const entry = { ref, article: a, passage: p, view: viewPassage(p.text, plain) };
+        passages.push(entry);
+        this.passageByRef.set(ref, entry);
+        const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
+        if (heading) headings.set(p.index, stemsOf(heading));
+        const section = a.sections.find((s) => s.heading === p.heading)?.questions ?? [];
+        passageDocs.push({
+          id: ref,
+          text: plain.passageWords(`${p.lead ?? ''} ${p.text}`),
+          heading: plain.indexWords(heading),
+          section: section.flatMap((q) => plain.indexWords(q)),
+        });
       }
+      const asks = new Set([a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w)).map(stem));
+      this.entries.set(a.id, { article: a, passages, title: stemsOf(a.title), headings, asks });
+    }
+    for (const a of articles) {
+      const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
+      const stems = new Set(plain.passageWords(text).map(stem));
+      for (const s of stems) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
+      this.implied.set(a.id, new Set([...stems].flatMap((s) => [...synonyms.wordsSaidBy(s)])));
+      const asked = [a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w));
+      for (const s of new Set(asked.map(stem))) this.questionFrequency.set(s, (this.questionFrequency.get(s) ?? 0) + 1);
+    }
+    this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
+    for (const a of articles) {
+      for (const text of [a.title, ...a.questions]) this.addExact(this.analyzer.key(text), { article: a.id });
+      for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
     }
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
-    this.index = lunr(function build() {
+    let postings: object = {};
+    lunr(function build() {
+      postings = this.invertedIndex;
       this.pipeline.reset();
       this.searchPipeline.reset();
       this.pipeline.add(lunr.stemmer);
       this.searchPipeline.add(lunr.stemmer);
       this.ref('id');
-      for (const [field, boost] of Object.entries(FIELDS)) this.field(field, { boost });
-      for (const d of docs) this.add(d);
+      for (const field of FIELDS) this.field(field);
+      for (const d of articleDocs) this.add({ ...d, text: [], heading: [], section: [] });
+      for (const d of passageDocs) this.add({ ...d, title: [], questions: [], tags: [] });
     });
+    this.postings = postings as Postings;
   }
 
   get(id: string): Article | undefined {
     return this.byId.get(id);
   }
 
-  /** Ranks articles for a partner's question. Never throws on any input. */
-  search(question: string, limit = 5): SearchResult {
-    const analyzed = this.analyzer.question(question);
-    const words = dedupe(analyzed.words.map((w) => this.weigh(this.completeName(w))));
-    const content = words.filter((w) => w.kind === 'content');
-    const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => analyzed.allStems.has(s)))?.about;
-    if (content.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
+  /** A passage of an article, by index. */
+  passage(articleId: string, index: number): Passage | undefined {
+    return this.passageByRef.get(`p|${articleId}|${index}`)?.passage;
+  }
 
-    const total = content.reduce((sum, w) => sum + w.weight, 0);
-    const results = this.index.query((q) => {
-      for (const w of words) {
-        q.term(w.word, { boost: w.kind === 'hint' ? HINT_BOOST : 1, presence: lunr.Query.presence.OPTIONAL });
-      }
-    });
+  /** The index form of a phrase's words (typos fixed, synonyms folded, stop words dropped), stemmed. */
+  stemsOf(text: string): string[] {
+    return this.analyzer.question(text).words.map((w) => stem(w.word));
+  }
+
+  /** Stems of the words of a passage's heading (empty for none or a catch-all "More detail"). */
+  headingStems(articleId: string, passageIndex: number): ReadonlySet<string> {
+    return this.entries.get(articleId)?.headings.get(passageIndex) ?? NO_STEMS;
+  }
+
+  /** The stem the index uses for one word already in index form. */
+  stem(word: string): string {
+    return stem(word);
+  }
+
+  /** Whether a word is one of the knowledge base's named terms (a synonym group: BPOS, Lync, SaaS, ...). */
+  isTerm(word: string): boolean {
+    return this.synonyms.isToken(word) || this.synonyms.words.has(word);
+  }
+
+  /**
+   * Whether an article says a word through one of its terms, without using the word itself: the seats
+   * article says "users" through its term "seats" ("paid users").
+   */
+  implies(articleId: string, word: string): boolean {
+    return this.implied.get(articleId)?.has(stem(word)) ?? false;
+  }
+
+  /**
+   * Whether a figure counting `counted` (a stem) counts the `unit` a question asks about: the same
+   * thing, or a term whose phrases name it ("40 million paid seats" counts paying users).
+   */
+  sameUnit(unit: string, counted: string): boolean {
+    const u = stem(unit);
+    // "40 million paid seats" counts paying users; "1,000 customers" does not count seats.
+    if (u === counted || this.synonyms.says(counted, u)) return true;
+    // "how many people ...": a count of persons (users, students, members) counts people; customers are
+    // as often companies.
+    return PEOPLE.has(u) && PERSONS_COUNTED.has(counted);
+  }
+
+  /** The analyzer partners' words go through (typos, synonyms, stop words). */
+  get words(): Analyzer {
+    return this.analyzer;
+  }
+
+  /** Ranks passages (and so articles) for a partner's question. Never throws on any input. */
+  search(question: string, options: SearchOptions = {}): SearchResult {
+    const limit = options.limit ?? 5;
+    const analyzed = this.analyzer.question(question);
+    const around = options.context ? this.analyzer.question(options.context) : undefined;
+    const own = dedupe(analyzed.words.map((w) => this.weigh(this.completeName(w))));
+    const seen = new Set(own.map((w) => w.word));
+    const contextWords = (around?.words ?? [])
+      .map((w) => this.weigh(this.completeName(w)))
+      .filter((w) => !seen.has(w.word) && seen.add(w.word))
+      .map((w) => ({ ...w, context: true }));
+    const words = [...own, ...contextWords];
+    // A follow-up inherits the names it points back to ("when does that launch?" after Office 365),
+    // not the rest of the last question ("where is it held?" does not make the next question about venues).
+    const contextNames = contextWords.filter((w) => w.anchor || this.synonyms.isToken(w.word)).map((w) => lightStem(w.word));
+    const stemsForGaps = options.followUp ? new Set([...analyzed.allStems, ...contextNames]) : analyzed.allStems;
+    const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => stemsForGaps.has(s)))?.about;
+    const content = own.filter((w) => w.kind === 'content');
+    if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
+
+    const matches = this.match(words);
     // The same key as the titles' and alternate questions', but from the typo-corrected words.
-    const exactId = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
+    const exact = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
+    // Only the articles lunr found (or the exact match) are scored: the work per question grows with
+    // the articles that share its words, not with the size of the knowledge base.
+    const candidates = new Set([...matches.keys()].map((ref) => ref.split('|')[1] ?? ''));
+    if (exact) candidates.add(exact.article);
     const hits: Hit[] = [];
-    for (const r of results) {
-      const article = this.byId.get(r.ref);
-      if (!article) continue;
-      const matched = r.matchData.metadata as Record<string, Record<string, unknown> | undefined>;
-      const covered = content.reduce((sum, w) => sum + w.weight * credit(matched[stem(w.word)]), 0);
-      hits.push({ article, score: r.score, coverage: total > 0 ? covered / total : 0, exact: article.id === exactId });
+    for (const id of candidates) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      const articleMatch = matches.get(`a|${id}`);
+      const passageMatches = entry.passages.map((p) => matches.get(p.ref));
+      const isExact = exact?.article === id;
+      const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words, options.followUp === true));
+      passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
+      const best = passages[0];
+      if (!best) continue;
+      const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, words);
+      // The article whose title names what the question names comes first among equals.
+      const names = words.filter((w) => w.anchor && !w.context && !w.everywhere);
+      const titled = names.length > 0 ? names.filter((w) => entry.title.has(stem(w.word))).length / names.length : 0;
+      hits.push({
+        article: entry.article,
+        score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
+        coverage: best.coverage,
+        about,
+        exact: isExact && exact?.section === undefined,
+        ...(isExact && exact?.section !== undefined ? { exactSection: exact.section } : {}),
+        passages,
+      });
     }
-    // An exact question match always leads; otherwise lunr's order stands.
-    hits.sort((a, b) => Number(b.exact) - Number(a.exact));
-    return { words, hits: hits.slice(0, limit), ...(gap ? { gap } : {}) };
+    // An exact question match always leads; otherwise the best passage's coverage.
+    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
+    hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
+    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+  }
+
+  /**
+   * Share of the question's weight in the article's title, questions, section questions and tags
+   * (`about`), and the same counting the question words too (`asked`, for the rank).
+   */
+  private aboutness(
+    entry: ArticleEntry,
+    articleMatch: Map<string, Set<string>> | undefined,
+    passageMatches: readonly (Map<string, Set<string>> | undefined)[],
+    words: readonly WeightedWord[],
+  ): { about: number; asked: number } {
+    let covered = 0;
+    let total = 0;
+    let askedCovered = 0;
+    let askedTotal = 0;
+    // A question with no subject of its own ("why does that matter?") is about what its context is about,
+    // not whichever article asks "why".
+    const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
+    for (const w of words) {
+      if (w.context || (w.kind !== 'content' && !subject)) continue;
+      const s = stem(w.word);
+      const inQuestions = ['title', 'questions'].some((f) => articleMatch?.get(f)?.has(s)) || passageMatches.some((m) => m?.get('section')?.has(s) || m?.get('heading')?.has(s));
+      // A question word says which kind of question it is ("why ..."): an article whose questions ask
+      // the same kind ranks a little higher (the rarer the kind in the knowledge base, the more).
+      if (w.kind !== 'content') {
+        const weight = this.hintWeight(w.word);
+        if (entry.asks.has(s)) askedCovered += weight;
+        askedTotal += weight;
+        continue;
+      }
+      const credit = inQuestions ? 1 : articleMatch?.get('tags')?.has(s) ? CREDIT.tags : 0;
+      covered += w.weight * credit;
+      total += w.weight;
+    }
+    return {
+      about: total > 0 ? covered / total : 0,
+      asked: total > 0 ? (covered + askedCovered) / (total + askedTotal) : 0,
+    };
+  }
+
+  /**
+   * For each lunr document, the stems of the query words it holds, by field. Only words that weigh
+   * something are looked up: an everyday word ("good", "name") or a question word would only make lunr
+   * visit every document that uses it.
+   */
+  private match(words: readonly WeightedWord[]): Map<string, Map<string, Set<string>>> {
+    // The postings are read directly rather than through `Index.query`: only which documents hold which
+    // words is needed, not lunr's own scores, which it would compute (and sort) for every document found.
+    const out = new Map<string, Map<string, Set<string>>>();
+    for (const w of words) {
+      if (w.kind !== 'content' || w.weight <= 0) continue;
+      const term = stem(w.word);
+      const posting = Object.hasOwn(this.postings, term) ? this.postings[term] : undefined;
+      if (!posting) continue;
+      for (const field of FIELDS) {
+        const docs = posting[field];
+        if (!docs) continue;
+        for (const ref of Object.keys(docs)) {
+          let byField = out.get(ref);
+          if (!byField) {
+            byField = new Map();
+            out.set(ref, byField);
+          }
+          byField.set(field, (byField.get(field) ?? new Set()).add(term));
+        }
+      }
+    }
+    return out;
+  }
+
+  private scorePassage(
+    entry: ArticleEntry,
+    p: PassageEntry,
+    passageMatches: readonly (Map<string, Set<string>> | undefined)[],
+    i: number,
+    articleMatch: Map<string, Set<string>> | undefined,
+    words: readonly WeightedWord[],
+    softContext: boolean,
+  ): PassageHit {
+    const mine = passageMatches[i];
+    const has = (m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string) => fields.some((f) => m?.get(f)?.has(s) ?? false);
+    const heading = entry.headings.get(p.passage.index);
+    const own = new Set<string>();
+    const framed = new Set<string>();
+    const elsewhere = new Set<string>();
+    const described = new Set<string>();
+    let covered = 0;
+    let total = 0;
+    let sectioned = 0;
+    let asked = 0;
+    for (const w of words) {
+      if (w.kind !== 'content') continue;
+      const s = stem(w.word);
+      if (!w.context) {
+        asked += w.weight;
+        if (has(mine, ['heading', 'section'], s)) sectioned += w.weight;
+      }
+      let credit = 0;
+      if (has(mine, ['text', 'heading', 'section'], s)) {
+        credit = CREDIT.own;
+        own.add(w.word);
+      } else if (entry.title.has(s) || heading?.has(s)) {
+        credit = CREDIT.title;
+        framed.add(w.word);
+      } else if (has(articleMatch, ['questions'], s)) {
+        credit = CREDIT.questions;
+        elsewhere.add(w.word);
+        described.add(w.word);
+      } else if (has(articleMatch, ['tags'], s)) {
+        credit = CREDIT.tags;
+        elsewhere.add(w.word);
+        described.add(w.word);
+      } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
+        credit = CREDIT.elsewhere;
+        elsewhere.add(w.word);
+      } else if (this.implied.get(entry.article.id)?.has(s)) {
+        // Said through one of the article's terms ("users": the article counts "paid seats").
+        credit = CREDIT.implied;
+        elsewhere.add(w.word);
+      }
+      if (w.context) {
+        // Context around a question can only help: it counts when the passage has it, and is ignored
+        // otherwise. The last question of the conversation counts both ways, at half weight.
+        if (softContext) {
+          covered += w.weight * credit * CONTEXT_WEIGHT;
+          total += w.weight * CONTEXT_WEIGHT;
+        } else if (credit > 0) {
+          covered += w.weight * credit * CONTEXT_WEIGHT;
+          total += w.weight * credit * CONTEXT_WEIGHT;
+        }
+        continue;
+      }
+      covered += w.weight * credit;
+      total += w.weight;
+    }
+    return {
+      article: entry.article,
+      passage: p.passage,
+      view: p.view,
+      coverage: total > 0 ? covered / total : 0,
+      own,
+      framed,
+      elsewhere,
+      described,
+      sectionCoverage: asked > 0 ? sectioned / asked : 0,
+    };
+  }
+
+  private addExact(key: string, target: { article: string; section?: string }): void {
+    if (key !== '' && !this.exact.has(key)) this.exact.set(key, target);
   }
 
   /** A word no article uses that belongs to one synonym group's phrases stands for that group. */
   private completeName(w: QueryWord): QueryWord {
     if (w.kind === 'hint' || this.docFrequency.has(stem(w.word))) return w;
     const token = this.synonyms.groupOfWord(w.word);
-    return token ? { ...w, word: token, typed: w.typed ?? w.word } : w;
+    return token ? { ...w, word: token, typed: w.typed ?? w.word, guessed: true } : w;
   }
 
+  /** What a question word (why, who, when) counts towards an article's aboutness. */
+  private hintWeight(word: string): number {
+    const n = this.articles.length;
+    const df = this.questionFrequency.get(stem(word)) ?? 0;
+    return df === 0 ? 0 : HINT_SHARE * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** `weigh`, remembered: a word's weight depends only on the word, how it was typed and the knowledge base. */
   private weigh(w: QueryWord): WeightedWord {
+    const key = `${w.kind}|${w.guessed === true ? 1 : 0}|${w.word}|${w.typed ?? ''}`;
+    const known = this.weights.get(key);
+    if (known) return known;
+    if (this.weights.size >= MAX_WEIGHTS) this.weights.clear();
+    const weighed = this.weighWord(w);
+    this.weights.set(key, weighed);
+    return weighed;
+  }
+
+  private weighWord(w: QueryWord): WeightedWord {
     const n = this.articles.length;
     const df = this.docFrequency.get(stem(w.word)) ?? 0;
     const idf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
-    return { ...w, known: df > 0, weight: df > 0 ? idf(df) : UNKNOWN_WEIGHT };
+    const group = this.synonyms.isToken(w.word);
+    const typed = w.typed ?? w.word;
+    const spec = group ? Math.max(specificity(w.word), this.synonyms.specificityOf(w.word, specificity)) : Math.min(specificity(w.word), specificity(typed));
+    const kind = QUESTION_QUALIFIERS.get(w.typed ?? w.word) ?? QUESTION_QUALIFIERS.get(w.word);
+    // A guess from part of a term's phrase ("alternative" for competitors) counts for less than the term.
+    const guess = w.guessed === true ? GUESS_WEIGHT : 1;
+    const detail = /^\d+x?$/.test(w.word) || TIME_WORDS.has(w.word) || (kind !== undefined && FIGURE_KINDS.has(kind)) ? DETAIL_WEIGHT : 1;
+    const weight = w.kind === 'hint' ? 0 : (df > 0 ? idf(df) * (0.4 + 0.6 * spec) * (spec === 0 ? 0 : 1) : UNKNOWN_WEIGHT * spec) * detail * guess;
+    const nameLike = group ? this.synonyms.isNamed(w.word, isNameLike) : isNameLike(w.word) && isNameLike(typed);
+    return {
+      ...w,
+      known: df > 0,
+      weight,
+      nameLike: w.kind === 'content' && nameLike,
+      specificity: spec,
+      anchor: df > 0 && w.kind === 'content' && nameLike && !w.guessed,
+      everywhere: df >= EVERYWHERE * n,
+    };
   }
 }
+
+/**
+ * Dictionary words that people actually use (the subtitle counts have them): never read as typos. A
+ * word the dictionary lists but nobody says ("biling") is far likelier a typo ("billing").
+ */
+const wordsInUse = { has: (word: string) => englishWords().has(word) && wordUse(word).rank !== undefined };
+
+/** Words that count persons in general, and the stems of things counted that are persons. */
+const PEOPLE = new Set(['people', 'peopl', 'person', 'individu']);
+const PERSONS_COUNTED = new Set(['user', 'student', 'subscrib', 'member', 'attende', 'employe', 'peopl', 'person']);
+
+const TIME_WORDS = new Set([
+  'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'spring', 'summer', 'autumn', 'fall', 'winter',
+]);
 
 function dedupe(words: WeightedWord[]): WeightedWord[] {
   const seen = new Set<string>();
   return words.filter((w) => !seen.has(w.word) && seen.add(w.word));
-}
-
-function credit(fields: Record<string, unknown> | undefined): number {
-  if (!fields) return 0;
-  const names = Object.keys(fields);
-  return names.length === 1 && names[0] === 'details' ? DETAILS_ONLY_CREDIT : 1;
 }
 
 /** Every surface word the knowledge base uses, with counts, so spelling correction has targets. */
@@ -165,7 +574,7 @@ function vocabulary(articles: readonly Article[], synonyms: Synonyms): Map<strin
   const counts = new Map<string, number>();
   const add = (w: string, by = 1) => counts.set(w, (counts.get(w) ?? 0) + by);
   for (const a of articles) {
-    const text = [a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details].join('\n');
+    const text = [a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details, ...a.sections.flatMap((s) => s.questions)].join('\n');
     for (const w of splitWords(text)) add(w);
   }
   for (const w of synonyms.words) add(w, 2);

@@ -14,12 +14,13 @@ export class Spelling {
   /**
    * @param counts how often each known word occurs; the commoner word wins a tie.
    * @param functionWords short words (the, when, who, ...) that short typos may be corrected to.
-   * @param dictionary real words, which are never treated as typos.
+   * @param dictionary real words, which are never treated as typos (only words partners actually use
+   *   belong here: a dictionary word nobody says, like "biling", is far likelier a typo of "billing").
    */
   constructor(
     private readonly counts: ReadonlyMap<string, number>,
     functionWords: Iterable<string>,
-    private readonly dictionary: ReadonlySet<string> = new Set(),
+    private readonly dictionary: { has(word: string): boolean } = new Set<string>(),
   ) {
     this.functionWords = [...functionWords];
     const sorted = [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0));
@@ -44,7 +45,7 @@ export class Spelling {
   }
 
   private search(word: string): string | undefined {
-    const short = CHAT_SHORTHAND[word];
+    const short = Object.hasOwn(CHAT_SHORTHAND, word) ? CHAT_SHORTHAND[word] : undefined;
     if (short) return short;
     if (/\d/.test(word) || word.length < 3 || this.dictionary.has(word)) return undefined;
     if (word.length === 3) return this.functionWords.find((f) => editDistance(word, f, 1) <= 1);
@@ -53,6 +54,8 @@ export class Spelling {
     let bestDistance = budget + 1;
     for (let len = word.length - budget; len <= word.length + budget; len += 1) {
       for (const candidate of this.byLength.get(len) ?? []) {
+        // Typos rarely change the first letter ("xbox" is not "box"), except by swapping the first two.
+        if (candidate[0] !== word[0] && !(candidate[0] === word[1] && candidate[1] === word[0])) continue;
         const d = editDistance(word, candidate, bestDistance - 1);
         if (d < bestDistance) {
           best = candidate;

@@ -1,6 +1,6 @@
 import { asOfStart, type Article } from './Article';
 import type { Problem } from './Problem';
-import type { QuestionSet } from './questionSet';
+import { allQuestions, type QuestionSet } from './questionSet';
 
 /**
  * Warnings that do not stop the bot but tell staff where the knowledge base needs care: articles
@@ -21,7 +21,7 @@ export function coverageWarnings(
   }
   const { questions, firstArticleFor } = options;
   if (questions && firstArticleFor) {
-    const reached = new Set(questions.questions.map((q) => firstArticleFor(q.q)).filter((id): id is string => id !== undefined));
+    const reached = new Set(allQuestions(questions).map((q) => firstArticleFor(q)).filter((id): id is string => id !== undefined));
     for (const a of articles) {
       if (!reached.has(a.id)) {
         warnings.push({ file: a.file, line: 0, message: `no question in the evaluation set gets this article first: add partner questions for it`, severity: 'warning' });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { FrontMatterSchema, type Article } from './Article';
+import { splitPassages } from './passages';
 import type { Problem, Result } from './Problem';
 import { parseYaml, type YamlSource } from './yamlSource';
 
@@ -41,6 +42,15 @@ export function parseArticle(text: string, file: string): Result<ParsedArticle> 
     });
   }
   warnings.push(...markupWarnings(lines, end + 1, file));
+  const { passages, headings } = splitPassages(lines, end + 1);
+  if (fm.success) {
+    for (const heading of Object.keys(fm.data.sections)) {
+      if (!headings.some((h) => sameHeading(h.text, heading))) {
+        const known = headings.length > 0 ? `; the body's headings are: ${headings.map((h) => `"${h.text}"`).join(', ')}` : '; the body has no ## headings';
+        errors.push({ file, line: yaml.lineOf(['sections', heading]), message: `section "${heading}" is not a heading of the body${known}`, severity: 'error' });
+      }
+    }
+  }
   if (!fm.success || errors.length > 0) return { success: false, problems: [...errors, ...warnings] };
 
   const f = fm.data;
@@ -60,6 +70,11 @@ export function parseArticle(text: string, file: string): Result<ParsedArticle> 
       related: f.related,
       shortAnswer: body.shortAnswer,
       details: body.details,
+      passages,
+      sections: Object.entries(f.sections).map(([heading, questions]) => ({
+        heading: headings.find((h) => sameHeading(h.text, heading))?.text ?? heading,
+        questions,
+      })),
       file,
       },
     },
@@ -76,6 +91,10 @@ function splitBody(lines: readonly string[], from: number): { shortAnswer: strin
     details: lines.slice(stop).join('\n').trim(),
     line: Math.min(start, lines.length - 1) + 1,
   };
+}
+
+function sameHeading(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
 function toProblem(issue: z.core.$ZodIssue, yaml: YamlSource, file: string): Problem {

@@ -27,6 +27,11 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'hear', 'heard', 'happening', 'happen', 'going', 'go', 'goes', 'up', 'down', 'over', 'under', 'regarding',
   're', 'around', 'very', 'much', 'such', 'each', 'same', 'both', 'being', 'having', 'doing', 'done',
   'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'nope',
+  // greetings, politeness and chat around a question ("Morning all", "kindly advise", "btw")
+  'morning', 'afternoon', 'evening', 'cheers', 'kindly', 'advise', 'btw', 'bot', 'partnerbot', 'sorry', 'hiya',
+  'roughly', 'approximately', 'vs', 'versus', 'v', 'besides', 'else', 'another', 'different', 'unrelated',
+  'myself', 'yourself', 'yourselves', 'himself', 'herself', 'itself', 'ourselves', 'themselves',
+  'compare', 'compares', 'compared', 'comparing', 'comparison', 'bigger', 'larger', 'smaller', 'greater',
 ]);
 
 /**
@@ -35,19 +40,34 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
  */
 export const QUESTION_WORDS: ReadonlySet<string> = new Set(['who', 'when', 'where', 'why', 'how', 'many', 'date']);
 
+/** Number words read as digits, so "top ten" and "top 10" are the same words ("one" stays a word). */
+const NUMBER_WORDS: ReadonlyMap<string, string> = new Map(Object.entries({
+  two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10', eleven: '11',
+  twelve: '12', thirteen: '13', fourteen: '14', fifteen: '15', sixteen: '16', seventeen: '17', eighteen: '18',
+  nineteen: '19', twenty: '20', thirty: '30', forty: '40', fifty: '50', hundred: '100', thousand: '1000',
+}));
+
 /**
  * Splits text into lower-case word tokens. Keeps digits, `@` inside a word (Live@edu) and joins
- * digit groups ("1,040" → "1040"); drops an English possessive ("Microsoft's" → "microsoft").
+ * digit groups ("1,040" → "1040"); drops an English possessive ("Microsoft's" → "microsoft"); reads
+ * dotted acronyms as one word ("B.P.O.S." → "bpos"), the United States written "U.S." or "US" as
+ * `usa`, and number words as digits ("ten" → "10").
  */
 export function splitWords(text: string): string[] {
-  const normal = text
-    .normalize('NFKC')
+  const hasLower = /\p{Ll}/u.test(text);
+  let normal = text.normalize('NFKC').replace(/\bU\.S\.(?:A\.?)?|\bUSA\b/g, ' usa ');
+  // "US" in capitals is the country, unless the whole message is in capitals ("PLEASE TELL US").
+  if (hasLower) normal = normal.replace(/\bUS\b/g, ' usa ');
+  normal = normal.replace(/\b(in|across|outside|for) the us\b/gi, '$1 the usa');
+  normal = normal
+    .replace(/\b(?:\p{L}\.){2,}(?:\p{L}\b\.?)?/gu, (m) => m.replace(/\./g, ''))
     .toLowerCase()
     .replace(/[’‘`]/g, "'")
     .replace(/(\d),(?=\d{3}\b)/g, '$1')
     .replace(/'s\b/g, '')
     .replace(/'/g, '');
-  return normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
+  const words = normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
+  return words.map((w) => NUMBER_WORDS.get(w) ?? w);
 }
 
 const stems = new Map<string, string>();
@@ -73,3 +93,26 @@ export function lightStem(word: string): string {
   if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
   return word;
 }
+
+/** The kind of figure (or fact) a question wants: "the total", "each", "the lowest", "the exact", "the price". */
+export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
+
+/** Words of a question that say which kind of figure it wants ("combined", "per", "lowest", "exact", "cost"). */
+export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
+  total: 'total', combined: 'total', altogether: 'total', together: 'total', overall: 'total', sum: 'total', cumulative: 'total',
+  each: 'each', per: 'each', every: 'each', individual: 'each', individually: 'each', apiece: 'each',
+  minimum: 'minimum', min: 'minimum', least: 'minimum', lowest: 'minimum', smallest: 'minimum', fewest: 'minimum',
+  maximum: 'maximum', max: 'maximum', most: 'maximum', highest: 'maximum', largest: 'maximum', biggest: 'maximum',
+  average: 'average', avg: 'average', mean: 'average', median: 'average', typical: 'average',
+  exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
+  percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
+  alone: 'alone',
+  price: 'price', prices: 'price', pricing: 'price', cost: 'price', costs: 'price', fee: 'price', fees: 'price', charge: 'price',
+  charges: 'price', cheap: 'price', cheaper: 'price', expensive: 'price', discount: 'price', discounts: 'price', free: 'price',
+} satisfies Record<string, Qualifier>));
+
+/**
+ * The qualifiers that say which figure of a subject is wanted, not what the subject is: a passage is
+ * held to them by the answerability check, so they count less towards which passage is meant.
+ */
+export const FIGURE_KINDS: ReadonlySet<Qualifier> = new Set(['total', 'each', 'minimum', 'maximum', 'average', 'exact', 'share']);

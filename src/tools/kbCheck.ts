@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decide } from '../answering/answer';
-import { firstArticle } from '../answering/evaluate';
+import { leadArticle } from '../answering/Reply';
 import { loadMessages } from '../answering/Messages';
 import { loadScripts } from '../escalation/script';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
       ...coverageWarnings(kb.data.articles, {
         now: new Date(),
         staleYears,
-        ...(set?.success ? { questions: set.data, firstArticleFor: (q: string) => firstArticle(decide(q, index)) } : {}),
+        ...(set?.success ? { questions: set.data, firstArticleFor: (q: string) => leadArticle(decide(q, index))?.id } : {}),
       }),
     );
   }

@@ -28,7 +28,7 @@ export interface Period {
  * folded, stop words dropped, question words like "where" kept), stemmed so plurals compare equal.
  */
 export function questionWords(index: KnowledgeIndex): (text: string) => string[] {
-  return (text) => index.search(text, 1).words.map((w) => stem(w.word));
+  return (text) => index.search(text, { limit: 1 }).words.map((w) => stem(w.word));
 }
 
 /** The period from the arguments: `--days N` back from `now` (default 7), or whole UTC days `--from`..`--to`. */

@@ -1,4 +1,4 @@
-import { findGaps, isGap, jaccard, type GapInput } from '../../src/answering/gaps';
+import { gapReason, findGaps, isGap, jaccard, type GapInput } from '../../src/answering/gaps';
 import { questionWords } from '../../src/tools/kbGaps';
 import { fixtureInputs, IN_WEEK } from '../helpers/questionLogFixture';
 import { realContent } from '../helpers/realContent';
@@ -21,6 +21,11 @@ describe('isGap', () => {
     expect(isGap(q('x', 'clarify', { feedback: 'notHelpful' }))).toBe(true);
     expect(isGap(q('x', 'smallTalk', { feedback: 'notHelpful' }))).toBe(false);
     expect(isGap(q('x', 'escalate'))).toBe(false);
+  });
+
+  it('counts a partial answer as a gap, with its own reason', () => {
+    expect(isGap(q('how many customers has CDW moved?', 'partial'))).toBe(true);
+    expect(gapReason(q('how many customers has CDW moved?', 'partial'))).toBe('partial');
   });
 });
 

@@ -129,8 +129,62 @@ describe('PartnerBot turns', () => {
     for (const text of ['title:bpos~2 +wpc -dell ^3 *', '\u0000\u0007\u001b[31m', 'a'.repeat(900), '😀👍', '"""', '{{constructor}}', '__proto__']) {
       const reply = await ask(adapter, text);
       expect(reply.type).toBe('message');
-      expect(['answer', 'clarify', 'noAnswer', 'smallTalk']).toContain(data(reply).band);
+      expect(['answer', 'partial', 'clarify', 'noAnswer', 'smallTalk']).toContain(data(reply).band);
     }
+  });
+
+  describe('answers from passages', () => {
+    it('leads with the passage that answers, keeping the title, source and as-of date, with the short answer after it', async () => {
+      const reply = await ask(await makeAdapter(), 'how many customers did each top partner migrate?');
+      expect(data(reply)).toMatchObject({ band: 'answer', articleId: 'top-cloud-partners', passages: ['top-cloud-partners#1', 'top-cloud-partners#2'] });
+      const text = reply.text ?? '';
+      expect(text.indexOf('between 65 and 390')).toBeGreaterThan(text.indexOf('top 10 U.S. cloud partners'));
+      expect(text.indexOf('between 65 and 390')).toBeLessThan(text.indexOf('In short:'));
+      expect(text).toMatch(/MSPmentor news item.*spring 2011/);
+    });
+
+    it('gives a partial answer in its own band: what the sources do not say, what they do say with the source, and a person', async () => {
+      const reply = await ask(await makeAdapter(), 'how many customers has CDW moved to BPOS?');
+      expect(data(reply)).toMatchObject({ band: 'partial', articleId: 'top-cloud-partners', missing: ['CDW'] });
+      const text = reply.text ?? '';
+      expect(text).toMatch(/^My sources don't give a figure for CDW\./);
+      expect(text).toMatch(/Here is what they do say:/);
+      expect(text).toMatch(/Accurate as of spring 2011/);
+      expect(buttons(reply)).toContain('Talk to a person');
+      expect((reply.suggestedActions?.actions ?? []).filter((x) => x.type === 'messageBack')).toHaveLength(2);
+    });
+
+    it('answers both questions of a message that asks two', async () => {
+      const replies = await sayActivity((await makeBot()).adapter, 'when is WPC and can partners bill cloud customers themselves?');
+      const answers = replies.filter((a) => a.type === 'message');
+      expect(answers.map((a) => data(a).articleId)).toEqual(['wpc-2011', 'partner-billing-policy']);
+      expect(answers[0]?.text).toMatch(/July 2011/);
+      expect(answers[1]?.text).toMatch(/did not let channel partners/);
+    });
+
+    it('reads a follow-up in the context of the last answer, also after a restart (the context is in conversation state)', async () => {
+      const first = await makeBot();
+      await ask(first.adapter, 'what is live@edu?');
+      const restarted = await makeBot({ storage: first.storage });
+      const followUp = await ask(restarted.adapter, 'how many countries is it used in?');
+      expect(data(followUp)).toMatchObject({ band: 'answer', articleId: 'live-at-edu' });
+      expect(followUp.text).toMatch(/130 countries/);
+      const honest = await ask(restarted.adapter, 'and in the UK?');
+      expect(data(honest).band).not.toBe('answer');
+      expect(honest.text).not.toMatch(/130 countries/);
+    });
+
+    it('still loads conversation state saved before follow-ups were understood', async () => {
+      const bot = await makeBot();
+      await ask(bot.adapter, 'when is WPC?');
+      const stateKey = 'test/conversations/Convo1/';
+      const saved = (await bot.storage.read([stateKey]))[stateKey] as { facts?: Record<string, unknown> } | undefined;
+      expect(saved?.facts?.topic).toMatchObject({ articleId: 'wpc-2011' });
+      delete saved?.facts?.topic;
+      await bot.storage.write({ [stateKey]: { ...saved, eTag: '*' } });
+      const next = await ask((await makeBot({ storage: bot.storage })).adapter, 'what is BPOS?');
+      expect(data(next)).toMatchObject({ band: 'answer', articleId: 'bpos-overview' });
+    });
   });
 
   describe('feedback on answers', () => {

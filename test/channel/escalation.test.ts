@@ -68,6 +68,22 @@ describe('escalation to partner support (turn tests)', () => {
     expect(textOf(next)).not.toMatch(reason);
   });
 
+  it('takes a bad e-mail as a bad e-mail, never as a knowledge question, and answers a real question asked mid-way', async () => {
+    const bot = await makeBot();
+    for (const text of ['talk to a person', 'A question', 'Jane']) await say(bot.adapter, text);
+    for (const bad of ['not-an-email', 'live edu', 'email']) {
+      const retry = await say(bot.adapter, bad);
+      expect(retry.every((a) => data(a).articleId === undefined || data(a).articleId === null)).toBe(true);
+      expect(textOf(retry)).toMatch(/doesn't look like an e-mail address/i);
+    }
+    const question = await say(bot.adapter, 'how many schools use live@edu?');
+    expect(question.some((a) => data(a).articleId === 'live-at-edu')).toBe(true);
+    expect(textOf(question)).toMatch(/10,000 schools/);
+    expect(textOf(question)).toMatch(/e-mail/i);
+    const next = await say(bot.adapter, 'jane@contoso.com');
+    expect(textOf(next)).toMatch(/company/i);
+  });
+
   it('refuses an answer that is too long, saying how long it may be, and keeps the earlier answers', async () => {
     const bot = await makeBot();
     await say(bot.adapter, 'talk to a person');

@@ -1,7 +1,7 @@
 import { parseGaps, parseSources, parseSynonyms } from '../../src/knowledge/contentFiles';
 import type { Problem, Result } from '../../src/knowledge/Problem';
 import { Synonyms } from '../../src/knowledge/Synonyms';
-import { splitWords } from '../../src/knowledge/words';
+import { splitWords, stem } from '../../src/knowledge/words';
 
 const synonyms = new Synonyms([
   { term: 'wpc', also: ['worldwide partner conference', 'partner conference', 'wpc 2011'], line: 1 },
@@ -75,6 +75,22 @@ describe('Synonyms.groupOfWord', () => {
 
   it('names no group for a word no phrase uses', () => {
     expect(synonyms.groupOfWord('weather')).toBeUndefined();
+  });
+});
+
+describe('Synonyms.says', () => {
+  const seats = new Synonyms([{ term: 'seats', also: ['paid users', 'paying customers'], line: 1 }]);
+
+  it('says the words of its phrases, by stem', () => {
+    expect(seats.says(stem('seats'), stem('users'))).toBe(true);
+    expect(seats.says(stem('seats'), stem('customer'))).toBe(true);
+    expect([...seats.wordsSaidBy(stem('seats'))]).toEqual(expect.arrayContaining([stem('paid'), stem('users')]));
+  });
+
+  it('says nothing of words outside its phrases, and a word says nothing of the group', () => {
+    expect(seats.says(stem('seats'), stem('schools'))).toBe(false);
+    expect(seats.says(stem('users'), stem('seats'))).toBe(false);
+    expect(seats.wordsSaidBy(stem('schools')).size).toBe(0);
   });
 });
 

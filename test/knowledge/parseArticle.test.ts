@@ -59,8 +59,26 @@ describe('parseArticle', () => {
         related: ['cloud-vs-on-premise'],
         shortAnswer: 'WPC takes place in July 2011. It is in the summer.',
         details: '## More detail\n\n- Registration is not covered.',
+        passages: [
+          { index: 0, kind: 'short', text: 'WPC takes place in July 2011. It is in the summer.', line: 14 },
+          { index: 1, kind: 'item', heading: 'More detail', text: 'Registration is not covered.', line: 19 },
+        ],
+        sections: [],
         file: 'wpc/wpc-2011.md',
       });
+    });
+
+    it('aims questions at a section by its heading, whatever its case', () => {
+      const r = parseArticle(withLine(11, 'related: [cloud-vs-on-premise]', 'sections:', '  more DETAIL:', '    - Is registration covered?'), 'wpc/wpc-2011.md');
+      if (!r.success) throw new Error(JSON.stringify(r.problems));
+      expect(r.data.article.sections).toEqual([{ heading: 'More detail', questions: ['Is registration covered?'] }]);
+    });
+
+    it('refuses section questions aimed at a heading the body does not have, naming the line of its questions and the headings there are', () => {
+      const problems = parse(withLine(11, 'related: [cloud-vs-on-premise]', 'sections:', '  Venue:', '    - Where is WPC?'));
+      expect(problems).toEqual([
+        expect.objectContaining({ line: 14, severity: 'error', message: expect.stringMatching(/section "Venue" is not a heading of the body.*"More detail"/) }),
+      ]);
     });
 
     it('knows the line of each front-matter value', () => {

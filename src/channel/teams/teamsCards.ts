@@ -1,6 +1,7 @@
 import { CardFactory, type Activity, type Attachment } from 'botbuilder';
-import type { AnswerReply } from '../../answering/Reply';
+import type { AnswerReply, PartialReply, ShownPassage } from '../../answering/Reply';
 import { fill, type Messages } from '../../answering/Messages';
+import { partialLead, passageBlocks } from '../../answering/replyText';
 import type { Article } from '../../knowledge/Article';
 import type { KnowledgeBase } from '../../knowledge/loadKnowledge';
 import type { FeedbackValue, ReplyData } from '../render';
@@ -11,28 +12,40 @@ export interface AskValue {
 }
 
 /**
- * An answer as Teams shows it best: an Adaptive Card with the title, the short answer, the source and
- * as-of date, the follow-up questions and the feedback buttons. Buttons are `Action.Submit` with
- * Teams `messageBack` data, so they work in personal chat, group chats and channels alike (a channel
- * button press needs no @mention).
+ * An answer as Teams shows it best: an Adaptive Card with, for each article shown, its title, the
+ * passages that answer, and its source and as-of date (the same passages Web Chat shows as text), then
+ * the follow-up questions and the feedback buttons. Buttons are `Action.Submit` with Teams
+ * `messageBack` data, so they work in personal chat, group chats and channels alike (a channel button
+ * press needs no @mention).
  */
-export function answerCard(article: Article, kb: KnowledgeBase, messages: Messages, followUps: readonly Article[], questionId?: string): Attachment {
-  const docs = article.sources.map((s) => kb.sources.get(s)).filter((d) => d !== undefined);
-  const source = fill(messages.answerSource, { source: docs.map((d) => d.title).join('; '), period: docs.map((d) => d.period).join('; '), asOf: article.asOf });
+export function answerCard(
+  shown: readonly ShownPassage[],
+  kb: KnowledgeBase,
+  messages: Messages,
+  followUps: readonly Article[],
+  questionId?: string,
+  options: { lead?: string; shortAnswer?: ShownPassage; corrects?: string; offerPerson?: boolean } = {},
+): Attachment {
   const actions: object[] = followUps.map((f) => submit(f.title, f.title, { ask: f.title } satisfies AskValue));
+  if (options.offerPerson) actions.unshift(submit(messages.talkToPersonButton, messages.talkToPersonButton, { ask: messages.talkToPersonButton } satisfies AskValue));
   if (questionId) {
     actions.push(submit(messages.helpfulButton, messages.helpfulButton, { feedback: 'helpful', questionId } satisfies FeedbackValue));
     actions.push(submit(messages.notHelpfulButton, messages.notHelpfulButton, { feedback: 'notHelpful', questionId } satisfies FeedbackValue));
   }
+  const body: object[] = [];
+  if (options.lead) body.push({ type: 'TextBlock', text: options.lead, wrap: true, weight: 'Bolder' });
+  passageBlocks(shown, kb, messages).forEach((b, i) => {
+    body.push({ type: 'TextBlock', text: b.title, weight: 'Bolder', size: 'Medium', wrap: true });
+    if (i === 0 && options.corrects) body.push({ type: 'TextBlock', text: fill(messages.corrects, { assumed: options.corrects }), wrap: true });
+    for (const p of b.passages) body.push({ type: 'TextBlock', text: p, wrap: true });
+    if (i === 0 && options.shortAnswer) body.push({ type: 'TextBlock', text: `${messages.inShort} ${options.shortAnswer.passage.text}`, wrap: true });
+    body.push({ type: 'TextBlock', text: b.source, isSubtle: true, size: 'Small', wrap: true });
+  });
   return CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
-    body: [
-      { type: 'TextBlock', text: article.title, weight: 'Bolder', size: 'Medium', wrap: true },
-      { type: 'TextBlock', text: article.shortAnswer, wrap: true },
-      { type: 'TextBlock', text: source, isSubtle: true, size: 'Small', wrap: true },
-    ],
+    body,
     actions,
   });
 }
@@ -41,15 +54,30 @@ function submit(title: string, displayText: string, value: object): object {
   return { type: 'Action.Submit', title, data: { ...value, msteams: { type: 'messageBack', displayText, text: '', value } } };
 }
 
-/** The answer activity for Teams: the card, with the plain text kept for notifications and search. */
-export function teamsAnswer(reply: AnswerReply, kb: KnowledgeBase, messages: Messages, questionId?: string): Partial<Activity> {
-  const data: ReplyData = { band: 'answer', articleId: reply.article.id, confidence: reply.confidence, ...(questionId ? { questionId } : {}) };
-  return {
-    type: 'message',
-    summary: reply.article.title,
-    attachments: [answerCard(reply.article, kb, messages, reply.followUps, questionId)],
-    channelData: data,
+/**
+ * The answer (or partial answer) activity for Teams: the card, with the plain text kept for
+ * notifications and search. A partial answer leads with what the sources do not say and offers a person.
+ */
+export function teamsAnswer(reply: AnswerReply | PartialReply, kb: KnowledgeBase, messages: Messages, questionId?: string): Partial<Activity> {
+  const data: ReplyData = {
+    band: reply.kind,
+    articleId: reply.article.id,
+    confidence: reply.confidence,
+    passages: reply.passages.map((p) => `${p.article.id}#${p.passage.index}`),
+    ...(reply.kind === 'partial' ? { missing: reply.missing } : {}),
+    ...(questionId ? { questionId } : {}),
   };
+  const card =
+    reply.kind === 'answer'
+      ? answerCard(reply.passages, kb, messages, reply.followUps, questionId, {
+          ...(reply.shortAnswer ? { shortAnswer: reply.shortAnswer } : {}),
+          ...(reply.corrects ? { corrects: reply.corrects } : {}),
+        })
+      : answerCard(reply.passages, kb, messages, reply.followUps.slice(0, 2), questionId, {
+          lead: reply.passages.length > 0 ? `${partialLead(reply, messages)} ${messages.partialThen}` : `${partialLead(reply, messages)} ${messages.offerPerson}`,
+          offerPerson: true,
+        });
+  return { type: 'message', summary: reply.article.title, attachments: [card], channelData: data };
 }
 
 export function isAskValue(v: unknown): v is AskValue {
