@@ -4,7 +4,7 @@ import { loadMessages } from './answering/Messages';
 import { buildBotServer } from './channel/startBot';
 import { parseConfig } from './config';
 import { loadScripts } from './escalation/script';
-import { KnowledgeWatcher } from './knowledge/KnowledgeWatcher';
+import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
 import { createLogger, type Logger } from './log';
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const config = parsed.data;
   const logger = createLogger(config.logLevel);
 
+  // Taken before the load: a save made while it runs is a change the watcher's first look loads.
+  const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
   const [kb, messages, scripts] = await Promise.all([loadKnowledge(config.knowledgeDir), loadMessages(config.dialogsDir), loadScripts(config.dialogsDir)]);
   if (!kb.success || !messages.success || !scripts.success) {
     const problems = [kb, messages, scripts].flatMap((r) => (r.success ? [] : r.problems));
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
-  const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, initial: kb.data, logger });
+  const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, initial: kb.data, logger, ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}) });
   const knowledge = () => watcher.current();
 
   // A folder the bot cannot write to stops it now, in one line, not on a partner's first message.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
 import { loadKnowledge, type KnowledgeBase } from './loadKnowledge';
@@ -17,6 +17,11 @@ export interface KnowledgeWatcherOptions {
   readonly settleMs?: number;
   /** Default `loadKnowledge`. */
   readonly load?: (dir: string) => Promise<Result<KnowledgeBase>>;
+  /**
+   * The folder as it was just before `initial` was loaded (`folderFingerprint`): the first look then
+   * loads again only if something changed since, instead of loading the whole folder a second time.
+   */
+  readonly initialFingerprint?: FolderFingerprint;
   /** Called after a new version is in service (not for refused changes). Exceptions are logged. */
   readonly onReload?: (kb: KnowledgeBase) => void;
 }
@@ -37,6 +42,18 @@ interface FileMark {
 /** The folder's state: every non-dot file with its size and mtime, or why it could not be read. */
 type Fingerprint = { readonly files: ReadonlyMap<string, FileMark> } | { readonly error: string };
 
+/** A folder's fingerprint, to hand to a watcher as `initialFingerprint`. */
+export type FolderFingerprint = Fingerprint;
+
+/** The folder's fingerprint now; take it before loading the folder. Undefined when it cannot be read. */
+export async function folderFingerprint(dir: string): Promise<FolderFingerprint | undefined> {
+  try {
+    return await fingerprint(dir);
+  } catch {
+    return undefined;
+  }
+}
+
 /** How long after its mtime a file's content is also fingerprinted. */
 const RACY_MS = 3000;
 /** Larger files are never read for the fingerprint. */
@@ -45,9 +62,10 @@ const MAX_DIGEST_BYTES = 1 << 20;
 const MAX_SETTLE_ROUNDS = 20;
 
 /**
- * Keeps the knowledge base in service current while the bot runs. Every `pollMs` it takes a cheap
- * fingerprint of the folder (each file's size, mtime and inode; no fs.watch, which is unreliable on
- * network shares, bind mounts and some containers). When it changes, it waits until the folder has
+ * Keeps the knowledge base in service current while the bot runs. Every `pollMs`, and at once when the
+ * file system reports a change, it takes a cheap fingerprint of the folder (each file's size, mtime and
+ * inode; change events alone are unreliable on network shares, bind mounts and some containers, so
+ * polling stays). When it changes, it waits until the folder has
  * been quiet for `settleMs`, then loads the whole folder. A good load replaces the knowledge base in
  * one assignment; turns in flight keep the object they took. A load with problems is refused: the
  * last good version stays in service and each problem is logged as `file:line: message`.
@@ -62,6 +80,10 @@ export class KnowledgeWatcher {
   private seen: Fingerprint | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** File-system change events: a hint to look at once; polling still catches what they miss. */
+  private events: FSWatcher | undefined;
+  /** An event arrived while a look was running: look again right after it. */
+  private nudged = false;
   private started = false;
   /** Set by stop(): a look still waiting for the folder to settle gives up instead of loading. */
   private cancelled = false;
@@ -71,6 +93,7 @@ export class KnowledgeWatcher {
 
   constructor(private readonly opts: KnowledgeWatcherOptions) {
     this.kb = opts.initial;
+    this.seen = opts.initialFingerprint;
     this.pollMs = Math.max(10, opts.pollMs ?? 500);
     this.settleMs = Math.max(0, opts.settleMs ?? 150);
     this.load = opts.load ?? ((dir) => loadKnowledge(dir));
@@ -87,18 +110,21 @@ export class KnowledgeWatcher {
   }
 
   /**
-   * Starts watching. The first look loads the folder once, so a change saved between the initial
-   * load and start() is not missed (a load with the same content hash changes nothing).
+   * Starts watching. The first look loads the folder if it changed since `initialFingerprint` (or,
+   * without one, loads it once), so a change saved between the initial load and start() is not missed.
    */
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.listen();
     this.schedule(0);
   }
 
   /** Stops watching and waits for a look or reload in progress to finish. */
   async stop(): Promise<void> {
     this.started = false;
+    this.events?.close();
+    this.events = undefined;
     this.cancelled = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -122,10 +148,40 @@ export class KnowledgeWatcher {
       .then((loaded) => {
         this.running = undefined;
         // Right after a load, look again at once: a save made during the load is loaded next.
-        if (this.started && !this.timer) this.schedule(loaded ? 0 : this.pollMs);
+        const again = loaded || this.nudged;
+        this.nudged = false;
+        if (this.started && !this.timer) this.schedule(again ? 0 : this.pollMs);
       });
     this.running = run;
     return run;
+  }
+
+  /**
+   * Listens for change events on the folder (inotify on Linux, recursive since Node 20) so a save is
+   * looked at at once rather than at the next poll. Events are only a hint: on network shares, bind
+   * mounts and some containers they never come, and polling alone keeps the folder current.
+   */
+  private listen(): void {
+    try {
+      this.events = watch(this.opts.dir, { recursive: true, persistent: false }, () => this.nudge());
+      this.events.on('error', () => {
+        this.events?.close();
+        this.events = undefined;
+      });
+    } catch {
+      this.events = undefined;
+    }
+  }
+
+  /** A change event: look now (a look in progress looks again when it ends). */
+  private nudge(): void {
+    if (!this.started) return;
+    if (this.running) {
+      this.nudged = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   private schedule(ms: number): void {

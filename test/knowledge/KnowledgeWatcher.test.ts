@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KnowledgeWatcher } from '../../src/knowledge/KnowledgeWatcher';
+import { KnowledgeWatcher, folderFingerprint } from '../../src/knowledge/KnowledgeWatcher';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/loadKnowledge';
 import { formatProblem } from '../../src/knowledge/Problem';
 import { createLogger } from '../../src/log';
@@ -74,6 +74,41 @@ async function edit(file: string, from: string, to: string): Promise<void> {
 }
 
 describe('KnowledgeWatcher', () => {
+  it('given the folder as it was before the start-up load, does not load an unchanged folder again, yet loads a save made during that load', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-watch-'));
+    dirs.push(dir);
+    await fs.cp(SOURCE, dir, { recursive: true });
+    const logs: LogLine[] = [];
+    const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+    let loads = 0;
+    const load = async (d: string) => {
+      loads += 1;
+      return loadKnowledge(d);
+    };
+
+    const quietPrint = await folderFingerprint(dir);
+    const quiet = await loadKnowledge(dir);
+    if (!quiet.success || !quietPrint) throw new Error('the knowledge folder does not load');
+    const unchanged = new KnowledgeWatcher({ dir, initial: quiet.data, logger, load, initialFingerprint: quietPrint, pollMs: 50, settleMs: 10 });
+    watchers.push(unchanged);
+    unchanged.start();
+    await unchanged.checkNow();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(loads).toBe(0);
+    await unchanged.stop();
+
+    // A save that lands between the fingerprint and the end of the start-up load.
+    const before = await folderFingerprint(dir);
+    const initial = await loadKnowledge(dir);
+    if (!initial.success || !before) throw new Error('the knowledge folder does not load');
+    await edit(path.join(dir, BILLING), ORIGINAL_ANSWER, 'No. As of spring 2011 (saved during start-up), Microsoft did not let channel partners manage billing');
+    const watcher = new KnowledgeWatcher({ dir, initial: initial.data, logger, load, initialFingerprint: before, pollMs: 50, settleMs: 10 });
+    watchers.push(watcher);
+    watcher.start();
+    await waitFor('the save made during start-up', () => shortAnswer(watcher.current()).includes('(saved during start-up)'));
+    expect(loads).toBe(1);
+  });
+
   it('serves an edited short answer within 2 seconds, with the default timings', async () => {
     // The bot's own timings (poll 500 ms, settle 150 ms) for the latency check.
     const { watcher, logs, file } = await setup(true);
