@@ -183,7 +183,11 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const a = answerability;
   const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage || confidence < ANSWER_THRESHOLD;
   const answer = { kind: 'answer' as const, article: lead.article, passages: withSection(shown, lead), confidence, followUps, ...shortAnswerAfter(shown, lead) };
-  if (!short) return { ...decided, reply: answer };
+  // A question that names nothing the knowledge base is about and uses a word the knowledge base lacks
+  // ("the conference room booking policy at our office") is likely about something else: never answered
+  // outright from the words it happens to share, unless the passage covers nearly all of it.
+  const stranger = !anchored && !options.followUp && coverage < THRESHOLDS.clearCoverage && strangers.some((w) => w.weight > 0);
+  if (!short && !stranger) return { ...decided, reply: answer };
   if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
   // A question that names nothing the knowledge base is about gets a partial answer only when the passage
   // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",

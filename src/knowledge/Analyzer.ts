@@ -81,6 +81,8 @@ const FILLER_PHRASES: readonly (readonly string[])[] = [
   ['point', 'of', 'view'], ['points', 'of', 'view'], ['to', 'be', 'honest'], ['to', 'be', 'fair'], ['as', 'far', 'as', 'i', 'know'],
   ['by', 'the', 'way'], ['at', 'the', 'end', 'of', 'the', 'day'], ['in', 'a', 'nutshell'], ['for', 'what', 'it', 'is', 'worth'],
   ['for', 'what', 'its', 'worth'], ['from', 'my', 'perspective'], ['in', 'my', 'opinion'], ['if', 'you', 'dont', 'mind'], ['in', 'other', 'words'],
+  // time and attribution phrases whose everyday words would otherwise count as things the question names
+  ['so', 'far'], ['up', 'to', 'now'], ['until', 'now'], ['as', 'of', 'now'], ['right', 'now'], ['at', 'the', 'moment'], ['according', 'to'],
   // who a greeting is addressed to: "hi team", "morning everyone"
   ...['hi', 'hello', 'hey', 'morning', 'afternoon', 'evening', 'thanks', 'cheers'].flatMap((g) => ['team', 'everyone', 'there', 'all', 'guys', 'folks', 'mate', 'support'].map((to) => [g, to])),
 ];

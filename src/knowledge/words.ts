@@ -1,3 +1,4 @@
+import { englishWords } from './englishWords';
 import lunr from 'lunr';
 
 /**
@@ -67,7 +68,54 @@ export function splitWords(text: string): string[] {
     .replace(/'s\b/g, '')
     .replace(/'/g, '');
   const words = normal.match(/[\p{L}\p{N}]+(?:@[\p{L}\p{N}]+)*/gu) ?? [];
-  return words.map((w) => NUMBER_WORDS.get(w) ?? w);
+  return words.map((w) => NUMBER_WORDS.get(w) ?? commonForm(w));
+}
+
+/**
+ * Past forms of irregular verbs partners use about sales and growth ("grew", "sold"), read as the verb
+ * ("grow", "sell") so they meet the article's "growing", "sells". Only forms that are not also everyday
+ * words of another meaning or mostly adjectives ("left", "found", "led", "paid", "known" stay as they are).
+ */
+const IRREGULAR_PAST: ReadonlyMap<string, string> = new Map(Object.entries({
+  grew: 'grow', grown: 'grow', outgrew: 'outgrow', sold: 'sell', bought: 'buy', began: 'begin', begun: 'begin',
+  won: 'win', spent: 'spend', became: 'become', chose: 'choose', chosen: 'choose', rose: 'rise', risen: 'rise',
+  fell: 'fall', fallen: 'fall', took: 'take', gave: 'give', came: 'come', went: 'go', drove: 'drive',
+  overtook: 'overtake', withdrew: 'withdraw', brought: 'bring', sought: 'seek',
+}));
+
+const BRITISH = /^(.{3,}?)(is(?:e|es|ed|ing|ation|ations|er|ers)|yse|ysed|yses|ysing|our|ours|oured|ouring|ourite|ourites|ourable|tre|tres|ogue|ogues|ence|ences|mme|mmes|lled|lling)$/;
+const british = new Map<string, string>();
+
+/**
+ * One spelling for words written the British or the American way ("organisation" and "organization",
+ * "favour" and "favor", "programme" and "program", "cancelled" and "canceled"), applied to articles
+ * and questions alike. A British form is read as its American twin only when that twin is an English
+ * word, so "promise", "enterprise" and "four" stay as they are.
+ */
+function commonForm(word: string): string {
+  const past = IRREGULAR_PAST.get(word);
+  if (past !== undefined) return past;
+  const m = BRITISH.exec(word);
+  if (!m) return word;
+  let found = british.get(word);
+  if (found === undefined) {
+    const [, head = '', tail = ''] = m;
+    const twin =
+      head +
+      tail
+        .replace(/^is/, 'iz')
+        .replace(/^ys/, 'yz')
+        .replace(/^our/, 'or')
+        .replace(/^tre(s?)$/, 'ter$1')
+        .replace(/^ogue/, 'og')
+        .replace(/^ence/, 'ense')
+        .replace(/^mme/, 'm')
+        .replace(/^ll/, 'l');
+    found = twin !== word && twin.length >= 4 && englishWords().has(twin) ? twin : word;
+    if (british.size >= MAX_MEMO) british.clear();
+    british.set(word, found);
+  }
+  return found;
 }
 
 const stems = new Map<string, string>();

@@ -107,6 +107,32 @@ describe('decide on the real knowledge base', () => {
       },
     );
 
+    it.each([["what's the conference room booking policy at our office?"], ['what is the seat pitch policy on a 747 conference flight?']])(
+      'offers no article for "%s": it shares "conference" and "policy" with the knowledge base but is about something else',
+      (question) => {
+        expect(decide(question, index)).toMatchObject({ kind: 'noAnswer' });
+      },
+    );
+
+    it('still answers a question with one word the knowledge base lacks when the passage covers nearly all of it', () => {
+      const reply = decide('most customers migrated by a single top partner?', index);
+      expect(reply.kind).not.toBe('noAnswer');
+      expect(JSON.stringify(reply)).toContain('390');
+    });
+
+    it.each([
+      ['Does Microsoft authorise partners to handle the billing for their customers cloud subscriptions?', 'partner-billing-policy'],
+      ['Why do customers favour BPOS?', 'bpos-why-customers-choose'],
+    ])('reads British spelling as the articles\' words: "%s"', (question, id) => {
+      expect(decide(question, index)).toMatchObject({ kind: 'answer', article: { id } });
+    });
+
+    it('reads "grew" as "grow": a question about how BPOS grew finds its growth', () => {
+      const reply = decide('how much has bpos grew this year?', index);
+      expect(reply.kind).not.toBe('noAnswer');
+      expect(JSON.stringify(reply)).toContain('threefold');
+    });
+
     it('says there is nothing to search on for a question of only filler', () => {
       expect(decide('what is it?', index)).toMatchObject({ kind: 'noAnswer', reason: 'vague' });
     });

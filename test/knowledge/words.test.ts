@@ -80,3 +80,22 @@ describe('STOP_WORDS', () => {
     expect(STOP_WORDS.has('when')).toBe(false);
   });
 });
+
+describe('one spelling for British and American English, and irregular past forms', () => {
+  it('reads British spellings as their American twins', () => {
+    expect(splitWords('organisation organised favour favourite programme centre licence cancelled analyse')).toEqual([
+      'organization', 'organized', 'favor', 'favorite', 'program', 'center', 'license', 'canceled', 'analyze',
+    ]);
+  });
+
+  it('leaves words alone whose "twin" is no English word', () => {
+    expect(splitWords('promise enterprise exercise tour hour billing selling silence')).toEqual([
+      'promise', 'enterprise', 'exercise', 'tour', 'hour', 'billing', 'selling', 'silence',
+    ]);
+  });
+
+  it('reads irregular past forms as the verb, but not those that are mostly other words', () => {
+    expect(splitWords('grew sold bought won')).toEqual(['grow', 'sell', 'buy', 'win']);
+    expect(splitWords('left found paid known')).toEqual(['left', 'found', 'paid', 'known']);
+  });
+});
