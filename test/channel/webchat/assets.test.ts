@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { webChatBundlePath, webChatVersion } from '../../../src/channel/webchat/assets';
+import { webFiles } from '../../../src/channel/webchat/assets';
 import { startBot, type RunningBot } from '../../helpers/httpHarness';
 
 describe('what the bot serves to browsers', () => {
@@ -23,20 +23,20 @@ describe('what the bot serves to browsers', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/javascript/);
     const text = await res.text();
-    expect(text).toContain(`/webchat.js?v=${webChatVersion()}`);
+    expect(text).toContain(`/webchat.js?v=${webFiles().webChatVersion}`);
     expect(text).toContain('/api/webchat/token');
     const etag = res.headers.get('etag') ?? '';
     const again = await fetch(`${bot.url}/widget.js`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
   });
 
-  it('GET /webchat.js: the official Web Chat bundle from the installed package, cached for good when versioned', async () => {
-    const gz = await fetch(`${bot.url}/webchat.js?v=${webChatVersion()}`, { headers: { 'accept-encoding': 'gzip' } });
+  it('GET /webchat.js: the official Web Chat bundle, cached for good when versioned', async () => {
+    const gz = await fetch(`${bot.url}/webchat.js?v=${webFiles().webChatVersion}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(gz.status).toBe(200);
     expect(gz.headers.get('cache-control')).toMatch(/immutable/);
     const body = Buffer.from(await gz.arrayBuffer());
     // fetch unpacks gzip itself; the bytes are the package's own bundle.
-    const original = readFileSync(webChatBundlePath());
+    const original = readFileSync(webFiles().bundle);
     expect(body.equals(original) || gunzipSync(body).equals(original)).toBe(true);
     expect(original.includes('renderWebChat')).toBe(true);
     const unversioned = await fetch(`${bot.url}/webchat.js`);
