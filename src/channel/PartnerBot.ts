@@ -37,7 +37,7 @@ import {
   withoutRecipientMention,
 } from './teams/teamsConversation';
 import type { BotState, ProfileField } from './state';
-import { correlationIdOf, turnLogger } from './turnLog';
+import { correlationIdOf, noteOutcome, turnLogger, type TurnObserver } from './turnLog';
 
 export interface SupportDesk {
   readonly hours: SupportHours;
@@ -64,7 +64,19 @@ export interface PartnerBotDeps {
   readonly staffDesk?: StaffDesk;
   /** Where every question and the partner's feedback are recorded, for staff. */
   readonly questionLog?: Pick<QuestionLog, 'recordQuestion' | 'recordFeedback'>;
+  /** Told about answer decisions and escalations (the metrics). */
+  readonly observer?: TurnObserver;
   readonly now?: () => Date;
+}
+
+/** Logs the turn's outcome and notes its band (and article) for the turn's metrics and trace span. */
+function finished(context: TurnContext, log: Logger, fields: { outcome: string; articleId?: string | undefined } & Record<string, unknown>): void {
+  noteOutcome(context, { band: bandOfOutcome(fields.outcome), ...(fields.articleId ? { articleId: fields.articleId } : {}) });
+  log.info(fields, 'turn');
+}
+
+function bandOfOutcome(outcome: string): string {
+  return outcome.startsWith('escalation') ? 'escalation' : outcome;
 }
 
 const NOT_HELPFUL = /\b(?:not|wasn'?t|isn'?t|didn'?t|doesn'?t)\b.*\bhelp/i;
@@ -133,7 +145,7 @@ export class PartnerBot extends TeamsActivityHandler {
     const staff = this.deps.staffDesk;
     if (isStaffActionValue(value) && staff?.isStaffConversation(context)) {
       await staff.act(context, value);
-      log.info({ outcome: 'staffAction', action: value.staffAction, ticket: value.ticketId }, 'turn');
+      finished(context, log, { outcome: 'staffAction', action: value.staffAction, ticket: value.ticketId });
       return;
     }
     if (isTeamsGroup(context) && !isFeedbackValue(value) && !isAskValue(value)) {
@@ -149,7 +161,7 @@ export class PartnerBot extends TeamsActivityHandler {
     if (isFeedbackValue(value)) {
       await this.onFeedback(context, value.feedback, value.questionId);
       if (dc.activeDialog) await dc.repromptDialog();
-      log.info({ outcome: 'feedback', feedback: value.feedback }, 'turn');
+      finished(context, log, { outcome: 'feedback', feedback: value.feedback });
       return;
     }
     if (dc.activeDialog) {
@@ -160,18 +172,19 @@ export class PartnerBot extends TeamsActivityHandler {
       }
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) {
-        log.info({ outcome: 'escalation', status: result.status }, 'turn');
+        if (result.status === DialogTurnStatus.cancelled) this.deps.observer?.escalation('cancelled');
+        finished(context, log, { outcome: 'escalation', status: result.status });
         return;
       }
     }
     if (text === '') {
       await context.sendActivity(renderText(messages.nonText, noArticle()));
-      log.info({ outcome: 'nonText' }, 'turn');
+      finished(context, log, { outcome: 'nonText' });
       return;
     }
     if (text.length > maxQuestionChars) {
       await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noArticle()));
-      log.info({ outcome: 'tooLong', chars: text.length }, 'turn');
+      finished(context, log, { outcome: 'tooLong', chars: text.length });
       return;
     }
 
@@ -183,6 +196,7 @@ export class PartnerBot extends TeamsActivityHandler {
       if (answer.ok && answer.value === 'yes') return this.startEscalation(dc, offer, log);
       if (answer.ok) {
         await context.sendActivity(renderText(messages.offerDeclined, noArticle()));
+        noteOutcome(context, { band: 'smallTalk' });
         return;
       }
     }
@@ -190,7 +204,7 @@ export class PartnerBot extends TeamsActivityHandler {
     const ref = TICKET_ID.exec(text);
     if (ref || MY_TICKET.test(text)) {
       await this.replyWithStatus(context, ref ? ref[0].toUpperCase() : undefined);
-      log.info({ outcome: 'ticketStatus' }, 'turn');
+      finished(context, log, { outcome: 'ticketStatus' });
       return;
     }
 
@@ -206,6 +220,7 @@ export class PartnerBot extends TeamsActivityHandler {
     const kb = this.deps.knowledge();
     const reply = decide(text, kb.index);
     const decideMs = Number(process.hrtime.bigint() - started) / 1e6;
+    this.deps.observer?.decided(decideMs / 1000);
     const questionId = this.logQuestion(context, text, reply);
     if (reply.kind === 'escalate') {
       // "That didn't help" about the last answer is feedback on it as well as a request for a person.
@@ -226,16 +241,13 @@ export class PartnerBot extends TeamsActivityHandler {
       facts.noAnswerStreak = 0;
       await context.sendActivity(offerActivity(messages.escalationOffer, [messages.yesButton, messages.noButton]));
     }
-    log.info(
-      {
-        outcome: reply.kind,
-        articleId: reply.kind === 'answer' ? reply.article.id : undefined,
-        confidence: reply.kind === 'smallTalk' ? undefined : reply.confidence,
-        intent: reply.kind === 'smallTalk' ? reply.intent : undefined,
-        decideMs: Math.round(decideMs * 100) / 100,
-      },
-      'turn',
-    );
+    finished(context, log, {
+      outcome: reply.kind,
+      articleId: reply.kind === 'answer' ? reply.article.id : undefined,
+      confidence: reply.kind === 'smallTalk' ? undefined : reply.confidence,
+      intent: reply.kind === 'smallTalk' ? reply.intent : undefined,
+      decideMs: Math.round(decideMs * 100) / 100,
+    });
   }
 
   /** The welcome, once per conversation (Teams sends both an install and a conversation update). */
@@ -315,14 +327,16 @@ export class PartnerBot extends TeamsActivityHandler {
           ? renderText(fill(this.deps.messages.escalationMovedPrivate, { name }).replace(/^,\s*/, ''), { band: 'escalation', articleId: null, confidence: null, intent: 'private' })
           : privateChatInvite(dc.context, this.deps.messages),
       );
-      log.info({ outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId }, 'turn');
+      if (moved) this.deps.observer?.escalation('started');
+      finished(dc.context, log, { outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId });
       return;
     }
     const facts = await this.deps.state.getFacts(dc.context);
     facts.noAnswerStreak = 0;
     facts.pendingOffer = undefined;
     await dc.beginDialog(dialogIdOf(scriptId));
-    log.info({ outcome: 'escalationStarted', script: scriptId }, 'turn');
+    this.deps.observer?.escalation('started');
+    finished(dc.context, log, { outcome: 'escalationStarted', script: scriptId });
   }
 
   /**
@@ -422,6 +436,7 @@ export class PartnerBot extends TeamsActivityHandler {
     }
     delivery?.kick();
     await this.deps.staffDesk?.announce(ticket);
+    this.deps.observer?.escalation('completed');
     log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: script.id }, 'ticket');
     return true;
   }
