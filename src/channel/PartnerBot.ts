@@ -104,6 +104,7 @@ export class PartnerBot extends TeamsActivityHandler {
           profile: (context) => deps.state.getProfile(context),
           answerQuestion: (context, text) => this.answerMidway(context, text),
           complete: (context, s, answers) => this.openTicket(context, s, answers),
+          cancelled: () => deps.observer?.escalation('cancelled'),
         }),
       );
     }
@@ -172,7 +173,6 @@ export class PartnerBot extends TeamsActivityHandler {
       }
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) {
-        if (result.status === DialogTurnStatus.cancelled) this.deps.observer?.escalation('cancelled');
         finished(context, log, { outcome: 'escalation', status: result.status });
         return;
       }
