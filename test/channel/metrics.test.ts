@@ -1,3 +1,4 @@
+import { DirectLineClient, issueToken, openStream } from '../helpers/directLineClient';
 import { startBot, type RunningBot } from '../helpers/httpHarness';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
 
@@ -122,6 +123,28 @@ describe('GET /metrics after real turns', () => {
     expect(statuses.slice(0, 12).every((s) => s === 200)).toBe(true);
     const after = await scrape(bot);
     expect(valueOf(after, 'partner_bot_rate_limit_refusals_total{limit="conversationTurns"}') - valueOf(before, 'partner_bot_rate_limit_refusals_total{limit="conversationTurns"}')).toBe(2);
+  });
+
+  it("shows the streams open on the bot's own Direct Line, and counts its turns as the widget's (webchat)", async () => {
+    const streams = async () => valueOf(await scrape(bot), 'partner_bot_directline_streams_open');
+    const before = await scrape(bot);
+    const issued = await issueToken(bot.url);
+    const client = new DirectLineClient(bot.url, issued.token, issued.conversationId);
+    const { streamUrl } = await client.start();
+    const stream = await openStream(streamUrl);
+    try {
+      expect(await streams()).toBe(1);
+      const reply = await client.ask('when is WPC?');
+      expect(reply.text).toMatch(/July 2011/);
+    } finally {
+      stream.ws.close();
+    }
+    const deadline = Date.now() + 5000;
+    while ((await streams()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await streams()).toBe(0);
+    const after = await scrape(bot);
+    const series = 'partner_bot_turns_total{channel="webchat",band="answer"}'; // the widget's channel, as on Azure
+    expect(valueOf(after, series) - valueOf(before, series)).toBe(1);
   });
 
   it('shows zero series for escalations, deliveries and knowledge changes before any happen, and the open stream gauge', async () => {
