@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const metrics = new Metrics({ processMetrics: true });
   // Before anything else runs, so the first turn is traced; without a connection string nothing is loaded.
   const telemetry = config.telemetry.connectionString
-    ? startAzureMonitor({ connectionString: config.telemetry.connectionString, timeoutMs: config.outboundTimeoutMs, metrics })
+    ? startAzureMonitor({ connectionString: config.telemetry.connectionString, timeoutMs: config.outboundTimeoutMs, metrics, logger })
     : noTelemetry;
 
   const [kb, messages, scripts] = await Promise.all([loadKnowledge(config.knowledgeDir), loadMessages(config.dialogsDir), loadScripts(config.dialogsDir)]);

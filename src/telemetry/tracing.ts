@@ -1,4 +1,5 @@
 import type { Span } from '@opentelemetry/api';
+import type { Logger } from '../log';
 import type { Metrics } from './Metrics';
 
 /** One turn's trace span: attributes set as the turn goes, ended once. */
@@ -32,6 +33,8 @@ export interface AzureMonitorOptions {
   readonly timeoutMs: number;
   /** The bot's metrics, mirrored to Azure Monitor as OpenTelemetry metrics. */
   readonly metrics?: Metrics;
+  /** Where the SDK's own warnings and errors go (export failures, for one), as JSON log lines. */
+  readonly logger: Logger;
 }
 
 /**
@@ -80,6 +83,21 @@ export function startAzureMonitor(o: AzureMonitorOptions): Telemetry {
       winston: { enabled: false },
     },
   });
+  // The SDK's diagnostics into the bot's log (the distro would print them to stderr). While the distro
+  // still probes for an Azure VM (a few seconds, or until that call times out), every export reports
+  // that the resource is not settled yet: expected, and not worth an error line per batch.
+  const log = o.logger.child({ component: 'telemetry' });
+  const UNSETTLED = 'Accessing resource attributes before async attributes settled';
+  api.diag.setLogger(
+    {
+      error: (message, ...args) => (message === UNSETTLED ? undefined : log.error({ details: args.map(String) }, message)),
+      warn: (message, ...args) => log.warn({ details: args.map(String) }, message),
+      info: (message) => log.debug(message),
+      debug: (message) => log.debug(message),
+      verbose: (message) => log.trace(message),
+    },
+    { logLevel: api.DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
   const tracer = api.trace.getTracer('partner-bot');
   o.metrics?.mirrorTo(api.metrics.getMeter('partner-bot'));
 
