@@ -6,10 +6,12 @@
 //   node scripts/build.js             build
 //   node scripts/build.js --if-stale  build only when the sources changed since the last build
 //
-// A build ends by writing dist/.build-stamp: a hash of every input (the files tsconfig.json compiles,
-// src/web, tsconfig.json, package-lock.json and this script). `--if-stale` hashes the inputs again and
-// builds only when the hash differs, so `npm start` on a current build starts at once. Plain
-// JavaScript with no dependencies, because it must run in a pruned production install.
+// A build ends by writing dist/.build-stamp: a hash of what the running bot is built from (src/, with
+// src/web; tsconfig.json, package-lock.json and this script). `--if-stale` hashes them again and
+// builds only when the hash differs, so `npm start` on a current build starts at once. Tests and
+// benchmarks are compiled too but are not in the hash: they do not change what `npm start` runs, and
+// `npm test` and the benchmarks build in full. Plain JavaScript with no dependencies, because it must
+// run in a pruned production install.
 'use strict';
 const { createHash } = require('node:crypto');
 const { spawnSync } = require('node:child_process');
@@ -20,8 +22,8 @@ const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.build-stamp');
 const WEB_OUT = path.join(DIST, 'web');
-/** Folders tsconfig.json compiles (its "include") and the widget's files; files at the root that shape the build. */
-const INPUT_DIRS = ['src', 'test', 'bench'];
+/** The bot's sources (the widget's files included); files at the root that shape the build. */
+const INPUT_DIRS = ['src'];
 const INPUT_FILES = ['tsconfig.json', 'package-lock.json', 'scripts/build.js'];
 
 function listFiles(dir) {

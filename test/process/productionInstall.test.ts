@@ -28,7 +28,7 @@ describe('a production install of a built tree', () => {
   beforeAll(async () => {
     if (!existsSync(path.join(ROOT, 'dist', '.build-stamp'))) throw new Error('run npm run build first (npm test does)');
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'prod-install-'));
-    for (const entry of ['dist', 'knowledge', 'dialogs', 'scripts', 'src', 'test', 'bench', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+    for (const entry of ['dist', 'knowledge', 'dialogs', 'scripts', 'src', 'package.json', 'package-lock.json', 'tsconfig.json']) {
       await fs.cp(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
     }
     const install = spawnSync('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: dir, env: npmEnv(), encoding: 'utf8', timeout: 240_000 });
@@ -38,7 +38,7 @@ describe('a production install of a built tree', () => {
   afterAll(async () => {
     if (bot?.pid && bot.exitCode === null) process.kill(-bot.pid, 'SIGKILL');
     if (dir) await fs.rm(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('has no compiler or browser packages and stays within 250 MB', () => {
     for (const dev of ['typescript', 'botframework-webchat', 'jest', 'playwright-core', 'azurite']) expect(existsSync(path.join(dir, 'node_modules', dev))).toBe(false);
@@ -101,5 +101,14 @@ describe('a production install of a built tree', () => {
     const exited = new Promise((resolve) => bot?.on('exit', resolve));
     if (bot.pid) process.kill(-bot.pid, 'SIGTERM');
     await exited;
+  }, 90_000);
+
+  it('npm start refuses a build older than its sources, saying how to build, rather than start stale code', async () => {
+    const source = path.join(dir, 'src', 'config.ts');
+    await fs.appendFile(source, '\n// edited after the build\n');
+    const run = spawnSync('npm', ['start', '--silent'], { cwd: dir, env: npmEnv({ PORT: '0', HOST: '127.0.0.1', STORAGE: 'memory' }), encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/older than the sources.*npm run build/s);
+    expect(run.stdout).not.toMatch(/listening/);
   }, 90_000);
 });
