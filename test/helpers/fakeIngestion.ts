@@ -29,6 +29,10 @@ export interface FakeIngestion {
   readonly envelopes: Envelope[];
   /** The request paths it received (the exporter posts to /v2.1/track). */
   readonly paths: string[];
+  /** When each request arrived (ms since the epoch). */
+  readonly arrivals: number[];
+  /** While true, requests are taken and never answered (an endpoint that hangs). */
+  hanging: boolean;
   waitFor(match: (e: Envelope) => boolean, timeoutMs: number): Promise<Envelope>;
   close(): Promise<void>;
 }
@@ -50,8 +54,11 @@ function selfSigned(): { key: string; cert: string; caFile: string } {
 export async function startFakeIngestion(): Promise<FakeIngestion> {
   const envelopes: Envelope[] = [];
   const paths: string[] = [];
+  const arrivals: number[] = [];
   const tls = selfSigned();
   const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    arrivals.push(Date.now());
+    if (fake.hanging) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -73,7 +80,9 @@ export async function startFakeIngestion(): Promise<FakeIngestion> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const fake: FakeIngestion = {
+    hanging: false,
+    arrivals,
     url: `https://127.0.0.1:${port}`,
     caFile: tls.caFile,
     envelopes,
@@ -93,4 +102,5 @@ export async function startFakeIngestion(): Promise<FakeIngestion> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }

@@ -93,8 +93,45 @@ describe('tracing and metrics to Azure Monitor (a local fake ingestion endpoint)
       const metric = await ingestion.waitFor((e) => e.data?.baseType === 'MetricData' && (e.data.baseData?.metrics ?? []).some((m) => m.name === 'partner_bot.turns'), 5_000);
       expect(metric.data?.baseData?.metrics?.find((m) => m.name === 'partner_bot.turns')?.value).toBeGreaterThanOrEqual(1);
       expect(probe.loaded().some((m) => m.includes('monitor-opentelemetry'))).toBe(true);
+      // The SDK's diagnostics go to the JSON log, not as bare lines on stderr.
+      expect(bot.stderr()).not.toMatch(/resource attributes|Envelopes/);
     } finally {
       if (!exited) bot.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('an ingestion endpoint that never answers', () => {
+  it('turns still answer; each export gives up after OUTBOUND_TIMEOUT_MS, says so in the log, and shutdown is not held up', async () => {
+    const ingestion = await startFakeIngestion();
+    ingestion.hanging = true;
+    const bot = await spawnBot({
+      STORAGE: 'memory',
+      OUTBOUND_TIMEOUT_MS: '1000',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=${ingestion.url}/`,
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      NODE_EXTRA_CA_CERTS: ingestion.caFile,
+    });
+    let exited = false;
+    try {
+      const replies = await ask(bot, 'when is WPC?', 'hang-1');
+      expect(replies[0]?.channelData?.articleId).toBe('wpc-2011');
+      // The span batch leaves within 5 s; the call is cut off after 1 s and logged.
+      const deadline = Date.now() + 20_000;
+      const failure = () => bot.logs.find((l) => l.component === 'telemetry' && /abort/i.test(JSON.stringify(l)));
+      while (!failure() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const logged = failure();
+      expect(logged).toBeDefined();
+      const first = ingestion.arrivals[0] ?? Number.NaN;
+      expect(Date.parse(String(logged?.time)) - first).toBeLessThan(5000);
+      expect(await ask(bot, 'hello', 'hang-2')).not.toHaveLength(0);
+      const stopping = Date.now();
+      expect(await stop(bot)).toBe(0);
+      exited = true;
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+    } finally {
+      if (!exited) bot.child.kill('SIGKILL');
+      await ingestion.close();
     }
   });
 });
