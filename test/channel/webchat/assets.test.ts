@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { webFiles } from '../../../src/channel/webchat/assets';
 import { startBot, type RunningBot } from '../../helpers/httpHarness';
+import { ROOT } from '../../helpers/realContent';
 
 describe('what the bot serves to browsers', () => {
   let bot: RunningBot;
@@ -41,5 +43,16 @@ describe('what the bot serves to browsers', () => {
     expect(original.includes('renderWebChat')).toBe(true);
     const unversioned = await fetch(`${bot.url}/webchat.js`);
     expect(unversioned.headers.get('cache-control')).not.toMatch(/immutable/);
+  });
+});
+
+describe('where the compiled bot finds the widget files', () => {
+  it('serves the build output (dist/web), whose bundle is the official one, so production needs no Web Chat package', () => {
+    const built = webFiles(path.join(ROOT, 'dist', 'src', 'channel', 'webchat'));
+    const source = webFiles();
+    expect(built.dir).toBe(path.join(ROOT, 'dist', 'web'));
+    expect(built.webChatVersion).toBe(source.webChatVersion);
+    expect(readFileSync(built.bundle).equals(readFileSync(source.bundle))).toBe(true);
+    expect(readFileSync(path.join(built.dir, 'widget.js'), 'utf8')).toBe(readFileSync(path.join(source.dir, 'widget.js'), 'utf8'));
   });
 });
