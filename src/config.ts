@@ -138,6 +138,12 @@ const EnvSchema = z
     OUTBOUND_TIMEOUT_MS: positiveInt(15_000, 300_000),
     TURN_WAIT_MS: positiveInt(30_000, 600_000),
     TURN_QUEUE_LIMIT: positiveInt(20, 10_000),
+    METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z
+      .string()
+      .trim()
+      .refine(isAppInsightsConnectionString, 'must be an Application Insights connection string: InstrumentationKey=<key>;IngestionEndpoint=https://… (copy it from the resource\'s overview page)')
+      .optional(),
     ToBotFromChannelOpenIdMetadataUrl: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
@@ -145,6 +151,29 @@ const EnvSchema = z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .default('https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration'),
   });
+
+/** `Key=value;Key=value` with an InstrumentationKey, and http(s) endpoints where it names them. */
+function isAppInsightsConnectionString(v: string): boolean {
+  const fields = new Map(
+    v
+      .split(';')
+      .filter((f) => f.trim() !== '')
+      .map((f) => {
+        const eq = f.indexOf('=');
+        return [f.slice(0, eq).trim().toLowerCase(), eq < 0 ? '' : f.slice(eq + 1).trim()] as const;
+      }),
+  );
+  if (!fields.get('instrumentationkey')) return false;
+  return ['ingestionendpoint', 'liveendpoint'].every((k) => {
+    const url = fields.get(k);
+    if (url === undefined) return true;
+    try {
+      return /^https?:$/.test(new URL(url).protocol);
+    } catch {
+      return false;
+    }
+  });
+}
 
 /**
  * One entry of SERVICE_URL_ALLOWLIST: `loopback` (any port on localhost, 127.0.0.0/8 or ::1), or a
@@ -293,6 +322,13 @@ export interface Config {
   };
   /** Fair use: rate limits per client, conversation and partner (per instance). */
   readonly limits: FairUseLimits;
+  /**
+   * `GET /metrics`: open without credentials outside production; in production only with the bearer
+   * token METRICS_TOKEN, and not there at all (404) without one.
+   */
+  readonly metrics: { readonly access: 'open' | 'token' | 'off'; readonly token: string | undefined };
+  /** Traces and metrics to Azure Monitor (Application Insights); off without a connection string. */
+  readonly telemetry: { readonly connectionString: string | undefined };
   readonly support: {
     readonly hours: SupportHours;
     readonly hoursText: string;
@@ -421,6 +457,8 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
         refusalPauseMs: e.RATE_LIMIT_REFUSAL_PAUSE_MS,
       },
       support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
+      metrics: { access: e.NODE_ENV !== 'production' ? 'open' : e.METRICS_TOKEN ? 'token' : 'off', token: e.METRICS_TOKEN },
+      telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING },
     },
   };
 }

@@ -13,9 +13,13 @@ import { FileStorage } from './storage/FileStorage';
 import { storageUnavailableIn } from './storage/StorageHealth';
 import { sweepExpiredState } from './storage/sweepState';
 import { createStorage, describeStorage } from './channel/storageBackends';
+import { Metrics } from './telemetry/Metrics';
+import { noTelemetry, startAzureMonitor } from './telemetry/tracing';
 
 /** On SIGTERM the process ends at the latest this long after SHUTDOWN_GRACE_MS, whatever still hangs. */
 const SHUTDOWN_DEADLINE_EXTRA_MS = 5000;
+/** On shutdown, how long buffered telemetry may take to be sent. */
+const TELEMETRY_FLUSH_MS = 2000;
 
 /** Composition root: configuration → knowledge → server. */
 async function main(): Promise<void> {
@@ -27,6 +31,11 @@ async function main(): Promise<void> {
   }
   const config = parsed.data;
   const logger = createLogger(config.logLevel);
+  const metrics = new Metrics({ processMetrics: true });
+  // Before anything else runs, so the first turn is traced; without a connection string nothing is loaded.
+  const telemetry = config.telemetry.connectionString
+    ? startAzureMonitor({ connectionString: config.telemetry.connectionString, timeoutMs: config.outboundTimeoutMs, metrics, logger })
+    : noTelemetry;
 
   // Taken before the load: a save made while it runs is a change the watcher's first look loads.
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
@@ -37,7 +46,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
-  const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, initial: kb.data, logger, ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}) });
+  const watcher = new KnowledgeWatcher({
+    dir: config.knowledgeDir,
+    initial: kb.data,
+    logger,
+    ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}),
+    onReload: () => metrics.knowledgeChange('reloaded'),
+    onRefuse: () => metrics.knowledgeChange('refused'),
+  });
   const knowledge = () => watcher.current();
 
   // A folder the bot cannot write to stops it now, in one line, not on a partner's first message.
@@ -63,6 +79,8 @@ async function main(): Promise<void> {
     messages: messages.data,
     scripts: scripts.data,
     storage,
+    metrics,
+    telemetry,
   });
   let port: number;
   try {
@@ -84,6 +102,8 @@ async function main(): Promise<void> {
       tickets: config.escalation.webhookUrl ? 'webhook' : 'stored only (npm run tickets lists them)',
       auth: config.auth.appId ? 'bot-framework-token' : 'none',
       widget: config.webchat.directLineSecret ? 'Azure Direct Line' : 'own Direct Line at /v3/directline',
+      metrics: config.metrics.access === 'off' ? 'off (set METRICS_TOKEN)' : `/metrics (${config.metrics.access === 'open' ? 'open' : 'bearer token'})`,
+      tracing: telemetry.enabled ? 'Azure Monitor' : 'off',
     },
     `partner bot listening on http://localhost:${port}/api/messages; demo portal with the chat widget at http://localhost:${port}/`,
   );
@@ -102,7 +122,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs + SHUTDOWN_DEADLINE_EXTRA_MS).unref();
     Promise.all([bot.shutdown(config.shutdownGraceMs), watcher.stop()]).then(
-      ([{ drained }]) => {
+      async ([{ drained }]) => {
+        // The last turns' spans and metrics, sent or given up on within 2 s.
+        await telemetry.shutdown(TELEMETRY_FLUSH_MS);
         logger.info({ drained }, 'stopped');
         process.exit(0);
       },

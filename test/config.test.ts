@@ -57,6 +57,26 @@ describe('parseConfig', () => {
     });
   });
 
+  describe('metrics and tracing', () => {
+    it('opens /metrics outside production, needs METRICS_TOKEN in production, and turns it off there without one', () => {
+      expect(config({}).metrics.access).toBe('open');
+      expect(config({ NODE_ENV: 'production' }).metrics.access).toBe('off');
+      expect(config({ NODE_ENV: 'production', METRICS_TOKEN: 'a-long-scrape-token' }).metrics).toEqual({ access: 'token', token: 'a-long-scrape-token' });
+      expect(badVariables(parseConfig({ METRICS_TOKEN: 'short' }))).toEqual(['METRICS_TOKEN']);
+    });
+
+    it('takes an Application Insights connection string, and refuses something else without echoing it', () => {
+      const good = 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=https://westeurope.livediagnostics.monitor.azure.com/';
+      expect(config({ APPLICATIONINSIGHTS_CONNECTION_STRING: good }).telemetry.connectionString).toBe(good);
+      expect(config({}).telemetry.connectionString).toBeUndefined();
+      for (const bad of ['https://westeurope-5.in.applicationinsights.azure.com/', 'IngestionEndpoint=https://x.example/', 'InstrumentationKey=k;IngestionEndpoint=ftp://x.example/']) {
+        const result = parseConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: bad });
+        expect(badVariables(result)).toEqual(['APPLICATIONINSIGHTS_CONNECTION_STRING']);
+        expect(result.success ? '' : result.error.message).not.toContain('x.example');
+      }
+    });
+  });
+
   it('treats an empty value (PORT= in .env) as not set, so the default applies', () => {
     const c = config({ PORT: '', LOG_LEVEL: '', KNOWLEDGE_DIR: ' ', HOST: '', MicrosoftAppType: '', MAX_BODY_BYTES: '' });
     expect(c.port).toBe(3978);

@@ -39,7 +39,7 @@ import {
   withoutRecipientMention,
 } from './teams/teamsConversation';
 import type { BotState, ProfileField } from './state';
-import { correlationIdOf, turnLogger } from './turnLog';
+import { correlationIdOf, noteOutcome, turnLogger, type TurnObserver } from './turnLog';
 
 export interface SupportDesk {
   readonly hours: SupportHours;
@@ -66,7 +66,19 @@ export interface PartnerBotDeps {
   readonly staffDesk?: StaffDesk;
   /** Where every question and the partner's feedback are recorded, for staff. */
   readonly questionLog?: Pick<QuestionLog, 'recordQuestion' | 'recordFeedback'>;
+  /** Told about answer decisions and escalations (the metrics). */
+  readonly observer?: TurnObserver;
   readonly now?: () => Date;
+}
+
+/** Logs the turn's outcome and notes its band (and article) for the turn's metrics and trace span. */
+function finished(context: TurnContext, log: Logger, fields: { outcome: string; articleId?: string | undefined } & Record<string, unknown>): void {
+  noteOutcome(context, { band: bandOfOutcome(fields.outcome), ...(fields.articleId ? { articleId: fields.articleId } : {}) });
+  log.info(fields, 'turn');
+}
+
+function bandOfOutcome(outcome: string): string {
+  return outcome.startsWith('escalation') ? 'escalation' : outcome;
 }
 
 const NOT_HELPFUL = /\b(?:not|wasn'?t|isn'?t|didn'?t|doesn'?t)\b.*\bhelp/i;
@@ -94,6 +106,7 @@ export class PartnerBot extends TeamsActivityHandler {
           profile: (context) => deps.state.getProfile(context),
           answerQuestion: (context, text) => this.answerMidway(context, text),
           complete: (context, s, answers) => this.openTicket(context, s, answers),
+          cancelled: () => deps.observer?.escalation('cancelled'),
         }),
       );
     }
@@ -135,7 +148,7 @@ export class PartnerBot extends TeamsActivityHandler {
     const staff = this.deps.staffDesk;
     if (isStaffActionValue(value) && staff?.isStaffConversation(context)) {
       await staff.act(context, value);
-      log.info({ outcome: 'staffAction', action: value.staffAction, ticket: value.ticketId }, 'turn');
+      finished(context, log, { outcome: 'staffAction', action: value.staffAction, ticket: value.ticketId });
       return;
     }
     if (isTeamsGroup(context) && !isFeedbackValue(value) && !isAskValue(value)) {
@@ -151,7 +164,7 @@ export class PartnerBot extends TeamsActivityHandler {
     if (isFeedbackValue(value)) {
       await this.onFeedback(context, value.feedback, value.questionId);
       if (dc.activeDialog) await dc.repromptDialog();
-      log.info({ outcome: 'feedback', feedback: value.feedback }, 'turn');
+      finished(context, log, { outcome: 'feedback', feedback: value.feedback });
       return;
     }
     if (dc.activeDialog) {
@@ -162,18 +175,18 @@ export class PartnerBot extends TeamsActivityHandler {
       }
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) {
-        log.info({ outcome: 'escalation', status: result.status }, 'turn');
+        finished(context, log, { outcome: 'escalation', status: result.status });
         return;
       }
     }
     if (text === '') {
       await context.sendActivity(renderText(messages.nonText, noArticle()));
-      log.info({ outcome: 'nonText' }, 'turn');
+      finished(context, log, { outcome: 'nonText' });
       return;
     }
     if (text.length > maxQuestionChars) {
       await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noArticle()));
-      log.info({ outcome: 'tooLong', chars: text.length }, 'turn');
+      finished(context, log, { outcome: 'tooLong', chars: text.length });
       return;
     }
 
@@ -185,6 +198,7 @@ export class PartnerBot extends TeamsActivityHandler {
       if (answer.ok && answer.value === 'yes') return this.startEscalation(dc, offer, log);
       if (answer.ok) {
         await context.sendActivity(renderText(messages.offerDeclined, noArticle()));
+        noteOutcome(context, { band: 'smallTalk' });
         return;
       }
     }
@@ -192,7 +206,7 @@ export class PartnerBot extends TeamsActivityHandler {
     const ref = TICKET_ID.exec(text);
     if (ref || MY_TICKET.test(text)) {
       await this.replyWithStatus(context, ref ? ref[0].toUpperCase() : undefined);
-      log.info({ outcome: 'ticketStatus' }, 'turn');
+      finished(context, log, { outcome: 'ticketStatus' });
       return;
     }
 
@@ -208,6 +222,7 @@ export class PartnerBot extends TeamsActivityHandler {
     const kb = this.deps.knowledge();
     const turn = respond(text, kb.index, facts.topic, this.now());
     const decideMs = Number(process.hrtime.bigint() - started) / 1e6;
+    this.deps.observer?.decided(decideMs / 1000);
     if (turn.context) facts.topic = turn.context;
     const [first] = turn.replies;
     if (first?.kind === 'escalate') {
@@ -238,18 +253,15 @@ export class PartnerBot extends TeamsActivityHandler {
       facts.noAnswerStreak = 0;
       await context.sendActivity(offerActivity(messages.escalationOffer, [messages.yesButton, messages.noButton]));
     }
-    log.info(
-      {
-        outcome: reply.kind,
-        articleId: reply.kind === 'answer' || reply.kind === 'partial' ? reply.article.id : undefined,
-        passages: reply.kind === 'answer' || reply.kind === 'partial' ? reply.passages.map((p) => `${p.article.id}#${p.passage.index}`) : undefined,
-        confidence: reply.kind === 'smallTalk' ? undefined : reply.confidence,
-        intent: reply.kind === 'smallTalk' ? reply.intent : undefined,
-        questions: replies.length > 1 ? replies.length : undefined,
-        decideMs: Math.round(decideMs * 100) / 100,
-      },
-      'turn',
-    );
+    finished(context, log, {
+      outcome: reply.kind,
+      articleId: reply.kind === 'answer' || reply.kind === 'partial' ? reply.article.id : undefined,
+      passages: reply.kind === 'answer' || reply.kind === 'partial' ? reply.passages.map((p) => `${p.article.id}#${p.passage.index}`) : undefined,
+      confidence: reply.kind === 'smallTalk' ? undefined : reply.confidence,
+      intent: reply.kind === 'smallTalk' ? reply.intent : undefined,
+      questions: replies.length > 1 ? replies.length : undefined,
+      decideMs: Math.round(decideMs * 100) / 100,
+    });
   }
 
   /** The welcome, once per conversation (Teams sends both an install and a conversation update). */
@@ -333,14 +345,16 @@ export class PartnerBot extends TeamsActivityHandler {
           ? renderText(fill(this.deps.messages.escalationMovedPrivate, { name }).replace(/^,\s*/, ''), { band: 'escalation', articleId: null, confidence: null, intent: 'private' })
           : privateChatInvite(dc.context, this.deps.messages),
       );
-      log.info({ outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId }, 'turn');
+      if (moved) this.deps.observer?.escalation('started');
+      finished(dc.context, log, { outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId });
       return;
     }
     const facts = await this.deps.state.getFacts(dc.context);
     facts.noAnswerStreak = 0;
     facts.pendingOffer = undefined;
     await dc.beginDialog(dialogIdOf(scriptId));
-    log.info({ outcome: 'escalationStarted', script: scriptId }, 'turn');
+    this.deps.observer?.escalation('started');
+    finished(dc.context, log, { outcome: 'escalationStarted', script: scriptId });
   }
 
   /**
@@ -445,6 +459,7 @@ export class PartnerBot extends TeamsActivityHandler {
     }
     delivery?.kick();
     await this.deps.staffDesk?.announce(ticket);
+    this.deps.observer?.escalation('completed');
     log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: script.id }, 'ticket');
     return true;
   }

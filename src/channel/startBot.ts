@@ -28,6 +28,9 @@ import { noArticle, renderText } from './render';
 import { createBotServer, type BotServer } from './server';
 import { BotState } from './state';
 import { correlationIdOf } from './turnLog';
+import { Metrics } from '../telemetry/Metrics';
+import { noTelemetry, type Telemetry } from '../telemetry/tracing';
+import { observeTurns, registerMetrics } from './observability';
 
 /** Where the generated question-log salt is kept (when QUESTION_LOG_SALT is not set). */
 export const QUESTION_LOG_SALT_DOC = 'question-log/salt';
@@ -42,6 +45,10 @@ export interface StartOptions {
   readonly scripts: readonly EscalationScript[];
   /** Where state and tickets live; botbuilder's MemoryStorage when omitted (tests only). */
   readonly storage?: Storage;
+  /** The bot's metrics (`GET /metrics`); a registry of its own when omitted. */
+  readonly metrics?: Metrics;
+  /** Traces to Azure Monitor; none when omitted. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface RunningBot extends BotServer {
@@ -51,6 +58,7 @@ export interface RunningBot extends BotServer {
   readonly delivery: DeliveryWorker | undefined;
   /** The storage as the bot uses it, with its health (read by `/readyz`). */
   readonly storage: StorageHealth;
+  readonly metrics: Metrics;
 }
 
 /** After the turns in flight (SHUTDOWN_GRACE_MS), how long shutdown waits for a delivery in progress and the question log. */
@@ -62,6 +70,8 @@ const SHUTDOWN_TAIL_MS = 2000;
  */
 export function buildBotServer(opts: StartOptions): RunningBot {
   const { config, logger, messages } = opts;
+  const metrics = opts.metrics ?? new Metrics();
+  const observe = observeTurns(metrics, opts.telemetry ?? noTelemetry);
   // Everything goes through the health monitor: a failing store gives 503s and one log line per incident.
   const storage = new StorageHealth(opts.storage ?? (new MemoryStorage() as BotStorage), { timeoutMs: config.storageTimeoutMs, logger });
   const adapter = createAdapter({
@@ -82,6 +92,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
         timeoutMs: config.escalation.webhookTimeoutMs,
         leaseMs: 2 * config.escalation.webhookTimeoutMs,
         logger,
+        onAttempt: (attempt, delivered) => metrics.ticketAttempt(attempt, delivered),
       })
     : undefined;
   // The salt that hashes partner and conversation ids in the question log and in the logs: the
@@ -121,6 +132,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     tickets,
     support: config.support,
     ...(delivery ? { delivery } : {}),
+    observer: metrics,
   });
 
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
@@ -137,11 +149,12 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   };
 
   let sweeper: NodeJS.Timeout | undefined;
-  const fairUse = new FairUse(config.limits);
+  const fairUse = new FairUse(config.limits, { onRefusal: (limit) => metrics.refused(limit) });
+  metrics.countStreamsWith(() => fairUse.openStreamCount());
   const server = createBotServer({
     turnGate: createTurnGate({ fairUse, messages, logger }),
     adapter,
-    logic: (context) => bot.run(context),
+    logic: (context) => observe(context, () => bot.run(context)),
     logger,
     maxBodyBytes: config.maxBodyBytes,
     serviceUrlAllowlist: config.serviceUrlAllowlist,
@@ -171,6 +184,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     transcripts,
     ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret, config.outboundTimeoutMs), azureDomain: webchat.directLineDomain } : {}),
   });
+  registerMetrics(server.server, metrics, config.metrics, logger);
   registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, stopping: server.stopping, fairUse });
   if (!webchat.directLineSecret) {
     adapter.useLocalChannel({
@@ -204,6 +218,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     transcripts,
     delivery,
     storage,
+    metrics,
     listen: async (port, host) => {
       await tickets.init();
       signer = await loadSigningKey(storage, webchat.tokenSecret);

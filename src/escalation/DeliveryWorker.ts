@@ -17,6 +17,8 @@ export interface DeliveryOptions {
   /** How long a claim on a ticket lasts; another instance may retry it after that. */
   readonly leaseMs?: number;
   readonly fetch?: typeof fetch;
+  /** Told about each delivery attempt (`attempt` counts from 1), for the metrics. */
+  readonly onAttempt?: (attempt: number, delivered: boolean) => void;
 }
 
 /** The JSON body POSTed to the webhook. */
@@ -152,6 +154,7 @@ export class DeliveryWorker {
         delivery: { status: 'delivered', attempts: attempt, deliveredAt: now().toISOString() },
       }));
       await this.o.store.dequeue(ticket.id);
+      this.o.onAttempt?.(attempt, true);
       log.info({ attempts: attempt }, 'ticket delivered');
       return;
     }
@@ -162,6 +165,7 @@ export class DeliveryWorker {
         ? { ...t, delivery: { status: 'pending', attempts: attempt, lastError: error, nextAttemptAt: next.toISOString() } }
         : undefined,
     );
+    this.o.onAttempt?.(attempt, false);
     log.warn({ attempts: attempt, error, retryAt: next.toISOString() }, 'ticket delivery failed; will retry');
   }
 }

@@ -24,6 +24,8 @@ export interface KnowledgeWatcherOptions {
   readonly initialFingerprint?: FolderFingerprint;
   /** Called after a new version is in service (not for refused changes). Exceptions are logged. */
   readonly onReload?: (kb: KnowledgeBase) => void;
+  /** Called when a change is refused (its problems keep the last good version in service). */
+  readonly onRefuse?: (problems: readonly Problem[]) => void;
 }
 
 /** One file as the fingerprint sees it. */
@@ -271,6 +273,7 @@ export class KnowledgeWatcher {
     this.problems = errors;
     const served = this.kb.version;
     logger.error({ version: served, problems: errors.length }, `knowledge change refused; still serving version ${served.hash}`);
+    this.opts.onRefuse?.(errors);
   }
 }
 

@@ -38,13 +38,17 @@ export class FairUse {
   /** How long a refusal is held before it is answered. */
   readonly refusalPauseMs: number;
   private readonly maxHeld: number;
+  /** Streams open now, in all conversations. */
+  private streamsOpen = 0;
+  private readonly onRefusal: (limit: string) => void;
 
   constructor(
     readonly limits: FairUseLimits,
-    o: { readonly maxHeld?: number } = {},
+    o: { readonly maxHeld?: number; readonly onRefusal?: (limit: string) => void } = {},
   ) {
     this.refusalPauseMs = limits.refusalPauseMs;
     this.maxHeld = o.maxHeld ?? 4096;
+    this.onRefusal = o.onRefusal ?? (() => undefined);
     const keys = limits.maxKeys;
     this.tokens = new KeyedLimiter(limits.tokensPerMinute, MINUTE, keys);
     this.unreadChecks = new KeyedLimiter(limits.tokensPerMinute, MINUTE, keys);
@@ -80,24 +84,24 @@ export class FairUse {
 
   /** A widget token request (`POST /api/webchat/token`). */
   async tokenRequest(req: IncomingMessage): Promise<Refusal | undefined> {
-    return refusal(await this.tokens.take(this.clientOf(req)), 'tokens', `at most ${this.limits.tokensPerMinute} chat tokens a minute from one address`);
+    return this.refusal(await this.tokens.take(this.clientOf(req)), 'tokens', `at most ${this.limits.tokensPerMinute} chat tokens a minute from one address`);
   }
 
   /** A returning page asking what arrived while it was away (`POST /api/webchat/unread`). */
   async unreadRequest(req: IncomingMessage): Promise<Refusal | undefined> {
-    return refusal(await this.unreadChecks.take(this.clientOf(req)), 'unread', `at most ${this.limits.tokensPerMinute} unread checks a minute from one address`);
+    return this.refusal(await this.unreadChecks.take(this.clientOf(req)), 'unread', `at most ${this.limits.tokensPerMinute} unread checks a minute from one address`);
   }
 
   /** Starting a conversation on the bot's own Direct Line. */
   async conversationStart(req: IncomingMessage): Promise<Refusal | undefined> {
-    return refusal(await this.conversations.take(this.clientOf(req)), 'conversations', `at most ${this.limits.conversationsPerMinute} new conversations a minute from one address`);
+    return this.refusal(await this.conversations.take(this.clientOf(req)), 'conversations', `at most ${this.limits.conversationsPerMinute} new conversations a minute from one address`);
   }
 
   /** One turn (an activity the bot will act on) in `conversationId` from `partnerId`, on `channelId`. */
   async turn(channelId: string, conversationId: string, partnerId: string): Promise<Refusal | undefined> {
     const conversation = await this.conversationTurns.take(`${channelId}\u0000${conversationId}`);
-    if (!conversation.ok) return refusal(conversation, 'conversationTurns', `at most ${this.limits.turnsPerMinute} messages a minute in one conversation`);
-    return refusal(await this.partnerTurns.take(`${channelId}\u0000${partnerId}`), 'partnerTurns', `at most ${this.limits.partnerTurnsPerMinute} messages a minute from one partner`);
+    if (!conversation.ok) return this.refusal(conversation, 'conversationTurns', `at most ${this.limits.turnsPerMinute} messages a minute in one conversation`);
+    return this.refusal(await this.partnerTurns.take(`${channelId}\u0000${partnerId}`), 'partnerTurns', `at most ${this.limits.partnerTurnsPerMinute} messages a minute from one partner`);
   }
 
   /**
@@ -110,7 +114,7 @@ export class FairUse {
 
   /** A WebSocket stream connection attempt for a conversation. */
   async streamConnect(conversationId: string): Promise<Refusal | undefined> {
-    return refusal(await this.streamConnects.take(conversationId), 'streamConnects', `at most ${this.limits.streamConnectsPerMinute} stream connections a minute for one conversation`);
+    return this.refusal(await this.streamConnects.take(conversationId), 'streamConnects', `at most ${this.limits.streamConnectsPerMinute} stream connections a minute for one conversation`);
   }
 
   /**
@@ -120,17 +124,31 @@ export class FairUse {
   openStream(conversationId: string): (() => void) | Refusal {
     const open = this.openStreams.get(conversationId) ?? 0;
     if (open >= this.limits.streamsPerConversation) {
+      this.onRefusal('streams');
       return { limit: 'streams', retryAfterSeconds: 30, first: true, message: `Too many requests: at most ${this.limits.streamsPerConversation} streams open at once for one conversation. Try again in 30 seconds.` };
     }
     this.openStreams.set(conversationId, open + 1);
+    this.streamsOpen += 1;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      this.streamsOpen -= 1;
       const left = (this.openStreams.get(conversationId) ?? 1) - 1;
       if (left <= 0) this.openStreams.delete(conversationId);
       else this.openStreams.set(conversationId, left);
     };
+  }
+
+  /** WebSocket streams open now, in all conversations. */
+  openStreamCount(): number {
+    return this.streamsOpen;
+  }
+
+  private refusal(verdict: Verdict, limit: string, rule: string): Refusal | undefined {
+    const refused = refusal(verdict, limit, rule);
+    if (refused) this.onRefusal(limit);
+    return refused;
   }
 }
 

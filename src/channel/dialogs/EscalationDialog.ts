@@ -36,6 +36,8 @@ export interface EscalationDeps {
    * be recorded (the partner has been told): the confirmation is then asked again, answers kept.
    */
   readonly complete: (context: TurnContext, script: EscalationScript, answers: Record<string, string>) => Promise<boolean>;
+  /** Told when the partner cancels the request. */
+  readonly cancelled?: (context: TurnContext) => void;
 }
 
 const FLOW = 'flow';
@@ -78,6 +80,7 @@ export class EscalationDialog extends ComponentDialog {
     if (CANCEL.test(text)) {
       await innerDc.context.sendActivity(this.script.cancelled);
       await innerDc.cancelAllDialogs();
+      this.deps.cancelled?.(innerDc.context);
       return { status: DialogTurnStatus.cancelled };
     }
     if (HELP.test(text)) {

@@ -47,19 +47,44 @@ export function projectRoot(from: string = __dirname): string {
   return dir;
 }
 
-/**
- * The official Web Chat bundle, from the installed botframework-webchat package. The package's
- * `exports` hide `dist/`, so this resolves the package's entry point and goes from there.
- */
-export function webChatBundlePath(): string {
-  const entry = require.resolve('botframework-webchat');
-  let dir = path.dirname(entry);
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return path.join(dir, 'dist', 'webchat.js');
+/** The files the widget serves: its loader, the demo portal page and the official Web Chat bundle. */
+export interface WebFiles {
+  /** The folder of `widget.js` and `demo.html`. */
+  readonly dir: string;
+  /** The official Web Chat bundle. */
+  readonly bundle: string;
+  /** Its version (the bundle's URL carries it, so browsers cache each version for good). */
+  readonly webChatVersion: string;
 }
 
-export function webChatVersion(): string {
-  const bundle = webChatBundlePath();
-  const pkg = JSON.parse(readFileSync(path.join(path.dirname(bundle), '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
+/**
+ * Where the widget's files are. The compiled bot serves them from its build output (`dist/web`, which
+ * `npm run build` fills, copying the bundle from the botframework-webchat dev dependency), so a
+ * production install needs no browser packages. Run from the TypeScript sources (the tests), it
+ * serves `src/web` and the bundle of the installed package.
+ */
+export function webFiles(from: string = __dirname): WebFiles {
+  const root = projectRoot(from);
+  const compiled = path.relative(path.join(root, 'dist'), from).split(path.sep)[0] !== '..';
+  if (compiled) {
+    const dir = path.join(root, 'dist', 'web');
+    const bundle = path.join(dir, 'webchat.js');
+    const versionFile = path.join(dir, 'webchat.json');
+    if (!existsSync(bundle) || !existsSync(versionFile)) throw new Error(`the build has no Web Chat bundle (${bundle}): run npm run build`);
+    const { version } = JSON.parse(readFileSync(versionFile, 'utf8')) as { version: string };
+    return { dir, bundle, webChatVersion: version };
+  }
+  const pkg = webChatPackageDir();
+  const { version } = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string };
+  return { dir: path.join(root, 'src', 'web'), bundle: path.join(pkg, 'dist', 'webchat.js'), webChatVersion: version };
+}
+
+/**
+ * The installed botframework-webchat package's folder. Its `exports` hide `dist/` and `package.json`
+ * from require.resolve, so this resolves the package's entry point and goes up from there.
+ */
+function webChatPackageDir(): string {
+  let dir = path.dirname(require.resolve('botframework-webchat'));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
 }

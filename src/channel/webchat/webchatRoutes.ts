@@ -8,7 +8,7 @@ import type { Storage } from '../../storage/Storage';
 import { storageUnavailableIn } from '../../storage/StorageHealth';
 import { TokenSigner } from '../directLine/tokens';
 import { readJsonBody } from '../httpBody';
-import { Asset, projectRoot, webChatBundlePath, webChatVersion } from './assets';
+import { Asset, webFiles } from './assets';
 import { DirectLineUnavailable } from './azureDirectLine';
 import type { OriginPolicy } from './origins';
 import { ownOrigin } from './origins';
@@ -24,23 +24,19 @@ export interface WebChatDeps {
   readonly fairUse: FairUse;
 }
 
-/** The browser side: the directory of the widget's loader and the demo portal page. */
-export function webDir(): string {
-  return path.join(projectRoot(), 'src', 'web');
-}
-
 /**
  * The portal widget's routes: `GET /widget.js` (the loader a portal embeds), `GET /webchat.js` (the
- * official Web Chat bundle, served from the installed package), `GET /` (a demo portal page with the
+ * official Web Chat bundle, served from the build output), `GET /` (a demo portal page with the
  * widget) and `POST /api/webchat/token`.
  */
 export function registerWebChat(deps: WebChatDeps): void {
   const { server, logger } = deps;
-  const version = webChatVersion();
-  const bundle = Asset.fromFile(webChatBundlePath(), 'application/javascript; charset=utf-8');
-  const loaderSource = Asset.fromFile(path.join(webDir(), 'widget.js'), 'application/javascript; charset=utf-8');
+  const files = webFiles();
+  const version = files.webChatVersion;
+  const bundle = Asset.fromFile(files.bundle, 'application/javascript; charset=utf-8');
+  const loaderSource = Asset.fromFile(path.join(files.dir, 'widget.js'), 'application/javascript; charset=utf-8');
   const loader = new Asset(Buffer.from(loaderSource.body.toString('utf8').replace('__WEBCHAT_BUNDLE__', `/webchat.js?v=${version}`)), loaderSource.contentType);
-  const demo = Asset.fromFile(path.join(webDir(), 'demo.html'), 'text/html; charset=utf-8');
+  const demo = Asset.fromFile(path.join(files.dir, 'demo.html'), 'text/html; charset=utf-8');
   // Compress the bundle now (off the main thread), so the first partner to open the chat does not wait.
   void bundle.gzip();
 
