@@ -36,7 +36,14 @@ describe('a production install of a built tree', () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (bot?.pid && bot.exitCode === null) process.kill(-bot.pid, 'SIGKILL');
+    if (bot?.pid && bot.exitCode === null) {
+      try {
+        process.kill(-bot.pid, 'SIGKILL');
+      } catch (err) {
+        // The group may already be gone (npm exited with its child): nothing left to stop.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    }
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   }, 120_000);
 
