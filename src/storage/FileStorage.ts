@@ -73,6 +73,8 @@ export interface CleanUp {
 export class FileStorage implements Storage {
   private readonly dir: string;
   private readonly timing: LockTiming;
+  /** The directory has been made (it is made again if a write finds it gone). */
+  private dirMade = false;
 
   constructor(dir: string, options: Partial<LockTiming> = {}) {
     this.dir = path.resolve(dir);
@@ -100,7 +102,10 @@ export class FileStorage implements Storage {
     if (typeof changes !== 'object' || changes === null) throw new ReferenceError('Changes are required when writing.');
     const entries = Object.keys(changes).map((key): [string, unknown] => [key, changes[key]]);
     if (entries.length === 0) return;
-    await mkdir(this.dir, { recursive: true });
+    if (!this.dirMade) {
+      await mkdir(this.dir, { recursive: true });
+      this.dirMade = true;
+    }
     await inTurn(entries, ([key, value]) => this.writeOne(key, value));
   }
 
@@ -193,16 +198,25 @@ export class FileStorage implements Storage {
     const { eTag: expected, ...item } = value as StoreItem;
     const file = this.fileFor(key);
     const text = serialise(key, { key, eTag: randomUUID(), item });
-    await serialised(file, () =>
-      withFileLock(lockFileFor(file), this.timing, async () => {
-        if (expected && expected !== '*') {
-          const current = await this.load(key);
-          if (current && current.eTag !== expected) throw new ETagConflictError(key);
-        }
-        await replaceFile(file, text);
-        await syncDirectory(this.dir);
-      }),
-    );
+    const attempt = () =>
+      serialised(file, () =>
+        withFileLock(lockFileFor(file), this.timing, async () => {
+          if (expected && expected !== '*') {
+            const current = await this.load(key);
+            if (current && current.eTag !== expected) throw new ETagConflictError(key);
+          }
+          await replaceFile(file, text);
+          await syncDirectory(this.dir);
+        }),
+      );
+    try {
+      await attempt();
+    } catch (err) {
+      // The directory was removed since it was made (by an operator, or a test): make it again, once.
+      if (errorCode(err) !== 'ENOENT' || (await isDirectory(this.dir))) throw err;
+      await mkdir(this.dir, { recursive: true });
+      await attempt();
+    }
   }
 
   /** The stored document for `key`, or undefined if there is none. */
@@ -290,8 +304,34 @@ async function replaceFile(file: string, text: string): Promise<void> {
   }
 }
 
-/** Makes a rename or unlink in `dir` durable. Some platforms (Windows) cannot; that is ignored. */
-async function syncDirectory(dir: string): Promise<void> {
+/** Directory syncs by directory: the one running, and the one that will run next. */
+const directorySyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+
+/**
+ * Makes the renames and unlinks done in `dir` before this call durable (group commit): writers that
+ * call while a sync of the directory is running share the one sync that starts when it ends, so under
+ * concurrency a directory is synced once per batch rather than once per write, and a caller's promise
+ * still settles only after a sync that started after its call. At most one sync runs and one waits per
+ * directory, however many callers there are.
+ */
+function syncDirectory(dir: string): Promise<void> {
+  const current = directorySyncs.get(dir);
+  if (!current) return startDirectorySync(dir);
+  current.next ??= current.running.then(() => startDirectorySync(dir));
+  return current.next;
+}
+
+function startDirectorySync(dir: string): Promise<void> {
+  const entry: { running: Promise<void>; next?: Promise<void> } = { running: Promise.resolve() };
+  entry.running = fsyncDirectory(dir).finally(() => {
+    if (directorySyncs.get(dir) === entry) directorySyncs.delete(dir);
+  });
+  directorySyncs.set(dir, entry);
+  return entry.running;
+}
+
+/** Syncs `dir` itself. Some platforms (Windows) cannot; that is ignored. */
+async function fsyncDirectory(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {
