@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { lstat, mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BREAK_SUFFIX,
@@ -14,6 +14,7 @@ import {
   withFileLock,
   type LockTiming,
 } from './fileLock';
+import { readText, renameFile, syncDirectoryEntries, writeNewFile } from './fsCalls';
 import { ETagConflictError, type Storage, type StoreItem, type StoreItems } from './Storage';
 
 /** What each key's file holds. The item is stored without its eTag. */
@@ -260,7 +261,7 @@ function serialise(key: string, document: StoredDocument): string {
 async function loadFile(file: string, key: string | undefined): Promise<StoredDocument | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;
@@ -288,14 +289,8 @@ function isStoredDocument(value: unknown): value is StoredDocument {
 async function replaceFile(file: string, text: string): Promise<void> {
   const temp = tempPathFor(file);
   try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeNewFile(temp, text, true);
+    await renameFile(temp, file);
   } catch (err) {
     await unlinkIfPresent(temp).catch(() => undefined);
     throw err;
@@ -333,12 +328,7 @@ function startDirectorySync(dir: string): Promise<void> {
 /** Syncs `dir` itself. Some platforms (Windows) cannot; that is ignored. */
 async function fsyncDirectory(dir: string): Promise<void> {
   try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncDirectoryEntries(dir);
   } catch {
     // The rename or unlink has still happened; only its durability across a power cut is weaker.
   }

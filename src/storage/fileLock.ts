@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { linkFile, readText, unlinkFile, writeNewFile } from './fsCalls';
 import { livenessOf, ownerTag, parseOwnerTag, type Owner } from './processOwner';
 
 /** How long to wait for a lock file, and when to decide its holder has died. */
@@ -102,7 +103,7 @@ async function release(lockPath: string, token: string): Promise<void> {
   held.delete(token);
   let content: string;
   try {
-    content = await readFile(lockPath, 'utf8');
+    content = await readText(lockPath);
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return;
     throw err;
@@ -145,7 +146,7 @@ interface Found {
 /** The content and age of a lock file; undefined if there is none. */
 async function inspect(file: string): Promise<Found | undefined> {
   try {
-    const [content, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const [content, info] = await Promise.all([readText(file), stat(file)]);
     return { content, ageMs: Date.now() - info.mtimeMs };
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
@@ -177,8 +178,8 @@ export function ownerOfToken(content: string): Owner | undefined {
 async function createWhole(file: string, content: string): Promise<boolean> {
   const temp = tempPathFor(file);
   try {
-    await writeFile(temp, content, { flag: 'wx' });
-    await link(temp, file);
+    await writeNewFile(temp, content, false);
+    await linkFile(temp, file);
     return true;
   } catch (err) {
     if (errorCode(err) === 'EEXIST') return false;
@@ -241,7 +242,7 @@ export async function removeIfAbandoned(file: string, timing: LockTiming): Promi
 /** Deletes `file`; a file that is already gone is fine. */
 export async function unlinkIfPresent(file: string): Promise<void> {
   try {
-    await unlink(file);
+    await unlinkFile(file);
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') throw err;
   }
