@@ -59,7 +59,7 @@ export interface CleanUp {
  * the same directory). Across processes, the read-compare-rename of a write and a delete happen under a
  * per-key lock file; reads take no lock. A lock left by a process that has died is broken at once, so a
  * restart after a crash serves every conversation without waiting (see `withFileLock`). Limits: the
- * lock is advisory and only for processes on one machine with a local file system that has hard links
+ * lock is advisory and only for processes on one machine with a local file system that has symbolic links
  * (not NFS/SMB); the lock of a holder in another container or boot, whose liveness cannot be checked,
  * is broken when older than `staleLockMs` (10 s), so such a holder stalled that long inside a write can
  * lose its exclusion; a write waits at most `lockTimeoutMs` (15 s) for the lock, then rejects.
@@ -163,16 +163,16 @@ export class FileStorage implements Storage {
       throw err;
     }
     const hidden = names.filter((n) => n.startsWith('.'));
-    const locks = await inTurn(
-      hidden.filter((n) => n.endsWith(LOCK_SUFFIX) || n.endsWith(LOCK_SUFFIX + BREAK_SUFFIX)),
-      (name) => removeIfAbandoned(path.join(this.dir, name), this.timing),
-    );
+    // Break guards first: a dead process's guard would otherwise stop its lock being broken now.
+    const remove = (name: string) => removeIfAbandoned(path.join(this.dir, name), this.timing);
+    const guards = await inTurn(hidden.filter((n) => n.endsWith(LOCK_SUFFIX + BREAK_SUFFIX)), remove);
+    const locks = [...guards, ...(await inTurn(hidden.filter((n) => n.endsWith(LOCK_SUFFIX)), remove))];
     const temps = await inTurn(
       hidden.filter((n) => n.endsWith('.tmp')),
       async (name) => {
         const file = path.join(this.dir, name);
         const info = await lstat(file).catch(() => undefined);
-        if (!info?.isFile() || !(await isLeftOverTemp(file, name, Date.now() - info.mtimeMs, TEMP_ORPHAN_MS))) return false;
+        if (!(info?.isFile() || info?.isSymbolicLink()) || !(await isLeftOverTemp(file, name, Date.now() - info.mtimeMs, TEMP_ORPHAN_MS))) return false;
         await unlinkIfPresent(file);
         return true;
       },

@@ -48,6 +48,16 @@ export function linkFile(existing: string, created: string): Promise<void> {
   return new Promise((resolve, reject) => fs.link(existing, created, (err) => (err ? reject(err) : resolve())));
 }
 
+/** Creates the symbolic link `created` pointing at `target` (which need not exist); EEXIST if the name is taken. */
+export function symlinkFile(target: string, created: string): Promise<void> {
+  return new Promise((resolve, reject) => fs.symlink(target, created, (err) => (err ? reject(err) : resolve())));
+}
+
+/** What the symbolic link `file` points at; EINVAL if it is not a symbolic link. */
+export function readLink(file: string): Promise<string> {
+  return new Promise((resolve, reject) => fs.readlink(file, 'utf8', (err, target) => (err ? reject(err) : resolve(target))));
+}
+
 export function unlinkFile(file: string): Promise<void> {
   return new Promise((resolve, reject) => fs.unlink(file, (err) => (err ? reject(err) : resolve())));
 }
