@@ -7,12 +7,15 @@
  *
  *   npm run bench:turns -- [--seconds 6] [--rounds 3]
  *
+ * Each line also gives the server process's CPU time per turn (all its threads: file system work done
+ * for it counts), which a busy machine disturbs much less than throughput.
+ *
  * The machine is shared, so one round measures every target one after another (in a different order
  * each round), and the ratios printed are the median of each round's own ratios: a noisy minute
  * then hits the bot and the floor it is compared with alike. Throughput is turns completed divided by
  * the time they took.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +27,9 @@ interface Run {
   p50: number;
   p99: number;
   failed: number;
+  turns: number;
+  /** CPU time of the server process (all threads) per turn, ms. */
+  cpuMsPerTurn: number;
 }
 
 const CONVERSATIONS = 48;
@@ -60,7 +66,20 @@ async function drive(port: number, questions: readonly string[], connections: nu
     ],
   });
   const done = result.requests.total;
-  return { rps: done / Math.max(0.001, result.duration), p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors };
+  return { rps: done / Math.max(0.001, result.duration), p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, turns: done, cpuMsPerTurn: 0 };
+}
+
+/** The process's user + system CPU time in ms, all its threads (clock ticks of 10 ms: only sums over many turns mean much). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
+}
+
+/** `drive`, with the server process's CPU time per turn (less sensitive than throughput to what else the machine runs). */
+async function measure(pid: number, port: number, questions: readonly string[], connections: number, seconds: number): Promise<Run> {
+  const before = cpuMs(pid);
+  const run = await drive(port, questions, connections, seconds);
+  return { ...run, cpuMsPerTurn: (cpuMs(pid) - before) / Math.max(1, run.turns) };
 }
 
 function median(values: readonly number[]): number {
@@ -92,7 +111,7 @@ async function main(): Promise<void> {
         const { port, child } = await startServer(path.join(ROOT, t.script), t.env);
         try {
           await drive(port, questions, 4, seconds, 400); // warm-up
-          for (const connections of CONNECTIONS) measured.set(`${t.label}|${connections}`, await drive(port, questions, connections, seconds));
+          for (const connections of CONNECTIONS) measured.set(`${t.label}|${connections}`, await measure(child.pid as number, port, questions, connections, seconds));
         } finally {
           child.kill('SIGTERM');
           await new Promise((r) => child.once('exit', r));
@@ -110,16 +129,17 @@ async function main(): Promise<void> {
     for (const t of targets) {
       const runs = results.map((r) => r.get(`${t.label}|${connections}`) as Run);
       const failed = runs.reduce((n, r) => n + r.failed, 0);
-      const line = `  ${t.label.padEnd(22)} ${Math.round(median(runs.map((r) => r.rps)))} turns/s, p50 ${median(runs.map((r) => r.p50))} ms, p99 ${median(runs.map((r) => r.p99))} ms${failed ? `, ${failed} failed` : ''}`;
+      const line = `  ${t.label.padEnd(22)} ${Math.round(median(runs.map((r) => r.rps)))} turns/s, p50 ${median(runs.map((r) => r.p50))} ms, p99 ${median(runs.map((r) => r.p99))} ms, CPU ${median(runs.map((r) => r.cpuMsPerTurn)).toFixed(2)} ms/turn${failed ? `, ${failed} failed` : ''}`;
       if (t === floor) {
         console.log(line);
         continue;
       }
       const throughput = results.map((r) => (r.get(`${t.label}|${connections}`) as Run).rps / (r.get(`${floor.label}|${connections}`) as Run).rps);
       const p99 = results.map((r) => (r.get(`${t.label}|${connections}`) as Run).p99 / Math.max(1, (r.get(`${floor.label}|${connections}`) as Run).p99));
+      const cpu = results.map((r) => (r.get(`${t.label}|${connections}`) as Run).cpuMsPerTurn / Math.max(1e-6, (r.get(`${floor.label}|${connections}`) as Run).cpuMsPerTurn));
       console.log(
-        `${line} | throughput ${median(throughput).toFixed(2)}x echo, p99 ${median(p99).toFixed(2)}x echo` +
-          ` (rounds: ${throughput.map((x) => x.toFixed(2)).join(' ')} / ${p99.map((x) => x.toFixed(2)).join(' ')})`,
+        `${line} | throughput ${median(throughput).toFixed(2)}x echo, p99 ${median(p99).toFixed(2)}x echo, CPU/turn ${median(cpu).toFixed(2)}x echo` +
+          ` (rounds: ${throughput.map((x) => x.toFixed(2)).join(' ')} / ${p99.map((x) => x.toFixed(2)).join(' ')} / ${cpu.map((x) => x.toFixed(2)).join(' ')})`,
       );
     }
   }
