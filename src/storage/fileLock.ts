@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -168,9 +168,14 @@ async function isAbandoned(found: Found, staleLockMs: number): Promise<boolean> 
   return found.ageMs > staleLockMs;
 }
 
-/** A fresh lock token: `<owner tag> <random>`, so the file names its holder. */
+/**
+ * A fresh lock token: `<owner tag> <number>`, so the lock names its holder; the number (this process's
+ * counter, from a random start) tells its locks apart. At most 57 bytes, so that on ext4 the symbolic
+ * link holding it fits in its inode (a "fast" symbolic link, under 60 bytes): a longer target takes a
+ * disk block, which made taking and releasing a lock cost about two and a half times as much CPU.
+ */
 function newToken(): string {
-  return `${ownerTag()} ${randomUUID()}`;
+  return `${ownerTag()} ${nextSerial()}`;
 }
 
 /** The holder named by a lock file's content; undefined for anything else (including an older format). */
@@ -204,16 +209,16 @@ const TEMP_NAME = /^\..+\.([0-9a-f]{12}-\d{1,10}-(?:\d{1,20}|x))\.[0-9a-f]{12}\.
  */
 export function tempPathFor(target: string): string {
   const base = path.basename(target);
-  const temp = path.join(path.dirname(target), `${base.startsWith('.') ? '' : '.'}${base}.${ownerTag()}.${nextTempNumber()}.tmp`);
+  const temp = path.join(path.dirname(target), `${base.startsWith('.') ? '' : '.'}${base}.${ownerTag()}.${nextSerial()}.tmp`);
   activeTemps.add(temp);
   return temp;
 }
 
-/** Temp names are told apart by the owner tag (which process) and a counter (which file of that process). */
+/** Temp names and lock tokens are told apart by the owner tag (which process) and a counter (which one of that process's). */
 let tempCounter = Number.parseInt(randomBytes(4).toString('hex'), 16);
 
-/** The next 12 hex digits of this process's temp file counter. */
-function nextTempNumber(): string {
+/** The next value of this process's counter, as 12 hex digits. */
+function nextSerial(): string {
   tempCounter = (tempCounter + 1) % 0x1000000000000;
   return tempCounter.toString(16).padStart(12, '0');
 }
