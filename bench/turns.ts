@@ -3,13 +3,19 @@
  * run on one machine. botbuilder's echo bot (CloudAdapter, expectReplies) is the reference; the bot runs
  * with the bundled knowledge base on file storage (the default) and on memory storage. Each is driven
  * with 1 connection and with 50 connections (48 conversations asking knowledge questions, as partners
- * would), and the bot's throughput and p99 are printed as ratios of the echo bot's.
+ * would) for a fixed time, and the bot's throughput and p99 are printed as ratios of the echo bot's.
  *
- *   npm run bench:turns -- [--requests 3000] [--rounds 2]
+ *   npm run bench:turns -- [--seconds 6] [--rounds 3]
  *
- * Rounds alternate echo and bot so that a noisy moment on the machine hits both.
+ * Each line also gives the server process's CPU time per turn (all its threads: file system work done
+ * for it counts), which a busy machine disturbs much less than throughput.
+ *
+ * The machine is shared, so one round measures every target one after another (in a different order
+ * each round), and the ratios printed are the median of each round's own ratios: a noisy minute
+ * then hits the bot and the floor it is compared with alike. Throughput is turns completed divided by
+ * the time they took.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,16 +27,20 @@ interface Run {
   p50: number;
   p99: number;
   failed: number;
+  turns: number;
+  /** CPU time of the server process (all threads) per turn, ms. */
+  cpuMsPerTurn: number;
 }
 
 const CONVERSATIONS = 48;
+const CONNECTIONS = [1, 50] as const;
 
-async function drive(port: number, questions: readonly string[], connections: number, amount: number): Promise<Run> {
+async function drive(port: number, questions: readonly string[], connections: number, seconds: number, amount?: number): Promise<Run> {
   let n = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/api/messages`,
     connections,
-    amount,
+    ...(amount ? { amount } : { duration: seconds }),
     requests: [
       {
         method: 'POST',
@@ -55,13 +65,33 @@ async function drive(port: number, questions: readonly string[], connections: nu
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors };
+  const done = result.requests.total;
+  return { rps: done / Math.max(0.001, result.duration), p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, turns: done, cpuMsPerTurn: 0 };
+}
+
+/** The process's user + system CPU time in ms, all its threads (clock ticks of 10 ms: only sums over many turns mean much). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
+}
+
+/** `drive`, with the server process's CPU time per turn (less sensitive than throughput to what else the machine runs). */
+async function measure(pid: number, port: number, questions: readonly string[], connections: number, seconds: number): Promise<Run> {
+  const before = cpuMs(pid);
+  const run = await drive(port, questions, connections, seconds);
+  return { ...run, cpuMsPerTurn: (cpuMs(pid) - before) / Math.max(1, run.turns) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '2' } } });
-  const requests = Math.min(50000, Math.max(200, Number(values.requests)));
-  const rounds = Math.min(5, Math.max(1, Number(values.rounds)));
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' } } });
+  const seconds = Math.min(60, Math.max(2, Number(values.seconds)));
+  const rounds = Math.min(9, Math.max(1, Number(values.rounds)));
   const questions = knowledgeQuestions();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-turns-'));
   const base = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
@@ -70,40 +100,47 @@ async function main(): Promise<void> {
     { label: 'bot, file storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: dataDir } },
     { label: 'bot, memory storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'memory' } },
   ] as const;
-  const results = new Map<string, Run[]>();
+  // results[round][target label|connections]
+  const results: Map<string, Run>[] = [];
   try {
     for (let round = 0; round < rounds; round += 1) {
-      for (const t of targets) {
+      const measured = new Map<string, Run>();
+      results.push(measured);
+      const order = targets.map((_, i) => targets[(i + round) % targets.length] as (typeof targets)[number]);
+      for (const t of order) {
         const { port, child } = await startServer(path.join(ROOT, t.script), t.env);
         try {
-          await drive(port, questions, 4, 400); // warm-up
-          for (const connections of [1, 50]) {
-            const run = await drive(port, questions, connections, connections === 1 ? Math.ceil(requests / 3) : requests);
-            const key = `${t.label}|${connections}`;
-            results.set(key, [...(results.get(key) ?? []), run]);
-          }
+          await drive(port, questions, 4, seconds, 400); // warm-up
+          for (const connections of CONNECTIONS) measured.set(`${t.label}|${connections}`, await measure(child.pid as number, port, questions, connections, seconds));
         } finally {
           child.kill('SIGTERM');
           await new Promise((r) => child.once('exit', r));
         }
       }
+      process.stderr.write(`round ${round + 1}/${rounds} done\n`);
     }
   } finally {
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 
-  const best = (key: string): Run => {
-    const runs = results.get(key) ?? [];
-    // The best round of each: the machine's noise only ever slows a run down.
-    return runs.reduce((a, b) => (b.rps > a.rps ? b : a));
-  };
-  for (const connections of [1, 50]) {
-    const floor = best(`${targets[0].label}|${connections}`);
-    console.log(`\n${connections} connection${connections === 1 ? '' : 's'} (${CONVERSATIONS} conversations, knowledge questions, expectReplies):`);
+  const floor = targets[0];
+  for (const connections of CONNECTIONS) {
+    console.log(`\n${connections} connection${connections === 1 ? '' : 's'} (${CONVERSATIONS} conversations, knowledge questions, expectReplies), ${rounds} rounds of ${seconds} s:`);
     for (const t of targets) {
-      const r = best(`${t.label}|${connections}`);
-      const ratio = t === targets[0] ? '' : ` | throughput ${(r.rps / floor.rps).toFixed(2)}x echo, p99 ${(r.p99 / Math.max(1, floor.p99)).toFixed(2)}x echo`;
-      console.log(`  ${t.label.padEnd(22)} ${Math.round(r.rps)} turns/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.failed ? `, ${r.failed} failed` : ''}${ratio}`);
+      const runs = results.map((r) => r.get(`${t.label}|${connections}`) as Run);
+      const failed = runs.reduce((n, r) => n + r.failed, 0);
+      const line = `  ${t.label.padEnd(22)} ${Math.round(median(runs.map((r) => r.rps)))} turns/s, p50 ${median(runs.map((r) => r.p50))} ms, p99 ${median(runs.map((r) => r.p99))} ms, CPU ${median(runs.map((r) => r.cpuMsPerTurn)).toFixed(2)} ms/turn${failed ? `, ${failed} failed` : ''}`;
+      if (t === floor) {
+        console.log(line);
+        continue;
+      }
+      const throughput = results.map((r) => (r.get(`${t.label}|${connections}`) as Run).rps / (r.get(`${floor.label}|${connections}`) as Run).rps);
+      const p99 = results.map((r) => (r.get(`${t.label}|${connections}`) as Run).p99 / Math.max(1, (r.get(`${floor.label}|${connections}`) as Run).p99));
+      const cpu = results.map((r) => (r.get(`${t.label}|${connections}`) as Run).cpuMsPerTurn / Math.max(1e-6, (r.get(`${floor.label}|${connections}`) as Run).cpuMsPerTurn));
+      console.log(
+        `${line} | throughput ${median(throughput).toFixed(2)}x echo, p99 ${median(p99).toFixed(2)}x echo, CPU/turn ${median(cpu).toFixed(2)}x echo` +
+          ` (rounds: ${throughput.map((x) => x.toFixed(2)).join(' ')} / ${p99.map((x) => x.toFixed(2)).join(' ')} / ${cpu.map((x) => x.toFixed(2)).join(' ')})`,
+      );
     }
   }
 }

@@ -77,9 +77,33 @@ const MAX_WRITE_BYTES = 64 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FILE_RE = /^questions-(\d{4}-\d{2}-\d{2})(?:-[A-Za-z0-9_.-]*)?\.jsonl$/;
 
+/** Hashes computed lately (by salt, then id): a turn hashes the same ids for its log lines and its question. */
+const recentHashes = new Map<string, Map<string, string>>();
+/** At most this many ids are remembered (then the memory starts afresh). */
+const MAX_REMEMBERED_HASHES = 10_000;
+const MAX_ID_CHARS_REMEMBERED = 512;
+let rememberedHashes = 0;
+
 /** HMAC-SHA256 of `id` keyed with `salt`, as 16 hex characters. */
 export function hashId(id: string, salt: string): string {
-  return createHmac('sha256', salt).update(id).digest('hex').slice(0, 16);
+  const bySalt = recentHashes.get(salt);
+  const known = bySalt?.get(id);
+  if (known !== undefined) return known;
+  const hash = createHmac('sha256', salt).update(id).digest('hex').slice(0, 16);
+  if (id.length <= MAX_ID_CHARS_REMEMBERED) {
+    if (rememberedHashes >= MAX_REMEMBERED_HASHES) {
+      recentHashes.clear();
+      rememberedHashes = 0;
+    }
+    let into = recentHashes.get(salt);
+    if (!into) {
+      into = new Map<string, string>();
+      recentHashes.set(salt, into);
+    }
+    into.set(id, hash);
+    rememberedHashes += 1;
+  }
+  return hash;
 }
 
 /** `YYYY-MM-DD` of a time, in UTC. */

@@ -9,7 +9,7 @@ import {
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogContext } from 'botbuilder-dialogs';
 import { decide } from '../answering/answer';
 import { respond } from '../answering/conversation';
 import { readsAsQuestion } from '../answering/message';
@@ -160,14 +160,17 @@ export class PartnerBot extends TeamsActivityHandler {
     if (isAskValue(value)) context.activity.text = value.ask;
     const text = typeof context.activity.text === 'string' ? context.activity.text.trim() : '';
 
-    const dc = await this.dialogs.createContext(context);
+    // A dialog context is costly to build (botbuilder sets up its memory scopes): it is built only for a
+    // conversation that is in a dialog, or when one starts.
+    const dialogState = await this.deps.state.dialogState.get(context);
+    const dc = (dialogState?.dialogStack?.length ?? 0) > 0 ? await this.dialogs.createContext(context) : undefined;
     if (isFeedbackValue(value)) {
       await this.onFeedback(context, value.feedback, value.questionId);
-      if (dc.activeDialog) await dc.repromptDialog();
+      if (dc?.activeDialog) await dc.repromptDialog();
       finished(context, log, { outcome: 'feedback', feedback: value.feedback });
       return;
     }
-    if (dc.activeDialog) {
+    if (dc?.activeDialog) {
       if (text.length > maxQuestionChars) {
         await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noArticle()));
         await dc.repromptDialog();
@@ -195,7 +198,7 @@ export class PartnerBot extends TeamsActivityHandler {
     facts.pendingOffer = undefined;
     if (offer) {
       const answer = validateAnswer(YES_NO, text);
-      if (answer.ok && answer.value === 'yes') return this.startEscalation(dc, offer, log);
+      if (answer.ok && answer.value === 'yes') return this.startEscalation(context, dc, offer, log);
       if (answer.ok) {
         await context.sendActivity(renderText(messages.offerDeclined, noArticle()));
         noteOutcome(context, { band: 'smallTalk' });
@@ -214,7 +217,7 @@ export class PartnerBot extends TeamsActivityHandler {
     if (triggered) {
       this.logQuestion(context, text, { kind: 'escalate' });
       await this.deps.state.remember(context, { question: text, band: 'escalation', at: this.now().toISOString() });
-      return this.startEscalation(dc, triggered.id, log);
+      return this.startEscalation(context, dc, triggered.id, log);
     }
 
     if (context.activity.channelId === 'msteams') await context.sendActivity({ type: 'typing' });
@@ -229,7 +232,7 @@ export class PartnerBot extends TeamsActivityHandler {
       this.logQuestion(context, text, first);
       // "That didn't help" about the last answer is feedback on it as well as a request for a person.
       if (facts.lastQuestionId && NOT_HELPFUL.test(text)) this.deps.questionLog?.recordFeedback(facts.lastQuestionId, 'notHelpful');
-      return this.startEscalation(dc, this.support.id, log);
+      return this.startEscalation(context, dc, this.support.id, log);
     }
     const replies = turn.replies.filter((r): r is Exclude<Reply, { kind: 'escalate' }> => r.kind !== 'escalate');
     for (const [i, reply] of replies.entries()) {
@@ -331,27 +334,28 @@ export class PartnerBot extends TeamsActivityHandler {
     await context.sendActivity(offerActivity(`${messages.feedbackSorry} ${messages.offerPerson}`, [messages.talkToPersonButton, messages.noButton]));
   }
 
-  private async startEscalation(dc: Awaited<ReturnType<DialogSet['createContext']>>, scriptId: string, log: Logger): Promise<void> {
-    if (isTeamsGroup(dc.context)) {
+  private async startEscalation(context: TurnContext, existing: DialogContext | undefined, scriptId: string, log: Logger): Promise<void> {
+    if (isTeamsGroup(context)) {
       // Never collect a partner's details where the whole team can read them: continue in a
       // one-to-one chat, or, if the bot cannot open one, point the partner to it.
-      const moved = await this.continueInPrivate(dc.context, scriptId).catch((err: unknown) => {
+      const moved = await this.continueInPrivate(context, scriptId).catch((err: unknown) => {
         log.warn({ err }, 'could not open a one-to-one chat for an escalation');
         return false;
       });
-      const name = dc.context.activity.from.name ?? '';
-      await dc.context.sendActivity(
+      const name = context.activity.from.name ?? '';
+      await context.sendActivity(
         moved
           ? renderText(fill(this.deps.messages.escalationMovedPrivate, { name }).replace(/^,\s*/, ''), { band: 'escalation', articleId: null, confidence: null, intent: 'private' })
-          : privateChatInvite(dc.context, this.deps.messages),
+          : privateChatInvite(context, this.deps.messages),
       );
       if (moved) this.deps.observer?.escalation('started');
-      finished(dc.context, log, { outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId });
+      finished(context, log, { outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId });
       return;
     }
-    const facts = await this.deps.state.getFacts(dc.context);
+    const facts = await this.deps.state.getFacts(context);
     facts.noAnswerStreak = 0;
     facts.pendingOffer = undefined;
+    const dc = existing ?? (await this.dialogs.createContext(context));
     await dc.beginDialog(dialogIdOf(scriptId));
     this.deps.observer?.escalation('started');
     finished(dc.context, log, { outcome: 'escalationStarted', script: scriptId });

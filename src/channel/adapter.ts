@@ -213,8 +213,69 @@ function safeOrigin(url: string): string {
   }
 }
 
-/** The SDK's authentication with a deadline on every connector client it makes (see BoundedConnectorFactory). */
+/** At most this many connector clients (and as many user token clients) are kept for reuse. */
+const MAX_CACHED_CLIENTS = 64;
+
+/**
+ * Clients kept by key, at most MAX_CACHED_CLIENTS (the one unused longest goes first). A handful of
+ * keys exist in practice (one per channel service URL), so a Map in use order does the job.
+ */
+class ClientCache<T> {
+  private readonly clients = new Map<string, Promise<T>>();
+
+  get(key: string, create: () => Promise<T>): Promise<T> {
+    const found = this.clients.get(key);
+    if (found) {
+      this.clients.delete(key);
+      this.clients.set(key, found);
+      return found;
+    }
+    const made = create();
+    this.clients.set(key, made);
+    made.catch(() => {
+      if (this.clients.get(key) === made) this.clients.delete(key);
+    });
+    if (this.clients.size > MAX_CACHED_CLIENTS) {
+      const oldest = this.clients.keys().next().value;
+      if (oldest !== undefined) this.clients.delete(oldest);
+    }
+    return made;
+  }
+}
+
+/** The app id whose credentials a turn's outbound calls use (as the SDK finds it: audience claim, else appid claim). */
+function appIdOf(claimsIdentity: ClaimsIdentity): string {
+  return claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
+}
+
+/**
+ * A connector factory that hands out one client per app id, audience and service URL instead of a new
+ * one per turn: CloudAdapter asks for a client on every turn, and the SDK's factory builds a new HTTP
+ * pipeline and credentials object each time (a tenth of a turn's CPU), though a client holds nothing of
+ * the turn. The clients carry the deadline of BoundedConnectorFactory.
+ */
+class ReusingConnectorFactory extends ConnectorFactory {
+  constructor(
+    private readonly inner: ConnectorFactory,
+    private readonly appId: string,
+    private readonly cache: ClientCache<ConnectorClient>,
+  ) {
+    super();
+  }
+
+  override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    return this.cache.get(`${this.appId}\n${audience ?? ''}\n${serviceUrl}`, () => this.inner.create(serviceUrl, audience));
+  }
+}
+
+/**
+ * The SDK's authentication with a deadline on every connector client it makes (see
+ * BoundedConnectorFactory), reusing connector and user token clients across turns.
+ */
 class BoundedAuthentication extends BotFrameworkAuthentication {
+  private readonly connectors = new ClientCache<ConnectorClient>();
+  private readonly userTokenClients = new ClientCache<UserTokenClient>();
+
   constructor(
     private readonly inner: BotFrameworkAuthentication,
     private readonly timeoutMs: number,
@@ -224,7 +285,11 @@ class BoundedAuthentication extends BotFrameworkAuthentication {
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     const result = await this.inner.authenticateRequest(activity, authHeader);
-    return { ...result, ...(result.connectorFactory ? { connectorFactory: new BoundedConnectorFactory(result.connectorFactory, this.timeoutMs) } : {}) };
+    return { ...result, ...(result.connectorFactory ? { connectorFactory: this.reusing(result.connectorFactory, result.claimsIdentity) } : {}) };
+  }
+
+  private reusing(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new ReusingConnectorFactory(new BoundedConnectorFactory(factory, this.timeoutMs), appIdOf(claimsIdentity), this.connectors);
   }
 
   override authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
@@ -232,11 +297,11 @@ class BoundedAuthentication extends BotFrameworkAuthentication {
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return new BoundedConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), this.timeoutMs);
+    return this.reusing(this.inner.createConnectorFactory(claimsIdentity), claimsIdentity);
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return this.inner.createUserTokenClient(claimsIdentity);
+    return this.userTokenClients.get(appIdOf(claimsIdentity), () => this.inner.createUserTokenClient(claimsIdentity));
   }
 
   override createBotFrameworkClient(): BotFrameworkClient {

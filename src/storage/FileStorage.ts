@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { lstat, mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BREAK_SUFFIX,
@@ -14,6 +14,7 @@ import {
   withFileLock,
   type LockTiming,
 } from './fileLock';
+import { readText, renameFile, syncDirectoryEntries, writeNewFile } from './fsCalls';
 import { ETagConflictError, type Storage, type StoreItem, type StoreItems } from './Storage';
 
 /** What each key's file holds. The item is stored without its eTag. */
@@ -58,7 +59,7 @@ export interface CleanUp {
  * the same directory). Across processes, the read-compare-rename of a write and a delete happen under a
  * per-key lock file; reads take no lock. A lock left by a process that has died is broken at once, so a
  * restart after a crash serves every conversation without waiting (see `withFileLock`). Limits: the
- * lock is advisory and only for processes on one machine with a local file system that has hard links
+ * lock is advisory and only for processes on one machine with a local file system that has symbolic links
  * (not NFS/SMB); the lock of a holder in another container or boot, whose liveness cannot be checked,
  * is broken when older than `staleLockMs` (10 s), so such a holder stalled that long inside a write can
  * lose its exclusion; a write waits at most `lockTimeoutMs` (15 s) for the lock, then rejects.
@@ -73,6 +74,8 @@ export interface CleanUp {
 export class FileStorage implements Storage {
   private readonly dir: string;
   private readonly timing: LockTiming;
+  /** The directory has been made (it is made again if a write finds it gone). */
+  private dirMade = false;
 
   constructor(dir: string, options: Partial<LockTiming> = {}) {
     this.dir = path.resolve(dir);
@@ -100,7 +103,10 @@ export class FileStorage implements Storage {
     if (typeof changes !== 'object' || changes === null) throw new ReferenceError('Changes are required when writing.');
     const entries = Object.keys(changes).map((key): [string, unknown] => [key, changes[key]]);
     if (entries.length === 0) return;
-    await mkdir(this.dir, { recursive: true });
+    if (!this.dirMade) {
+      await mkdir(this.dir, { recursive: true });
+      this.dirMade = true;
+    }
     await inTurn(entries, ([key, value]) => this.writeOne(key, value));
   }
 
@@ -157,16 +163,16 @@ export class FileStorage implements Storage {
       throw err;
     }
     const hidden = names.filter((n) => n.startsWith('.'));
-    const locks = await inTurn(
-      hidden.filter((n) => n.endsWith(LOCK_SUFFIX) || n.endsWith(LOCK_SUFFIX + BREAK_SUFFIX)),
-      (name) => removeIfAbandoned(path.join(this.dir, name), this.timing),
-    );
+    // Break guards first: a dead process's guard would otherwise stop its lock being broken now.
+    const remove = (name: string) => removeIfAbandoned(path.join(this.dir, name), this.timing);
+    const guards = await inTurn(hidden.filter((n) => n.endsWith(LOCK_SUFFIX + BREAK_SUFFIX)), remove);
+    const locks = [...guards, ...(await inTurn(hidden.filter((n) => n.endsWith(LOCK_SUFFIX)), remove))];
     const temps = await inTurn(
       hidden.filter((n) => n.endsWith('.tmp')),
       async (name) => {
         const file = path.join(this.dir, name);
         const info = await lstat(file).catch(() => undefined);
-        if (!info?.isFile() || !(await isLeftOverTemp(file, name, Date.now() - info.mtimeMs, TEMP_ORPHAN_MS))) return false;
+        if (!(info?.isFile() || info?.isSymbolicLink()) || !(await isLeftOverTemp(file, name, Date.now() - info.mtimeMs, TEMP_ORPHAN_MS))) return false;
         await unlinkIfPresent(file);
         return true;
       },
@@ -193,16 +199,25 @@ export class FileStorage implements Storage {
     const { eTag: expected, ...item } = value as StoreItem;
     const file = this.fileFor(key);
     const text = serialise(key, { key, eTag: randomUUID(), item });
-    await serialised(file, () =>
-      withFileLock(lockFileFor(file), this.timing, async () => {
-        if (expected && expected !== '*') {
-          const current = await this.load(key);
-          if (current && current.eTag !== expected) throw new ETagConflictError(key);
-        }
-        await replaceFile(file, text);
-        await syncDirectory(this.dir);
-      }),
-    );
+    const attempt = () =>
+      serialised(file, () =>
+        withFileLock(lockFileFor(file), this.timing, async () => {
+          if (expected && expected !== '*') {
+            const current = await this.load(key);
+            if (current && current.eTag !== expected) throw new ETagConflictError(key);
+          }
+          await replaceFile(file, text);
+          await syncDirectory(this.dir);
+        }),
+      );
+    try {
+      await attempt();
+    } catch (err) {
+      // The directory was removed since it was made (by an operator, or a test): make it again, once.
+      if (errorCode(err) !== 'ENOENT' || (await isDirectory(this.dir))) throw err;
+      await mkdir(this.dir, { recursive: true });
+      await attempt();
+    }
   }
 
   /** The stored document for `key`, or undefined if there is none. */
@@ -246,7 +261,7 @@ function serialise(key: string, document: StoredDocument): string {
 async function loadFile(file: string, key: string | undefined): Promise<StoredDocument | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;
@@ -274,14 +289,8 @@ function isStoredDocument(value: unknown): value is StoredDocument {
 async function replaceFile(file: string, text: string): Promise<void> {
   const temp = tempPathFor(file);
   try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeNewFile(temp, text, true);
+    await renameFile(temp, file);
   } catch (err) {
     await unlinkIfPresent(temp).catch(() => undefined);
     throw err;
@@ -290,15 +299,36 @@ async function replaceFile(file: string, text: string): Promise<void> {
   }
 }
 
-/** Makes a rename or unlink in `dir` durable. Some platforms (Windows) cannot; that is ignored. */
-async function syncDirectory(dir: string): Promise<void> {
+/** Directory syncs by directory: the one running, and the one that will run next. */
+const directorySyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+
+/**
+ * Makes the renames and unlinks done in `dir` before this call durable (group commit): writers that
+ * call while a sync of the directory is running share the one sync that starts when it ends, so under
+ * concurrency a directory is synced once per batch rather than once per write, and a caller's promise
+ * still settles only after a sync that started after its call. At most one sync runs and one waits per
+ * directory, however many callers there are.
+ */
+function syncDirectory(dir: string): Promise<void> {
+  const current = directorySyncs.get(dir);
+  if (!current) return startDirectorySync(dir);
+  current.next ??= current.running.then(() => startDirectorySync(dir));
+  return current.next;
+}
+
+function startDirectorySync(dir: string): Promise<void> {
+  const entry: { running: Promise<void>; next?: Promise<void> } = { running: Promise.resolve() };
+  entry.running = fsyncDirectory(dir).finally(() => {
+    if (directorySyncs.get(dir) === entry) directorySyncs.delete(dir);
+  });
+  directorySyncs.set(dir, entry);
+  return entry.running;
+}
+
+/** Syncs `dir` itself. Some platforms (Windows) cannot; that is ignored. */
+async function fsyncDirectory(dir: string): Promise<void> {
   try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncDirectoryEntries(dir);
   } catch {
     // The rename or unlink has still happened; only its durability across a power cut is weaker.
   }

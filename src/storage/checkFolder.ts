@@ -1,11 +1,11 @@
-import { link, mkdir, open, readdir, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { doneWithTemp, errorCode, tempPathFor, unlinkIfPresent } from './fileLock';
 
 /**
  * Why the bot cannot keep its files in `dir`, in a few words, or undefined when it can. Does what the
  * file store and the question log do: creates the folder if it is missing, then writes, syncs,
- * hard-links (as the store's locks are made), lists and removes a file in it.
+ * makes a symbolic link (as the store's locks are made), lists and removes a file in it.
  */
 export async function folderProblem(dir: string): Promise<string | undefined> {
   try {
@@ -32,14 +32,14 @@ export async function folderProblem(dir: string): Promise<string | undefined> {
     } finally {
       await handle.close();
     }
-    step = 'link a file in it';
-    await link(probe, linked);
+    step = 'make a symbolic link in it';
+    await symlink(path.basename(probe), linked);
     step = 'list it';
     await readdir(dir);
     return undefined;
   } catch (err) {
-    if (step === 'link a file in it' && ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(errorCode(err) ?? '')) {
-      return 'its file system has no hard links, which the file store needs for its locks';
+    if (step === 'make a symbolic link in it' && ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(errorCode(err) ?? '')) {
+      return 'its file system has no symbolic links, which the file store needs for its locks';
     }
     return problemOf(err, step);
   } finally {

@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readLink, readText, symlinkFile, unlinkFile } from './fsCalls';
 import { livenessOf, ownerTag, parseOwnerTag, type Owner } from './processOwner';
 
 /** How long to wait for a lock file, and when to decide its holder has died. */
@@ -45,8 +46,8 @@ export function serialised<T>(id: string, fn: () => Promise<T>): Promise<T> {
  * Runs `fn` while holding the lock file `lockPath`, polling every few milliseconds while another
  * process holds it.
  *
- * The lock file is created whole (its content written to a temp file, then hard-linked to
- * `lockPath`, which fails if it exists), so it always names its holder (see processOwner.ts). A
+ * The lock file is created whole, in one system call that fails if it exists: a symbolic link at
+ * `lockPath` whose target is the lock's token, so it always names its holder (see processOwner.ts). A
  * waiter breaks the lock at once when its holder has died (a crash or SIGKILL leaves it behind), or
  * when this very process holds no such lock (one it failed to remove), and otherwise only when it is
  * older than `staleLockMs`. Breaking is itself guarded by a second lock file (`<lockPath>.break`), so
@@ -59,17 +60,22 @@ export function serialised<T>(id: string, fn: () => Promise<T>): Promise<T> {
  * that has become read-only).
  *
  * Limits: the lock is advisory (only code that takes it is excluded), for processes on one machine with
- * a local file system that has hard links (not NFS/SMB). A holder in another container or on another
+ * a local file system that has symbolic links (not NFS/SMB). A holder in another container or on another
  * boot cannot be checked, so its lock is broken only by age, and a holder stalled that long loses
  * its exclusion. Rejects if the lock is not had within `lockTimeoutMs`, or if the lock file cannot be
  * created for another reason (e.g. a read-only or full disk).
  */
 export async function withFileLock<T>(lockPath: string, timing: LockTiming, fn: () => Promise<T>): Promise<T> {
+  // Taken before the lock file is made, so the time held is never underestimated.
+  const started = performance.now();
   const token = await acquire(lockPath, timing);
   try {
     return await fn();
   } finally {
-    await release(lockPath, token);
+    // Others break a live holder's lock only once it is older than staleLockMs (see isAbandoned): held for
+    // well under that, it is still ours and is removed without reading it back first.
+    if (performance.now() - started < timing.staleLockMs / 2) await releaseYoung(lockPath, token);
+    else await release(lockPath, token);
   }
 }
 
@@ -97,12 +103,19 @@ async function release(lockPath: string, token: string): Promise<void> {
   held.delete(token);
   let content: string;
   try {
-    content = await readFile(lockPath, 'utf8');
+    content = await readLink(lockPath);
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return;
+    // Gone, or a plain file (a lock of an older version): not ours either way.
+    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'EINVAL') return;
     throw err;
   }
   if (content === token) await unlinkIfPresent(lockPath);
+}
+
+/** Removes a lock file this process made less than staleLockMs / 2 ago, which no one else can have broken. */
+async function releaseYoung(lockPath: string, token: string): Promise<void> {
+  held.delete(token);
+  await unlinkIfPresent(lockPath);
 }
 
 /**
@@ -131,10 +144,14 @@ interface Found {
   readonly ageMs: number;
 }
 
-/** The content and age of a lock file; undefined if there is none. */
+/**
+ * The content and age of a lock file; undefined if there is none. A lock is a symbolic link whose
+ * target is its token; a plain file holding the token (as older versions made locks) is read too.
+ */
 async function inspect(file: string): Promise<Found | undefined> {
   try {
-    const [content, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const info = await lstat(file);
+    const content = info.isSymbolicLink() ? await readLink(file) : await readText(file);
     return { content, ageMs: Date.now() - info.mtimeMs };
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
@@ -151,9 +168,14 @@ async function isAbandoned(found: Found, staleLockMs: number): Promise<boolean> 
   return found.ageMs > staleLockMs;
 }
 
-/** A fresh lock token: `<owner tag> <random>`, so the file names its holder. */
+/**
+ * A fresh lock token: `<owner tag> <number>`, so the lock names its holder; the number (this process's
+ * counter, from a random start) tells its locks apart. At most 57 bytes, so that on ext4 the symbolic
+ * link holding it fits in its inode (a "fast" symbolic link, under 60 bytes): a longer target takes a
+ * disk block, which made taking and releasing a lock cost about two and a half times as much CPU.
+ */
 function newToken(): string {
-  return `${ownerTag()} ${randomUUID()}`;
+  return `${ownerTag()} ${nextSerial()}`;
 }
 
 /** The holder named by a lock file's content; undefined for anything else (including an older format). */
@@ -162,19 +184,17 @@ export function ownerOfToken(content: string): Owner | undefined {
   return space > 0 ? parseOwnerTag(content.slice(0, space)) : undefined;
 }
 
-/** Creates `file` with `content` only if it does not exist, never leaving it empty or half-written. */
+/**
+ * Creates the lock `file` holding `content` only if it does not exist, in one step that never leaves it
+ * empty or half-written: a symbolic link whose target is the content (as Emacs makes its lock files).
+ */
 async function createWhole(file: string, content: string): Promise<boolean> {
-  const temp = tempPathFor(file);
   try {
-    await writeFile(temp, content, { flag: 'wx' });
-    await link(temp, file);
+    await symlinkFile(content, file);
     return true;
   } catch (err) {
     if (errorCode(err) === 'EEXIST') return false;
     throw err;
-  } finally {
-    await unlinkIfPresent(temp).catch(() => undefined);
-    doneWithTemp(temp);
   }
 }
 
@@ -189,9 +209,18 @@ const TEMP_NAME = /^\..+\.([0-9a-f]{12}-\d{1,10}-(?:\d{1,20}|x))\.[0-9a-f]{12}\.
  */
 export function tempPathFor(target: string): string {
   const base = path.basename(target);
-  const temp = path.join(path.dirname(target), `${base.startsWith('.') ? '' : '.'}${base}.${ownerTag()}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = path.join(path.dirname(target), `${base.startsWith('.') ? '' : '.'}${base}.${ownerTag()}.${nextSerial()}.tmp`);
   activeTemps.add(temp);
   return temp;
+}
+
+/** Temp names and lock tokens are told apart by the owner tag (which process) and a counter (which one of that process's). */
+let tempCounter = Number.parseInt(randomBytes(4).toString('hex'), 16);
+
+/** The next value of this process's counter, as 12 hex digits. */
+function nextSerial(): string {
+  tempCounter = (tempCounter + 1) % 0x1000000000000;
+  return tempCounter.toString(16).padStart(12, '0');
 }
 
 export function doneWithTemp(temp: string): void {
@@ -230,7 +259,7 @@ export async function removeIfAbandoned(file: string, timing: LockTiming): Promi
 /** Deletes `file`; a file that is already gone is fine. */
 export async function unlinkIfPresent(file: string): Promise<void> {
   try {
-    await unlink(file);
+    await unlinkFile(file);
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') throw err;
   }

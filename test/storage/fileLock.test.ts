@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { lutimes, mkdtemp, readdir, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { withFileLock } from '../../src/storage/fileLock';
@@ -36,13 +36,17 @@ async function deadProcess(): Promise<Owner> {
   return owner;
 }
 
-/** Leaves a lock file as a holder would, `ageMs` old. */
-async function plantLock(file: string, owner: Owner | string, ageMs = 0): Promise<string> {
+/**
+ * Leaves a lock file as a holder would, `ageMs` old: a symbolic link to its token, or (`plain`) a file
+ * holding it, as earlier versions made locks.
+ */
+async function plantLock(file: string, owner: Owner | string, ageMs = 0, format: 'link' | 'plain' = 'link'): Promise<string> {
   const content = typeof owner === 'string' ? owner : `${ownerTag(owner)} ${randomUUID()}`;
-  await writeFile(file, content);
+  if (format === 'link') await symlink(content, file);
+  else await writeFile(file, content);
   if (ageMs > 0) {
     const then = new Date(Date.now() - ageMs);
-    await utimes(file, then, then);
+    await (format === 'link' ? lutimes(file, then, then) : utimes(file, then, then));
   }
   return content;
 }
@@ -51,7 +55,7 @@ async function plantLock(file: string, owner: Owner | string, ageMs = 0): Promis
 async function take(lock: string, timing: { staleLockMs: number; lockTimeoutMs: number }): Promise<'taken' | 'timed out'> {
   try {
     return await withFileLock(lock, timing, async () => {
-      const content = await readFile(lock, 'utf8');
+      const content = await readlink(lock, 'utf8');
       expect(content.startsWith(`${ownerTag()} `)).toBe(true);
       return 'taken' as const;
     });
@@ -116,10 +120,21 @@ describe('the lock of a live process', () => {
 
   it('in the format of earlier versions ("<pid> <uuid>") is judged by age only', async () => {
     const lock = path.join(dir, '.doc.json.lock');
-    await plantLock(lock, `${(await deadProcess()).pid} ${randomUUID()}`);
+    await plantLock(lock, `${(await deadProcess()).pid} ${randomUUID()}`, 0, 'plain');
     expect(await take(lock, { staleLockMs: 60_000, lockTimeoutMs: 300 })).toBe('timed out');
-    await plantLock(lock, `${(await deadProcess()).pid} ${randomUUID()}`, 61_000);
+    await plantLock(lock, `${(await deadProcess()).pid} ${randomUUID()}`, 61_000, 'plain');
     expect(await take(lock, PATIENT)).toBe('taken');
+  });
+
+  it('made as a plain file (as versions before symbolic-link locks did) is honoured, and broken at once when its holder has died', async () => {
+    const { child, owner } = await liveProcess();
+    const lock = path.join(dir, '.doc.json.lock');
+    await plantLock(lock, owner, 0, 'plain');
+    expect(await take(lock, { staleLockMs: 60_000, lockTimeoutMs: 300 })).toBe('timed out');
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(await take(lock, PATIENT)).toBe('taken');
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 
