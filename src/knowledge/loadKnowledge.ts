@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { asOfStart, type Article } from './Article';
-import { parseGaps, parseSources, parseSynonyms, type SourceDoc } from './contentFiles';
+import { parseGaps, parseSources, parseSynonyms, parseTopics, type SourceDoc, type TopicName } from './contentFiles';
 import { KnowledgeIndex } from './KnowledgeIndex';
 import { parseArticle, type ParsedArticle } from './parseArticle';
 import type { Problem, Result } from './Problem';
@@ -12,14 +12,17 @@ import { splitWords } from './words';
 export const SYNONYMS_FILE = 'synonyms.yaml';
 export const SOURCES_FILE = 'sources.yaml';
 export const GAPS_FILE = 'not-covered.yaml';
+export const TOPICS_FILE = 'topics.yaml';
 
 /** A loaded, validated, searchable knowledge base. Immutable: a reload builds a new one. */
 export interface KnowledgeBase {
   readonly index: KnowledgeIndex;
   readonly articles: readonly Article[];
   readonly sources: ReadonlyMap<string, SourceDoc>;
-  /** Topics in the order they first appear, for help messages. */
+  /** Topics in the order `topics.yaml` lists them, then in the order they first appear. */
   readonly topics: readonly string[];
+  /** The same topics as they read in a sentence (`say` in `topics.yaml`; otherwise as written), for the welcome and help. */
+  readonly topicNames: readonly string[];
   readonly version: { readonly articles: number; readonly hash: string; readonly loadedAt: string };
 }
 
@@ -75,10 +78,17 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
   const synonyms = await readOptional(dir, SYNONYMS_FILE, hash, (t) => parseSynonyms(t, SYNONYMS_FILE), problems);
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
+  const topicNames = await readOptional(dir, TOPICS_FILE, hash, (t) => parseTopics(t, TOPICS_FILE), problems);
+  if (topicNames) {
+    const used = new Set([...good, ...refused].map((p) => p.article.topic.toLowerCase()));
+    for (const t of topicNames) {
+      if (!used.has(t.topic.toLowerCase())) problems.push({ file: TOPICS_FILE, line: t.line, message: `topic "${t.topic}" is not the topic of any article`, severity: 'warning' });
+    }
+  }
   if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
 
   problems.push(...crossCheck([...parsed, ...refused.map(topics.fix)], broken, sources ?? new Map(), synonyms ?? new Synonyms([]), now));
-  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps) {
+  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
     const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
     return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
   }
@@ -91,10 +101,22 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
       index: new KnowledgeIndex(articles, synonyms, gaps),
       articles,
       sources,
-      topics: [...new Set(articles.map((a) => a.topic))],
+      ...orderedTopics(articles, topicNames),
       version: { articles: articles.length, hash: hash.digest('hex').slice(0, 12), loadedAt: new Date().toISOString() },
     },
   };
+}
+
+/** The topics in the order staff list them in `topics.yaml` (the rest after), each with how it reads. */
+function orderedTopics(articles: readonly Article[], names: readonly TopicName[]): { topics: string[]; topicNames: string[] } {
+  const present = [...new Set(articles.map((a) => a.topic))];
+  const say = new Map(names.map((n) => [n.topic.toLowerCase(), n]));
+  const rank = (t: string) => {
+    const n = say.get(t.toLowerCase());
+    return n ? names.indexOf(n) : names.length;
+  };
+  const topics = present.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
+  return { topics, topicNames: topics.map((t) => say.get(t.toLowerCase())?.say ?? t) };
 }
 
 /**

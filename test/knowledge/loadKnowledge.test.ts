@@ -244,6 +244,22 @@ describe('loadKnowledge', () => {
     ]);
   });
 
+  it('orders topics and words them as topics.yaml says, and warns of a listed topic no article has', async () => {
+    const dir = await folder({
+      'sources.yaml': SOURCES,
+      'topics.yaml': '- topic: wpc\n  say: the Worldwide Partner Conference\n- topic: Gone\n  say: something\n- topic: Billing policy\n  say: partner billing policy\n',
+      'a.md': article({ id: 'a', topic: 'Billing policy' }),
+      'b.md': article({ id: 'b', topic: 'Extra' }),
+      'c.md': article({ id: 'c', topic: 'WPC' }),
+    });
+    const result = await loadKnowledge(dir);
+    const kb = loaded(result);
+    expect(kb.topics).toEqual(['WPC', 'Billing policy', 'Extra']);
+    expect(kb.topicNames).toEqual(['the Worldwide Partner Conference', 'partner billing policy', 'Extra']);
+    if (!result.success) throw new Error('unreachable');
+    expect(result.warnings.map((p) => `${where(p)} ${p.message}`)).toEqual(['topics.yaml:3 topic "Gone" is not the topic of any article']);
+  });
+
   it('passes on problems in sources.yaml, synonyms.yaml and not-covered.yaml', async () => {
     const dir = await folder({
       'sources.yaml': SOURCES + SOURCES,
