@@ -482,3 +482,30 @@ function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | und
   const shown = value === undefined || /password|secret|key|connection|salt/i.test(name) ? '' : ` (got "${value}")`;
   return `${issue.message}${shown}`;
 }
+
+/** What the Teams app package needs: the ids and host the manifest names, nothing else. */
+export interface TeamsPackageConfig {
+  readonly botAppId: string | undefined;
+  readonly teamsAppId: string | undefined;
+  readonly botDomain: string | undefined;
+}
+
+const TeamsPackageSchema = EnvSchema.pick({ MicrosoftAppId: true, BOT_DOMAIN: true, TEAMS_APP_ID: true });
+
+/**
+ * Reads only the variables the Teams manifest is filled from (`MicrosoftAppId`, `TEAMS_APP_ID`,
+ * `BOT_DOMAIN`), so `npm run teams:package` works on a machine that has no app password or other
+ * runtime settings.
+ */
+export function parseTeamsPackageConfig(raw: Record<string, string | undefined>): { success: true; data: TeamsPackageConfig } | { success: false; error: ConfigError } {
+  const env = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = TeamsPackageSchema.safeParse(env);
+  if (!parsed.success) {
+    return {
+      success: false,
+      error: new ConfigError(parsed.error.issues.map((issue) => ({ variable: issue.path.map(String).join('.') || '(environment)', message: describeIssue(issue, env) }))),
+    };
+  }
+  const e = parsed.data;
+  return { success: true, data: { botAppId: e.MicrosoftAppId, teamsAppId: e.TEAMS_APP_ID ?? e.MicrosoftAppId, botDomain: e.BOT_DOMAIN } };
+}

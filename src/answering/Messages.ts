@@ -64,6 +64,7 @@ const PLACEHOLDERS = {
   ticketNotFound: ['ticket'],
   noTickets: [],
   escalationFailed: ['ref'],
+  askButton: [],
   helpfulButton: [],
   notHelpfulButton: [],
   feedbackThanks: [],

@@ -8,6 +8,8 @@ export interface SourceLookup {
   readonly sources: ReadonlyMap<string, SourceDoc>;
   /** Topics in order, for help and greetings. */
   readonly topics: readonly string[];
+  /** The topics as they read in a sentence, in the same order (the topics themselves when absent). */
+  readonly topicNames?: readonly string[];
   readonly articles: readonly Article[];
 }
 
@@ -92,6 +94,17 @@ export function listOf(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/**
+ * The topics as one phrase for a sentence: "BPOS, the move to Office 365, partner billing policy and
+ * the Worldwide Partner Conference". When a topic's own words contain "and" or "or", a comma before the
+ * last one keeps the items apart ("..., the partner program and market, and WPC").
+ */
+export function topicList(kb: Pick<SourceLookup, 'topics' | 'topicNames'>): string {
+  const names = kb.topicNames ?? kb.topics;
+  if (names.length > 2 && names.some((n) => /\s(and|or)\s/i.test(n))) return `${names.slice(0, -1).join(', ')}, and ${names[names.length - 1]}`;
+  return listOf(names);
+}
+
 export function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_[\]<>])/g, '\\$1');
 }
@@ -111,7 +124,7 @@ export interface ReplyView {
  * the buttons as suggested actions, Teams the same passages in a card.
  */
 export function viewOf(reply: Exclude<Reply, EscalateReply>, kb: SourceLookup, messages: Messages): ReplyView {
-  const topics = listOf(kb.topics);
+  const topics = topicList(kb);
   const button = (title: string, value = title) => ({ title, value });
   switch (reply.kind) {
     case 'answer': {
@@ -166,15 +179,12 @@ export function viewOf(reply: Exclude<Reply, EscalateReply>, kb: SourceLookup, m
   }
 }
 
-/** One example question from each of the first topics, for greetings and help. */
+/** One example question from each of the first topics (in the order they are listed), for greetings and help. */
 export function exampleQuestions(kb: SourceLookup): string[] {
-  const seen = new Set<string>();
   const picks: Article[] = [];
-  for (const a of kb.articles) {
-    if (!seen.has(a.topic)) {
-      seen.add(a.topic);
-      picks.push(a);
-    }
+  for (const topic of kb.topics) {
+    const first = kb.articles.find((a) => a.topic === topic);
+    if (first) picks.push(first);
   }
   return picks.slice(0, 3).map((a) => a.questions[0] ?? a.title);
 }

@@ -133,7 +133,7 @@ export class PartnerBot extends TeamsActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     if (isTeamsGroup(context)) {
       context.onSendActivities(async (_ctx, activities, next) => {
-        activities.forEach((a, i) => (activities[i] = buttonsAsCard(a)));
+        activities.forEach((a, i) => (activities[i] = buttonsAsCard(a, this.deps.messages.askButton)));
         return next();
       });
     }

@@ -1,7 +1,7 @@
 import { ActionTypes, type Activity, type CardAction } from 'botbuilder';
 import type { EscalateReply, Reply } from '../answering/Reply';
 import { fill, type Messages } from '../answering/Messages';
-import { exampleQuestions, listOf, viewOf } from '../answering/replyText';
+import { exampleQuestions, topicList, viewOf } from '../answering/replyText';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 
 /** What clients and tests can read from every reply's `channelData`. */
@@ -59,7 +59,7 @@ export function renderReply(reply: Exclude<Reply, EscalateReply>, kb: KnowledgeB
 
 /** The welcome shown when a partner first opens the chat. */
 export function renderWelcome(kb: KnowledgeBase, messages: Messages): Partial<Activity> {
-  return message(fill(messages.welcome, { topics: listOf(kb.topics) }), exampleQuestions(kb).map((q) => button(q)), {
+  return message(fill(messages.welcome, { topics: topicList(kb) }), exampleQuestions(kb).map((q) => button(q)), {
     band: 'smallTalk',
     articleId: null,
     confidence: null,

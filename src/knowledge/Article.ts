@@ -13,6 +13,11 @@ export interface Article {
   readonly sources: readonly string[];
   /** When its facts were true: `2011`, `2011-07`, `2011-07-10`, or `spring 2011`, `mid 2010`, .... */
   readonly asOf: string;
+  /**
+   * The article describes a past period on purpose (front matter `historical: true`): its age is not a
+   * reason to check it, so `kb:check` gives no "older than N years" warning.
+   */
+  readonly historical: boolean;
   readonly related: readonly string[];
   /** The body's first paragraph: what the bot says first. */
   readonly shortAnswer: string;
@@ -53,6 +58,7 @@ export const FrontMatterSchema = z.strictObject(
       (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'number' ? String(v) : v),
       z.string({ message: 'asOf is required' }).regex(AS_OF, 'asOf must look like 2011, 2011-07, 2011-07-10, "spring 2011" or "mid 2010"'),
     ),
+    historical: z.boolean({ message: 'historical must be true or false' }).default(false),
     related: z.array(z.string().regex(ID, 'each related entry must be an article id'), { message: 'related must be a list of article ids' }).default([]),
     sections: z
       .record(z.string().trim().min(1, 'a section heading must not be empty'), z.array(text('each section question'), { message: 'each section must list its questions' }).min(1, 'give at least one question for the section'), {

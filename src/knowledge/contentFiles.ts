@@ -35,6 +35,35 @@ const GapsSchema = z.array(z.strictObject({ about: phrase, asks: z.array(phrase)
   message: 'the not-covered file must be a list of { about, asks } entries',
 });
 
+/** How a topic reads in a sentence, as listed in `topics.yaml`. */
+export interface TopicName {
+  readonly topic: string;
+  /** The words for it inside a sentence: "partner billing policy" for the topic "Billing policy". */
+  readonly say: string;
+  readonly line: number;
+}
+
+const TopicsSchema = z.array(z.strictObject({ topic: phrase, say: phrase }), {
+  message: 'the topics file must be a list of { topic, say } entries',
+});
+
+/** Parses `topics.yaml`: how each topic reads in the bot's sentences, in the order the bot lists them. */
+export function parseTopics(text: string, file: string): Result<TopicName[]> {
+  const parsed = parseWith(TopicsSchema, text, file);
+  if (!parsed.success) return parsed;
+  const { data: entries, yaml } = parsed.data;
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  const names = entries.map((e, i) => {
+    const key = e.topic.toLowerCase();
+    if (seen.has(key)) problems.push({ file, line: yaml.lineOf([i, 'topic']), message: `topic "${e.topic}" is listed twice`, severity: 'error' });
+    seen.add(key);
+    return { topic: e.topic, say: e.say, line: yaml.lineOf([i]) };
+  });
+  if (problems.length > 0) return { success: false, problems };
+  return { success: true, data: names, warnings: [] };
+}
+
 /** Parses `not-covered.yaml`: subjects partners ask about that the sources do not cover. */
 export function parseGaps(text: string, file: string): Result<Gap[]> {
   const parsed = parseWith(GapsSchema, text, file);

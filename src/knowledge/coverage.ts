@@ -4,7 +4,7 @@ import { allQuestions, type QuestionSet } from './questionSet';
 
 /**
  * Warnings that do not stop the bot but tell staff where the knowledge base needs care: articles
- * whose facts are older than `staleYears`, and articles that no question in the evaluation set gets
+ * whose facts are older than `staleYears` (unless marked `historical`), and articles that no question in the evaluation set gets
  * as its answer (so nobody checks that partners can reach them).
  */
 export function coverageWarnings(
@@ -15,8 +15,8 @@ export function coverageWarnings(
   const staleBefore = new Date(options.now);
   staleBefore.setUTCFullYear(staleBefore.getUTCFullYear() - options.staleYears);
   for (const a of articles) {
-    if (asOfStart(a.asOf) < staleBefore) {
-      warnings.push({ file: a.file, line: 0, message: `asOf "${a.asOf}" is more than ${options.staleYears} years old: check the facts are still true, or say they are historical`, severity: 'warning' });
+    if (!a.historical && a.asOf !== '' && asOfStart(a.asOf) < staleBefore) {
+      warnings.push({ file: a.file, line: 0, message: `asOf "${a.asOf}" is more than ${options.staleYears} years old: check the facts are still true, or mark the article historical (historical: true)`, severity: 'warning' });
     }
   }
   const { questions, firstArticleFor } = options;

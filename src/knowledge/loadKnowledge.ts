@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { asOfStart, type Article } from './Article';
-import { parseGaps, parseSources, parseSynonyms, type SourceDoc } from './contentFiles';
+import { parseGaps, parseSources, parseSynonyms, parseTopics, type SourceDoc, type TopicName } from './contentFiles';
 import { KnowledgeIndex } from './KnowledgeIndex';
 import { parseArticle, type ParsedArticle } from './parseArticle';
 import type { Problem, Result } from './Problem';
@@ -12,29 +12,40 @@ import { splitWords } from './words';
 export const SYNONYMS_FILE = 'synonyms.yaml';
 export const SOURCES_FILE = 'sources.yaml';
 export const GAPS_FILE = 'not-covered.yaml';
+export const TOPICS_FILE = 'topics.yaml';
 
 /** A loaded, validated, searchable knowledge base. Immutable: a reload builds a new one. */
 export interface KnowledgeBase {
   readonly index: KnowledgeIndex;
   readonly articles: readonly Article[];
   readonly sources: ReadonlyMap<string, SourceDoc>;
-  /** Topics in the order they first appear, for help messages. */
+  /** Topics in the order `topics.yaml` lists them, then in the order they first appear. */
   readonly topics: readonly string[];
+  /** The same topics as they read in a sentence (`say` in `topics.yaml`; otherwise as written), for the welcome and help. */
+  readonly topicNames: readonly string[];
   readonly version: { readonly articles: number; readonly hash: string; readonly loadedAt: string };
 }
+
+/**
+ * A failed load still says which articles it read (each refused one as far as it could be read), so
+ * `kb:check` can give its warnings in the same run as the errors.
+ */
+export type KnowledgeResult =
+  | { success: true; data: KnowledgeBase; warnings: Problem[] }
+  | { success: false; problems: Problem[]; articles: readonly Article[] };
 
 /**
  * Reads and validates every article (`**\/*.md` except README.md), `synonyms.yaml` and `sources.yaml`
  * under `dir`, and builds the index. Every problem in every file is returned at once; the knowledge
  * base is built only when there are no errors.
  */
-export async function loadKnowledge(dir: string, now: Date = new Date()): Promise<Result<KnowledgeBase>> {
+export async function loadKnowledge(dir: string, now: Date = new Date()): Promise<KnowledgeResult> {
   let files: string[];
   try {
     files = await listFiles(dir);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${e.code ?? e.message}`, severity: 'error' }] };
+    return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${e.code ?? e.message}`, severity: 'error' }], articles: [] };
   }
   const read = (rel: string) => fs.readFile(path.join(dir, rel), 'utf8');
   const hash = createHash('sha256');
@@ -42,30 +53,44 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
   const articleFiles = files.filter((f) => f.endsWith('.md') && path.basename(f).toLowerCase() !== 'readme.md');
 
   const texts = await Promise.all(articleFiles.map(async (f) => ({ file: f, text: await read(f) })));
-  const parsed: ParsedArticle[] = [];
+  const good: ParsedArticle[] = [];
+  /** What could be read of refused articles: checked against the others too, in the same run. */
+  const refused: ParsedArticle[] = [];
   /** Ids of articles that exist but did not parse: links to them are not reported again. */
   const broken = new Set<string>();
   for (const { file, text } of texts) {
     hash.update(file).update('\0').update(text).update('\0');
     const result = parseArticle(text, file);
     if (result.success) {
-      parsed.push(result.data);
+      good.push(result.data);
       problems.push(...result.warnings);
     } else {
       problems.push(...result.problems);
-      const id = /^id:\s*["']?([a-z0-9-]+)/m.exec(text)?.[1];
+      const id = result.partial?.article.id || /^id:\s*["']?([a-z0-9-]+)/m.exec(text)?.[1];
       if (id) broken.add(id);
+      if (result.partial) refused.push(result.partial);
     }
   }
+  const topics = sameTopicSpelling([...good, ...refused]);
+  problems.push(...topics.problems);
+  const parsed = good.map(topics.fix);
 
   const synonyms = await readOptional(dir, SYNONYMS_FILE, hash, (t) => parseSynonyms(t, SYNONYMS_FILE), problems);
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
+  const topicNames = await readOptional(dir, TOPICS_FILE, hash, (t) => parseTopics(t, TOPICS_FILE), problems);
+  if (topicNames) {
+    const used = new Set([...good, ...refused].map((p) => p.article.topic.toLowerCase()));
+    for (const t of topicNames) {
+      if (!used.has(t.topic.toLowerCase())) problems.push({ file: TOPICS_FILE, line: t.line, message: `topic "${t.topic}" is not the topic of any article`, severity: 'warning' });
+    }
+  }
   if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
 
-  problems.push(...crossCheck(parsed, broken, sources ?? new Map(), synonyms ?? new Synonyms([]), now));
-  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps) {
-    return { success: false, problems: sortProblems(problems) };
+  problems.push(...crossCheck([...parsed, ...refused.map(topics.fix)], broken, sources ?? new Map(), synonyms ?? new Synonyms([]), now));
+  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
+    const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
+    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
   }
 
   const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
@@ -76,21 +101,78 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
       index: new KnowledgeIndex(articles, synonyms, gaps),
       articles,
       sources,
-      topics: [...new Set(articles.map((a) => a.topic))],
+      ...orderedTopics(articles, topicNames),
       version: { articles: articles.length, hash: hash.digest('hex').slice(0, 12), loadedAt: new Date().toISOString() },
     },
   };
 }
 
+/** The topics in the order staff list them in `topics.yaml` (the rest after), each with how it reads. */
+function orderedTopics(articles: readonly Article[], names: readonly TopicName[]): { topics: string[]; topicNames: string[] } {
+  const present = [...new Set(articles.map((a) => a.topic))];
+  const say = new Map(names.map((n) => [n.topic.toLowerCase(), n]));
+  const rank = (t: string) => {
+    const n = say.get(t.toLowerCase());
+    return n ? names.indexOf(n) : names.length;
+  };
+  const topics = present.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
+  return { topics, topicNames: topics.map((t) => say.get(t.toLowerCase())?.say ?? t) };
+}
+
+/**
+ * A topic written in another case ("wpc" beside "WPC") is the same topic, not a new one in the help
+ * and welcome: every article gets the spelling most articles use (the first one on a tie), and each
+ * article that spelled it differently gets a warning at its line.
+ */
+function sameTopicSpelling(parsed: readonly ParsedArticle[]): { problems: Problem[]; fix: (p: ParsedArticle) => ParsedArticle } {
+  const spellings = new Map<string, Map<string, number>>();
+  const ordered = [...parsed].sort((a, b) => a.article.file.localeCompare(b.article.file));
+  for (const p of ordered) {
+    const t = p.article.topic;
+    if (t === '') continue;
+    const key = t.toLowerCase();
+    const counts = spellings.get(key) ?? new Map<string, number>();
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+    spellings.set(key, counts);
+  }
+  const canonical = new Map<string, string>();
+  for (const [key, counts] of spellings) {
+    let best = '';
+    let most = 0;
+    for (const [spelling, n] of counts) if (n > most) [best, most] = [spelling, n];
+    canonical.set(key, best);
+  }
+  const problems: Problem[] = [];
+  for (const p of ordered) {
+    const want = canonical.get(p.article.topic.toLowerCase());
+    if (want !== undefined && want !== p.article.topic) {
+      const others = spellings.get(p.article.topic.toLowerCase())?.get(want) ?? 0;
+      problems.push({
+        file: p.article.file,
+        line: p.lineOf(['topic']),
+        message: `topic "${p.article.topic}" is read as "${want}", as ${others} other article${others === 1 ? '' : 's'} write${others === 1 ? 's' : ''} it: write "${want}" (a topic differing only in case is the same topic)`,
+        severity: 'warning',
+      });
+    }
+  }
+  const fix = (p: ParsedArticle): ParsedArticle => {
+    const want = canonical.get(p.article.topic.toLowerCase());
+    return want === undefined || want === p.article.topic ? p : { lineOf: p.lineOf, article: { ...p.article, topic: want } };
+  };
+  return { problems, fix };
+}
+
 /** Problems that need more than one file to see: ids, links, sources, collisions, dates. */
 function crossCheck(
-  parsed: readonly ParsedArticle[],
+  all: readonly ParsedArticle[],
   broken: ReadonlySet<string>,
   sources: ReadonlyMap<string, SourceDoc>,
   synonyms: Synonyms,
   now: Date,
 ): Problem[] {
   const problems: Problem[] = [];
+  // A refused article whose id could not be read cannot be checked against the others.
+  const parsed = all.filter((p) => p.article.id !== '');
   const error = (file: string, line: number, message: string) => problems.push({ file, line, message, severity: 'error' });
   const byId = new Map<string, ParsedArticle>();
   for (const p of parsed) {
@@ -113,7 +195,7 @@ function crossCheck(
         error(a.file, p.lineOf(at), `source "${s}" is not listed in ${SOURCES_FILE}`);
       }
     });
-    if (asOfStart(a.asOf) > now) error(a.file, p.lineOf(['asOf']), `asOf "${a.asOf}" is in the future`);
+    if (a.asOf !== '' && asOfStart(a.asOf) > now) error(a.file, p.lineOf(['asOf']), `asOf "${a.asOf}" is in the future`);
     a.questions.forEach((q, i) => {
       const key = questionKey(q);
       const owner = questionOwner.get(key);

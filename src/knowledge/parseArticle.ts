@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { FrontMatterSchema, type Article } from './Article';
 import { splitPassages } from './passages';
-import type { Problem, Result } from './Problem';
+import type { Problem } from './Problem';
 import { parseYaml, type YamlSource } from './yamlSource';
 
 /**
@@ -14,7 +14,14 @@ export interface ParsedArticle {
   lineOf(path: readonly PropertyKey[]): number;
 }
 
-export function parseArticle(text: string, file: string): Result<ParsedArticle> {
+/**
+ * A refused article still yields what could be read of it (`partial`: each field that is valid, the
+ * others empty), so the checks that need several files (ids, links, sources, shared questions) can
+ * report their problems in the same run instead of after the first ones are fixed.
+ */
+export type ArticleResult = { success: true; data: ParsedArticle; warnings: Problem[] } | { success: false; problems: Problem[]; partial?: ParsedArticle };
+
+export function parseArticle(text: string, file: string): ArticleResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines[0]?.trim() !== '---') {
     return fail(file, 1, 'an article must start with a line "---" and its front matter (id, title, topic, ...)');
@@ -29,6 +36,7 @@ export function parseArticle(text: string, file: string): Result<ParsedArticle> 
 
   const fm = FrontMatterSchema.safeParse(yaml.value ?? {});
   if (!fm.success) errors.push(...fm.error.issues.map((issue) => toProblem(issue, yaml, file)));
+  const front = fm.success ? fm.data : validFields(yaml.value);
 
   const body = splitBody(lines, end + 1);
   if (body.shortAnswer === '') {
@@ -43,23 +51,18 @@ export function parseArticle(text: string, file: string): Result<ParsedArticle> 
   }
   warnings.push(...markupWarnings(lines, end + 1, file));
   const { passages, headings } = splitPassages(lines, end + 1);
-  if (fm.success) {
-    for (const heading of Object.keys(fm.data.sections)) {
+  {
+    for (const heading of Object.keys(front.sections)) {
       if (!headings.some((h) => sameHeading(h.text, heading))) {
         const known = headings.length > 0 ? `; the body's headings are: ${headings.map((h) => `"${h.text}"`).join(', ')}` : '; the body has no ## headings';
         errors.push({ file, line: yaml.lineOf(['sections', heading]), message: `section "${heading}" is not a heading of the body${known}`, severity: 'error' });
       }
     }
   }
-  if (!fm.success || errors.length > 0) return { success: false, problems: [...errors, ...warnings] };
-
-  const f = fm.data;
-  return {
-    success: true,
-    warnings,
-    data: {
-      lineOf: yaml.lineOf,
-      article: {
+  const f = front;
+  const data: ParsedArticle = {
+    lineOf: yaml.lineOf,
+    article: {
       id: f.id,
       title: f.title,
       topic: f.topic,
@@ -67,6 +70,7 @@ export function parseArticle(text: string, file: string): Result<ParsedArticle> 
       tags: f.tags,
       sources: typeof f.source === 'string' ? [f.source] : f.source,
       asOf: f.asOf,
+      historical: f.historical,
       related: f.related,
       shortAnswer: body.shortAnswer,
       details: body.details,
@@ -76,8 +80,33 @@ export function parseArticle(text: string, file: string): Result<ParsedArticle> 
         questions,
       })),
       file,
-      },
     },
+  };
+  if (!fm.success || errors.length > 0) return { success: false, problems: [...errors, ...warnings], partial: data };
+  return { success: true, warnings, data };
+}
+
+type Front = z.infer<typeof FrontMatterSchema>;
+
+/** Each front-matter field that is valid on its own; the others empty (for the checks across files). */
+function validFields(value: unknown): Front {
+  const raw = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const shape = FrontMatterSchema.shape;
+  const field = <K extends keyof Front>(key: K, fallback: Front[K]): Front[K] => {
+    const r = shape[key].safeParse(raw[key]);
+    return r.success ? (r.data as Front[K]) : fallback;
+  };
+  return {
+    id: field('id', ''),
+    title: field('title', ''),
+    topic: field('topic', ''),
+    questions: field('questions', []),
+    tags: field('tags', []),
+    source: field('source', []),
+    asOf: field('asOf', ''),
+    historical: field('historical', false),
+    related: field('related', []),
+    sections: field('sections', {}),
   };
 }
 
@@ -99,14 +128,24 @@ function sameHeading(a: string, b: string): boolean {
 
 function toProblem(issue: z.core.$ZodIssue, yaml: YamlSource, file: string): Problem {
   const field = issue.path.length > 0 ? String(issue.path[0]) : '';
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
-  const message = missing && field ? `${field} is required` : issue.message;
+  const front = yaml.value !== null && typeof yaml.value === 'object' ? (yaml.value as Record<string, unknown>) : {};
+  // zod does not report the value it was given, so "missing" is judged from the YAML itself.
+  const given = issue.path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), front);
+  const missing = issue.code === 'invalid_type' && issue.path.length === 1 && given === undefined;
+  let message = missing && field ? `${field} is required` : issue.message;
+  if (issue.code === 'invalid_type' && issue.expected === 'array' && typeof given === 'string') {
+    // The commonest slip: `tags: a, b` is one piece of text in YAML, not a list.
+    const items = given.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    message = `${message}, not text: write ${field}: [${items.join(', ')}], or each item on its own line starting with "- "`;
+  } else if (issue.code === 'invalid_type' && !missing && given === null) {
+    message = `${message} (the field is empty)`;
+  }
   // An unknown field is reported where it is written, not at the top of the front matter.
   const at = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
   return { file, line: yaml.lineOf(at), message, severity: 'error' };
 }
 
-function fail(file: string, line: number, message: string): Result<ParsedArticle> {
+function fail(file: string, line: number, message: string): ArticleResult {
   return { success: false, problems: [{ file, line, message, severity: 'error' }] };
 }
 

@@ -1,8 +1,9 @@
 /**
  * `npm run kb:check [-- --knowledge dir --dialogs dir]`: validates every article, synonyms, sources,
  * not-covered phrases, the bot's messages and the escalation scripts, and prints every problem at once
- * as `file:line: message`. Also warns of articles with stale facts (`--stale-years`, default 3) and of
- * articles no question in the evaluation set reaches (`--questions`). Exits 1 on any error; warnings
+ * as `file:line: message`, errors and warnings in one run. Also warns of articles with stale facts
+ * (`--stale-years`, default 3; not for articles marked `historical: true`) and of articles no question
+ * in the staff's evaluation set reaches (`--questions`, default knowledge/eval.yaml). Exits 1 on any error; warnings
  * alone do not fail it.
  */
 import { promises as fs } from 'node:fs';
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
     options: {
       knowledge: { type: 'string', default: 'knowledge' },
       dialogs: { type: 'string', default: 'dialogs' },
-      questions: { type: 'string', default: 'test/eval/questions.yaml' },
+      questions: { type: 'string', default: 'knowledge/eval.yaml' },
       'stale-years': { type: 'string', default: '3' },
     },
   });
@@ -34,7 +35,11 @@ async function main(): Promise<number> {
   }
   const [kb, messages, scripts] = await Promise.all([loadKnowledge(values.knowledge), loadMessages(values.dialogs), loadScripts(values.dialogs)]);
   const coverage: Problem[] = [];
-  if (kb.success) {
+  if (!kb.success) {
+    // Stale facts are reported with the errors; whether the evaluation questions reach each article
+    // needs a knowledge base that loads.
+    coverage.push(...coverageWarnings(kb.articles, { now: new Date(), staleYears }));
+  } else {
     const text = await fs.readFile(values.questions, 'utf8').catch(() => undefined);
     const set = text === undefined ? undefined : parseQuestionSet(text, values.questions);
     if (set && !set.success) coverage.push(...set.problems);
@@ -49,7 +54,7 @@ async function main(): Promise<number> {
   }
   const inKnowledge = (p: Problem): Problem => ({ ...p, file: p.file.startsWith('/') || p.file === values.questions ? p.file : path.join(values.knowledge, p.file) });
   const problems: Problem[] = [
-    ...(kb.success ? [...kb.warnings, ...coverage] : kb.problems).map(inKnowledge),
+    ...(kb.success ? [...kb.warnings, ...coverage] : [...kb.problems, ...coverage]).map(inKnowledge),
     ...(messages.success ? messages.warnings : messages.problems),
     ...(scripts.success ? scripts.warnings : scripts.problems),
   ];
@@ -58,6 +63,7 @@ async function main(): Promise<number> {
   const warnings = problems.length - errors;
   if (kb.success) console.log(`${kb.data.articles.length} articles, knowledge version ${kb.data.version.hash}`);
   if (scripts.success) console.log(`${scripts.data.length} escalation scripts: ${scripts.data.map((s) => s.id).join(', ')}`);
+  if (!kb.success) console.log(`(which articles the questions in ${values.questions} reach is checked once the knowledge base loads)`);
   console.log(errors === 0 ? `OK (${warnings} warnings)` : `${errors} errors, ${warnings} warnings`);
   return errors === 0 ? 0 : 1;
 }

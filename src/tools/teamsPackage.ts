@@ -8,7 +8,7 @@ import dotenv from 'dotenv';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../config';
+import { parseTeamsPackageConfig } from '../config';
 import { buildAppPackage, type PackageValues } from '../teams/appPackage';
 import { runCli } from './runCli';
 
@@ -23,29 +23,30 @@ async function main(): Promise<number> {
   const { values: args } = parseArgs({
     options: { validate: { type: 'boolean', default: false }, dir: { type: 'string', default: 'appPackage' }, out: { type: 'string' } },
   });
-  const config = parseConfig(process.env);
+  // Only what the manifest needs: no app password or other runtime settings are required here.
+  const config = parseTeamsPackageConfig(process.env);
   if (!config.success) {
     console.error(config.error.message);
     return 2;
   }
-  const { auth, teams } = config.data;
-  const missing = [!auth.appId && 'MicrosoftAppId', !teams.botDomain && 'BOT_DOMAIN'].filter((x): x is string => Boolean(x));
+  const { botAppId, teamsAppId, botDomain } = config.data;
+  const missing = [!botAppId && 'MicrosoftAppId', !botDomain && 'BOT_DOMAIN'].filter((x): x is string => Boolean(x));
   if (!args.validate && missing.length > 0) {
     console.error(`Set ${missing.join(' and ')} (in .env or the environment) to build the Teams app package.`);
     return 2;
   }
   const values: PackageValues =
     missing.length === 0
-      ? { teamsAppId: teams.appId ?? (auth.appId as string), botAppId: auth.appId as string, botDomain: teams.botDomain as string }
+      ? { teamsAppId: teamsAppId ?? (botAppId as string), botAppId: botAppId as string, botDomain: botDomain as string }
       : STAND_IN;
   const built = await buildAppPackage(args.dir, values);
   if (built.problems.length > 0) {
-    console.error(`${path.join(args.dir, 'manifest.template.json')}: the manifest does not match the Teams schema (${built.manifest.manifestVersion}):`);
+    console.error(`${args.dir}: the app package is not what Teams accepts (manifest schema ${built.manifest.manifestVersion}, icons):`);
     for (const p of built.problems) console.error(`  ${p}`);
     return 1;
   }
   if (args.validate) {
-    console.log(`Manifest valid against Teams schema ${built.manifest.manifestVersion}${missing.length > 0 ? ` (checked with stand-in values for ${missing.join(', ')})` : ''}.`);
+    console.log(`Manifest valid against Teams schema ${built.manifest.manifestVersion}, icons as Teams requires${missing.length > 0 ? ` (checked with stand-in values for ${missing.join(', ')})` : ''}.`);
     return 0;
   }
   const out = args.out ?? path.join(args.dir, 'build', 'partner-bot.zip');

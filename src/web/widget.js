@@ -109,6 +109,11 @@
     '.psc-body>.psc-chat{position:absolute;inset:0}' +
     '.psc-status{padding:24px 16px;color:#333;font-size:14px;text-align:center}' +
     '.psc-status button{margin-top:12px;padding:8px 14px;border:0;border-radius:6px;background:' + accent + ';color:' + onAccent + ';font:inherit;cursor:pointer}' +
+    // Follow-up buttons: whole questions wrap, compact enough that an answer and its buttons fit together.
+    '.psc-panel .webchat__suggested-actions--flow-layout .webchat__suggested-actions__flow-box{padding:4px 6px 6px}' +
+    '.psc-panel .webchat__suggested-actions--flow-layout .webchat__suggested-actions__flow-item-box{max-width:100%;padding:0 3px;margin:3px 0}' +
+    '.psc-panel .webchat__suggested-actions--flow-layout .webchat__suggested-action{height:auto;min-height:32px;padding:4px 10px;max-width:100%;font-size:13px;line-height:1.3}' +
+    '.psc-panel .webchat__suggested-actions--flow-layout .webchat__suggested-action__text{white-space:normal;overflow:visible;text-overflow:clip;text-align:left}' +
     '@media (max-width:520px){.psc-root .psc-panel{inset:0;width:100vw;max-width:none;height:100%;max-height:none;border-radius:0}}' +
     '@media (prefers-reduced-motion:no-preference){.psc-panel{animation:psc-in .15s ease-out}}' +
     '@keyframes psc-in{from{opacity:0;transform:translateY(12px)}to{opacity:1;transform:none}}';
@@ -233,10 +238,15 @@
                 accent: accent,
                 hideUploadButton: true,
                 userAvatarInitials: 'You',
-                suggestedActionLayout: 'stacked',
-                suggestedActionsStackedLayoutButtonTextWrap: true,
-                // Room for the answer above the buttons, on a phone too; the stack scrolls.
-                suggestedActionsStackedHeight: Math.round(Math.min(200, Math.max(120, window.innerHeight * 0.25))),
+                // The follow-ups flow: a short button ("Helpful") sits beside another, a whole
+                // question wraps onto a second line (see .psc-panel rules above), so an answer's
+                // buttons take about a third of the panel, not a tall stack.
+                suggestedActionLayout: 'flow',
+                suggestedActionHeight: 'auto',
+                // A long answer is shown from its first line (its title), not scrolled to its end:
+                // scrolling stops once the first message after the partner's own reaches the top.
+                autoScrollSnapOnPage: true,
+                autoScrollSnapOnPageOffset: -8,
                 bubbleBorderRadius: 8,
                 bubbleFromUserBorderRadius: 8,
                 sendBoxButtonColorOnFocus: accent,

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { spawnBot, type BotProcess } from '../helpers/botProcess';
 import { openBrowser, startPlayground } from '../helpers/playground';
@@ -35,6 +37,16 @@ describe('Teams, through the Microsoft 365 Agents Playground in headless Chromiu
     await page.getByText('July 2011').first().waitFor({ timeout: 15_000 });
     await page.getByText(/Source: MSPmentor/).first().waitFor({ timeout: 5_000 });
     await page.getByRole('button', { name: /Not helpful/ }).first().waitFor({ timeout: 5_000 });
+    // A follow-up question longer than Teams cuts button titles at shows whole, beside its own button.
+    // (The Playground does not send card button presses to the bot; what a press sends is checked in
+    // test/channel/teams.test.ts.)
+    const question = 'What is Office 365 and what does it mean for my BPOS customers?';
+    const text = page.getByText(question, { exact: true }).first();
+    await text.waitFor({ timeout: 5_000 });
+    if (process.env.REPORT_FIGURES) await page.screenshot({ path: path.join(os.tmpdir(), 'playground-answer-card.png') });
+    const shown = await text.boundingBox();
+    expect(shown && shown.width > 0 && shown.height > 0).toBe(true);
+    await expect(page.getByRole('button', { name: 'Ask' }).count()).resolves.toBeGreaterThanOrEqual(3);
   });
 
   it('runs an escalation to the end and shows the ticket reference', async () => {

@@ -66,10 +66,11 @@ async function startPortal(): Promise<{ origin: string; otherOrigin: string; set
   };
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  await fs.mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+async function shot(page: Page, name: string, always = false): Promise<void> {
+  const dir = SHOTS ?? (always ? path.join(os.tmpdir(), 'widget-shots') : undefined);
+  if (!dir) return;
+  await fs.mkdir(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
 
 const launcher = (page: Page) => page.getByRole('button', { name: /ask partner support/i });
@@ -294,6 +295,58 @@ describe('the portal widget in headless Chromium', () => {
     expect(injected).toBe(0);
     // The rest of the article is there; the javascript: link is left as plain text.
     await expect(transcript(page).innerText()).resolves.toMatch(/\[a probe link\]\(javascript:/);
+  });
+
+  it.each([
+    ['the 380×600 panel on a desktop page', { width: 1280, height: 800 }],
+    ['a phone', { width: 375, height: 667 }],
+    ['a small phone', { width: 360, height: 568 }],
+  ])("keeps an answer's first lines in view with its follow-up buttons, on %s", async (name, viewport) => {
+    const { page } = browser!;
+    await page.setViewportSize(viewport);
+    await page.goto(bot.url);
+    await launcher(page).click();
+    await botSays(page, /I answer questions about/);
+    await ask(page, 'when is WPC?');
+    await botSays(page, /July 2011/);
+    await clickAction(page, /cloud or on-premise/i);
+    await botSays(page, /Is Microsoft focusing on cloud or on-premise/i);
+    // Let Web Chat finish scrolling.
+    await page.waitForTimeout(1200);
+    await shot(page, `geometry-${viewport.width}x${viewport.height}`, true);
+
+    type Box = { top: number; bottom: number; left: number; right: number } | null;
+    // Evaluated in the page (the tests compile without DOM types).
+    const geometry = (await page.evaluate(`(() => {
+      const rect = (el) => {
+        if (!el) return null;
+        const r = el.getBoundingClientRect();
+        return { top: Math.round(r.top), bottom: Math.round(r.bottom), left: Math.round(r.left), right: Math.round(r.right) };
+      };
+      const activities = [...document.querySelectorAll('.psc-panel .webchat__basic-transcript__activity')].filter((a) => !a.querySelector('.webchat__bubble--from-user'));
+      const answer = activities[activities.length - 1];
+      // The answer's first line: its title, in bold.
+      const title = answer ? answer.querySelector('strong') : null;
+      return {
+        panel: rect(document.querySelector('.psc-panel')),
+        transcript: rect(document.querySelector('.psc-panel .webchat__basic-transcript__scrollable')),
+        title: rect(title),
+        titleText: title ? title.textContent : '',
+        actions: [...document.querySelectorAll('.psc-panel .webchat__suggested-action')].map((a) => ({ text: a.textContent, box: rect(a) })),
+        actionsBox: rect(document.querySelector('.psc-panel .webchat__suggested-actions')),
+      };
+    })()`)) as { panel: Box; transcript: Box; title: Box; titleText: string; actions: { text: string; box: Box }[]; actionsBox: Box };
+    const { panel, transcript, title, actions, actionsBox } = geometry;
+    if (!panel || !transcript || !title || !actionsBox) throw new Error(`missing parts: ${JSON.stringify(geometry)}`);
+    expect(geometry.titleText).toMatch(/cloud or on-premise/i);
+    // The answer's first line is inside the visible part of the transcript ...
+    expect({ name, top: title.top >= transcript.top - 1, bottom: title.bottom <= transcript.bottom + 1 }).toEqual({ name, top: true, bottom: true });
+    // ... and every follow-up (related questions and feedback) shows whole inside the panel, below the transcript.
+    expect(actions.length).toBeGreaterThanOrEqual(4);
+    const hidden = actions.filter(({ box }) => !box || box.top < actionsBox.top - 1 || box.bottom > actionsBox.bottom + 1 || box.bottom > panel.bottom || box.right > panel.right + 1);
+    expect({ name, hidden: hidden.map((a) => a.text) }).toEqual({ name, hidden: [] });
+    // The transcript keeps a useful share of the panel: the buttons do not crowd out the answer.
+    expect(transcript.bottom - transcript.top).toBeGreaterThanOrEqual(0.3 * (panel.bottom - panel.top));
   });
 
   it('works from the keyboard alone and fills a narrow phone screen', async () => {

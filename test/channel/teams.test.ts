@@ -63,11 +63,30 @@ describe('Microsoft Teams', () => {
     expect(content.actions.map((a) => a.title)).toEqual(expect.arrayContaining(['👍 Helpful', '👎 Not helpful']));
   });
 
+  it('shows follow-up questions whole, as wrapping text beside a short button, not as button titles Teams cuts at about 50 characters', async () => {
+    const bot = await makeBot({ template: teamsTemplate('personal') });
+    const answer = messages(await sayActivity(bot.adapter, { type: 'message', text: 'when is WPC?' }))[0];
+    type Submit = { type: string; title: string; data: { ask: string; msteams: { type: string; displayText: string } } };
+    type Row = { type: string; selectAction?: Submit; columns: { items: { type: string; text?: string; wrap?: boolean; actions?: Submit[] }[] }[] };
+    const content = card(answer)?.content as { body: Row[]; actions: { title: string }[] };
+    const rows = content.body.filter((b) => b.type === 'ColumnSet' && b.selectAction);
+    const texts = rows.map((r) => r.columns[0]?.items[0]);
+    expect(texts.map((t) => t?.text)).toContain('What is Office 365 and what does it mean for my BPOS customers?');
+    for (const [i, r] of rows.entries()) {
+      expect(texts[i]?.wrap).toBe(true);
+      const button = r.columns[1]?.items[0]?.actions?.[0];
+      // The button is short; pressing it asks the whole question, shown as the partner's message.
+      expect(button).toMatchObject({ type: 'Action.Submit', title: 'Ask', data: { ask: texts[i]?.text, msteams: { type: 'messageBack', displayText: texts[i]?.text } } });
+    }
+    expect(content.actions.every((a) => a.title.length <= 30)).toBe(true);
+  });
+
   it('handles card button presses in a channel without an @mention: a follow-up question and feedback', async () => {
     const bot = await makeBot({ template: teamsTemplate('channel') });
     const first = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> what is BPOS?', entities: [mention(BOT)] }))[0];
-    const actions = (card(first)?.content as { actions: { title: string; data: Record<string, unknown> }[] }).actions;
-    const followUp = actions[0];
+    const content = card(first)?.content as { body: { type: string; selectAction?: { data: Record<string, unknown> } }[]; actions: { title: string; data: Record<string, unknown> }[] };
+    const actions = content.actions;
+    const followUp = content.body.find((b) => b.type === 'ColumnSet' && b.selectAction)?.selectAction;
     const { msteams: _m, ...followUpValue } = followUp?.data ?? {};
     const next = messages(await sayActivity(bot.adapter, { type: 'message', text: '', value: followUpValue }))[0];
     expect(data(next)).toMatchObject({ band: 'answer' });
@@ -138,10 +157,12 @@ describe('Microsoft Teams', () => {
     const clarify = messages(await sayActivity(bot.adapter, { type: 'message', text: '<at>Partner Bot</at> microsoft partners', entities: [mention(BOT)] }))[0];
     expect(data(clarify).band).toBe('clarify');
     expect(clarify?.suggestedActions).toBeUndefined();
-    const buttons = (clarify?.attachments?.[0]?.content as { buttons: { type: string; value: { ask: string } }[] }).buttons;
-    expect(buttons.length).toBeGreaterThanOrEqual(2);
-    expect(buttons[0]?.type).toBe('messageBack');
-    const picked = messages(await sayActivity(bot.adapter, { type: 'message', text: '', value: buttons[0]?.value }))[0];
+    const rows = (clarify?.attachments?.[0]?.content as { body: { selectAction: { type: string; data: { ask: string; msteams: { type: string } } } }[] }).body;
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows[0]?.selectAction.type).toBe('Action.Submit');
+    expect(rows[0]?.selectAction.data.msteams.type).toBe('messageBack');
+    const { msteams: _m, ...value } = rows[0]?.selectAction.data ?? { msteams: undefined };
+    const picked = messages(await sayActivity(bot.adapter, { type: 'message', text: '', value }))[0];
     expect(data(picked)).toMatchObject({ band: 'answer', articleId: data(clarify).articleId });
   });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadMessages } from '../../src/answering/Messages';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
 import { formatProblem } from '../../src/knowledge/Problem';
+import { renderWelcome } from '../../src/channel/render';
 import { ROOT } from '../helpers/realContent';
 
 /** The bundled content, exactly as staff left it, must load cleanly. */
@@ -23,6 +24,18 @@ describe('bundled knowledge/ and dialogs/', () => {
       expect(a.asOf).toMatch(/\d{4}/);
       expect(a.shortAnswer.length).toBeGreaterThan(40);
     }
+  });
+
+  it('the welcome names the topics in one sentence, as knowledge/topics.yaml words them', async () => {
+    const kb = await loadKnowledge(path.join(ROOT, 'knowledge'));
+    const messages = await loadMessages(path.join(ROOT, 'dialogs'));
+    if (!kb.success || !messages.success) throw new Error('content did not load');
+    const welcome = renderWelcome(kb.data, messages.data);
+    expect(welcome.text).toBe(
+      "Hi, I'm the partner bot. I answer questions about BPOS, the move from BPOS to Office 365, partner billing policy, the Worldwide Partner Conference (WPC), Microsoft's cloud strategy for partners, Live@edu and Office Web Apps. Ask me in your own words, or type \"help\".",
+    );
+    // Its example questions follow the same order: the first three topics.
+    expect(welcome.suggestedActions?.actions.map((a) => a.title)).toEqual(['When will BPOS move to the 2010 products?', 'What is Office 365?', 'Can I bill my customers directly for BPOS?']);
   });
 
   it('dialogs/messages.yaml loads', async () => {

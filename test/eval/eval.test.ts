@@ -34,3 +34,18 @@ describe(`evaluation set (${FILE})`, () => {
     expect(kb.articles.map((a) => a.id).filter((id) => !expectedArticles(d).has(id))).toEqual([]);
   });
 });
+
+describe('the staff evaluation set (knowledge/eval.yaml)', () => {
+  const STAFF = 'knowledge/eval.yaml';
+
+  it('parses, expects only articles that exist, has a question for every article, and meets the gates', async () => {
+    const { kb, messages } = await realContent();
+    const set = parseQuestionSet(await fs.readFile(path.join(ROOT, STAFF), 'utf8'), STAFF);
+    if (!set.success) throw new Error(JSON.stringify(set.problems));
+    const ids = new Set(kb.articles.map((a) => a.id));
+    expect([...expectedArticles(set.data)].filter((id) => !ids.has(id))).toEqual([]);
+    expect(kb.articles.map((a) => a.id).filter((id) => !expectedArticles(set.data).has(id))).toEqual([]);
+    const result = evaluate(set.data, () => coreConversation(kb, messages));
+    expect({ failures: gateFailures(result), report: gateFailures(result).length > 0 ? formatEvaluation(result, STAFF) : '' }).toEqual({ failures: [], report: '' });
+  });
+});

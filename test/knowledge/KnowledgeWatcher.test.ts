@@ -154,7 +154,7 @@ describe('KnowledgeWatcher', () => {
     expect(watcher.current()).toBe(good);
     const yamlProblems = logs.filter((l) => l.msg === 'knowledge problem').map((l) => l.problem ?? '');
     // The broken file with its line, then what breaks elsewhere because its article is gone.
-    expect(yamlProblems[0]).toMatch(/^billing\/partner-billing-policy\.md:14: YAML: /);
+    expect(yamlProblems[0]).toMatch(/^billing\/partner-billing-policy\.md:15: YAML: /);
     for (const p of yamlProblems) expect(p).toMatch(/^[\w./-]+\.(md|yaml):\d+: /);
     expect(watcher.lastError()?.map(formatProblem)).toEqual(yamlProblems);
 

@@ -6,6 +6,8 @@ import type { Problem, Result } from '../../src/knowledge/Problem';
 
 interface ArticleSpec {
   id: string;
+  topic?: string;
+  tags?: string;
   title?: string;
   questions?: string[];
   source?: string;
@@ -24,12 +26,13 @@ function article(a: ArticleSpec): string {
     '---',
     `id: ${a.id}`,
     `title: ${a.title ?? `All about ${a.id}`}`,
-    'topic: Testing',
+    `topic: ${a.topic ?? 'Testing'}`,
     'questions:',
     ...questions.map((q) => `  - ${q}`),
     `source: ${a.source ?? 'a.txt'}`,
     `asOf: ${a.asOf ?? 'spring 2011'}`,
     `related: [${(a.related ?? []).join(', ')}]`,
+    ...(a.tags !== undefined ? [`tags: ${a.tags}`] : []),
     '---',
     a.body ?? `The answer about ${a.id}.`,
     '',
@@ -60,7 +63,7 @@ function loaded(result: Result<KnowledgeBase>): KnowledgeBase {
   return result.data;
 }
 
-function problemsOf(result: Result<KnowledgeBase>): Problem[] {
+function problemsOf(result: Result<KnowledgeBase> | { success: false; problems: Problem[] }): Problem[] {
   if (result.success) throw new Error('expected the knowledge base to be refused');
   return result.problems;
 }
@@ -207,6 +210,54 @@ describe('loadKnowledge', () => {
     });
     const problems = problemsOf(await loadKnowledge(dir));
     expect(problems.map(where).sort()).toEqual(['a/one.md:9', 'b/one.md:2', 'b/one.md:7', 'c/broken.md:1']);
+  });
+
+  it('checks a refused article against the others in the same run: its unknown source and links too', async () => {
+    const dir = await folder({
+      'sources.yaml': SOURCES,
+      'one.md': article({ id: 'one', tags: 'a, b', source: 'nope.txt', related: ['missing'] }),
+      'two.md': article({ id: 'two' }),
+    });
+    const problems = problemsOf(await loadKnowledge(dir));
+    expect(problems.map((p) => `${where(p)} ${p.message}`)).toEqual([
+      'one.md:7 source "nope.txt" is not listed in sources.yaml',
+      'one.md:9 related article "missing" does not exist',
+      'one.md:10 tags must be a list, not text: write tags: [a, b], or each item on its own line starting with "- "',
+    ]);
+  });
+
+  it('reads a topic written in another case as the topic most articles spell, with a warning at its line', async () => {
+    const dir = await folder({
+      'sources.yaml': SOURCES,
+      'a.md': article({ id: 'a', topic: 'Billing policy' }),
+      'b.md': article({ id: 'b', topic: 'Billing policy' }),
+      'c.md': article({ id: 'c', topic: 'billing Policy' }),
+      'd.md': article({ id: 'd', topic: 'WPC' }),
+    });
+    const result = await loadKnowledge(dir);
+    const kb = loaded(result);
+    expect(kb.topics).toEqual(['Billing policy', 'WPC']);
+    expect(kb.articles.find((a) => a.id === 'c')?.topic).toBe('Billing policy');
+    if (!result.success) throw new Error('unreachable');
+    expect(result.warnings.map((p) => `${where(p)} ${p.message}`)).toEqual([
+      'c.md:4 topic "billing Policy" is read as "Billing policy", as 2 other articles write it: write "Billing policy" (a topic differing only in case is the same topic)',
+    ]);
+  });
+
+  it('orders topics and words them as topics.yaml says, and warns of a listed topic no article has', async () => {
+    const dir = await folder({
+      'sources.yaml': SOURCES,
+      'topics.yaml': '- topic: wpc\n  say: the Worldwide Partner Conference\n- topic: Gone\n  say: something\n- topic: Billing policy\n  say: partner billing policy\n',
+      'a.md': article({ id: 'a', topic: 'Billing policy' }),
+      'b.md': article({ id: 'b', topic: 'Extra' }),
+      'c.md': article({ id: 'c', topic: 'WPC' }),
+    });
+    const result = await loadKnowledge(dir);
+    const kb = loaded(result);
+    expect(kb.topics).toEqual(['WPC', 'Billing policy', 'Extra']);
+    expect(kb.topicNames).toEqual(['the Worldwide Partner Conference', 'partner billing policy', 'Extra']);
+    if (!result.success) throw new Error('unreachable');
+    expect(result.warnings.map((p) => `${where(p)} ${p.message}`)).toEqual(['topics.yaml:3 topic "Gone" is not the topic of any article']);
   });
 
   it('passes on problems in sources.yaml, synonyms.yaml and not-covered.yaml', async () => {

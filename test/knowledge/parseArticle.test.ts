@@ -56,6 +56,7 @@ describe('parseArticle', () => {
         tags: ['wpc', 'event'],
         sources: ['a.txt'],
         asOf: 'spring 2011',
+        historical: false,
         related: ['cloud-vs-on-premise'],
         shortAnswer: 'WPC takes place in July 2011. It is in the summer.',
         details: '## More detail\n\n- Registration is not covered.',
@@ -231,6 +232,33 @@ describe('parseArticle', () => {
       .replace('title: When is WPC?', 'title: ""');
     const lines = parse(text).map((p) => p.line).sort((a, b) => a - b);
     expect(lines).toEqual([2, 3, 10, 14]);
+  });
+
+  it('says a list written as text must be a list, and how to write it, not that it is missing', () => {
+    expect(parse(withLine(8, 'tags: wpc, event')).map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '8: tags must be a list, not text: write tags: [wpc, event], or each item on its own line starting with "- "',
+    ]);
+    expect(parse(withLine(5, 'questions: When is WPC?').replace(/^ {2}- .*\n/gm, '')).map((p) => p.message)).toEqual([
+      'questions must be a list, not text: write questions: [When is WPC?], or each item on its own line starting with "- "',
+    ]);
+  });
+
+  it('says a field given with no value is empty, and one left out is required', () => {
+    expect(parse(withLine(8, 'tags:')).map((p) => p.message)).toEqual(['tags must be a list (the field is empty)']);
+    expect(parse(withLine(4)).map((p) => p.message)).toEqual(['topic is required']);
+  });
+
+  it('accepts historical: true, and refuses a historical flag that is not true or false, at its line', () => {
+    const r = parseArticle(withLine(10, 'asOf: spring 2011', 'historical: true'), 'a.md');
+    if (!r.success) throw new Error(JSON.stringify(r.problems));
+    expect(r.data.article.historical).toBe(true);
+    expect(parse(withLine(10, 'asOf: spring 2011', 'historical: yes please')).map((p) => `${p.line}: ${p.message}`)).toEqual(['11: historical must be true or false']);
+  });
+
+  it('still reads the valid fields of a refused article, for the checks across files', () => {
+    const r = parseArticle(withLine(8, 'tags: wpc, event'), 'a.md');
+    if (r.success || !r.partial) throw new Error('expected a refused article with what could be read');
+    expect(r.partial.article).toMatchObject({ id: 'wpc-2011', topic: 'WPC', tags: [], sources: ['a.txt'], related: ['cloud-vs-on-premise'] });
   });
 
   it('marks every problem as an error in the given file', () => {

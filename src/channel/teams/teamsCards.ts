@@ -26,7 +26,7 @@ export function answerCard(
   questionId?: string,
   options: { lead?: string; shortAnswer?: ShownPassage; corrects?: string; offerPerson?: boolean } = {},
 ): Attachment {
-  const actions: object[] = followUps.map((f) => submit(f.title, f.title, { ask: f.title } satisfies AskValue));
+  const actions: object[] = [];
   if (options.offerPerson) actions.unshift(submit(messages.talkToPersonButton, messages.talkToPersonButton, { ask: messages.talkToPersonButton } satisfies AskValue));
   if (questionId) {
     actions.push(submit(messages.helpfulButton, messages.helpfulButton, { feedback: 'helpful', questionId } satisfies FeedbackValue));
@@ -41,6 +41,7 @@ export function answerCard(
     if (i === 0 && options.shortAnswer) body.push({ type: 'TextBlock', text: `${messages.inShort} ${options.shortAnswer.passage.text}`, wrap: true });
     body.push({ type: 'TextBlock', text: b.source, isSubtle: true, size: 'Small', wrap: true });
   });
+  body.push(...questionRows(followUps.map((f) => f.title), messages.askButton));
   return CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
@@ -52,6 +53,27 @@ export function answerCard(
 
 function submit(title: string, displayText: string, value: object): object {
   return { type: 'Action.Submit', title, data: { ...value, msteams: { type: 'messageBack', displayText, text: '', value } } };
+}
+
+/**
+ * Questions to pick, each a row: the question as wrapping text and a short button that asks it
+ * (pressing the row asks it too, where the client supports it). Teams cuts a card button's title at
+ * about 50 characters, and partners' questions are longer ("What is Office 365 and what does it mean
+ * for my BPOS customers?"), so the question is not the button's title.
+ */
+export function questionRows(questions: readonly string[], askLabel: string): object[] {
+  return questions.map((q, i) => {
+    const ask = submit(askLabel, q, { ask: q } satisfies AskValue);
+    return {
+      type: 'ColumnSet',
+      ...(i === 0 ? { separator: true, spacing: 'Medium' } : { spacing: 'Small' }),
+      selectAction: ask,
+      columns: [
+        { type: 'Column', width: 'stretch', verticalContentAlignment: 'Center', items: [{ type: 'TextBlock', text: q, wrap: true, color: 'Accent' }] },
+        { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', actions: [{ ...ask, tooltip: q }] }] },
+      ],
+    };
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 import type { Messages } from '../../answering/Messages';
 import type { KnowledgeBase } from '../../knowledge/loadKnowledge';
 import { renderText } from '../render';
+import { questionRows } from './teamsCards';
 
 /** How the bot tells Teams conversations apart and adapts its messages to them. */
 
@@ -34,16 +35,33 @@ export function privateChatInvite(context: TurnContext, messages: Messages): Par
 
 /**
  * Teams shows suggested actions only in one-to-one chats. In channels and group chats the same
- * choices go on a card, as buttons that send the choice back without needing an @mention.
+ * choices go on a card that works without an @mention: questions to pick as rows of wrapping text
+ * with a short button each (a button's title would be cut at about 50 characters), other choices as
+ * buttons.
  */
-export function buttonsAsCard(activity: Partial<Activity>): Partial<Activity> {
+export function buttonsAsCard(activity: Partial<Activity>, askLabel: string): Partial<Activity> {
   const actions = activity.suggestedActions?.actions ?? [];
   if (actions.length === 0) return activity;
-  const buttons = actions.map((a) =>
-    a.type === ActionTypes.ImBack ? { type: ActionTypes.MessageBack, title: a.title, displayText: a.title, text: '', value: { ask: String(a.value) } } : a,
-  );
+  const questions = actions.filter((a) => a.type === ActionTypes.ImBack).map((a) => String(a.value));
+  const others = actions
+    .filter((a) => a.type !== ActionTypes.ImBack)
+    .map((a) =>
+      a.type === ActionTypes.MessageBack
+        ? { type: 'Action.Submit', title: a.title, data: { ...(a.value as object), msteams: { type: 'messageBack', displayText: a.displayText ?? a.title, text: a.text ?? '', value: a.value } } }
+        : a.type === ActionTypes.OpenUrl
+          ? { type: 'Action.OpenUrl', title: a.title, url: String(a.value) }
+          : undefined,
+    )
+    .filter((a) => a !== undefined);
+  const card = CardFactory.adaptiveCard({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body: questionRows(questions, askLabel),
+    ...(others.length > 0 ? { actions: others } : {}),
+  });
   const { suggestedActions: _dropped, ...rest } = activity;
-  return { ...rest, attachments: [...(activity.attachments ?? []), CardFactory.heroCard('', undefined, buttons)] };
+  return { ...rest, attachments: [...(activity.attachments ?? []), card] };
 }
 
 export function isCloudAdapter(adapter: unknown): adapter is CloudAdapterBase {
