@@ -125,6 +125,29 @@ const MAX_WEIGHTS = 20_000;
 const GUESS_WEIGHT = 0.5;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
+/** Room for rounding when an article's best possible score is compared with a score worked out in full. */
+const BOUND_SLACK = 1e-9;
+/** Fields that say what an article or section is about (its title, questions, tags, heading, section questions). */
+const ABOUT_FIELDS: ReadonlySet<string> = new Set(['title', 'questions', 'tags', 'heading', 'section']);
+/** Flags of a term in an article: somewhere in it; in one of its `ABOUT_FIELDS`. */
+const ANY = 1;
+const ABOUT = 2;
+
+/** The articles that hold a term (by position), each with its `ANY` / `ABOUT` flags. */
+interface TermArticles {
+  readonly articles: Int32Array;
+  readonly flags: Uint8Array;
+}
+
+/** What `search` needs to rank candidates by their best possible score before scoring any in full. */
+interface Bounds {
+  /** Positions of the articles that hold at least one weighty question word. */
+  readonly candidates: readonly number[];
+  /** For each article position, an upper bound of its score (0 for articles that are not candidates). */
+  readonly of: Float64Array;
+  /** Share of the question's names the article's title names. */
+  titled(entry: ArticleEntry): number;
+}
 
 interface PassageEntry {
   readonly ref: string;
@@ -135,12 +158,18 @@ interface PassageEntry {
 
 interface ArticleEntry {
   readonly article: Article;
+  /** The ref of the article's own lunr document (title, questions, tags). */
+  readonly ref: string;
   readonly passages: readonly PassageEntry[];
   /** Stems of the article's title, its passages' headings (by passage index), and all its words. */
   readonly title: ReadonlySet<string>;
   readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
   /** Stems of the question words (why, who, how) its title, alternate and section questions ask with. */
   readonly asks: ReadonlySet<string>;
+  /** Stems of its title and every heading (they frame its passages). */
+  readonly framing: ReadonlySet<string>;
+  /** The stems of the words its terms say in their phrases (see `implied`). */
+  readonly implied: ReadonlySet<string>;
 }
 
 /**
@@ -158,6 +187,11 @@ export class KnowledgeIndex {
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
   private readonly entries = new Map<string, ArticleEntry>();
+  /** The same entries by position, and each article's position. */
+  private readonly entryList: ArticleEntry[] = [];
+  private readonly position = new Map<string, number>();
+  /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
+  private readonly termCache = new Map<string, TermArticles>();
   private readonly passageByRef = new Map<string, PassageEntry>();
   private readonly exact = new Map<string, { article: string; section?: string }>();
   private readonly docFrequency = new Map<string, number>();
@@ -179,6 +213,7 @@ export class KnowledgeIndex {
     const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
     const articleDocs: { id: string; title: string[]; questions: string[]; tags: string[] }[] = [];
     const passageDocs: { id: string; text: string[]; heading: string[]; section: string[] }[] = [];
+    const bases: Omit<ArticleEntry, 'implied'>[] = [];
     for (const a of articles) {
       articleDocs.push({
         id: `a|${a.id}`,
@@ -204,7 +239,8 @@ export class KnowledgeIndex {
         });
       }
       const asks = new Set([a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w)).map(stem));
-      this.entries.set(a.id, { article: a, passages, title: stemsOf(a.title), headings, asks });
+      const title = stemsOf(a.title);
+      bases.push({ article: a, ref: `a|${a.id}`, passages, title, headings, asks, framing: new Set([...title, ...[...headings.values()].flatMap((h) => [...h])]) });
     }
     for (const a of articles) {
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
@@ -214,25 +250,28 @@ export class KnowledgeIndex {
       const asked = [a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w));
       for (const s of new Set(asked.map(stem))) this.questionFrequency.set(s, (this.questionFrequency.get(s) ?? 0) + 1);
     }
+    for (const base of bases) {
+      const entry: ArticleEntry = { ...base, implied: this.implied.get(base.article.id) ?? NO_STEMS };
+      this.entries.set(base.article.id, entry);
+      this.position.set(base.article.id, this.entryList.length);
+      this.entryList.push(entry);
+    }
     this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
     for (const a of articles) {
       for (const text of [a.title, ...a.questions]) this.addExact(this.analyzer.key(text), { article: a.id });
       for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
     }
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
-    let postings: object = {};
-    lunr(function build() {
-      postings = this.invertedIndex;
-      this.pipeline.reset();
-      this.searchPipeline.reset();
-      this.pipeline.add(lunr.stemmer);
-      this.searchPipeline.add(lunr.stemmer);
-      this.ref('id');
-      for (const field of FIELDS) this.field(field);
-      for (const d of articleDocs) this.add({ ...d, text: [], heading: [], section: [] });
-      for (const d of passageDocs) this.add({ ...d, title: [], questions: [], tags: [] });
-    });
-    this.postings = postings as Postings;
+    // Only lunr's inverted index is used (see `matchArticle`): the builder is not asked for the vectors and
+    // token set `build()` makes for lunr's own scoring, which take most of the time and memory of a build.
+    const builder = new lunr.Builder();
+    builder.pipeline.add(lunr.stemmer);
+    builder.searchPipeline.add(lunr.stemmer);
+    builder.ref('id');
+    for (const field of FIELDS) builder.field(field);
+    for (const d of articleDocs) builder.add({ ...d, text: [], heading: [], section: [] });
+    for (const d of passageDocs) builder.add({ ...d, title: [], questions: [], tags: [] });
+    this.postings = builder.invertedIndex as unknown as Postings;
   }
 
   get(id: string): Article | undefined {
@@ -269,7 +308,7 @@ export class KnowledgeIndex {
    * article says "users" through its term "seats" ("paid users").
    */
   implies(articleId: string, word: string): boolean {
-    return this.implied.get(articleId)?.has(stem(word)) ?? false;
+    return this.entries.get(articleId)?.implied.has(stem(word)) ?? false;
   }
 
   /**
@@ -310,29 +349,31 @@ export class KnowledgeIndex {
     const content = own.filter((w) => w.kind === 'content');
     if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
 
-    const matches = this.match(words);
     // The same key as the titles' and alternate questions', but from the typo-corrected words.
     const exact = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
-    // Only the articles lunr found (or the exact match) are scored: the work per question grows with
-    // the articles that share its words, not with the size of the knowledge base.
-    const candidates = new Set([...matches.keys()].map((ref) => ref.split('|')[1] ?? ''));
-    if (exact) candidates.add(exact.article);
+    const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
+    // Only the articles holding a question word (or the exact match) are candidates, and of those only
+    // the ones whose best possible score could still reach the top `limit` are scored in full: the work
+    // per question grows with the articles that could answer it, not with the size of the knowledge base.
+    const bound = this.bounds(words, terms, options.followUp === true);
+    const exactAt = exact ? this.position.get(exact.article) : undefined;
+    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
     const hits: Hit[] = [];
-    for (const id of candidates) {
-      const entry = this.entries.get(id);
-      if (!entry) continue;
-      const articleMatch = matches.get(`a|${id}`);
+    const score = (at: number): Hit | undefined => {
+      const entry = this.entryList[at];
+      if (!entry) return undefined;
+      const matches = this.matchArticle(entry, terms);
+      const articleMatch = matches.get(`a|${entry.article.id}`);
       const passageMatches = entry.passages.map((p) => matches.get(p.ref));
-      const isExact = exact?.article === id;
+      const isExact = exactAt === at;
       const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words, options.followUp === true));
       passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
       const best = passages[0];
-      if (!best) continue;
+      if (!best) return undefined;
       const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, words);
       // The article whose title names what the question names comes first among equals.
-      const names = words.filter((w) => w.anchor && !w.context && !w.everywhere);
-      const titled = names.length > 0 ? names.filter((w) => entry.title.has(stem(w.word))).length / names.length : 0;
-      hits.push({
+      const titled = bound.titled(entry);
+      return {
         article: entry.article,
         score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
         coverage: best.coverage,
@@ -340,10 +381,31 @@ export class KnowledgeIndex {
         exact: isExact && exact?.section === undefined,
         ...(isExact && exact?.section !== undefined ? { exactSection: exact.section } : {}),
         passages,
-      });
+      };
+    };
+    let slots = limit;
+    if (exactAt !== undefined) {
+      const hit = score(exactAt);
+      if (hit) {
+        hits.push(hit);
+        slots -= 1;
+      }
     }
+    // Best bound first; stop once no remaining article could displace the `slots` best scored so far
+    // (a bound below the worst of them: an equal score could still win on the article id).
+    const order = bound.candidates.filter((at) => at !== exactAt && (bound.of[at] ?? 0) > 0).sort((a, b) => (bound.of[b] ?? 0) - (bound.of[a] ?? 0));
+    const kept: Hit[] = [];
+    for (const at of order) {
+      const worst = kept.length >= slots ? kept[slots - 1] : undefined;
+      if (slots <= 0 || (worst && (bound.of[at] ?? 0) + BOUND_SLACK < worst.score)) break;
+      const hit = score(at);
+      if (!hit || hit.score <= 0) continue;
+      kept.push(hit);
+      kept.sort((a, b) => b.score - a.score || a.article.id.localeCompare(b.article.id));
+      if (kept.length > slots) kept.pop();
+    }
+    hits.push(...kept);
     // An exact question match always leads; otherwise the best passage's coverage.
-    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
     hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
     return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
   }
@@ -388,23 +450,23 @@ export class KnowledgeIndex {
   }
 
   /**
-   * For each lunr document, the stems of the query words it holds, by field. Only words that weigh
-   * something are looked up: an everyday word ("good", "name") or a question word would only make lunr
-   * visit every document that uses it.
+   * For each of the article's lunr documents that holds a question word, the stems of the question
+   * words it holds, by field. Only words that weigh something are looked up (`terms`): an everyday word
+   * ("good", "name") or a question word cannot change the ranking.
    */
-  private match(words: readonly WeightedWord[]): Map<string, Map<string, Set<string>>> {
+  private matchArticle(entry: ArticleEntry, terms: readonly string[]): Map<string, Map<string, Set<string>>> {
     // The postings are read directly rather than through `Index.query`: only which documents hold which
     // words is needed, not lunr's own scores, which it would compute (and sort) for every document found.
     const out = new Map<string, Map<string, Set<string>>>();
-    for (const w of words) {
-      if (w.kind !== 'content' || w.weight <= 0) continue;
-      const term = stem(w.word);
+    const refs = [entry.ref, ...entry.passages.map((p) => p.ref)];
+    for (const term of terms) {
       const posting = Object.hasOwn(this.postings, term) ? this.postings[term] : undefined;
       if (!posting) continue;
       for (const field of FIELDS) {
         const docs = posting[field];
         if (!docs) continue;
-        for (const ref of Object.keys(docs)) {
+        for (const ref of refs) {
+          if (!Object.hasOwn(docs, ref)) continue;
           let byField = out.get(ref);
           if (!byField) {
             byField = new Map();
@@ -415,6 +477,100 @@ export class KnowledgeIndex {
       }
     }
     return out;
+  }
+
+  /** The articles that hold a term, from lunr's postings, remembered. */
+  private termArticles(term: string): TermArticles {
+    const known = this.termCache.get(term);
+    if (known) return known;
+    const flags = new Map<number, number>();
+    const posting = Object.hasOwn(this.postings, term) ? this.postings[term] : undefined;
+    if (posting) {
+      for (const field of FIELDS) {
+        const docs = posting[field];
+        if (!docs) continue;
+        const bit = ABOUT_FIELDS.has(field) ? ANY | ABOUT : ANY;
+        for (const ref of Object.keys(docs)) {
+          // `a|<id>` for an article, `p|<id>|<passage>` for a passage (ids never hold `|`).
+          const id = ref.startsWith('a|') ? ref.slice(2) : ref.slice(2, ref.lastIndexOf('|'));
+          const at = this.position.get(id);
+          if (at !== undefined) flags.set(at, (flags.get(at) ?? 0) | bit);
+        }
+      }
+    }
+    const found = { articles: Int32Array.from(flags.keys()), flags: Uint8Array.from(flags.values()) };
+    this.termCache.set(term, found);
+    return found;
+  }
+
+  /**
+   * For every article that holds a weighty question word, an upper bound of the score `search` would give
+   * it: every question word the article holds anywhere (or says through a term) counted as in the
+   * passage itself, every one in its title, questions, tags or section questions as fully about it.
+   */
+  private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
+    const n = this.entryList.length;
+    const width = terms.length;
+    const flags = new Uint8Array(n * width);
+    const candidates: number[] = [];
+    const isCandidate = new Uint8Array(n);
+    terms.forEach((term, j) => {
+      const found = this.termArticles(term);
+      for (let k = 0; k < found.articles.length; k += 1) {
+        const at = found.articles[k] as number;
+        flags[at * width + j] = found.flags[k] as number;
+        if (isCandidate[at] === 0) {
+          isCandidate[at] = 1;
+          candidates.push(at);
+        }
+      }
+    });
+    const column = new Map(terms.map((t, j) => [t, j]));
+    const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
+    let total = 0;
+    let contextTotal = 0;
+    let hintTotal = 0;
+    const weighty: { stem: string; column: number; weight: number; context: boolean }[] = [];
+    const hints: { stem: string; weight: number }[] = [];
+    for (const w of words) {
+      if (w.kind === 'content') {
+        if (w.context) contextTotal += w.weight * CONTEXT_WEIGHT;
+        else total += w.weight;
+        const s = stem(w.word);
+        if (w.weight > 0) weighty.push({ stem: s, column: column.get(s) ?? -1, weight: w.weight, context: w.context === true });
+      } else if (!w.context && subject) {
+        const weight = this.hintWeight(w.word);
+        hintTotal += weight;
+        hints.push({ stem: stem(w.word), weight });
+      }
+    }
+    const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
+    const titled = (entry: ArticleEntry) => (names.length > 0 ? names.filter((s) => entry.title.has(s)).length / names.length : 0);
+    const of = new Float64Array(n);
+    for (const at of candidates) {
+      const entry = this.entryList[at];
+      if (!entry) continue;
+      let present = 0;
+      let presentContext = 0;
+      let about = 0;
+      for (const w of weighty) {
+        const f = w.column >= 0 ? (flags[at * width + w.column] as number) : 0;
+        const anywhere = (f & ANY) !== 0 || entry.framing.has(w.stem) || entry.implied.has(w.stem);
+        if (w.context) {
+          if (anywhere) presentContext += w.weight * CONTEXT_WEIGHT;
+          continue;
+        }
+        if (anywhere) present += w.weight;
+        if ((f & ABOUT) !== 0) about += w.weight;
+      }
+      let asked = 0;
+      for (const h of hints) if (entry.asks.has(h.stem)) asked += h.weight;
+      const coverageTotal = softContext ? total + contextTotal : total + presentContext;
+      const coverage = coverageTotal > 0 ? Math.min(1, (present + presentContext) / coverageTotal) : 0;
+      const aboutness = total > 0 ? Math.min(1, (about + asked) / (total + hintTotal)) : 0;
+      of[at] = ABOUT_SHARE * aboutness + (1 - ABOUT_SHARE) * coverage + TITLE_NAME_BONUS * titled(entry);
+    }
+    return { candidates, of, titled };
   }
 
   private scorePassage(
@@ -462,7 +618,7 @@ export class KnowledgeIndex {
       } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
         credit = CREDIT.elsewhere;
         elsewhere.add(w.word);
-      } else if (this.implied.get(entry.article.id)?.has(s)) {
+      } else if (entry.implied.has(s)) {
         // Said through one of the article's terms ("users": the article counts "paid seats").
         credit = CREDIT.implied;
         elsewhere.add(w.word);
