@@ -133,7 +133,7 @@ const ABOUT_FIELDS: ReadonlySet<string> = new Set(['title', 'questions', 'tags',
 const ANY = 1;
 const ABOUT = 2;
 
-/** The articles that hold a term (by position), each with its `ANY` / `ABOUT` flags. */
+/** The articles that hold a term (by position, ascending), each with its `ANY` / `ABOUT` flags. */
 interface TermArticles {
   readonly articles: Int32Array;
   readonly flags: Uint8Array;
@@ -141,10 +141,12 @@ interface TermArticles {
 
 /** What `search` needs to rank candidates by their best possible score before scoring any in full. */
 interface Bounds {
-  /** Positions of the articles that hold at least one weighty question word. */
-  readonly candidates: readonly number[];
-  /** For each article position, an upper bound of its score (0 for articles that are not candidates). */
-  readonly of: Float64Array;
+  /** The weighty terms, the one that can add most to a score first. */
+  readonly order: readonly string[];
+  /** An upper bound of the score of the article at a position. */
+  of(at: number): number;
+  /** An upper bound of the score of any article that holds none of the first `taken` terms of `order`. */
+  rest(taken: number): number;
   /** Share of the question's names the article's title names. */
   titled(entry: ArticleEntry): number;
 }
@@ -391,18 +393,36 @@ export class KnowledgeIndex {
         slots -= 1;
       }
     }
-    // Best bound first; stop once no remaining article could displace the `slots` best scored so far
-    // (a bound below the worst of them: an equal score could still win on the article id).
-    const order = bound.candidates.filter((at) => at !== exactAt && (bound.of[at] ?? 0) > 0).sort((a, b) => (bound.of[b] ?? 0) - (bound.of[a] ?? 0));
+    // Terms that weigh most first (they are the rarest): after each, the articles it brought are scored
+    // best bound first, while their bound can still displace the `slots` best scored so far (a bound
+    // equal to the worst of them can still win on the article id); articles holding none of the terms
+    // taken so far are left unseen once even the best of them could not.
     const kept: Hit[] = [];
-    for (const at of order) {
+    const beaten = (ub: number) => {
       const worst = kept.length >= slots ? kept[slots - 1] : undefined;
-      if (slots <= 0 || (worst && (bound.of[at] ?? 0) + BOUND_SLACK < worst.score)) break;
-      const hit = score(at);
-      if (!hit || hit.score <= 0) continue;
-      kept.push(hit);
-      kept.sort((a, b) => b.score - a.score || a.article.id.localeCompare(b.article.id));
-      if (kept.length > slots) kept.pop();
+      return worst !== undefined && ub + BOUND_SLACK < worst.score;
+    };
+    const visited = new Uint8Array(this.entryList.length);
+    if (exactAt !== undefined) visited[exactAt] = 1;
+    for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
+      if (i > 0 && beaten(bound.rest(i))) break;
+      const found = this.termArticles(bound.order[i] as string);
+      const pending: { at: number; ub: number }[] = [];
+      for (const at of found.articles) {
+        if (visited[at] === 1) continue;
+        visited[at] = 1;
+        const ub = bound.of(at);
+        if (ub > 0) pending.push({ at, ub });
+      }
+      pending.sort((x, y) => y.ub - x.ub);
+      for (const { at, ub } of pending) {
+        if (beaten(ub)) break;
+        const hit = score(at);
+        if (!hit || hit.score <= 0) continue;
+        kept.push(hit);
+        kept.sort((x, y) => y.score - x.score || x.article.id.localeCompare(y.article.id));
+        if (kept.length > slots) kept.pop();
+      }
     }
     hits.push(...kept);
     // An exact question match always leads; otherwise the best passage's coverage.
@@ -498,46 +518,49 @@ export class KnowledgeIndex {
         }
       }
     }
-    const found = { articles: Int32Array.from(flags.keys()), flags: Uint8Array.from(flags.values()) };
+    const articles = Int32Array.from(flags.keys()).sort();
+    const found = { articles, flags: Uint8Array.from(articles, (at) => flags.get(at) ?? 0) };
     this.termCache.set(term, found);
     return found;
   }
 
   /**
-   * For every article that holds a weighty question word, an upper bound of the score `search` would give
-   * it: every question word the article holds anywhere (or says through a term) counted as in the
-   * passage itself, every one in its title, questions, tags or section questions as fully about it.
+   * Upper bounds of the score `search` gives an article: every question word the article holds (in
+   * lunr's postings) counted as in the passage itself, every one in its title, questions, tags, heading or
+   * section questions as fully about it, and one it only says through a term (`implied`) at that credit.
    */
   private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
-    const n = this.entryList.length;
-    const width = terms.length;
-    const flags = new Uint8Array(n * width);
-    const candidates: number[] = [];
-    const isCandidate = new Uint8Array(n);
-    terms.forEach((term, j) => {
-      const found = this.termArticles(term);
-      for (let k = 0; k < found.articles.length; k += 1) {
-        const at = found.articles[k] as number;
-        flags[at * width + j] = found.flags[k] as number;
-        if (isCandidate[at] === 0) {
-          isCandidate[at] = 1;
-          candidates.push(at);
-        }
+    const found = new Map(terms.map((t) => [t, this.termArticles(t)]));
+    const flagsOf = (term: string, at: number): number => {
+      const list = found.get(term);
+      if (!list) return 0;
+      let lo = 0;
+      let hi = list.articles.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const v = list.articles[mid] as number;
+        if (v === at) return list.flags[mid] as number;
+        if (v < at) lo = mid + 1;
+        else hi = mid - 1;
       }
-    });
-    const column = new Map(terms.map((t, j) => [t, j]));
+      return 0;
+    };
     const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
     let total = 0;
     let contextTotal = 0;
     let hintTotal = 0;
-    const weighty: { stem: string; column: number; weight: number; context: boolean }[] = [];
+    const weighty: { stem: string; weight: number; context: boolean }[] = [];
     const hints: { stem: string; weight: number }[] = [];
+    const value = new Map<string, number>();
     for (const w of words) {
       if (w.kind === 'content') {
         if (w.context) contextTotal += w.weight * CONTEXT_WEIGHT;
         else total += w.weight;
         const s = stem(w.word);
-        if (w.weight > 0) weighty.push({ stem: s, column: column.get(s) ?? -1, weight: w.weight, context: w.context === true });
+        if (w.weight > 0) {
+          weighty.push({ stem: s, weight: w.weight, context: w.context === true });
+          value.set(s, (value.get(s) ?? 0) + w.weight * (w.context ? CONTEXT_WEIGHT : 1));
+        }
       } else if (!w.context && subject) {
         const weight = this.hintWeight(w.word);
         hintTotal += weight;
@@ -546,31 +569,55 @@ export class KnowledgeIndex {
     }
     const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
     const titled = (entry: ArticleEntry) => (names.length > 0 ? names.filter((s) => entry.title.has(s)).length / names.length : 0);
-    const of = new Float64Array(n);
-    for (const at of candidates) {
-      const entry = this.entryList[at];
-      if (!entry) continue;
+    /** The score from what each weighty word may give (coverage credit, whether it is in an about field). */
+    const combine = (credit: (w: (typeof weighty)[number]) => { coverage: number; about: boolean }, asked: number, titledShare: number): number => {
       let present = 0;
       let presentContext = 0;
       let about = 0;
       for (const w of weighty) {
-        const f = w.column >= 0 ? (flags[at * width + w.column] as number) : 0;
-        const anywhere = (f & ANY) !== 0 || entry.framing.has(w.stem) || entry.implied.has(w.stem);
+        const c = credit(w);
         if (w.context) {
-          if (anywhere) presentContext += w.weight * CONTEXT_WEIGHT;
+          presentContext += w.weight * c.coverage * CONTEXT_WEIGHT;
           continue;
         }
-        if (anywhere) present += w.weight;
-        if ((f & ABOUT) !== 0) about += w.weight;
+        present += w.weight * c.coverage;
+        if (c.about) about += w.weight;
       }
-      let asked = 0;
-      for (const h of hints) if (entry.asks.has(h.stem)) asked += h.weight;
       const coverageTotal = softContext ? total + contextTotal : total + presentContext;
       const coverage = coverageTotal > 0 ? Math.min(1, (present + presentContext) / coverageTotal) : 0;
       const aboutness = total > 0 ? Math.min(1, (about + asked) / (total + hintTotal)) : 0;
-      of[at] = ABOUT_SHARE * aboutness + (1 - ABOUT_SHARE) * coverage + TITLE_NAME_BONUS * titled(entry);
-    }
-    return { candidates, of, titled };
+      return ABOUT_SHARE * aboutness + (1 - ABOUT_SHARE) * coverage + TITLE_NAME_BONUS * titledShare;
+    };
+    const order = [...value.keys()].sort((a, b) => (value.get(b) ?? 0) - (value.get(a) ?? 0));
+    const NONE = { coverage: 0, about: false };
+    const IMPLIED = { coverage: CREDIT.implied, about: false };
+    const FULL = { coverage: 1, about: true };
+    const HELD = { coverage: 1, about: false };
+    return {
+      order,
+      titled,
+      of: (at) => {
+        const entry = this.entryList[at];
+        if (!entry) return 0;
+        let asked = 0;
+        for (const h of hints) if (entry.asks.has(h.stem)) asked += h.weight;
+        return combine(
+          (w) => {
+            const f = flagsOf(w.stem, at);
+            if ((f & ABOUT) !== 0) return FULL;
+            if ((f & ANY) !== 0 || entry.framing.has(w.stem)) return HELD;
+            return entry.implied.has(w.stem) ? IMPLIED : NONE;
+          },
+          asked,
+          titled(entry),
+        );
+      },
+      rest: (taken) => {
+        const without = new Set(order.slice(0, taken));
+        const titledShare = names.length > 0 ? names.filter((s) => !without.has(s)).length / names.length : 0;
+        return combine((w) => (without.has(w.stem) ? IMPLIED : FULL), hintTotal, titledShare);
+      },
+    };
   }
 
   private scorePassage(
