@@ -117,12 +117,19 @@ const HINT_SHARE = 0.5;
 const NO_STEMS: ReadonlySet<string> = new Set();
 /** The fields of the lunr documents: an article's title, questions and tags; a passage's text, heading and section questions. */
 const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as const;
-/** lunr's inverted index as it builds it: term → field → document ref → metadata (and the term's `_index`). */
-type Postings = Record<string, Partial<Record<(typeof FIELDS)[number], Record<string, unknown>>> | undefined>;
+/**
+ * lunr's inverted index, compact: term → for each of `FIELDS` (by position), the numbers of the documents
+ * that hold it, ascending. An article's documents are numbered together: its own, then its passages'.
+ */
+type Postings = ReadonlyMap<string, readonly (Int32Array | undefined)[]>;
+/** Articles given to one lunr builder at a time (bounds the memory a build needs beyond the index). */
+const SHARD_ARTICLES = 1000;
 /** Most remembered word weights (a bound on memory whatever partners type). */
 const MAX_WEIGHTS = 20_000;
 /** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
 const GUESS_WEIGHT = 0.5;
+/** Most passage views kept (a bound on memory however many passages partners' questions reach). */
+const MAX_VIEWS = 5_000;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
 /** Room for rounding when an article's best possible score is compared with a score worked out in full. */
@@ -155,7 +162,6 @@ interface PassageEntry {
   readonly ref: string;
   readonly article: Article;
   readonly passage: Passage;
-  readonly view: PassageView;
 }
 
 interface ArticleEntry {
@@ -185,6 +191,10 @@ interface ArticleEntry {
 export class KnowledgeIndex {
   /** lunr's inverted index: for each term (stem), for each field, the documents that hold it. */
   private readonly postings: Postings;
+  /** Each article's first document number (and one past the last article's). */
+  private readonly docStart: Int32Array;
+  /** Each document's article (by position). */
+  private readonly docArticle: Int32Array;
   private readonly analyzer: Analyzer;
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
@@ -192,6 +202,8 @@ export class KnowledgeIndex {
   /** The same entries by position, and each article's position. */
   private readonly entryList: ArticleEntry[] = [];
   private readonly position = new Map<string, number>();
+  /** Clause views of the passages looked into most recently. */
+  private readonly views: { of(p: PassageEntry): PassageView };
   /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
   private readonly termCache = new Map<string, TermArticles>();
   private readonly passageByRef = new Map<string, PassageEntry>();
@@ -212,33 +224,29 @@ export class KnowledgeIndex {
     this.byId = new Map(articles.map((a) => [a.id, a]));
     const plain = new Analyzer(synonyms);
     this.plain = plain;
+    const recent = new Map<string, PassageView>();
+    this.views = {
+      of(p) {
+        let view = recent.get(p.ref);
+        if (view) recent.delete(p.ref);
+        else view = viewPassage(p.passage.text, plain);
+        recent.set(p.ref, view);
+        if (recent.size > MAX_VIEWS) recent.delete(recent.keys().next().value as string);
+        return view;
+      },
+    };
     const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
-    const articleDocs: { id: string; title: string[]; questions: string[]; tags: string[] }[] = [];
-    const passageDocs: { id: string; text: string[]; heading: string[]; section: string[] }[] = [];
     const bases: Omit<ArticleEntry, 'implied'>[] = [];
     for (const a of articles) {
-      articleDocs.push({
-        id: `a|${a.id}`,
-        title: plain.indexWords(a.title),
-        questions: a.questions.flatMap((q) => plain.indexWords(q)),
-        tags: a.tags.flatMap((t) => plain.indexWords(t)),
-      });
       const passages: PassageEntry[] = [];
       const headings = new Map<number, ReadonlySet<string>>();
       for (const p of a.passages) {
         const ref = `p|${a.id}|${p.index}`;
-        const entry = { ref, article: a, passage: p, view: viewPassage(p.text, plain) };
+        const entry = { ref, article: a, passage: p };
         passages.push(entry);
         this.passageByRef.set(ref, entry);
         const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
         if (heading) headings.set(p.index, stemsOf(heading));
-        const section = a.sections.find((s) => s.heading === p.heading)?.questions ?? [];
-        passageDocs.push({
-          id: ref,
-          text: plain.passageWords(`${p.lead ?? ''} ${p.text}`),
-          heading: plain.indexWords(heading),
-          section: section.flatMap((q) => plain.indexWords(q)),
-        });
       }
       const asks = new Set([a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w)).map(stem));
       const title = stemsOf(a.title);
@@ -264,16 +272,70 @@ export class KnowledgeIndex {
       for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
     }
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
-    // Only lunr's inverted index is used (see `matchArticle`): the builder is not asked for the vectors and
-    // token set `build()` makes for lunr's own scoring, which take most of the time and memory of a build.
-    const builder = new lunr.Builder();
-    builder.pipeline.add(lunr.stemmer);
-    builder.searchPipeline.add(lunr.stemmer);
-    builder.ref('id');
-    for (const field of FIELDS) builder.field(field);
-    for (const d of articleDocs) builder.add({ ...d, text: [], heading: [], section: [] });
-    for (const d of passageDocs) builder.add({ ...d, title: [], questions: [], tags: [] });
-    this.postings = builder.invertedIndex as unknown as Postings;
+    // lunr builds the inverted index a shard of articles at a time, and each shard's postings are kept in
+    // a compact form (document numbers, see `Postings`): lunr's own form (an object per term, field and
+    // document) and the vectors and token set `build()` makes for lunr's own scoring, which this index does
+    // not use, would cost most of the time and memory of a large knowledge base.
+    const lists = new Map<string, number[][]>();
+    const docStart = new Int32Array(this.entryList.length + 1);
+    const docArticle: number[] = [];
+    let docs = 0;
+    this.entryList.forEach((entry, at) => {
+      docStart[at] = docs;
+      docs += 1 + entry.passages.length;
+      for (let k = 0; k <= entry.passages.length; k += 1) docArticle.push(at);
+    });
+    docStart[this.entryList.length] = docs;
+    for (let first = 0; first < this.entryList.length; first += SHARD_ARTICLES) {
+      const builder = new lunr.Builder();
+      builder.pipeline.add(lunr.stemmer);
+      builder.ref('id');
+      for (const field of FIELDS) builder.field(field);
+      const shard = this.entryList.slice(first, first + SHARD_ARTICLES);
+      shard.forEach((entry, k) => {
+        const a = entry.article;
+        const start = docStart[first + k] as number;
+        const empty = { title: [], questions: [], tags: [], text: [], heading: [], section: [] };
+        builder.add({
+          ...empty,
+          id: String(start),
+          title: plain.indexWords(a.title),
+          questions: a.questions.flatMap((q) => plain.indexWords(q)),
+          tags: a.tags.flatMap((t) => plain.indexWords(t)),
+        });
+        entry.passages.forEach((pe, i) => {
+          const p = pe.passage;
+          const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
+          const section = a.sections.find((x) => x.heading === p.heading)?.questions ?? [];
+          builder.add({
+            ...empty,
+            id: String(start + 1 + i),
+            text: plain.passageWords(`${p.lead ?? ''} ${p.text}`),
+            heading: plain.indexWords(heading),
+            section: section.flatMap((q) => plain.indexWords(q)),
+          });
+        });
+      });
+      const inverted = builder.invertedIndex as unknown as Record<string, Partial<Record<string, Record<string, unknown>>>>;
+      for (const term of Object.keys(inverted)) {
+        const posting = inverted[term];
+        if (!posting) continue;
+        let byField = lists.get(term);
+        if (!byField) {
+          byField = FIELDS.map(() => []);
+          lists.set(term, byField);
+        }
+        FIELDS.forEach((field, f) => {
+          const held = posting[field];
+          if (!held) return;
+          const nums = Object.keys(held).map(Number).sort((x, y) => x - y);
+          for (const n of nums) byField?.[f]?.push(n);
+        });
+      }
+    }
+    this.postings = new Map([...lists].map(([term, byField]) => [term, byField.map((l) => (l.length > 0 ? Int32Array.from(l) : undefined))]));
+    this.docStart = docStart;
+    this.docArticle = Int32Array.from(docArticle);
   }
 
   get(id: string): Article | undefined {
@@ -364,7 +426,7 @@ export class KnowledgeIndex {
     const score = (at: number): Hit | undefined => {
       const entry = this.entryList[at];
       if (!entry) return undefined;
-      const matches = this.matchArticle(entry, terms);
+      const matches = this.matchArticle(at, terms);
       const articleMatch = matches.get(`a|${entry.article.id}`);
       const passageMatches = entry.passages.map((p) => matches.get(p.ref));
       const isExact = exactAt === at;
@@ -474,19 +536,23 @@ export class KnowledgeIndex {
    * words it holds, by field. Only words that weigh something are looked up (`terms`): an everyday word
    * ("good", "name") or a question word cannot change the ranking.
    */
-  private matchArticle(entry: ArticleEntry, terms: readonly string[]): Map<string, Map<string, Set<string>>> {
+  private matchArticle(at: number, terms: readonly string[]): Map<string, Map<string, Set<string>>> {
     // The postings are read directly rather than through `Index.query`: only which documents hold which
     // words is needed, not lunr's own scores, which it would compute (and sort) for every document found.
     const out = new Map<string, Map<string, Set<string>>>();
-    const refs = [entry.ref, ...entry.passages.map((p) => p.ref)];
+    const entry = this.entryList[at];
+    if (!entry) return out;
+    const start = this.docStart[at] as number;
+    const end = start + 1 + entry.passages.length;
     for (const term of terms) {
-      const posting = Object.hasOwn(this.postings, term) ? this.postings[term] : undefined;
+      const posting = this.postings.get(term);
       if (!posting) continue;
-      for (const field of FIELDS) {
-        const docs = posting[field];
-        if (!docs) continue;
-        for (const ref of refs) {
-          if (!Object.hasOwn(docs, ref)) continue;
+      FIELDS.forEach((field, f) => {
+        const docs = posting[f];
+        if (!docs) return;
+        for (let j = lowerBound(docs, start); j < docs.length && (docs[j] as number) < end; j += 1) {
+          const doc = docs[j] as number;
+          const ref = doc === start ? entry.ref : (entry.passages[doc - start - 1]?.ref ?? '');
           let byField = out.get(ref);
           if (!byField) {
             byField = new Map();
@@ -494,7 +560,7 @@ export class KnowledgeIndex {
           }
           byField.set(field, (byField.get(field) ?? new Set()).add(term));
         }
-      }
+      });
     }
     return out;
   }
@@ -504,19 +570,17 @@ export class KnowledgeIndex {
     const known = this.termCache.get(term);
     if (known) return known;
     const flags = new Map<number, number>();
-    const posting = Object.hasOwn(this.postings, term) ? this.postings[term] : undefined;
+    const posting = this.postings.get(term);
     if (posting) {
-      for (const field of FIELDS) {
-        const docs = posting[field];
-        if (!docs) continue;
+      FIELDS.forEach((field, f) => {
+        const docs = posting[f];
+        if (!docs) return;
         const bit = ABOUT_FIELDS.has(field) ? ANY | ABOUT : ANY;
-        for (const ref of Object.keys(docs)) {
-          // `a|<id>` for an article, `p|<id>|<passage>` for a passage (ids never hold `|`).
-          const id = ref.startsWith('a|') ? ref.slice(2) : ref.slice(2, ref.lastIndexOf('|'));
-          const at = this.position.get(id);
-          if (at !== undefined) flags.set(at, (flags.get(at) ?? 0) | bit);
+        for (const doc of docs) {
+          const at = this.docArticle[doc] as number;
+          flags.set(at, (flags.get(at) ?? 0) | bit);
         }
-      }
+      });
     }
     const articles = Int32Array.from(flags.keys()).sort();
     const found = { articles, flags: Uint8Array.from(articles, (at) => flags.get(at) ?? 0) };
@@ -630,6 +694,7 @@ export class KnowledgeIndex {
     softContext: boolean,
   ): PassageHit {
     const mine = passageMatches[i];
+    const views = this.views;
     const has = (m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string) => fields.some((f) => m?.get(f)?.has(s) ?? false);
     const heading = entry.headings.get(p.passage.index);
     const own = new Set<string>();
@@ -688,7 +753,10 @@ export class KnowledgeIndex {
     return {
       article: entry.article,
       passage: p.passage,
-      view: p.view,
+      // Worked out only for the passages the answering core looks into (a few per question).
+      get view() {
+        return views.of(p);
+      },
       coverage: total > 0 ? covered / total : 0,
       own,
       framed,
@@ -766,6 +834,18 @@ const TIME_WORDS = new Set([
   'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
   'spring', 'summer', 'autumn', 'fall', 'winter',
 ]);
+
+/** The first index of an ascending array whose value is at least `value`. */
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function dedupe(words: WeightedWord[]): WeightedWord[] {
   const seen = new Set<string>();
