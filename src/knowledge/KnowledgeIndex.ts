@@ -286,36 +286,16 @@ export class KnowledgeIndex {
       for (let k = 0; k <= entry.passages.length; k += 1) docArticle.push(at);
     });
     docStart[this.entryList.length] = docs;
-    for (let first = 0; first < this.entryList.length; first += SHARD_ARTICLES) {
+    // Each field's words go in stemmed (by the same Porter stemmer lunr's pipeline runs, remembered) and
+    // once each: only which documents hold a term is read, never how often.
+    const terms = (words: readonly string[]) => [...new Set(words.map((w) => stem(w.toLowerCase())))];
+    const builderFor = (fields: readonly string[]) => {
       const builder = new lunr.Builder();
-      builder.pipeline.add(lunr.stemmer);
       builder.ref('id');
-      for (const field of FIELDS) builder.field(field);
-      const shard = this.entryList.slice(first, first + SHARD_ARTICLES);
-      shard.forEach((entry, k) => {
-        const a = entry.article;
-        const start = docStart[first + k] as number;
-        const empty = { title: [], questions: [], tags: [], text: [], heading: [], section: [] };
-        builder.add({
-          ...empty,
-          id: String(start),
-          title: plain.indexWords(a.title),
-          questions: a.questions.flatMap((q) => plain.indexWords(q)),
-          tags: a.tags.flatMap((t) => plain.indexWords(t)),
-        });
-        entry.passages.forEach((pe, i) => {
-          const p = pe.passage;
-          const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
-          const section = a.sections.find((x) => x.heading === p.heading)?.questions ?? [];
-          builder.add({
-            ...empty,
-            id: String(start + 1 + i),
-            text: plain.passageWords(`${p.lead ?? ''} ${p.text}`),
-            heading: plain.indexWords(heading),
-            section: section.flatMap((q) => plain.indexWords(q)),
-          });
-        });
-      });
+      for (const field of fields) builder.field(field);
+      return builder;
+    };
+    const keep = (builder: lunr.Builder) => {
       const inverted = builder.invertedIndex as unknown as Record<string, Partial<Record<string, Record<string, unknown>>>>;
       for (const term of Object.keys(inverted)) {
         const posting = inverted[term];
@@ -332,6 +312,35 @@ export class KnowledgeIndex {
           for (const n of nums) byField?.[f]?.push(n);
         });
       }
+    };
+    for (let first = 0; first < this.entryList.length; first += SHARD_ARTICLES) {
+      // An article's own document and its passages' have no field in common: one builder for each kind.
+      const articleBuilder = builderFor(['title', 'questions', 'tags']);
+      const passageBuilder = builderFor(['text', 'heading', 'section']);
+      const shard = this.entryList.slice(first, first + SHARD_ARTICLES);
+      shard.forEach((entry, k) => {
+        const a = entry.article;
+        const start = docStart[first + k] as number;
+        articleBuilder.add({
+          id: String(start),
+          title: terms(plain.indexWords(a.title)),
+          questions: terms(a.questions.flatMap((q) => plain.indexWords(q))),
+          tags: terms(a.tags.flatMap((t) => plain.indexWords(t))),
+        });
+        entry.passages.forEach((pe, i) => {
+          const p = pe.passage;
+          const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
+          const section = a.sections.find((x) => x.heading === p.heading)?.questions ?? [];
+          passageBuilder.add({
+            id: String(start + 1 + i),
+            text: terms(plain.passageWords(`${p.lead ?? ''} ${p.text}`)),
+            heading: terms(plain.indexWords(heading)),
+            section: terms(section.flatMap((q) => plain.indexWords(q))),
+          });
+        });
+      });
+      keep(articleBuilder);
+      keep(passageBuilder);
     }
     this.postings = new Map([...lists].map(([term, byField]) => [term, byField.map((l) => (l.length > 0 ? Int32Array.from(l) : undefined))]));
     this.docStart = docStart;
