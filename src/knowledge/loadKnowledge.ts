@@ -24,11 +24,34 @@ export interface KnowledgeBase {
 }
 
 /**
+ * Parsed articles by file, kept from one load to the next so that a reload parses again only the files
+ * whose text changed. Holds one entry per article file (files gone from the folder are forgotten).
+ */
+export class ArticleCache {
+  private readonly byFile = new Map<string, { digest: string; result: Result<ParsedArticle> }>();
+
+  parse(file: string, text: string): Result<ParsedArticle> {
+    const digest = createHash('sha1').update(text).digest('base64');
+    const known = this.byFile.get(file);
+    if (known && known.digest === digest) return known.result;
+    const result = parseArticle(text, file);
+    this.byFile.set(file, { digest, result });
+    return result;
+  }
+
+  /** Forgets every file not in `files`. */
+  keepOnly(files: readonly string[]): void {
+    const keep = new Set(files);
+    for (const file of this.byFile.keys()) if (!keep.has(file)) this.byFile.delete(file);
+  }
+}
+
+/**
  * Reads and validates every article (`**\/*.md` except README.md), `synonyms.yaml` and `sources.yaml`
  * under `dir`, and builds the index. Every problem in every file is returned at once; the knowledge
  * base is built only when there are no errors.
  */
-export async function loadKnowledge(dir: string, now: Date = new Date()): Promise<Result<KnowledgeBase>> {
+export async function loadKnowledge(dir: string, now: Date = new Date(), cache?: ArticleCache): Promise<Result<KnowledgeBase>> {
   let files: string[];
   try {
     files = await listFiles(dir);
@@ -47,7 +70,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
   const broken = new Set<string>();
   for (const { file, text } of texts) {
     hash.update(file).update('\0').update(text).update('\0');
-    const result = parseArticle(text, file);
+    const result = cache ? cache.parse(file, text) : parseArticle(text, file);
     if (result.success) {
       parsed.push(result.data);
       problems.push(...result.warnings);
@@ -58,6 +81,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
     }
   }
 
+  cache?.keepOnly(articleFiles);
   const synonyms = await readOptional(dir, SYNONYMS_FILE, hash, (t) => parseSynonyms(t, SYNONYMS_FILE), problems);
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
