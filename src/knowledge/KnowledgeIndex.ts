@@ -122,6 +122,10 @@ const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as c
  * that hold it, ascending. An article's documents are numbered together: its own, then its passages'.
  */
 type Postings = ReadonlyMap<string, readonly (Int32Array | undefined)[]>;
+/** Passed by `create` only: the constructor leaves the build to it. */
+const DEFERRED: unique symbol = Symbol('deferred');
+/** Longest piece of an index build between two turns of the event loop, in ms. */
+const SLICE_MS = 15;
 /** Articles given to one lunr builder at a time (bounds the memory a build needs beyond the index). */
 const SHARD_ARTICLES = 1000;
 /** Most remembered word weights (a bound on memory whatever partners type). */
@@ -132,7 +136,10 @@ const GUESS_WEIGHT = 0.5;
 const MAX_VIEWS = 5_000;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
-/** Room for rounding when an article's best possible score is compared with a score worked out in full. */
+/**
+ * Room for rounding when an article's best possible score is compared with a score worked out in full
+ * (scores this close count as equal, and the article id decides, as it does between equal scores).
+ */
 const BOUND_SLACK = 1e-9;
 /** Fields that say what an article or section is about (its title, questions, tags, heading, section questions). */
 const ABOUT_FIELDS: ReadonlySet<string> = new Set(['title', 'questions', 'tags', 'heading', 'section']);
@@ -190,12 +197,12 @@ interface ArticleEntry {
  */
 export class KnowledgeIndex {
   /** lunr's inverted index: for each term (stem), for each field, the documents that hold it. */
-  private readonly postings: Postings;
+  private postings: Postings = new Map();
   /** Each article's first document number (and one past the last article's). */
-  private readonly docStart: Int32Array;
+  private docStart = new Int32Array(1);
   /** Each document's article (by position). */
-  private readonly docArticle: Int32Array;
-  private readonly analyzer: Analyzer;
+  private docArticle = new Int32Array(0);
+  private analyzer: Analyzer;
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
   private readonly entries = new Map<string, ArticleEntry>();
@@ -214,12 +221,18 @@ export class KnowledgeIndex {
   private readonly implied = new Map<string, ReadonlySet<string>>();
   /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
   private readonly questionFrequency = new Map<string, number>();
-  private readonly gaps: readonly { about: string; stems: string[] }[];
+  private gaps: readonly { about: string; stems: string[] }[] = [];
+  /** The rest of the build, for `create` to run in slices. */
+  private pending: Generator<void, void, void> | undefined;
 
+  /**
+   * The index, built at once. A server builds with `create`, which lets other work run while it builds.
+   */
   constructor(
     readonly articles: readonly Article[],
     private readonly synonyms: Synonyms,
     gaps: readonly Gap[] = [],
+    deferred?: typeof DEFERRED,
   ) {
     this.byId = new Map(articles.map((a) => [a.id, a]));
     const plain = new Analyzer(synonyms);
@@ -235,9 +248,38 @@ export class KnowledgeIndex {
         return view;
       },
     };
+    this.analyzer = plain;
+    const steps = this.build(gaps, plain);
+    if (deferred === DEFERRED) this.pending = steps;
+    else for (let step = steps.next(); !step.done; step = steps.next());
+  }
+
+  /**
+   * Builds the index in slices of at most about `SLICE_MS` of work, letting the event loop run between
+   * them (a server keeps answering, health checks included, while a large knowledge base is indexed).
+   */
+  static async create(articles: readonly Article[], synonyms: Synonyms, gaps: readonly Gap[] = []): Promise<KnowledgeIndex> {
+    const index = new KnowledgeIndex(articles, synonyms, gaps, DEFERRED);
+    const steps = index.pending;
+    index.pending = undefined;
+    if (!steps) return index;
+    let slice = performance.now();
+    for (let step = steps.next(); !step.done; step = steps.next()) {
+      if (performance.now() - slice < SLICE_MS) continue;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+    return index;
+  }
+
+  /** The work of building the index, yielding between small pieces of it. */
+  private *build(gaps: readonly Gap[], plain: Analyzer): Generator<void, void, void> {
+    const articles = this.articles;
+    const synonyms = this.synonyms;
     const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
     const bases: Omit<ArticleEntry, 'implied'>[] = [];
     for (const a of articles) {
+      yield;
       const passages: PassageEntry[] = [];
       const headings = new Map<number, ReadonlySet<string>>();
       for (const p of a.passages) {
@@ -253,6 +295,7 @@ export class KnowledgeIndex {
       bases.push({ article: a, ref: `a|${a.id}`, passages, title, headings, asks, framing: new Set([...title, ...[...headings.values()].flatMap((h) => [...h])]) });
     }
     for (const a of articles) {
+      yield;
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
       const stems = new Set(plain.passageWords(text).map(stem));
       for (const s of stems) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
@@ -266,8 +309,11 @@ export class KnowledgeIndex {
       this.position.set(base.article.id, this.entryList.length);
       this.entryList.push(entry);
     }
-    this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
+    const counts = new Map<string, number>();
+    yield* vocabulary(articles, synonyms, counts);
+    this.analyzer = new Analyzer(synonyms, new Spelling(counts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
     for (const a of articles) {
+      yield;
       for (const text of [a.title, ...a.questions]) this.addExact(this.analyzer.key(text), { article: a.id });
       for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
     }
@@ -295,9 +341,11 @@ export class KnowledgeIndex {
       for (const field of fields) builder.field(field);
       return builder;
     };
-    const keep = (builder: lunr.Builder) => {
+    const keep = function* (builder: lunr.Builder): Generator<void, void, void> {
       const inverted = builder.invertedIndex as unknown as Record<string, Partial<Record<string, Record<string, unknown>>>>;
+      let n = 0;
       for (const term of Object.keys(inverted)) {
+        if (++n % 500 === 0) yield;
         const posting = inverted[term];
         if (!posting) continue;
         let byField = lists.get(term);
@@ -318,7 +366,9 @@ export class KnowledgeIndex {
       const articleBuilder = builderFor(['title', 'questions', 'tags']);
       const passageBuilder = builderFor(['text', 'heading', 'section']);
       const shard = this.entryList.slice(first, first + SHARD_ARTICLES);
-      shard.forEach((entry, k) => {
+      for (let k = 0; k < shard.length; k += 1) {
+        yield;
+        const entry = shard[k] as ArticleEntry;
         const a = entry.article;
         const start = docStart[first + k] as number;
         articleBuilder.add({
@@ -338,9 +388,9 @@ export class KnowledgeIndex {
             section: terms(section.flatMap((q) => plain.indexWords(q))),
           });
         });
-      });
-      keep(articleBuilder);
-      keep(passageBuilder);
+      }
+      yield* keep(articleBuilder);
+      yield* keep(passageBuilder);
     }
     this.postings = new Map([...lists].map(([term, byField]) => [term, byField.map((l) => (l.length > 0 ? Int32Array.from(l) : undefined))]));
     this.docStart = docStart;
@@ -466,28 +516,34 @@ export class KnowledgeIndex {
     }
     // Terms that weigh most first (they are the rarest): after each, the articles it brought are scored
     // best bound first, while their bound can still displace the `slots` best scored so far (a bound
-    // equal to the worst of them can still win on the article id); articles holding none of the terms
-    // taken so far are left unseen once even the best of them could not.
+    // equal to the worst of them still wins with an earlier article id, as in the final order); articles
+    // holding none of the terms taken so far are left unseen once even the best of them could not.
     const kept: Hit[] = [];
-    const beaten = (ub: number) => {
+    const beaten = (ub: number, id?: string) => {
       const worst = kept.length >= slots ? kept[slots - 1] : undefined;
-      return worst !== undefined && ub + BOUND_SLACK < worst.score;
+      if (worst === undefined) return false;
+      if (ub + BOUND_SLACK < worst.score) return true;
+      return id !== undefined && ub - BOUND_SLACK <= worst.score && id.localeCompare(worst.article.id) > 0;
     };
     const visited = new Uint8Array(this.entryList.length);
     if (exactAt !== undefined) visited[exactAt] = 1;
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
       const found = this.termArticles(bound.order[i] as string);
-      const pending: { at: number; ub: number }[] = [];
+      const pending: { at: number; ub: number; id: string }[] = [];
       for (const at of found.articles) {
         if (visited[at] === 1) continue;
         visited[at] = 1;
         const ub = bound.of(at);
-        if (ub > 0) pending.push({ at, ub });
+        if (ub > 0) pending.push({ at, ub, id: this.entryList[at]?.article.id ?? '' });
       }
-      pending.sort((x, y) => y.ub - x.ub);
-      for (const { at, ub } of pending) {
-        if (beaten(ub)) break;
+      // In the final order among equal bounds, so that once one is beaten on its id the rest are too.
+      pending.sort((x, y) => y.ub - x.ub || x.id.localeCompare(y.id));
+      for (const { at, ub, id } of pending) {
+        if (beaten(ub, id)) {
+          if (beaten(ub)) break;
+          continue;
+        }
         const hit = score(at);
         if (!hit || hit.score <= 0) continue;
         kept.push(hit);
@@ -861,15 +917,14 @@ function dedupe(words: WeightedWord[]): WeightedWord[] {
   return words.filter((w) => !seen.has(w.word) && seen.add(w.word));
 }
 
-/** Every surface word the knowledge base uses, with counts, so spelling correction has targets. */
-function vocabulary(articles: readonly Article[], synonyms: Synonyms): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Every surface word the knowledge base uses, with counts (into `counts`), so spelling correction has targets. */
+function* vocabulary(articles: readonly Article[], synonyms: Synonyms, counts: Map<string, number>): Generator<void, void, void> {
   const add = (w: string, by = 1) => counts.set(w, (counts.get(w) ?? 0) + by);
   for (const a of articles) {
+    yield;
     const text = [a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details, ...a.sections.flatMap((s) => s.questions)].join('\n');
     for (const w of splitWords(text)) add(w);
   }
   for (const w of synonyms.words) add(w, 2);
   for (const w of [...STOP_WORDS, ...QUESTION_WORDS]) add(w, 5);
-  return counts;
 }

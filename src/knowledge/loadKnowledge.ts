@@ -97,7 +97,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
     success: true,
     warnings: sortProblems(problems),
     data: {
-      index: new KnowledgeIndex(articles, synonyms, gaps),
+      index: await KnowledgeIndex.create(articles, synonyms, gaps),
       articles,
       sources,
       topics: [...new Set(articles.map((a) => a.topic))],
