@@ -141,13 +141,22 @@ const EVERYWHERE = 0.6;
  * (scores this close count as equal, and the article id decides, as it does between equal scores).
  */
 const BOUND_SLACK = 1e-9;
-/** Fields that say what an article or section is about (its title, questions, tags, heading, section questions). */
-const ABOUT_FIELDS: ReadonlySet<string> = new Set(['title', 'questions', 'tags', 'heading', 'section']);
-/** Flags of a term in an article: somewhere in it; in one of its `ABOUT_FIELDS`. */
-const ANY = 1;
-const ABOUT = 2;
+/** Where in an article a term is: in a passage; in a heading or section questions; in the title, questions, tags. */
+const IN_PASSAGE = 1;
+const IN_SECTION = 2;
+const IN_TITLE = 4;
+const IN_QUESTIONS = 8;
+const IN_TAGS = 16;
+const FIELD_FLAGS: Readonly<Record<(typeof FIELDS)[number], number>> = {
+  title: IN_TITLE,
+  questions: IN_QUESTIONS,
+  tags: IN_TAGS,
+  text: IN_PASSAGE,
+  heading: IN_PASSAGE | IN_SECTION,
+  section: IN_PASSAGE | IN_SECTION,
+};
 
-/** The articles that hold a term (by position, ascending), each with its `ANY` / `ABOUT` flags. */
+/** The articles that hold a term (by position, ascending), each with where it is (`IN_...` flags). */
 interface TermArticles {
   readonly articles: Int32Array;
   readonly flags: Uint8Array;
@@ -640,7 +649,7 @@ export class KnowledgeIndex {
       FIELDS.forEach((field, f) => {
         const docs = posting[f];
         if (!docs) return;
-        const bit = ABOUT_FIELDS.has(field) ? ANY | ABOUT : ANY;
+        const bit = FIELD_FLAGS[field];
         for (const doc of docs) {
           const at = this.docArticle[doc] as number;
           flags.set(at, (flags.get(at) ?? 0) | bit);
@@ -699,7 +708,7 @@ export class KnowledgeIndex {
     const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
     const titled = (entry: ArticleEntry) => (names.length > 0 ? names.filter((s) => entry.title.has(s)).length / names.length : 0);
     /** The score from what each weighty word may give (coverage credit, whether it is in an about field). */
-    const combine = (credit: (w: (typeof weighty)[number]) => { coverage: number; about: boolean }, asked: number, titledShare: number): number => {
+    const combine = (credit: (w: (typeof weighty)[number]) => { coverage: number; about: number }, asked: number, titledShare: number): number => {
       let present = 0;
       let presentContext = 0;
       let about = 0;
@@ -710,7 +719,7 @@ export class KnowledgeIndex {
           continue;
         }
         present += w.weight * c.coverage;
-        if (c.about) about += w.weight;
+        about += w.weight * c.about;
       }
       const coverageTotal = softContext ? total + contextTotal : total + presentContext;
       const coverage = coverageTotal > 0 ? Math.min(1, (present + presentContext) / coverageTotal) : 0;
@@ -718,10 +727,9 @@ export class KnowledgeIndex {
       return ABOUT_SHARE * aboutness + (1 - ABOUT_SHARE) * coverage + TITLE_NAME_BONUS * titledShare;
     };
     const order = [...value.keys()].sort((a, b) => (value.get(b) ?? 0) - (value.get(a) ?? 0));
-    const NONE = { coverage: 0, about: false };
-    const IMPLIED = { coverage: CREDIT.implied, about: false };
-    const FULL = { coverage: 1, about: true };
-    const HELD = { coverage: 1, about: false };
+    const NONE = { coverage: 0, about: 0 };
+    const IMPLIED = { coverage: CREDIT.implied, about: 0 };
+    const FULL = { coverage: 1, about: 1 };
     return {
       order,
       titled,
@@ -733,9 +741,13 @@ export class KnowledgeIndex {
         return combine(
           (w) => {
             const f = flagsOf(w.stem, at);
-            if ((f & ABOUT) !== 0) return FULL;
-            if ((f & ANY) !== 0 || entry.framing.has(w.stem)) return HELD;
-            return entry.implied.has(w.stem) ? IMPLIED : NONE;
+            if (f === 0) return entry.implied.has(w.stem) ? IMPLIED : NONE;
+            // The most a passage can get for the word (`scorePassage`), and what the article's title,
+            // questions, tags and sections can add to its aboutness (`aboutness`).
+            const framed = (f & IN_TITLE) !== 0 || entry.framing.has(w.stem);
+            const coverage = (f & IN_PASSAGE) !== 0 ? CREDIT.own : framed ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
+            const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
+            return { coverage: Math.max(coverage, entry.implied.has(w.stem) ? CREDIT.implied : 0), about };
           },
           asked,
           titled(entry),
