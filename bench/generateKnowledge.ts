@@ -12,6 +12,10 @@
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseSynonyms } from '../src/knowledge/contentFiles';
+import { parseArticle } from '../src/knowledge/parseArticle';
+import { Synonyms } from '../src/knowledge/Synonyms';
+import { splitWords } from '../src/knowledge/words';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -128,7 +132,7 @@ function phrase(v: Vocabulary, n: number): string {
 }
 
 /** One article file's text. */
-export function article(i: number, count: number, topics: readonly string[], v: Vocabulary, random: () => number, taken: Set<string>): { id: string; text: string } {
+export function article(i: number, count: number, topics: readonly string[], v: Vocabulary, random: () => number, taken: Taken): { id: string; text: string } {
   const id = `gen-${String(i).padStart(5, '0')}`;
   const subject = phrase(v, 2);
   const title = `${OPENERS[i % OPENERS.length]} ${subject} ${random() < 0.5 ? `for ${v.pick()}` : ''}`.replace(/\s+$/, '') + '?';
@@ -138,9 +142,7 @@ export function article(i: number, count: number, topics: readonly string[], v: 
   for (let tries = 0; questions.length < wanted && tries < 50; tries += 1) {
     const form = QUESTION_FORMS[Math.floor(random() * QUESTION_FORMS.length)] as (a: string, b: string) => string;
     const q = form(subject, phrase(v, 1 + Math.floor(random() * 2)));
-    const key = q.toLowerCase().split(/\W+/).filter(Boolean).sort().join(' ');
-    if (taken.has(key)) continue;
-    taken.add(key);
+    if (!taken.claim(q)) continue;
     questions.push(q);
   }
   const tags = [...new Set([subject, ...Array.from({ length: 2 + Math.floor(random() * 3) }, () => phrase(v, 1 + Math.floor(random() * 2)))])];
@@ -186,7 +188,7 @@ export async function generateKnowledge(out: string, count: number, seed = 42): 
   const real = (await listMarkdown(out)).length;
   const topics = Array.from({ length: 40 }, () => phrase(v, 2).replace(/^./, (c) => c.toUpperCase()));
   const generated = Math.max(0, count - real);
-  const taken = new Set<string>();
+  const taken = await takenQuestions(out);
   for (let i = 0; i < generated; i += 1) {
     const { id, text } = article(i, generated, topics, v, random, taken);
     const dir = path.join(out, 'generated', `part-${Math.floor(i / 500)}`);
@@ -194,6 +196,33 @@ export async function generateKnowledge(out: string, count: number, seed = 42): 
     await fs.writeFile(path.join(dir, `${id}.md`), text);
   }
   return v;
+}
+
+/** The questions already used, by the key the loader compares them by (and by their words in any order). */
+interface Taken {
+  claim(question: string): boolean;
+}
+
+async function takenQuestions(dir: string): Promise<Taken> {
+  const parsed = parseSynonyms(await fs.readFile(path.join(dir, 'synonyms.yaml'), 'utf8').catch(() => '[]'), 'synonyms.yaml');
+  const synonyms = parsed.success ? parsed.data : new Synonyms([]);
+  const keys = new Set<string>();
+  const keysOf = (q: string) => {
+    const folded = synonyms.fold(splitWords(q));
+    return [folded.join(' '), [...folded].sort().join(' ')];
+  };
+  for (const file of await listMarkdown(dir)) {
+    const a = parseArticle(await fs.readFile(path.join(dir, file), 'utf8'), file);
+    if (a.success) for (const q of a.data.article.questions) for (const k of keysOf(q)) keys.add(k);
+  }
+  return {
+    claim(question) {
+      const ks = keysOf(question);
+      if (ks.some((k) => keys.has(k))) return false;
+      for (const k of ks) keys.add(k);
+      return true;
+    },
+  };
 }
 
 async function listMarkdown(dir: string): Promise<string[]> {

@@ -5,7 +5,7 @@ import { buildBotServer } from './channel/startBot';
 import { parseConfig } from './config';
 import { loadScripts } from './escalation/script';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
-import { loadKnowledge } from './knowledge/loadKnowledge';
+import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
 import { createLogger, type Logger } from './log';
 import { folderProblem } from './storage/checkFolder';
@@ -39,7 +39,9 @@ async function main(): Promise<void> {
 
   // Taken before the load: a save made while it runs is a change the watcher's first look loads.
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
-  const [kb, messages, scripts] = await Promise.all([loadKnowledge(config.knowledgeDir), loadMessages(config.dialogsDir), loadScripts(config.dialogsDir)]);
+  // Kept for reloads: an edit parses again only the files that changed.
+  const articleCache = new ArticleCache();
+  const [kb, messages, scripts] = await Promise.all([loadKnowledge(config.knowledgeDir, new Date(), articleCache), loadMessages(config.dialogsDir), loadScripts(config.dialogsDir)]);
   if (!kb.success || !messages.success || !scripts.success) {
     const problems = [kb, messages, scripts].flatMap((r) => (r.success ? [] : r.problems));
     console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     dir: config.knowledgeDir,
     initial: kb.data,
     logger,
+    load: (dir) => loadKnowledge(dir, new Date(), articleCache),
     ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}),
     onReload: () => metrics.knowledgeChange('reloaded'),
     onRefuse: () => metrics.knowledgeChange('refused'),

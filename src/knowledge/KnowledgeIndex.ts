@@ -117,30 +117,83 @@ const HINT_SHARE = 0.5;
 const NO_STEMS: ReadonlySet<string> = new Set();
 /** The fields of the lunr documents: an article's title, questions and tags; a passage's text, heading and section questions. */
 const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as const;
-/** lunr's inverted index as it builds it: term → field → document ref → metadata (and the term's `_index`). */
-type Postings = Record<string, Partial<Record<(typeof FIELDS)[number], Record<string, unknown>>> | undefined>;
+/**
+ * lunr's inverted index, compact: term → for each of `FIELDS` (by position), the numbers of the documents
+ * that hold it, ascending. An article's documents are numbered together: its own, then its passages'.
+ */
+type Postings = ReadonlyMap<string, readonly (Int32Array | undefined)[]>;
+/** Passed by `create` only: the constructor leaves the build to it. */
+const DEFERRED: unique symbol = Symbol('deferred');
+/** Longest piece of an index build between two turns of the event loop, in ms. */
+const SLICE_MS = 15;
+/** Articles given to one lunr builder at a time (bounds the memory a build needs beyond the index). */
+const SHARD_ARTICLES = 1000;
 /** Most remembered word weights (a bound on memory whatever partners type). */
 const MAX_WEIGHTS = 20_000;
 /** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
 const GUESS_WEIGHT = 0.5;
+/** Most passage views kept (a bound on memory however many passages partners' questions reach). */
+const MAX_VIEWS = 5_000;
 /** Share of articles from which a word is "everywhere". */
 const EVERYWHERE = 0.6;
+/**
+ * Room for rounding when an article's best possible score is compared with a score worked out in full
+ * (scores this close count as equal, and the article id decides, as it does between equal scores).
+ */
+const BOUND_SLACK = 1e-9;
+/** Where in an article a term is: in a passage; in a heading or section questions; in the title, questions, tags. */
+const IN_PASSAGE = 1;
+const IN_SECTION = 2;
+const IN_TITLE = 4;
+const IN_QUESTIONS = 8;
+const IN_TAGS = 16;
+const FIELD_FLAGS: Readonly<Record<(typeof FIELDS)[number], number>> = {
+  title: IN_TITLE,
+  questions: IN_QUESTIONS,
+  tags: IN_TAGS,
+  text: IN_PASSAGE,
+  heading: IN_PASSAGE | IN_SECTION,
+  section: IN_PASSAGE | IN_SECTION,
+};
+
+/** The articles that hold a term (by position, ascending), each with where it is (`IN_...` flags). */
+interface TermArticles {
+  readonly articles: Int32Array;
+  readonly flags: Uint8Array;
+}
+
+/** What `search` needs to rank candidates by their best possible score before scoring any in full. */
+interface Bounds {
+  /** The weighty terms, the one that can add most to a score first. */
+  readonly order: readonly string[];
+  /** An upper bound of the score of the article at a position. */
+  of(at: number): number;
+  /** An upper bound of the score of any article that holds none of the first `taken` terms of `order`. */
+  rest(taken: number): number;
+  /** Share of the question's names the article's title names. */
+  titled(entry: ArticleEntry): number;
+}
 
 interface PassageEntry {
   readonly ref: string;
   readonly article: Article;
   readonly passage: Passage;
-  readonly view: PassageView;
 }
 
 interface ArticleEntry {
   readonly article: Article;
+  /** The ref of the article's own lunr document (title, questions, tags). */
+  readonly ref: string;
   readonly passages: readonly PassageEntry[];
   /** Stems of the article's title, its passages' headings (by passage index), and all its words. */
   readonly title: ReadonlySet<string>;
   readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
   /** Stems of the question words (why, who, how) its title, alternate and section questions ask with. */
   readonly asks: ReadonlySet<string>;
+  /** Stems of its title and every heading (they frame its passages). */
+  readonly framing: ReadonlySet<string>;
+  /** The stems of the words its terms say in their phrases (see `implied`). */
+  readonly implied: ReadonlySet<string>;
 }
 
 /**
@@ -153,11 +206,22 @@ interface ArticleEntry {
  */
 export class KnowledgeIndex {
   /** lunr's inverted index: for each term (stem), for each field, the documents that hold it. */
-  private readonly postings: Postings;
-  private readonly analyzer: Analyzer;
+  private postings: Postings = new Map();
+  /** Each article's first document number (and one past the last article's). */
+  private docStart = new Int32Array(1);
+  /** Each document's article (by position). */
+  private docArticle = new Int32Array(0);
+  private analyzer: Analyzer;
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
   private readonly entries = new Map<string, ArticleEntry>();
+  /** The same entries by position, and each article's position. */
+  private readonly entryList: ArticleEntry[] = [];
+  private readonly position = new Map<string, number>();
+  /** Clause views of the passages looked into most recently. */
+  private readonly views: { of(p: PassageEntry): PassageView };
+  /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
+  private readonly termCache = new Map<string, TermArticles>();
   private readonly passageByRef = new Map<string, PassageEntry>();
   private readonly exact = new Map<string, { article: string; section?: string }>();
   private readonly docFrequency = new Map<string, number>();
@@ -166,47 +230,81 @@ export class KnowledgeIndex {
   private readonly implied = new Map<string, ReadonlySet<string>>();
   /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
   private readonly questionFrequency = new Map<string, number>();
-  private readonly gaps: readonly { about: string; stems: string[] }[];
+  private gaps: readonly { about: string; stems: string[] }[] = [];
+  /** The rest of the build, for `create` to run in slices. */
+  private pending: Generator<void, void, void> | undefined;
 
+  /**
+   * The index, built at once. A server builds with `create`, which lets other work run while it builds.
+   */
   constructor(
     readonly articles: readonly Article[],
     private readonly synonyms: Synonyms,
     gaps: readonly Gap[] = [],
+    deferred?: typeof DEFERRED,
   ) {
     this.byId = new Map(articles.map((a) => [a.id, a]));
     const plain = new Analyzer(synonyms);
     this.plain = plain;
+    const recent = new Map<string, PassageView>();
+    this.views = {
+      of(p) {
+        let view = recent.get(p.ref);
+        if (view) recent.delete(p.ref);
+        else view = viewPassage(p.passage.text, plain);
+        recent.set(p.ref, view);
+        if (recent.size > MAX_VIEWS) recent.delete(recent.keys().next().value as string);
+        return view;
+      },
+    };
+    this.analyzer = plain;
+    const steps = this.build(gaps, plain);
+    if (deferred === DEFERRED) this.pending = steps;
+    else for (let step = steps.next(); !step.done; step = steps.next());
+  }
+
+  /**
+   * Builds the index in slices of at most about `SLICE_MS` of work, letting the event loop run between
+   * them (a server keeps answering, health checks included, while a large knowledge base is indexed).
+   */
+  static async create(articles: readonly Article[], synonyms: Synonyms, gaps: readonly Gap[] = []): Promise<KnowledgeIndex> {
+    const index = new KnowledgeIndex(articles, synonyms, gaps, DEFERRED);
+    const steps = index.pending;
+    index.pending = undefined;
+    if (!steps) return index;
+    let slice = performance.now();
+    for (let step = steps.next(); !step.done; step = steps.next()) {
+      if (performance.now() - slice < SLICE_MS) continue;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+    return index;
+  }
+
+  /** The work of building the index, yielding between small pieces of it. */
+  private *build(gaps: readonly Gap[], plain: Analyzer): Generator<void, void, void> {
+    const articles = this.articles;
+    const synonyms = this.synonyms;
     const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
-    const articleDocs: { id: string; title: string[]; questions: string[]; tags: string[] }[] = [];
-    const passageDocs: { id: string; text: string[]; heading: string[]; section: string[] }[] = [];
+    const bases: Omit<ArticleEntry, 'implied'>[] = [];
     for (const a of articles) {
-      articleDocs.push({
-        id: `a|${a.id}`,
-        title: plain.indexWords(a.title),
-        questions: a.questions.flatMap((q) => plain.indexWords(q)),
-        tags: a.tags.flatMap((t) => plain.indexWords(t)),
-      });
+      yield;
       const passages: PassageEntry[] = [];
       const headings = new Map<number, ReadonlySet<string>>();
       for (const p of a.passages) {
         const ref = `p|${a.id}|${p.index}`;
-        const entry = { ref, article: a, passage: p, view: viewPassage(p.text, plain) };
+        const entry = { ref, article: a, passage: p };
         passages.push(entry);
         this.passageByRef.set(ref, entry);
         const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
         if (heading) headings.set(p.index, stemsOf(heading));
-        const section = a.sections.find((s) => s.heading === p.heading)?.questions ?? [];
-        passageDocs.push({
-          id: ref,
-          text: plain.passageWords(`${p.lead ?? ''} ${p.text}`),
-          heading: plain.indexWords(heading),
-          section: section.flatMap((q) => plain.indexWords(q)),
-        });
       }
       const asks = new Set([a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w)).map(stem));
-      this.entries.set(a.id, { article: a, passages, title: stemsOf(a.title), headings, asks });
+      const title = stemsOf(a.title);
+      bases.push({ article: a, ref: `a|${a.id}`, passages, title, headings, asks, framing: new Set([...title, ...[...headings.values()].flatMap((h) => [...h])]) });
     }
     for (const a of articles) {
+      yield;
       const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
       const stems = new Set(plain.passageWords(text).map(stem));
       for (const s of stems) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
@@ -214,25 +312,98 @@ export class KnowledgeIndex {
       const asked = [a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w));
       for (const s of new Set(asked.map(stem))) this.questionFrequency.set(s, (this.questionFrequency.get(s) ?? 0) + 1);
     }
-    this.analyzer = new Analyzer(synonyms, new Spelling(vocabulary(articles, synonyms), [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
+    for (const base of bases) {
+      const entry: ArticleEntry = { ...base, implied: this.implied.get(base.article.id) ?? NO_STEMS };
+      this.entries.set(base.article.id, entry);
+      this.position.set(base.article.id, this.entryList.length);
+      this.entryList.push(entry);
+    }
+    const counts = new Map<string, number>();
+    yield* vocabulary(articles, synonyms, counts);
+    this.analyzer = new Analyzer(synonyms, new Spelling(counts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
     for (const a of articles) {
+      yield;
       for (const text of [a.title, ...a.questions]) this.addExact(this.analyzer.key(text), { article: a.id });
       for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
     }
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
-    let postings: object = {};
-    lunr(function build() {
-      postings = this.invertedIndex;
-      this.pipeline.reset();
-      this.searchPipeline.reset();
-      this.pipeline.add(lunr.stemmer);
-      this.searchPipeline.add(lunr.stemmer);
-      this.ref('id');
-      for (const field of FIELDS) this.field(field);
-      for (const d of articleDocs) this.add({ ...d, text: [], heading: [], section: [] });
-      for (const d of passageDocs) this.add({ ...d, title: [], questions: [], tags: [] });
+    // lunr builds the inverted index a shard of articles at a time, and each shard's postings are kept in
+    // a compact form (document numbers, see `Postings`): lunr's own form (an object per term, field and
+    // document) and the vectors and token set `build()` makes for lunr's own scoring, which this index does
+    // not use, would cost most of the time and memory of a large knowledge base.
+    const lists = new Map<string, number[][]>();
+    const docStart = new Int32Array(this.entryList.length + 1);
+    const docArticle: number[] = [];
+    let docs = 0;
+    this.entryList.forEach((entry, at) => {
+      docStart[at] = docs;
+      docs += 1 + entry.passages.length;
+      for (let k = 0; k <= entry.passages.length; k += 1) docArticle.push(at);
     });
-    this.postings = postings as Postings;
+    docStart[this.entryList.length] = docs;
+    // Each field's words go in stemmed (by the same Porter stemmer lunr's pipeline runs, remembered) and
+    // once each: only which documents hold a term is read, never how often.
+    const terms = (words: readonly string[]) => [...new Set(words.map((w) => stem(w.toLowerCase())))];
+    const builderFor = (fields: readonly string[]) => {
+      const builder = new lunr.Builder();
+      builder.ref('id');
+      for (const field of fields) builder.field(field);
+      return builder;
+    };
+    const keep = function* (builder: lunr.Builder): Generator<void, void, void> {
+      const inverted = builder.invertedIndex as unknown as Record<string, Partial<Record<string, Record<string, unknown>>>>;
+      let n = 0;
+      for (const term of Object.keys(inverted)) {
+        if (++n % 500 === 0) yield;
+        const posting = inverted[term];
+        if (!posting) continue;
+        let byField = lists.get(term);
+        if (!byField) {
+          byField = FIELDS.map(() => []);
+          lists.set(term, byField);
+        }
+        FIELDS.forEach((field, f) => {
+          const held = posting[field];
+          if (!held) return;
+          const nums = Object.keys(held).map(Number).sort((x, y) => x - y);
+          for (const n of nums) byField?.[f]?.push(n);
+        });
+      }
+    };
+    for (let first = 0; first < this.entryList.length; first += SHARD_ARTICLES) {
+      // An article's own document and its passages' have no field in common: one builder for each kind.
+      const articleBuilder = builderFor(['title', 'questions', 'tags']);
+      const passageBuilder = builderFor(['text', 'heading', 'section']);
+      const shard = this.entryList.slice(first, first + SHARD_ARTICLES);
+      for (let k = 0; k < shard.length; k += 1) {
+        yield;
+        const entry = shard[k] as ArticleEntry;
+        const a = entry.article;
+        const start = docStart[first + k] as number;
+        articleBuilder.add({
+          id: String(start),
+          title: terms(plain.indexWords(a.title)),
+          questions: terms(a.questions.flatMap((q) => plain.indexWords(q))),
+          tags: terms(a.tags.flatMap((t) => plain.indexWords(t))),
+        });
+        entry.passages.forEach((pe, i) => {
+          const p = pe.passage;
+          const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
+          const section = a.sections.find((x) => x.heading === p.heading)?.questions ?? [];
+          passageBuilder.add({
+            id: String(start + 1 + i),
+            text: terms(plain.passageWords(`${p.lead ?? ''} ${p.text}`)),
+            heading: terms(plain.indexWords(heading)),
+            section: terms(section.flatMap((q) => plain.indexWords(q))),
+          });
+        });
+      }
+      yield* keep(articleBuilder);
+      yield* keep(passageBuilder);
+    }
+    this.postings = new Map([...lists].map(([term, byField]) => [term, byField.map((l) => (l.length > 0 ? Int32Array.from(l) : undefined))]));
+    this.docStart = docStart;
+    this.docArticle = Int32Array.from(docArticle);
   }
 
   get(id: string): Article | undefined {
@@ -269,7 +440,7 @@ export class KnowledgeIndex {
    * article says "users" through its term "seats" ("paid users").
    */
   implies(articleId: string, word: string): boolean {
-    return this.implied.get(articleId)?.has(stem(word)) ?? false;
+    return this.entries.get(articleId)?.implied.has(stem(word)) ?? false;
   }
 
   /**
@@ -310,29 +481,31 @@ export class KnowledgeIndex {
     const content = own.filter((w) => w.kind === 'content');
     if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
 
-    const matches = this.match(words);
     // The same key as the titles' and alternate questions', but from the typo-corrected words.
     const exact = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
-    // Only the articles lunr found (or the exact match) are scored: the work per question grows with
-    // the articles that share its words, not with the size of the knowledge base.
-    const candidates = new Set([...matches.keys()].map((ref) => ref.split('|')[1] ?? ''));
-    if (exact) candidates.add(exact.article);
+    const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
+    // Only the articles holding a question word (or the exact match) are candidates, and of those only
+    // the ones whose best possible score could still reach the top `limit` are scored in full: the work
+    // per question grows with the articles that could answer it, not with the size of the knowledge base.
+    const bound = this.bounds(words, terms, options.followUp === true);
+    const exactAt = exact ? this.position.get(exact.article) : undefined;
+    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
     const hits: Hit[] = [];
-    for (const id of candidates) {
-      const entry = this.entries.get(id);
-      if (!entry) continue;
-      const articleMatch = matches.get(`a|${id}`);
+    const score = (at: number): Hit | undefined => {
+      const entry = this.entryList[at];
+      if (!entry) return undefined;
+      const matches = this.matchArticle(at, terms);
+      const articleMatch = matches.get(`a|${entry.article.id}`);
       const passageMatches = entry.passages.map((p) => matches.get(p.ref));
-      const isExact = exact?.article === id;
+      const isExact = exactAt === at;
       const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words, options.followUp === true));
       passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
       const best = passages[0];
-      if (!best) continue;
+      if (!best) return undefined;
       const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, words);
       // The article whose title names what the question names comes first among equals.
-      const names = words.filter((w) => w.anchor && !w.context && !w.everywhere);
-      const titled = names.length > 0 ? names.filter((w) => entry.title.has(stem(w.word))).length / names.length : 0;
-      hits.push({
+      const titled = bound.titled(entry);
+      return {
         article: entry.article,
         score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
         coverage: best.coverage,
@@ -340,10 +513,55 @@ export class KnowledgeIndex {
         exact: isExact && exact?.section === undefined,
         ...(isExact && exact?.section !== undefined ? { exactSection: exact.section } : {}),
         passages,
-      });
+      };
+    };
+    let slots = limit;
+    if (exactAt !== undefined) {
+      const hit = score(exactAt);
+      if (hit) {
+        hits.push(hit);
+        slots -= 1;
+      }
     }
+    // Terms that weigh most first (they are the rarest): after each, the articles it brought are scored
+    // best bound first, while their bound can still displace the `slots` best scored so far (a bound
+    // equal to the worst of them still wins with an earlier article id, as in the final order); articles
+    // holding none of the terms taken so far are left unseen once even the best of them could not.
+    const kept: Hit[] = [];
+    const beaten = (ub: number, id?: string) => {
+      const worst = kept.length >= slots ? kept[slots - 1] : undefined;
+      if (worst === undefined) return false;
+      if (ub + BOUND_SLACK < worst.score) return true;
+      return id !== undefined && ub - BOUND_SLACK <= worst.score && id.localeCompare(worst.article.id) > 0;
+    };
+    const visited = new Uint8Array(this.entryList.length);
+    if (exactAt !== undefined) visited[exactAt] = 1;
+    for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
+      if (i > 0 && beaten(bound.rest(i))) break;
+      const found = this.termArticles(bound.order[i] as string);
+      const pending: { at: number; ub: number; id: string }[] = [];
+      for (const at of found.articles) {
+        if (visited[at] === 1) continue;
+        visited[at] = 1;
+        const ub = bound.of(at);
+        if (ub > 0) pending.push({ at, ub, id: this.entryList[at]?.article.id ?? '' });
+      }
+      // In the final order among equal bounds, so that once one is beaten on its id the rest are too.
+      pending.sort((x, y) => y.ub - x.ub || x.id.localeCompare(y.id));
+      for (const { at, ub, id } of pending) {
+        if (beaten(ub, id)) {
+          if (beaten(ub)) break;
+          continue;
+        }
+        const hit = score(at);
+        if (!hit || hit.score <= 0) continue;
+        kept.push(hit);
+        kept.sort((x, y) => y.score - x.score || x.article.id.localeCompare(y.article.id));
+        if (kept.length > slots) kept.pop();
+      }
+    }
+    hits.push(...kept);
     // An exact question match always leads; otherwise the best passage's coverage.
-    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
     hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
     return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
   }
@@ -388,23 +606,27 @@ export class KnowledgeIndex {
   }
 
   /**
-   * For each lunr document, the stems of the query words it holds, by field. Only words that weigh
-   * something are looked up: an everyday word ("good", "name") or a question word would only make lunr
-   * visit every document that uses it.
+   * For each of the article's lunr documents that holds a question word, the stems of the question
+   * words it holds, by field. Only words that weigh something are looked up (`terms`): an everyday word
+   * ("good", "name") or a question word cannot change the ranking.
    */
-  private match(words: readonly WeightedWord[]): Map<string, Map<string, Set<string>>> {
+  private matchArticle(at: number, terms: readonly string[]): Map<string, Map<string, Set<string>>> {
     // The postings are read directly rather than through `Index.query`: only which documents hold which
     // words is needed, not lunr's own scores, which it would compute (and sort) for every document found.
     const out = new Map<string, Map<string, Set<string>>>();
-    for (const w of words) {
-      if (w.kind !== 'content' || w.weight <= 0) continue;
-      const term = stem(w.word);
-      const posting = Object.hasOwn(this.postings, term) ? this.postings[term] : undefined;
+    const entry = this.entryList[at];
+    if (!entry) return out;
+    const start = this.docStart[at] as number;
+    const end = start + 1 + entry.passages.length;
+    for (const term of terms) {
+      const posting = this.postings.get(term);
       if (!posting) continue;
-      for (const field of FIELDS) {
-        const docs = posting[field];
-        if (!docs) continue;
-        for (const ref of Object.keys(docs)) {
+      FIELDS.forEach((field, f) => {
+        const docs = posting[f];
+        if (!docs) return;
+        for (let j = lowerBound(docs, start); j < docs.length && (docs[j] as number) < end; j += 1) {
+          const doc = docs[j] as number;
+          const ref = doc === start ? entry.ref : (entry.passages[doc - start - 1]?.ref ?? '');
           let byField = out.get(ref);
           if (!byField) {
             byField = new Map();
@@ -412,9 +634,131 @@ export class KnowledgeIndex {
           }
           byField.set(field, (byField.get(field) ?? new Set()).add(term));
         }
-      }
+      });
     }
     return out;
+  }
+
+  /** The articles that hold a term, from lunr's postings, remembered. */
+  private termArticles(term: string): TermArticles {
+    const known = this.termCache.get(term);
+    if (known) return known;
+    const flags = new Map<number, number>();
+    const posting = this.postings.get(term);
+    if (posting) {
+      FIELDS.forEach((field, f) => {
+        const docs = posting[f];
+        if (!docs) return;
+        const bit = FIELD_FLAGS[field];
+        for (const doc of docs) {
+          const at = this.docArticle[doc] as number;
+          flags.set(at, (flags.get(at) ?? 0) | bit);
+        }
+      });
+    }
+    const articles = Int32Array.from(flags.keys()).sort();
+    const found = { articles, flags: Uint8Array.from(articles, (at) => flags.get(at) ?? 0) };
+    this.termCache.set(term, found);
+    return found;
+  }
+
+  /**
+   * Upper bounds of the score `search` gives an article: every question word the article holds (in
+   * lunr's postings) counted as in the passage itself, every one in its title, questions, tags, heading or
+   * section questions as fully about it, and one it only says through a term (`implied`) at that credit.
+   */
+  private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
+    const found = new Map(terms.map((t) => [t, this.termArticles(t)]));
+    const flagsOf = (term: string, at: number): number => {
+      const list = found.get(term);
+      if (!list) return 0;
+      let lo = 0;
+      let hi = list.articles.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const v = list.articles[mid] as number;
+        if (v === at) return list.flags[mid] as number;
+        if (v < at) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return 0;
+    };
+    const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
+    let total = 0;
+    let contextTotal = 0;
+    let hintTotal = 0;
+    const weighty: { stem: string; weight: number; context: boolean }[] = [];
+    const hints: { stem: string; weight: number }[] = [];
+    const value = new Map<string, number>();
+    for (const w of words) {
+      if (w.kind === 'content') {
+        if (w.context) contextTotal += w.weight * CONTEXT_WEIGHT;
+        else total += w.weight;
+        const s = stem(w.word);
+        if (w.weight > 0) {
+          weighty.push({ stem: s, weight: w.weight, context: w.context === true });
+          value.set(s, (value.get(s) ?? 0) + w.weight * (w.context ? CONTEXT_WEIGHT : 1));
+        }
+      } else if (!w.context && subject) {
+        const weight = this.hintWeight(w.word);
+        hintTotal += weight;
+        hints.push({ stem: stem(w.word), weight });
+      }
+    }
+    const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
+    const titled = (entry: ArticleEntry) => (names.length > 0 ? names.filter((s) => entry.title.has(s)).length / names.length : 0);
+    /** The score from what each weighty word may give (coverage credit, whether it is in an about field). */
+    const combine = (credit: (w: (typeof weighty)[number]) => { coverage: number; about: number }, asked: number, titledShare: number): number => {
+      let present = 0;
+      let presentContext = 0;
+      let about = 0;
+      for (const w of weighty) {
+        const c = credit(w);
+        if (w.context) {
+          presentContext += w.weight * c.coverage * CONTEXT_WEIGHT;
+          continue;
+        }
+        present += w.weight * c.coverage;
+        about += w.weight * c.about;
+      }
+      const coverageTotal = softContext ? total + contextTotal : total + presentContext;
+      const coverage = coverageTotal > 0 ? Math.min(1, (present + presentContext) / coverageTotal) : 0;
+      const aboutness = total > 0 ? Math.min(1, (about + asked) / (total + hintTotal)) : 0;
+      return ABOUT_SHARE * aboutness + (1 - ABOUT_SHARE) * coverage + TITLE_NAME_BONUS * titledShare;
+    };
+    const order = [...value.keys()].sort((a, b) => (value.get(b) ?? 0) - (value.get(a) ?? 0));
+    const NONE = { coverage: 0, about: 0 };
+    const IMPLIED = { coverage: CREDIT.implied, about: 0 };
+    const FULL = { coverage: 1, about: 1 };
+    return {
+      order,
+      titled,
+      of: (at) => {
+        const entry = this.entryList[at];
+        if (!entry) return 0;
+        let asked = 0;
+        for (const h of hints) if (entry.asks.has(h.stem)) asked += h.weight;
+        return combine(
+          (w) => {
+            const f = flagsOf(w.stem, at);
+            if (f === 0) return entry.implied.has(w.stem) ? IMPLIED : NONE;
+            // The most a passage can get for the word (`scorePassage`), and what the article's title,
+            // questions, tags and sections can add to its aboutness (`aboutness`).
+            const framed = (f & IN_TITLE) !== 0 || entry.framing.has(w.stem);
+            const coverage = (f & IN_PASSAGE) !== 0 ? CREDIT.own : framed ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
+            const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
+            return { coverage: Math.max(coverage, entry.implied.has(w.stem) ? CREDIT.implied : 0), about };
+          },
+          asked,
+          titled(entry),
+        );
+      },
+      rest: (taken) => {
+        const without = new Set(order.slice(0, taken));
+        const titledShare = names.length > 0 ? names.filter((s) => !without.has(s)).length / names.length : 0;
+        return combine((w) => (without.has(w.stem) ? IMPLIED : FULL), hintTotal, titledShare);
+      },
+    };
   }
 
   private scorePassage(
@@ -427,6 +771,7 @@ export class KnowledgeIndex {
     softContext: boolean,
   ): PassageHit {
     const mine = passageMatches[i];
+    const views = this.views;
     const has = (m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string) => fields.some((f) => m?.get(f)?.has(s) ?? false);
     const heading = entry.headings.get(p.passage.index);
     const own = new Set<string>();
@@ -462,7 +807,7 @@ export class KnowledgeIndex {
       } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
         credit = CREDIT.elsewhere;
         elsewhere.add(w.word);
-      } else if (this.implied.get(entry.article.id)?.has(s)) {
+      } else if (entry.implied.has(s)) {
         // Said through one of the article's terms ("users": the article counts "paid seats").
         credit = CREDIT.implied;
         elsewhere.add(w.word);
@@ -485,7 +830,10 @@ export class KnowledgeIndex {
     return {
       article: entry.article,
       passage: p.passage,
-      view: p.view,
+      // Worked out only for the passages the answering core looks into (a few per question).
+      get view() {
+        return views.of(p);
+      },
       coverage: total > 0 ? covered / total : 0,
       own,
       framed,
@@ -564,20 +912,31 @@ const TIME_WORDS = new Set([
   'spring', 'summer', 'autumn', 'fall', 'winter',
 ]);
 
+/** The first index of an ascending array whose value is at least `value`. */
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function dedupe(words: WeightedWord[]): WeightedWord[] {
   const seen = new Set<string>();
   return words.filter((w) => !seen.has(w.word) && seen.add(w.word));
 }
 
-/** Every surface word the knowledge base uses, with counts, so spelling correction has targets. */
-function vocabulary(articles: readonly Article[], synonyms: Synonyms): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Every surface word the knowledge base uses, with counts (into `counts`), so spelling correction has targets. */
+function* vocabulary(articles: readonly Article[], synonyms: Synonyms, counts: Map<string, number>): Generator<void, void, void> {
   const add = (w: string, by = 1) => counts.set(w, (counts.get(w) ?? 0) + by);
   for (const a of articles) {
+    yield;
     const text = [a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details, ...a.sections.flatMap((s) => s.questions)].join('\n');
     for (const w of splitWords(text)) add(w);
   }
   for (const w of synonyms.words) add(w, 2);
   for (const w of [...STOP_WORDS, ...QUESTION_WORDS]) add(w, 5);
-  return counts;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { asOfStart, type Article } from './Article';
 import { parseGaps, parseSources, parseSynonyms, parseTopics, type SourceDoc, type TopicName } from './contentFiles';
 import { KnowledgeIndex } from './KnowledgeIndex';
-import { parseArticle, type ParsedArticle } from './parseArticle';
+import { parseArticle, type ArticleResult, type ParsedArticle } from './parseArticle';
 import type { Problem, Result } from './Problem';
 import { Synonyms } from './Synonyms';
 import { splitWords } from './words';
@@ -35,11 +35,34 @@ export type KnowledgeResult =
   | { success: false; problems: Problem[]; articles: readonly Article[] };
 
 /**
+ * Parsed articles by file, kept from one load to the next so that a reload parses again only the files
+ * whose text changed. Holds one entry per article file (files gone from the folder are forgotten).
+ */
+export class ArticleCache {
+  private readonly byFile = new Map<string, { digest: string; result: ArticleResult }>();
+
+  parse(file: string, text: string): ArticleResult {
+    const digest = createHash('sha1').update(text).digest('base64');
+    const known = this.byFile.get(file);
+    if (known && known.digest === digest) return known.result;
+    const result = parseArticle(text, file);
+    this.byFile.set(file, { digest, result });
+    return result;
+  }
+
+  /** Forgets every file not in `files`. */
+  keepOnly(files: readonly string[]): void {
+    const keep = new Set(files);
+    for (const file of this.byFile.keys()) if (!keep.has(file)) this.byFile.delete(file);
+  }
+}
+
+/**
  * Reads and validates every article (`**\/*.md` except README.md), `synonyms.yaml` and `sources.yaml`
  * under `dir`, and builds the index. Every problem in every file is returned at once; the knowledge
  * base is built only when there are no errors.
  */
-export async function loadKnowledge(dir: string, now: Date = new Date()): Promise<KnowledgeResult> {
+export async function loadKnowledge(dir: string, now: Date = new Date(), cache?: ArticleCache): Promise<KnowledgeResult> {
   let files: string[];
   try {
     files = await listFiles(dir);
@@ -60,7 +83,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
   const broken = new Set<string>();
   for (const { file, text } of texts) {
     hash.update(file).update('\0').update(text).update('\0');
-    const result = parseArticle(text, file);
+    const result = cache ? cache.parse(file, text) : parseArticle(text, file);
     if (result.success) {
       good.push(result.data);
       problems.push(...result.warnings);
@@ -75,6 +98,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
   problems.push(...topics.problems);
   const parsed = good.map(topics.fix);
 
+  cache?.keepOnly(articleFiles);
   const synonyms = await readOptional(dir, SYNONYMS_FILE, hash, (t) => parseSynonyms(t, SYNONYMS_FILE), problems);
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
@@ -98,7 +122,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date()): Promis
     success: true,
     warnings: sortProblems(problems),
     data: {
-      index: new KnowledgeIndex(articles, synonyms, gaps),
+      index: await KnowledgeIndex.create(articles, synonyms, gaps),
       articles,
       sources,
       ...orderedTopics(articles, topicNames),

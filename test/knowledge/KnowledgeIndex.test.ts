@@ -277,3 +277,27 @@ describe('KnowledgeIndex on the real knowledge base', () => {
     });
   });
 });
+
+describe('KnowledgeIndex scores only the articles that could reach the top', () => {
+  const questions = [
+    'when is WPC?',
+    'how many seats has BPOS sold',
+    'what does Office 365 replace',
+    'partner billing for cloud services',
+    'which partners moved the most customers',
+    'why do customers like bpos?',
+    'is there a dedicated edition',
+    'what about microsoft cloud partners',
+    'wen is teh worldwide partner confrence',
+    'how does that compare with exchange',
+  ];
+
+  it.each(questions)('gives the same best hits for "%s" as ranking every article', (q) => {
+    for (const options of [{}, { context: 'BPOS seats growth', followUp: true }, { context: 'Office 365 launch' }]) {
+      const all = index.search(q, { ...options, limit: 1000 });
+      const few = index.search(q, { ...options, limit: 3 });
+      const view = (r: SearchResult) => r.hits.map((h) => [h.article.id, h.score, h.coverage, h.about, h.passages.map((p) => [p.passage.index, p.coverage])]);
+      expect(view(few)).toEqual(view(all).slice(0, 3));
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/loadKnowledge';
+import { ArticleCache, loadKnowledge, type KnowledgeBase } from '../../src/knowledge/loadKnowledge';
 import type { Problem, Result } from '../../src/knowledge/Problem';
 
 interface ArticleSpec {
@@ -314,6 +314,33 @@ describe('loadKnowledge', () => {
       const before = loaded(await loadKnowledge(dir)).version.hash;
       await fs.writeFile(path.join(dir, 'README.md'), 'second');
       expect(loaded(await loadKnowledge(dir)).version.hash).toBe(before);
+    });
+  });
+
+  describe('with an article cache (reloads)', () => {
+    it('serves an edited article from its new text and keeps the unchanged ones as they were', async () => {
+      const dir = await folder({ 'sources.yaml': SOURCES, 'one.md': article({ id: 'one' }), 'two.md': article({ id: 'two', title: 'Old title' }) });
+      const cache = new ArticleCache();
+      const first = loaded(await loadKnowledge(dir, new Date(), cache));
+      await fs.writeFile(path.join(dir, 'two.md'), article({ id: 'two', title: 'New title' }));
+      const second = loaded(await loadKnowledge(dir, new Date(), cache));
+      expect(second.index.get('two')?.title).toBe('New title');
+      expect(second.version.hash).not.toBe(first.version.hash);
+      // not parsed again: the very same article
+      expect(second.index.get('one')).toBe(first.index.get('one'));
+      expect(second.index.search('New title').hits[0]?.article.id).toBe('two');
+    });
+
+    it('reports a broken edit the same way, and forgets deleted files', async () => {
+      const dir = await folder({ 'sources.yaml': SOURCES, 'one.md': article({ id: 'one' }), 'two.md': article({ id: 'two' }) });
+      const cache = new ArticleCache();
+      loaded(await loadKnowledge(dir, new Date(), cache));
+      await fs.writeFile(path.join(dir, 'two.md'), article({ id: 'two', related: ['nowhere'] }));
+      const withCache = problemsOf(await loadKnowledge(dir, new Date(), cache)).map(where);
+      expect(withCache).toEqual(problemsOf(await loadKnowledge(dir)).map(where));
+      await fs.rm(path.join(dir, 'two.md'));
+      const kb = loaded(await loadKnowledge(dir, new Date(), cache));
+      expect(kb.articles.map((a) => a.id)).toEqual(['one']);
     });
   });
 });
