@@ -83,7 +83,7 @@ async function ask(page: Page, text: string): Promise<void> {
 }
 
 /** Waits for a bot message containing `pattern` (the partner's own echo does not count). */
-async function botSays(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
+async function botSays(page: Page, pattern: RegExp, timeout = 20_000): Promise<void> {
   await page.locator('.psc-panel .webchat__basic-transcript__activity').filter({ hasText: pattern }).filter({ hasNot: page.locator('.webchat__bubble--from-user') }).last().waitFor({ timeout });
 }
 
