@@ -10,7 +10,7 @@
  *
  *   node dist/bench/generateKnowledge.js <out-dir> <count> [seed]
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSynonyms } from '../src/knowledge/contentFiles';
 import { parseArticle } from '../src/knowledge/parseArticle';
@@ -41,7 +41,7 @@ const FILLER = new Set(
 function domainWords(): string[] {
   const texts: string[] = [];
   const walk = (dir: string): void => {
-    for (const e of require('node:fs').readdirSync(dir, { withFileTypes: true }) as import('node:fs').Dirent[]) {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.md') && e.name !== 'README.md') texts.push(readFileSync(p, 'utf8').replace(/^---[\s\S]*?\n---\n/, ''));

@@ -24,7 +24,7 @@ function normal(input: string): string {
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[’‘`]/g, "'")
-    .replace(/[\u{1F3FB}-\u{1F3FF}\uFE0F]/gu, '')
+    .replace(/[\u{1F3FB}-\u{1F3FF}]|\uFE0F/gu, '')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/\s*[.!]+$/, '')

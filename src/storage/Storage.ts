@@ -22,6 +22,7 @@ export interface StoreItem {
  * Items by key. `any` (not `unknown`) because that is what botbuilder's `StoreItems` says, and a
  * narrower type would stop the two being assignable to each other.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- botbuilder's StoreItems, see above
 export type StoreItems = Record<string, any>;
 
 /** A key/value store of JSON documents with optimistic concurrency (botbuilder's `Storage`). */

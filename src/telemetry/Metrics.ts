@@ -75,13 +75,13 @@ export class Metrics {
     });
     this.knowledge = new Counter({ name: 'partner_bot_knowledge_changes_total', help: 'Knowledge folder changes: reloaded (a new version in service) or refused (a save with problems; the last good version stays).', labelNames: ['event'], registers });
     this.refusals = new Counter({ name: 'partner_bot_rate_limit_refusals_total', help: 'Requests and messages refused by a fair-use limit, by limit.', labelNames: ['limit'], registers });
-    const metrics = this;
+    const openStreams = (): number => this.openStreams();
     new Gauge({
       name: 'partner_bot_directline_streams_open',
       help: "WebSocket streams open on the bot's own Direct Line.",
       registers,
       collect() {
-        this.set(metrics.openStreams());
+        this.set(openStreams());
       },
     });
     // Zero series for the labels an operator alerts on, so a rate() works before the first event.

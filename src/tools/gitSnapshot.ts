@@ -27,7 +27,7 @@ export function snapshotAt(ref: string, folders: readonly string[]): { commit: s
   try {
     top = git(first, ['rev-parse', '--show-toplevel']).toString().trim();
   } catch (err) {
-    throw new Error(`${first} is not in a git repository (${gitMessage(err)})`);
+    throw new Error(`${first} is not in a git repository (${gitMessage(err)})`, { cause: err });
   }
   let commit: string;
   try {

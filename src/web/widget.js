@@ -200,8 +200,8 @@
   function end() {
     if (!session) return;
     try {
-      session.subscription && session.subscription.unsubscribe();
-      session.arrivals && session.arrivals.unsubscribe();
+      if (session.subscription) session.subscription.unsubscribe();
+      if (session.arrivals) session.arrivals.unsubscribe();
       session.directLine.end();
     } catch (e) {
       /* already closed */

@@ -68,7 +68,7 @@ describe('a storage failure while the bot runs', () => {
       try {
         expectStorage503(res, /the storage is full/);
       } catch (err) {
-        throw new Error(`${route}: ${(err as Error).message}\n${JSON.stringify(res.json)}`);
+        throw new Error(`${route}: ${(err as Error).message}\n${JSON.stringify(res.json)}`, { cause: err });
       }
     }
     const readiness = await ready();

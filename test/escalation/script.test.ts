@@ -111,7 +111,7 @@ describe('parseScript', () => {
     ['a reserved step id', 13, '  - id: ticket', /^13: steps\.1\.id: "ticket" is reserved/],
     ['choices on a non-choice step', 15, '    kind: email\n    choices: [a, b]', /^16: steps\.1\.choices: only choice steps have choices; this step's kind is email$/],
     ['a choice step without choices', 9, undefined, /^6: steps\.0: a choice step needs choices/],
-    ['a duplicate choice', 9, '    choices: [An invoice, an  invoice]', /^9: steps\.0\.choices\.1: "an  invoice" is listed twice$/],
+    ['a duplicate choice', 9, '    choices: [An invoice, an  invoice]', /^9: steps\.0\.choices\.1: "an {2}invoice" is listed twice$/],
     ['a pattern that does not compile', 18, "    kind: partnerId\n    pattern: '^(\\d+$'", /^19: steps\.2\.pattern: is not a valid regular expression/],
     ['a pattern on an email step', 15, "    kind: email\n    pattern: '^a'", /^16: steps\.1\.pattern: only text and partnerId steps may have a pattern; this step's kind is email$/],
     ['remember from the wrong kind', 15, '    kind: email\n    remember: phone', /^16: steps\.1\.remember: phone can only be remembered from a phone step; this step's kind is email$/],

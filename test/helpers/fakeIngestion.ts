@@ -66,7 +66,7 @@ export async function startFakeIngestion(): Promise<FakeIngestion> {
       let raw = Buffer.concat(chunks);
       if (/gzip/i.test(String(req.headers['content-encoding'] ?? ''))) raw = gunzipSync(raw);
       const text = raw.toString('utf8').trim();
-      let items: Envelope[] = [];
+      let items: Envelope[];
       try {
         const parsed = JSON.parse(text) as Envelope | Envelope[];
         items = Array.isArray(parsed) ? parsed : [parsed];

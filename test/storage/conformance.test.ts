@@ -87,8 +87,8 @@ const blob: Backend = {
 const BACKENDS: readonly Backend[] = [memory, file, blob];
 
 /** The item stored as an own property of `items` under `key` (so "__proto__" is not the prototype). */
-function own(items: StoreItems, key: string): Record<string, any> | undefined {
-  return Object.prototype.hasOwnProperty.call(items, key) ? (items[key] as Record<string, any>) : undefined;
+function own(items: StoreItems, key: string): StoreItems | undefined {
+  return Object.prototype.hasOwnProperty.call(items, key) ? (items[key] as StoreItems) : undefined;
 }
 
 /** The item's eTag as read now; fails the test if the key is not stored with one. */
