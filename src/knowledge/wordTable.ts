@@ -43,12 +43,14 @@ const ENGLISH = 1;
 const PROPER = 2;
 const RANK_SHIFT = 2;
 const NOT_USED: WordUse = { proper: false };
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Looks words up in an encoded table. */
 export class WordTable {
   private readonly offsets: Uint32Array;
   private readonly entries: Uint32Array;
-  private readonly text: Buffer;
+  /** The words' text (UTF-8). */
+  private readonly text: Uint8Array;
   private readonly count: number;
 
   /** @param data an encoded table (`encodeWordTable`); `source` names it in errors. */
@@ -69,12 +71,20 @@ export class WordTable {
 
   /** The entry of `word`, or 0 when the table does not have it. */
   private entry(word: string): number {
-    const key = Buffer.from(word, 'utf8');
+    // The word's UTF-8 bytes, one character each (an ASCII word is its own bytes), compared with the
+    // text's bytes in place: neither the text nor the word is copied.
+    const key = ASCII.test(word) ? word : Buffer.from(word, 'utf8').toString('latin1');
+    const text = this.text;
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = key.compare(this.text, this.offsets[mid] as number, this.offsets[mid + 1] as number);
+      const start = this.offsets[mid] as number;
+      const length = (this.offsets[mid + 1] as number) - start;
+      const shared = Math.min(length, key.length);
+      let c = 0;
+      for (let i = 0; i < shared && c === 0; i += 1) c = key.charCodeAt(i) - (text[start + i] as number);
+      if (c === 0) c = key.length - length;
       if (c === 0) return this.entries[mid] as number;
       if (c > 0) lo = mid + 1;
       else hi = mid;

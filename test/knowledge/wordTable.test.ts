@@ -51,6 +51,10 @@ describe('the word table', () => {
     expect(t.use('cc')).toEqual({ rank: 1, proper: true });
     expect(t.use('b')).toEqual({ rank: 2, proper: false });
     expect(t.use('d')).toEqual({ proper: false });
+    // Words beyond ASCII compare by their UTF-8 bytes, as the table is sorted.
+    const accents = new WordTable(encodeWordTable(['cafe', 'café', 'cafés', 'cafz', 'naïve'], []));
+    expect(['café', 'cafés', 'naïve', 'cafe', 'cafz'].every((w) => accents.isEnglish(w))).toBe(true);
+    expect(['cafè', 'caf', 'naive', 'cafés!'].some((w) => accents.isEnglish(w))).toBe(false);
   });
 
   it('refuses a file that is not a table, naming it and how to rebuild it', () => {
