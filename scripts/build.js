@@ -9,15 +9,15 @@
 //   node scripts/build.js --if-stale  build only when the sources changed since the last build
 //
 // A build ends by writing dist/.build-stamp: a hash of what the running bot is built from (src/, with
-// src/web; tsconfig.json, package-lock.json and this script), by path and content, and the size and
-// modification time of each of those files. `--if-stale` first compares sizes and times only (a few
-// milliseconds): when every file is as it was, the build is current. When any differs (an edit, or
-// a checkout or copy that only touched the files), it hashes the contents; the build is current if the
-// hash is the same (the stamp then takes the new times, so the next check is quick again), and is
-// rebuilt otherwise. Tests and benchmarks are compiled too but are not in the hash: they do not change
-// what `npm start` runs, and `npm test` and the benchmarks build in full. Plain JavaScript with no
-// dependencies, because it must run in a pruned production install. `scripts/run.js` runs a program of
-// the build after this check, in the same process.
+// src/web; tsconfig.json, package-lock.json and this script), by path and content, and the size,
+// modification and change times of each of those files. `--if-stale` first compares sizes and times
+// only (a few milliseconds): when every file is as it was, the build is current. When any differs (an
+// edit, or a checkout or copy that only touched the files), it hashes the contents; the build is
+// current if the hash is the same (the stamp then takes the new times, so the next check is quick
+// again), and is rebuilt otherwise. Tests and benchmarks are compiled too but are not in the hash: they
+// do not change what `npm start` runs, and `npm test` and the benchmarks build in full. Plain
+// JavaScript with no dependencies, because it must run in a pruned production install.
+// `scripts/run.js` runs a program of the build after this check, in the same process.
 'use strict';
 const { createHash } = require('node:crypto');
 const { spawnSync } = require('node:child_process');
@@ -59,12 +59,16 @@ function inputFiles() {
 
 const relative = (file) => path.relative(ROOT, file).split(path.sep).join('/');
 
-/** Each input's path, size and modification time, as one string: equal when no file was touched. */
+/**
+ * Each input's path, size, modification time and change time, as one string: equal when no file was
+ * touched. The change time is set by the system on every write and cannot be set back, so a file put
+ * back with an old modification time (cp -p, tar, rsync -t) still reads as touched.
+ */
 function inputStats(files) {
   return files
     .map((file) => {
       const s = fs.statSync(file, { bigint: true });
-      return `${relative(file)}\t${s.size}\t${s.mtimeNs}`;
+      return `${relative(file)}\t${s.size}\t${s.mtimeNs}\t${s.ctimeNs}`;
     })
     .join('\n');
 }
