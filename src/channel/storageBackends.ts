@@ -1,6 +1,4 @@
-import { MemoryStorage, type Storage } from 'botbuilder';
-import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
-import { BlobsStorage } from 'botbuilder-azure-blobs';
+import type { Storage } from 'botbuilder';
 import type { Config } from '../config';
 import { FileStorage } from '../storage/FileStorage';
 
@@ -11,16 +9,23 @@ import { FileStorage } from '../storage/FileStorage';
  * - `blob`: Azure Blob Storage (`BlobsStorage`), shared by every instance behind a load balancer;
  * - `cosmos`: Azure Cosmos DB (`CosmosDbPartitionedStorage`), likewise;
  * - `memory`: botbuilder's `MemoryStorage`, for tests (refused in production by the configuration).
+ * Each backend's package is loaded only when it is the one chosen: the Azure SDKs behind Blob and
+ * Cosmos DB storage are some 450 modules, loaded for nothing by a bot or staff tool on another backend.
  */
 export function createStorage(config: Config['storage']): Storage {
   switch (config.kind) {
     case 'file':
       return new FileStorage(config.dir);
-    case 'memory':
+    case 'memory': {
+      const { MemoryStorage } = require('botbuilder') as typeof import('botbuilder');
       return new MemoryStorage();
-    case 'blob':
+    }
+    case 'blob': {
+      const { BlobsStorage } = require('botbuilder-azure-blobs') as typeof import('botbuilder-azure-blobs');
       return new BlobsStorage(config.connectionString, config.container);
-    case 'cosmos':
+    }
+    case 'cosmos': {
+      const { CosmosDbPartitionedStorage } = require('botbuilder-azure') as typeof import('botbuilder-azure');
       return new CosmosDbPartitionedStorage({
         cosmosDbEndpoint: config.endpoint,
         authKey: config.authKey,
@@ -28,6 +33,7 @@ export function createStorage(config: Config['storage']): Storage {
         containerId: config.container,
         compatibilityMode: false,
       });
+    }
   }
 }
 

