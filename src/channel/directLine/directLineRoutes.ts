@@ -11,7 +11,7 @@ import { validateActivity } from '../validateActivity';
 import type { OriginPolicy } from '../webchat/origins';
 import { ownOrigin } from '../webchat/origins';
 import type { TokenClaims, TokenSigner } from './tokens';
-import { NotYourConversation, Transcripts } from './transcripts';
+import { NotYourConversation, type Transcripts } from './transcripts';
 import type { FairUse } from '../../limits/FairUse';
 import { tooManyRequests } from '../fairUseHttp';
 import type { TokenChains } from './tokenChains';
@@ -161,9 +161,9 @@ export function registerDirectLine(deps: DirectLineDeps): void {
     const raw = queryParam(req, 'watermark');
     const watermark = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
     // Polling clients ask every second: what this instance wrote in the last half second will do.
-    const doc = await transcripts.get(claims.conv, 500);
-    if (doc && doc.user !== claims.user) return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
-    res.send(200, Transcripts.page(doc, watermark));
+    const set = await transcripts.read(claims.conv, watermark, { user: claims.user, maxAgeMs: 500 });
+    if (set === 'notYours') return fail(res, 403, 'ConversationNotAllowed', 'the token is not valid for this conversation');
+    res.send(200, set);
   });
 
   server.post(`${PREFIX}/conversations/:conv/activities`, async (req: restify.Request, res: restify.Response) => {
@@ -350,11 +350,10 @@ export function registerDirectLine(deps: DirectLineDeps): void {
       try {
         do {
           again = false;
-          const doc = await transcripts.get(claims.conv, fresh ? 0 : 1000);
-          if (doc && doc.user !== claims.user) return ws.close(4003, 'not your conversation');
-          const page = Transcripts.page(doc, watermark);
-          if (page.activities.length > 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify(page));
-          watermark = Number(page.watermark);
+          const set = await transcripts.read(claims.conv, watermark, { user: claims.user, maxAgeMs: fresh ? 0 : 1000 });
+          if (set === 'notYours') return ws.close(4003, 'not your conversation');
+          if (set.activities.length > 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+          watermark = Number(set.watermark);
         } while (again);
       } catch (err) {
         // A storage outage is logged once by StorageHealth; the stream carries on when it is over.

@@ -1,4 +1,4 @@
-import { Transcripts } from '../directLine/transcripts';
+import type { Transcripts } from '../directLine/transcripts';
 import { newConversationId, newUserId, startChain, type TokenSigner } from '../directLine/tokens';
 import type { AzureDirectLine } from './azureDirectLine';
 import { DirectLineUnavailable } from './azureDirectLine';
@@ -108,8 +108,8 @@ export class TokenIssuer {
     if (this.o.azure) return 0;
     const proof = this.o.signer().verify(resume, 'resume');
     if (!proof.ok) return 0;
-    const doc = await this.o.transcripts.get(proof.claims.conv, 1000);
-    if (!doc || doc.user !== proof.claims.user) return 0;
-    return Transcripts.page(doc, after).activities.filter((a) => a.type === 'message' && a.from?.role === 'bot').length;
+    const set = await this.o.transcripts.read(proof.claims.conv, after, { user: proof.claims.user, maxAgeMs: 1000 });
+    if (set === 'notYours') return 0;
+    return set.activities.filter((a) => a.type === 'message' && a.from?.role === 'bot').length;
   }
 }
