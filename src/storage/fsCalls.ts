@@ -65,3 +65,32 @@ export function unlinkFile(file: string): Promise<void> {
 function closeFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
 }
+
+/**
+ * Appends `data` to `file` and syncs its data (fdatasync: the bytes and the new length, not the times)
+ * before resolving. The file is opened for each call and closed again, so the store holds no file open
+ * for writing between appends (a file system with a file open for writing cannot be remounted
+ * read-only).
+ */
+export async function appendAndSync(file: string, data: Buffer): Promise<void> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'a', 0o666, (err, opened) => (err ? reject(err) : resolve(opened))));
+  try {
+    for (let at = 0; at < data.length; ) {
+      at += await new Promise<number>((resolve, reject) => fs.write(fd, data, at, data.length - at, null, (err, written) => (err ? reject(err) : resolve(written))));
+    }
+    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  } finally {
+    await closeFd(fd);
+  }
+}
+
+/** Cuts `file` back to `length` bytes and syncs it. */
+export async function truncateAndSync(file: string, length: number): Promise<void> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'r+', (err, opened) => (err ? reject(err) : resolve(opened))));
+  try {
+    await new Promise<void>((resolve, reject) => fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  } finally {
+    await closeFd(fd);
+  }
+}
