@@ -137,7 +137,7 @@ describe('JournalStorage recovery', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, segmentName(1)), Buffer.concat([segmentHeader(), good, torn.subarray(0, torn.length - 7)]));
     const damaged = frame(documentPayload('b', 'e3', JSON.stringify({ n: 3 })));
-    damaged[damaged.length - 2] ^= 0xff; // a flipped byte in the payload: the CRC no longer matches
+    damaged.writeUInt8(damaged.readUInt8(damaged.length - 2) ^ 0xff, damaged.length - 2); // a flipped byte in the payload: the CRC no longer matches
     const after = frame(documentPayload('c', 'e4', JSON.stringify({ n: 4 })));
     await writeFile(path.join(dir, segmentName(2)), Buffer.concat([segmentHeader(), damaged, after]));
     await writeFile(path.join(dir, segmentName(3)), segmentHeader().subarray(0, 5)); // a segment a crash cut short as it was made
