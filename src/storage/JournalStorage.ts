@@ -3,15 +3,15 @@ import { lstat, lutimes, mkdir, readdir, readFile, stat, symlink } from 'node:fs
 import path from 'node:path';
 import { type CleanUp, documentFile, documentFilesIn, FileStorage, inTurn, loadFile, replaceFile, setOwn, syncDirectory } from './FileStorage';
 import { errorCode, FolderInUse, takeOwnerLock, unlinkIfPresent, type LockTiming, type OwnerLock } from './fileLock';
-import { appendAndSync, readLink, truncateAndSync, writeNewFile } from './fsCalls';
+import { openAppender, readLink, truncateAndSync, writeNewFile, type Appender } from './fsCalls';
 import { deletionPayload, documentPayload, frame, HEADER_BYTES, readSegment, segmentHeader, segmentName, segmentNumber } from './journal';
 import { livenessOf, ownerTag, parseOwnerTag } from './processOwner';
 import { ETagConflictError, type Storage, type StoreItem, type StoreItems } from './Storage';
 
 /** The file operations that make the journal durable; replaceable in tests (a disk that fails or hangs). */
 export interface JournalIo {
-  /** Appends `data` to `file` and syncs it. */
-  append(file: string, data: Buffer): Promise<void>;
+  /** Opens `file` for synced appends. */
+  openAppender(file: string): Promise<Appender>;
   /** Creates `file` (it must not exist) holding `data`, synced. */
   create(file: string, data: Buffer): Promise<void>;
   /** Cuts `file` back to `length` bytes, synced. */
@@ -19,7 +19,7 @@ export interface JournalIo {
 }
 
 const DISK: JournalIo = {
-  append: appendAndSync,
+  openAppender,
   create: (file, data) => writeNewFile(file, data.toString('utf8'), true),
   truncate: truncateAndSync,
 };
@@ -124,6 +124,8 @@ export class JournalStorage implements Storage {
   /** Segments no longer written to, waiting for their checkpoint. */
   private closedSegments: { n: number; bytes: number }[] = [];
   private open: Batch | undefined;
+  /** The current segment, open while batches follow one another. */
+  private appender: Appender | undefined;
   private flushing: Promise<void> | undefined;
   private flushScheduled = false;
   private rotateWanted = false;
@@ -350,6 +352,20 @@ export class JournalStorage implements Storage {
 
   /** Appends the queued batches one after another (each waiting for the one before), until none is left. */
   private async flushLoop(): Promise<void> {
+    try {
+      await this.appendBatches();
+    } finally {
+      await this.closeAppender();
+    }
+  }
+
+  private async closeAppender(): Promise<void> {
+    const appender = this.appender;
+    this.appender = undefined;
+    await appender?.close().catch(() => undefined);
+  }
+
+  private async appendBatches(): Promise<void> {
     while (this.open || (this.rotateWanted && this.failure === undefined)) {
       if (this.rotateWanted && this.failure === undefined) {
         try {
@@ -368,9 +384,11 @@ export class JournalStorage implements Storage {
       for (const { entry } of batch.entries) entry.segment = this.active;
       if (this.activeBytes <= HEADER_BYTES) this.activeSince = Date.now();
       try {
-        await this.io.append(this.activeFile, batch.buffers.length === 1 ? (batch.buffers[0] as Buffer) : Buffer.concat(batch.buffers, batch.bytes));
+        this.appender ??= await this.io.openAppender(this.activeFile);
+        await this.appender.append(batch.buffers.length === 1 ? (batch.buffers[0] as Buffer) : Buffer.concat(batch.buffers, batch.bytes));
       } catch (err) {
         this.failure = err;
+        await this.closeAppender();
         this.fail(batch, err);
         continue;
       }
@@ -432,6 +450,7 @@ export class JournalStorage implements Storage {
     const file = path.join(this.dir, segmentName(n));
     await this.io.create(file, segmentHeader());
     await syncDirectory(this.dir);
+    await this.closeAppender();
     if (this.active > 0) this.closedSegments.push({ n: this.active, bytes: this.activeBytes });
     this.active = n;
     this.activeFile = file;

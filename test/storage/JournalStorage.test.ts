@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FileStorage } from '../../src/storage/FileStorage';
 import { FolderInUse } from '../../src/storage/fileLock';
-import { appendAndSync, truncateAndSync, writeNewFile } from '../../src/storage/fsCalls';
+import { openAppender, truncateAndSync, writeNewFile, type Appender } from '../../src/storage/fsCalls';
 import { deletionPayload, documentPayload, frame, segmentHeader, segmentName } from '../../src/storage/journal';
 import { joinSharedFolder, JournalStorage, readOnlyFolder, type JournalIo } from '../../src/storage/JournalStorage';
 import { StorageHealth, StorageUnavailable } from '../../src/storage/StorageHealth';
@@ -41,16 +41,21 @@ class ControlledIo implements JournalIo {
   private hung: (() => void)[] = [];
   holding = false;
 
-  async append(file: string, data: Buffer): Promise<void> {
+  async openAppender(file: string): Promise<Appender> {
+    const real = await openAppender(file);
+    return { append: (data) => this.append(real, data), close: () => real.close() };
+  }
+
+  private async append(real: Appender, data: Buffer): Promise<void> {
     this.appends += 1;
     if (this.hang) await new Promise<void>((resolve) => this.hung.push(resolve));
     if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
     if (this.fault) {
       // A failed append may leave part of the batch behind, as a full disk does.
-      await appendAndSync(file, data.subarray(0, Math.floor(data.length / 2)));
+      await real.append(data.subarray(0, Math.floor(data.length / 2)));
       throw this.fault();
     }
-    await appendAndSync(file, data);
+    await real.append(data);
   }
   create(file: string, data: Buffer): Promise<void> {
     if (this.fault) return Promise.reject(this.fault());
