@@ -1,7 +1,8 @@
 /**
  * `npm run bench:turns`: what a partner's turn costs next to the Bot Framework SDK's own floor, in one
  * run on one machine. botbuilder's echo bot (CloudAdapter, expectReplies) is the reference; the bot runs
- * with the bundled knowledge base on file storage (the default) and on memory storage. Each is driven
+ * with the bundled knowledge base on file storage (the default, with its journal), on file storage
+ * without the journal (`STORAGE_JOURNAL=off`) and on memory storage. Each is driven
  * with 1 connection and with 50 connections (48 conversations asking knowledge questions, as partners
  * would) for a fixed time, and the bot's throughput and p99 are printed as ratios of the echo bot's.
  *
@@ -94,10 +95,12 @@ async function main(): Promise<void> {
   const rounds = Math.min(9, Math.max(1, Number(values.rounds)));
   const questions = knowledgeQuestions();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-turns-'));
+  const noJournalDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-turns-shared-'));
   const base = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
   const targets = [
     { label: 'SDK echo bot (floor)', script: 'dist/bench/echoServer.js', env: {} },
     { label: 'bot, file storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: dataDir } },
+    { label: 'bot, file, no journal', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: noJournalDir, STORAGE_JOURNAL: 'off' } },
     { label: 'bot, memory storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'memory' } },
   ] as const;
   // results[round][target label|connections]
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await fs.rm(dataDir, { recursive: true, force: true });
+    await fs.rm(noJournalDir, { recursive: true, force: true });
   }
 
   const floor = targets[0];

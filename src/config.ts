@@ -86,6 +86,8 @@ const EnvSchema = z
     NODE_ENV: z.string().trim().optional(),
     STORAGE: z.enum(STORAGE_KINDS, { message: `must be one of ${STORAGE_KINDS.join(', ')}` }).default('file'),
     DATA_DIR: z.string().trim().min(1).default('data'),
+    STORAGE_JOURNAL: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+    STORAGE_JOURNAL_CHECKPOINT_MB: positiveInt(4, 1024),
     BLOB_CONNECTION_STRING: optionalText,
     BLOB_CONTAINER: z
       .string()
@@ -280,7 +282,14 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Where tickets, the delivery outbox and conversation state are kept. */
   readonly storage:
-    | { readonly kind: 'file'; readonly dir: string }
+    | {
+        readonly kind: 'file';
+        readonly dir: string;
+        /** Whether writes go through the write-ahead journal (one process per folder), or straight to each key's file (several processes may share the folder). */
+        readonly journal: boolean;
+        /** The journal is checkpointed into the per-key files when it holds this many bytes (or every few seconds). */
+        readonly checkpointBytes: number;
+      }
     | { readonly kind: 'memory' }
     | { readonly kind: 'blob'; readonly connectionString: string; readonly container: string }
     | { readonly kind: 'cosmos'; readonly endpoint: string; readonly authKey: string; readonly database: string; readonly container: string };
@@ -472,7 +481,7 @@ function storageOf(e: Env): Config['storage'] {
     case 'cosmos':
       return { kind: 'cosmos', endpoint: e.COSMOS_ENDPOINT ?? '', authKey: e.COSMOS_AUTH_KEY ?? '', database: e.COSMOS_DATABASE, container: e.COSMOS_CONTAINER };
     default:
-      return { kind: 'file', dir: e.DATA_DIR };
+      return { kind: 'file', dir: e.DATA_DIR, journal: e.STORAGE_JOURNAL === 'on', checkpointBytes: e.STORAGE_JOURNAL_CHECKPOINT_MB * 1024 * 1024 };
   }
 }
 

@@ -9,10 +9,10 @@ import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
 import { createLogger, type Logger } from './log';
 import { folderProblem } from './storage/checkFolder';
-import { FileStorage } from './storage/FileStorage';
 import { storageUnavailableIn } from './storage/StorageHealth';
 import { sweepExpiredState } from './storage/sweepState';
-import { createStorage, describeStorage } from './channel/storageBackends';
+import { describeStorage, openStorage, type FolderStore } from './channel/storageBackends';
+import { FolderInUse } from './storage/fileLock';
 import { Metrics } from './telemetry/Metrics';
 import { noTelemetry, startAzureMonitor } from './telemetry/tracing';
 
@@ -72,8 +72,19 @@ async function main(): Promise<void> {
     }
   }
 
-  const storage = createStorage(config.storage);
-  if (storage instanceof FileStorage) await removeLeftOvers(storage, logger);
+  let opened: Awaited<ReturnType<typeof openStorage>>;
+  try {
+    opened = await openStorage(config.storage, logger);
+  } catch (err) {
+    if (!(err instanceof FolderInUse) || config.storage.kind !== 'file') throw err;
+    console.error(
+      `The bot cannot start: the data folder ${path.resolve(config.storage.dir)} (DATA_DIR) is not usable: ${err.message}. ` +
+        'One bot process keeps its journal there; give each process its own DATA_DIR, or set STORAGE_JOURNAL=off on every process that shares it.',
+    );
+    process.exit(1);
+  }
+  const { storage, folder } = opened;
+  if (folder) await removeLeftOvers(folder, logger);
   const bot = buildBotServer({
     config,
     logger,
@@ -94,7 +105,7 @@ async function main(): Promise<void> {
     console.error(`The bot cannot start: its storage, ${describeStorage(config.storage)}, is not usable: ${unavailable.reason}.`);
     process.exit(1);
   }
-  if (storage instanceof FileStorage) scheduleStateSweep(storage, config.stateTtlDays, logger);
+  if (folder) scheduleStateSweep(folder, config.stateTtlDays, logger);
   watcher.start();
   logger.info(
     {
@@ -126,6 +137,8 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs + SHUTDOWN_DEADLINE_EXTRA_MS).unref();
     Promise.all([bot.shutdown(config.shutdownGraceMs), watcher.stop()]).then(
       async ([{ drained }]) => {
+        // The journal copied into the documents' own files, and the folder given up for the next process.
+        await folder?.close().catch((err: unknown) => logger.warn({ code: (err as { code?: unknown }).code }, 'could not close the storage'));
         // The last turns' spans and metrics, sent or given up on within 2 s.
         await telemetry.shutdown(TELEMETRY_FLUSH_MS);
         logger.info({ drained }, 'stopped');
@@ -142,7 +155,7 @@ async function main(): Promise<void> {
 }
 
 /** Expires old conversation state now and every hour after (file backend only), and removes files crashed processes left. */
-function scheduleStateSweep(storage: FileStorage, ttlDays: number, logger: Logger): void {
+function scheduleStateSweep(storage: FolderStore, ttlDays: number, logger: Logger): void {
   const sweep = () =>
     sweepExpiredState(storage, ttlDays).then(
       (deleted) => deleted > 0 && logger.info({ deleted, ttlDays }, 'expired conversation state deleted'),
@@ -156,7 +169,7 @@ function scheduleStateSweep(storage: FileStorage, ttlDays: number, logger: Logge
 }
 
 /** Lock and temp files of processes that died (SIGKILL, a crash, a power cut); never another live instance's. */
-async function removeLeftOvers(storage: FileStorage, logger: Logger): Promise<void> {
+async function removeLeftOvers(storage: FolderStore, logger: Logger): Promise<void> {
   try {
     const removed = await storage.cleanUp();
     if (removed.locks + removed.temps > 0) logger.info(removed, 'removed files left by a stopped process');

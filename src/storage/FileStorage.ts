@@ -18,7 +18,7 @@ import { readText, renameFile, syncDirectoryEntries, writeNewFile } from './fsCa
 import { ETagConflictError, type Storage, type StoreItem, type StoreItems } from './Storage';
 
 /** What each key's file holds. The item is stored without its eTag. */
-interface StoredDocument {
+export interface StoredDocument {
   readonly key: string;
   readonly eTag: string;
   readonly item: Record<string, unknown>;
@@ -226,9 +226,26 @@ export class FileStorage implements Storage {
   }
 
   private fileFor(key: string): string {
-    const hash = createHash('sha256').update(Buffer.from(key, 'utf16le')).digest('hex');
-    return path.join(this.dir, `${readablePart(key)}-${hash}${DOCUMENT_SUFFIX}`);
+    return documentFile(this.dir, key);
   }
+}
+
+/** The file that holds `key`'s document in the folder `dir`. */
+export function documentFile(dir: string, key: string): string {
+  const hash = createHash('sha256').update(Buffer.from(key, 'utf16le')).digest('hex');
+  return path.join(dir, `${readablePart(key)}-${hash}${DOCUMENT_SUFFIX}`);
+}
+
+/** Paths of the document files in `dir` (none when the folder is missing). */
+export async function documentFilesIn(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return [];
+    throw err;
+  }
+  return names.filter((n) => !n.startsWith('.') && n.endsWith(DOCUMENT_SUFFIX)).map((n) => path.join(dir, n));
 }
 
 /**
@@ -258,7 +275,7 @@ function serialise(key: string, document: StoredDocument): string {
  * Reads and checks one document file; undefined if the file does not exist. Rejects with an Error
  * naming the file (and `key`, when given) if it is not a document, or is the document of another key.
  */
-async function loadFile(file: string, key: string | undefined): Promise<StoredDocument | undefined> {
+export async function loadFile(file: string, key: string | undefined): Promise<StoredDocument | undefined> {
   let text: string;
   try {
     text = await readText(file);
@@ -286,7 +303,7 @@ function isStoredDocument(value: unknown): value is StoredDocument {
 }
 
 /** Writes `text` to `file` atomically: a synced temp file in the same directory, renamed over it. */
-async function replaceFile(file: string, text: string): Promise<void> {
+export async function replaceFile(file: string, text: string): Promise<void> {
   const temp = tempPathFor(file);
   try {
     await writeNewFile(temp, text, true);
@@ -309,7 +326,7 @@ const directorySyncs = new Map<string, { running: Promise<void>; next?: Promise<
  * still settles only after a sync that started after its call. At most one sync runs and one waits per
  * directory, however many callers there are.
  */
-function syncDirectory(dir: string): Promise<void> {
+export function syncDirectory(dir: string): Promise<void> {
   const current = directorySyncs.get(dir);
   if (!current) return startDirectorySync(dir);
   current.next ??= current.running.then(() => startDirectorySync(dir));
@@ -347,7 +364,7 @@ async function isDirectory(dir: string): Promise<boolean> {
  * Runs `fn` on every item, at most IO_CONCURRENCY at a time, and returns the results in order. If any
  * call rejects, rejects with the first such error (in item order) once every call has settled.
  */
-async function inTurn<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function inTurn<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
   const failures: { index: number; reason: unknown }[] = [];
   let next = 0;
@@ -367,7 +384,7 @@ async function inTurn<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): P
 }
 
 /** Sets an own property, even for a key such as "__proto__" that plain assignment would not store. */
-function setOwn(target: StoreItems, key: string, value: unknown): void {
+export function setOwn(target: StoreItems, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat } from 'node:fs/promises';
+import { lstat, lutimes } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readLink, readText, symlinkFile, unlinkFile } from './fsCalls';
@@ -166,6 +166,72 @@ async function isAbandoned(found: Found, staleLockMs: number): Promise<boolean> 
   if (liveness === 'dead') return true;
   if (liveness === 'self') return !held.has(found.content); // ours, yet no operation holds it: left behind
   return found.ageMs > staleLockMs;
+}
+
+/** Another live process holds a folder's owner lock (see `takeOwnerLock`). */
+export class FolderInUse extends Error {
+  constructor(
+    /** The holder as its lock names it; undefined for a lock in another format. */
+    readonly holder: Owner | undefined,
+    /** `here`: a running process on this machine; `elsewhere`: one that cannot be checked (another container or boot) and keeps its lock fresh. */
+    readonly where: 'here' | 'elsewhere',
+  ) {
+    super(
+      where === 'here'
+        ? `it is in use by another running process${holder ? ` (pid ${holder.pid})` : ''}`
+        : 'it is in use by a process in another container or on another boot, which keeps its lock fresh',
+    );
+    this.name = 'FolderInUse';
+  }
+}
+
+/** A lock held for as long as its holder runs (see `takeOwnerLock`). */
+export interface OwnerLock {
+  /** Renews the lock file's time, so that a holder that cannot be checked is seen to be alive; false if the lock is no longer ours. */
+  refresh(): Promise<boolean>;
+  /** Removes the lock file if it is still ours. */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock file `lockPath` until `release` (or the process ends): the owner lock of a folder that
+ * only one process may write. Rejects with FolderInUse at once when a running process on this machine
+ * holds it. A lock whose holder has died is broken at once, as `withFileLock` does; one whose holder
+ * cannot be checked (another container or boot) is broken once it is older than `staleLockMs`, which
+ * its holder prevents by calling `refresh` more often than that; until then this waits, and rejects
+ * with FolderInUse after `lockTimeoutMs`.
+ */
+export async function takeOwnerLock(lockPath: string, timing: LockTiming): Promise<OwnerLock> {
+  const token = newToken();
+  const deadline = Date.now() + timing.lockTimeoutMs;
+  for (;;) {
+    if (await createWhole(lockPath, token)) break;
+    const found = await inspect(lockPath);
+    if (found === undefined) continue;
+    if (await isAbandoned(found, timing.staleLockMs)) {
+      await breakLock(lockPath, found.content, timing);
+      continue;
+    }
+    const holder = ownerOfToken(found.content);
+    const liveness = holder ? await livenessOf(holder) : 'unknown';
+    if (liveness === 'alive' || liveness === 'self') throw new FolderInUse(holder, 'here');
+    if (Date.now() > deadline) throw new FolderInUse(holder, 'elsewhere');
+    await sleep(100 + Math.random() * 100);
+  }
+  held.add(token);
+  const ours = async (): Promise<boolean> => (await inspect(lockPath))?.content === token;
+  return {
+    refresh: async () => {
+      if (!(await ours())) return false;
+      const now = new Date();
+      await lutimes(lockPath, now, now).catch(() => undefined); // a read-only disk: the lock stands, only its time is stale
+      return true;
+    },
+    release: async () => {
+      held.delete(token);
+      if (await ours()) await unlinkIfPresent(lockPath);
+    },
+  };
 }
 
 /**

@@ -4,10 +4,10 @@
  */
 import dotenv from 'dotenv';
 import { parseArgs } from 'node:util';
-import { createStorage } from '../channel/storageBackends';
+import { openStorageToRead } from '../channel/storageBackends';
 import { parseConfig } from '../config';
 import { TicketStore } from '../escalation/TicketStore';
-import { FileStorage } from '../storage/FileStorage';
+import { readOnlyFolder } from '../storage/JournalStorage';
 import { runCli } from './runCli';
 
 async function main(): Promise<number> {
@@ -20,8 +20,9 @@ async function main(): Promise<number> {
     console.error(config.error.message);
     return 2;
   }
-  // The bot's configured backend (STORAGE), or a file store in the folder given with --data.
-  const storage = values.data ? new FileStorage(values.data) : createStorage(config.data.storage);
+  // The bot's configured backend (STORAGE), or the file store in the folder given with --data; a file
+  // store is read as it stands (documents and journal), without taking the folder from a running bot.
+  const storage = values.data ? await readOnlyFolder(values.data) : await openStorageToRead(config.data.storage);
   const store = new TicketStore(storage, config.data.escalation.ticketPrefix);
   const all = await store.list();
   const tickets = values.pending ? all.filter((t) => t.delivery.status === 'pending') : all;

@@ -45,6 +45,18 @@ describe('hashId', () => {
 });
 
 describe('QuestionLog', () => {
+  it('makes its folder again when it is removed while the bot runs, and loses no record', async () => {
+    const logDir = path.join(dir, 'questions');
+    const log = new QuestionLog({ dir: logDir, salt: SALT, instance: 'bot-a', now: () => new Date('2011-06-06T10:00:00.000Z') });
+    log.recordQuestion(input('first'));
+    await log.flush();
+    await fs.rm(logDir, { recursive: true, force: true });
+    log.recordQuestion(input('second'));
+    await log.flush();
+    const written = (await lines(path.join(logDir, logFileName('2011-06-06', 'bot-a')))) as { question: string }[];
+    expect(written.map((l) => l.question)).toEqual(['second']);
+  });
+
   it('appends one JSON line per record to the day file, with ids hashed and never in clear', async () => {
     const c = clock('2011-06-06T10:00:00.000Z');
     const log = new QuestionLog({ dir, salt: SALT, instance: 'bot-a', now: c.now });

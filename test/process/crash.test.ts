@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readFolderSnapshot } from '../../src/storage/JournalStorage';
 import { partnerOf, spawnBot, type BotProcess } from '../helpers/botProcess';
 import { startWebhookReceiver } from '../helpers/webhookReceiver';
 
@@ -70,13 +71,13 @@ describe('SIGKILL in the middle of an escalation and of a webhook delivery (file
   });
 });
 
-describe('SIGKILL under load (file storage)', () => {
+describe('SIGKILL under load (file storage without the journal, STORAGE_JOURNAL=off)', () => {
   // Up to three loaded runs and a restart: more than jest's default 30 s on a busy machine.
   jest.setTimeout(120_000);
 
   it('restarts serving every conversation without waiting on the locks the killed process held, and leaves no lock or temp files', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'partner-bot-kill-load-'));
-    const env = { STORAGE: 'file', DATA_DIR: dataDir };
+    const env = { STORAGE: 'file', DATA_DIR: dataDir, STORAGE_JOURNAL: 'off' };
     const partners = Array.from({ length: 24 }, (_, i) => partnerOf(`conv-load-${i}`, { id: `partner-load-${i}`, name: `Partner ${i}` }));
     const left = (suffix: string) => fs.readdir(dataDir).then((names) => names.filter((n) => n.startsWith('.') && n.endsWith(suffix)));
     const bots: BotProcess[] = [];
@@ -118,6 +119,66 @@ describe('SIGKILL under load (file storage)', () => {
       expect(bot.logs.find((l) => l.msg === 'removed files left by a stopped process')).toMatchObject({ locks: expect.any(Number) });
       expect(await left('.lock')).toEqual([]);
       expect(await left('.tmp')).toEqual([]);
+    } finally {
+      for (const b of bots) b.child.kill('SIGKILL');
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SIGKILL in the middle of a burst of turns (file storage with the journal, the default)', () => {
+  jest.setTimeout(120_000);
+
+  it('keeps the state of every turn whose reply a partner received, and restarts at once on the folder the killed bot held', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'partner-bot-kill-journal-'));
+    const env = { STORAGE: 'file', DATA_DIR: dataDir, RATE_LIMIT_TURNS_PER_MINUTE: '10000', RATE_LIMIT_PARTNER_TURNS_PER_MINUTE: '10000' };
+    const count = 24;
+    const partners = Array.from({ length: count }, (_, i) => partnerOf(`conv-burst-${i}`, { id: `partner-burst-${i}`, name: `Partner ${i}` }));
+    const bots: BotProcess[] = [];
+    try {
+      const bot = await spawnBot(env);
+      bots.push(bot);
+      // acknowledged[i]: the number of the last question of conversation i whose reply came back.
+      const acknowledged = Array.from({ length: count }, () => 0);
+      let turns = 0;
+      let stop = false;
+      const load = partners.map(async (say, i) => {
+        for (let n = 1; !stop; n++) {
+          try {
+            const replies = await say(bot, `when is WPC? (question ${n})`);
+            if (replies.length > 0) acknowledged[i] = n;
+            turns += 1;
+          } catch {
+            stop = true;
+          }
+        }
+      });
+      await until(() => turns >= 8 * count, 60_000, 'the burst to run');
+      bot.child.kill('SIGKILL');
+      await bot.exited();
+      stop = true;
+      await Promise.all(load);
+
+      // What the disk holds: the per-key files with the journal replayed over them, as the next start sees it.
+      const stored = await readFolderSnapshot(dataDir);
+      for (let i = 0; i < count; i++) {
+        const doc = stored.get(`webchat/conversations/conv-burst-${i}/`);
+        expect(doc).toBeDefined();
+        const recent = (JSON.parse(doc?.item ?? '{}') as { facts?: { recent?: { question: string }[] } }).facts?.recent ?? [];
+        const last = Number(/question (\d+)/.exec(recent.at(-1)?.question ?? '')?.[1] ?? 0);
+        // The turn acknowledged, or the one after it (under way when the bot was killed, its reply never received).
+        expect([acknowledged[i], (acknowledged[i] as number) + 1]).toContain(last);
+      }
+
+      const again = await spawnBot(env);
+      bots.push(again);
+      for (const say of partners) {
+        const started = Date.now();
+        const replies = await say(again, 'what is BPOS?');
+        expect(Date.now() - started).toBeLessThan(4000);
+        expect(replies.map((a) => a.text).join(' ')).toMatch(/BPOS/);
+      }
+      expect(again.logs.find((l) => l.msg === 'storage journal replayed')).toMatchObject({ records: expect.any(Number) });
     } finally {
       for (const b of bots) b.child.kill('SIGKILL');
       await fs.rm(dataDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { createStorage } from '../../src/channel/storageBackends';
 import { FileStorage } from '../../src/storage/FileStorage';
+import { JournalStorage } from '../../src/storage/JournalStorage';
 import { isETagConflict, type Storage, type StoreItems } from '../../src/storage/Storage';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 
@@ -76,6 +77,20 @@ const file: Backend = {
   },
 };
 
+const journal: Backend = {
+  name: 'JournalStorage (checkpointing every 2 KB)',
+  open: async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'conformance-journal-'));
+    const { store } = await JournalStorage.open(path.join(root, 'store'), { checkpointBytes: 2048, checkpointMs: 50 });
+    cleanups.push(async () => {
+      await store.close();
+      await rm(root, { recursive: true, force: true });
+    });
+    // One process owns the folder: another instance of the bot could not open it, so the peer is the store itself.
+    return { store, peer: () => store };
+  },
+};
+
 const blob: Backend = {
   name: 'BlobsStorage (Azurite)',
   open: async () => {
@@ -84,7 +99,7 @@ const blob: Backend = {
   },
 };
 
-const BACKENDS: readonly Backend[] = [memory, file, blob];
+const BACKENDS: readonly Backend[] = [memory, file, journal, blob];
 
 /** The item stored as an own property of `items` under `key` (so "__proto__" is not the prototype). */
 function own(items: StoreItems, key: string): StoreItems | undefined {
