@@ -40,6 +40,21 @@ export type KnowledgeResult =
  */
 export class ArticleCache {
   private readonly byFile = new Map<string, { digest: string; result: ArticleResult }>();
+  /**
+   * The last index built, with the text of the synonyms it was built with: the next load indexes again
+   * only what changed (see `KnowledgeIndex.create`) when the synonyms are the same.
+   */
+  private last: { synonyms: string; index: KnowledgeIndex } | undefined;
+
+  /** The last index built, when it was built with these synonyms (`synonyms.yaml`'s text). */
+  previousIndex(synonyms: string): KnowledgeIndex | undefined {
+    return this.last?.synonyms === synonyms ? this.last.index : undefined;
+  }
+
+  /** Remembers the index just built (the one before it is no longer held here). */
+  rememberIndex(synonyms: string, index: KnowledgeIndex): void {
+    this.last = { synonyms, index };
+  }
 
   parse(file: string, text: string): ArticleResult {
     const digest = createHash('sha1').update(text).digest('base64');
@@ -99,7 +114,17 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const parsed = good.map(topics.fix);
 
   cache?.keepOnly(articleFiles);
-  const synonyms = await readOptional(dir, SYNONYMS_FILE, hash, (t) => parseSynonyms(t, SYNONYMS_FILE), problems);
+  let synonymsText = '';
+  const synonyms = await readOptional(
+    dir,
+    SYNONYMS_FILE,
+    hash,
+    (t) => {
+      synonymsText = t;
+      return parseSynonyms(t, SYNONYMS_FILE);
+    },
+    problems,
+  );
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
   const topicNames = await readOptional(dir, TOPICS_FILE, hash, (t) => parseTopics(t, TOPICS_FILE), problems);
@@ -118,11 +143,13 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   }
 
   const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
+  const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(synonymsText));
+  cache?.rememberIndex(synonymsText, index);
   return {
     success: true,
     warnings: sortProblems(problems),
     data: {
-      index: await KnowledgeIndex.create(articles, synonyms, gaps),
+      index,
       articles,
       sources,
       ...orderedTopics(articles, topicNames),
