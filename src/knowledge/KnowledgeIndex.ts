@@ -336,8 +336,12 @@ export class KnowledgeIndex {
     return index;
   }
 
+  private built = 0;
+
   /** How many shards were built (rather than shared with a previous index) when this index was made. */
-  builtShards = 0;
+  get builtShards(): number {
+    return this.built;
+  }
 
   /** The work of building the index, yielding between small pieces of it. */
   private *build(gaps: readonly Gap[], plain: Analyzer, previous: KnowledgeIndex | undefined): Generator<void, void, void> {
@@ -383,7 +387,7 @@ export class KnowledgeIndex {
         shards.push(reuse);
         continue;
       }
-      this.builtShards += 1;
+      this.built += 1;
       shards.push(yield* buildShard(byShard[s] ?? [], plain));
     }
     this.shards = shards;
@@ -1019,7 +1023,6 @@ function entryOf(a: Article, c: Contribution, plain: Analyzer, synonyms: Synonym
  */
 function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generator<void, Shard, void> {
   if (entries.length === 0) return EMPTY_SHARD;
-  const lists = new Map<string, number[][]>();
   const docStart = new Int32Array(entries.length + 1);
   const docArticle: number[] = [];
   let docs = 0;
@@ -1037,26 +1040,6 @@ function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generat
     builder.ref('id');
     for (const field of fields) builder.field(field);
     return builder;
-  };
-  const keep = function* (builder: lunr.Builder): Generator<void, void, void> {
-    const inverted = builder.invertedIndex as unknown as Record<string, Partial<Record<string, Record<string, unknown>>>>;
-    let n = 0;
-    for (const term of Object.keys(inverted)) {
-      if (++n % 500 === 0) yield;
-      const posting = inverted[term];
-      if (!posting) continue;
-      let byField = lists.get(term);
-      if (!byField) {
-        byField = FIELDS.map(() => []);
-        lists.set(term, byField);
-      }
-      FIELDS.forEach((field, f) => {
-        const held = posting[field];
-        if (!held) return;
-        const nums = Object.keys(held).map(Number).sort((x, y) => x - y);
-        for (const n of nums) byField?.[f]?.push(n);
-      });
-    }
   };
   // An article's own document and its passages' have no field in common: one builder for each kind.
   const articleBuilder = builderFor(['title', 'questions', 'tags']);
@@ -1084,25 +1067,27 @@ function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generat
       });
     });
   }
-  yield* keep(articleBuilder);
-  yield* keep(passageBuilder);
+  // Each term's documents, field by field, in one array: lunr keeps a posting's documents under their
+  // refs (numbers), which an object lists in ascending order.
+  type Inverted = Record<string, Partial<Record<string, Record<string, unknown>>>>;
+  const inverted = [articleBuilder.invertedIndex, passageBuilder.invertedIndex] as unknown as Inverted[];
+  const byArticle = inverted[0] as Inverted;
+  const byPassage = inverted[1] as Inverted;
+  const termList = [...new Set([...Object.keys(byArticle), ...Object.keys(byPassage)])];
   const termNumbers = new Map<string, number>();
-  const offsets = new Int32Array(lists.size * FIELDS.length + 1);
-  let size = 0;
-  for (const byField of lists.values()) for (const l of byField) size += l.length;
-  const all = new Int32Array(size);
-  let t = 0;
-  let at = 0;
-  for (const [term, byField] of lists) {
+  const offsets = new Int32Array(termList.length * FIELDS.length + 1);
+  const all: number[] = [];
+  for (let t = 0; t < termList.length; t += 1) {
+    if (t % 500 === 499) yield;
+    const term = termList[t] as string;
     termNumbers.set(term, t);
-    byField.forEach((l, f) => {
-      offsets[t * FIELDS.length + f] = at;
-      all.set(l, at);
-      at += l.length;
+    FIELDS.forEach((field, f) => {
+      offsets[t * FIELDS.length + f] = all.length;
+      const held = (f < 3 ? byArticle : byPassage)[term]?.[field];
+      if (held) for (const ref of Object.keys(held)) all.push(Number(ref));
     });
-    t += 1;
   }
-  offsets[lists.size * FIELDS.length] = at;
-  const postings: Postings = { terms: termNumbers, offsets, docs: all };
+  offsets[termList.length * FIELDS.length] = all.length;
+  const postings: Postings = { terms: termNumbers, offsets, docs: Int32Array.from(all) };
   return { entries, postings, docStart, docArticle: Int32Array.from(docArticle) };
 }
