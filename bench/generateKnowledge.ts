@@ -10,14 +10,15 @@
  *
  *   node dist/bench/generateKnowledge.js <out-dir> <count> [seed]
  */
-import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSynonyms } from '../src/knowledge/contentFiles';
 import { parseArticle } from '../src/knowledge/parseArticle';
 import { Synonyms } from '../src/knowledge/Synonyms';
 import { splitWords } from '../src/knowledge/words';
 
-const ROOT = path.resolve(__dirname, '../..');
+/** The project's folder, from dist/bench (built) or bench (run by the tests). */
+const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((d) => existsSync(path.join(d, 'package.json'))) ?? path.resolve(__dirname, '../..');
 
 /** A small, fast, seedable PRNG (mulberry32), so a size always gives the same knowledge base. */
 export function rng(seed: number): () => number {

@@ -118,16 +118,30 @@ const NO_STEMS: ReadonlySet<string> = new Set();
 /** The fields of the lunr documents: an article's title, questions and tags; a passage's text, heading and section questions. */
 const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as const;
 /**
- * lunr's inverted index, compact: term → for each of `FIELDS` (by position), the numbers of the documents
- * that hold it, ascending. An article's documents are numbered together: its own, then its passages'.
+ * lunr's inverted index of a shard, compact: each term's number (`terms`), and for term `t` and field `f`
+ * (by position in `FIELDS`) the numbers of the shard's documents that hold it, ascending, at
+ * `docs[offsets[t * FIELDS.length + f] .. offsets[t * FIELDS.length + f + 1]]`. An article's documents are
+ * numbered together: its own, then its passages'. Two typed arrays per shard rather than an array per
+ * term and field: most terms are in few documents, and an array each would cost more than its numbers.
  */
-type Postings = ReadonlyMap<string, readonly (Int32Array | undefined)[]>;
+interface Postings {
+  readonly terms: ReadonlyMap<string, number>;
+  readonly offsets: Int32Array;
+  readonly docs: Int32Array;
+}
 /** Passed by `create` only: the constructor leaves the build to it. */
 const DEFERRED: unique symbol = Symbol('deferred');
 /** Longest piece of an index build between two turns of the event loop, in ms. */
 const SLICE_MS = 15;
-/** Articles given to one lunr builder at a time (bounds the memory a build needs beyond the index). */
-const SHARD_ARTICLES = 1000;
+/**
+ * How many shards the index is split into. An article's shard comes from its file's path, so the edit of
+ * one article indexes again only the articles of its shard (about 1/128 of the knowledge base) and
+ * shares the other shards with the index being replaced. Each shard is one pair of lunr builders.
+ * At most 256 (a shard number is a byte).
+ */
+const SHARDS = 128;
+/** More than the titles, questions and section questions of any one article (orders exact-question owners). */
+const EXACT_SLOTS = 1_000_000;
 /** Most remembered word weights (a bound on memory whatever partners type). */
 const MAX_WEIGHTS = 20_000;
 /** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
@@ -155,6 +169,38 @@ const FIELD_FLAGS: Readonly<Record<(typeof FIELDS)[number], number>> = {
   heading: IN_PASSAGE | IN_SECTION,
   section: IN_PASSAGE | IN_SECTION,
 };
+
+/** One shard of the index: some articles, their lunr documents' postings (numbered within the shard). */
+interface Shard {
+  /** The shard's articles, in the order of `articles` (file order). */
+  readonly entries: readonly ArticleEntry[];
+  readonly postings: Postings;
+  /** Each article's first document number in the shard (and one past the last article's). */
+  readonly docStart: Int32Array;
+  /** Each document's article (by place in `entries`). */
+  readonly docArticle: Int32Array;
+}
+const EMPTY_SHARD: Shard = { entries: [], postings: { terms: new Map(), offsets: new Int32Array(1), docs: new Int32Array(0) }, docStart: new Int32Array(1), docArticle: new Int32Array(0) };
+
+/** An article whose title or question (or a section's question) is asked by a question key. */
+interface ExactTarget {
+  readonly key: string;
+  readonly article: string;
+  readonly section?: string;
+  /** Its place among the article's titles and questions (the first one asked wins). */
+  readonly slot: number;
+}
+
+/** What one article adds to the figures taken over the whole knowledge base. */
+interface Contribution {
+  /** Its stems (document frequency). */
+  readonly stems: ReadonlySet<string>;
+  /** The question words its title and questions ask with (stems). */
+  readonly asked: ReadonlySet<string>;
+  /** Its surface words, with counts (spelling correction's targets). */
+  readonly vocabulary: ReadonlyMap<string, number>;
+  readonly exact: readonly ExactTarget[];
+}
 
 /** The articles that hold a term (by position, ascending), each with where it is (`IN_...` flags). */
 interface TermArticles {
@@ -205,45 +251,53 @@ interface ArticleEntry {
  * word becomes a plain term clause.
  */
 export class KnowledgeIndex {
-  /** lunr's inverted index: for each term (stem), for each field, the documents that hold it. */
-  private postings: Postings = new Map();
-  /** Each article's first document number (and one past the last article's). */
-  private docStart = new Int32Array(1);
-  /** Each document's article (by position). */
-  private docArticle = new Int32Array(0);
+  /** The index's shards: an article's shard comes from its file's path (`shardOf`). */
+  private shards: readonly Shard[] = [];
+  /** Each shard's first article position (and one past the last article's). */
+  private shardBase = new Int32Array(SHARDS + 1);
+  /** Each article's shard (by position). */
+  private shardAt = new Uint8Array(0);
   private analyzer: Analyzer;
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
   private readonly entries = new Map<string, ArticleEntry>();
-  /** The same entries by position, and each article's position. */
+  /** The same entries by position (shard by shard), and each article's position. */
   private readonly entryList: ArticleEntry[] = [];
   private readonly position = new Map<string, number>();
   /** Clause views of the passages looked into most recently. */
   private readonly views: { of(p: PassageEntry): PassageView };
   /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
   private readonly termCache = new Map<string, TermArticles>();
-  private readonly passageByRef = new Map<string, PassageEntry>();
-  private readonly exact = new Map<string, { article: string; section?: string }>();
-  private readonly docFrequency = new Map<string, number>();
+  /** For each key of a title or question, every article (and section) that asks it; the first article in file order wins. */
+  private exact = new Map<string, readonly ExactTarget[]>();
+  /** In how many articles each stem is. */
+  private docFrequency = new Map<string, number>();
+  /** How often each surface word occurs in the knowledge base (spelling correction's targets). */
+  private vocabularyCounts = new Map<string, number>();
   private readonly weights = new Map<string, WeightedWord>();
-  /** For each article, the stems of the words its terms say in their phrases (seats: users, paid, ...). */
-  private readonly implied = new Map<string, ReadonlySet<string>>();
   /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
-  private readonly questionFrequency = new Map<string, number>();
+  private questionFrequency = new Map<string, number>();
+  /** Each article's place in `articles` (the order in which an exact question's owner is chosen). */
+  private readonly order: ReadonlyMap<string, number>;
   private gaps: readonly { about: string; stems: string[] }[] = [];
   /** The rest of the build, for `create` to run in slices. */
   private pending: Generator<void, void, void> | undefined;
 
   /**
    * The index, built at once. A server builds with `create`, which lets other work run while it builds.
+   * Given the `previous` index of the same knowledge base (built with the same synonyms), only the
+   * shards holding an article that was added, changed (a new `Article` object) or removed are indexed
+   * again; the rest are shared with it. The result is the same as building from nothing.
    */
   constructor(
     readonly articles: readonly Article[],
     private readonly synonyms: Synonyms,
     gaps: readonly Gap[] = [],
+    previous?: KnowledgeIndex,
     deferred?: typeof DEFERRED,
   ) {
     this.byId = new Map(articles.map((a) => [a.id, a]));
+    this.order = new Map(articles.map((a, i) => [a.id, i]));
     const plain = new Analyzer(synonyms);
     this.plain = plain;
     const recent = new Map<string, PassageView>();
@@ -258,7 +312,7 @@ export class KnowledgeIndex {
       },
     };
     this.analyzer = plain;
-    const steps = this.build(gaps, plain);
+    const steps = this.build(gaps, plain, previous);
     if (deferred === DEFERRED) this.pending = steps;
     else for (let step = steps.next(); !step.done; step = steps.next());
   }
@@ -266,9 +320,10 @@ export class KnowledgeIndex {
   /**
    * Builds the index in slices of at most about `SLICE_MS` of work, letting the event loop run between
    * them (a server keeps answering, health checks included, while a large knowledge base is indexed).
+   * With a `previous` index (same synonyms), only the shards whose articles changed are built again.
    */
-  static async create(articles: readonly Article[], synonyms: Synonyms, gaps: readonly Gap[] = []): Promise<KnowledgeIndex> {
-    const index = new KnowledgeIndex(articles, synonyms, gaps, DEFERRED);
+  static async create(articles: readonly Article[], synonyms: Synonyms, gaps: readonly Gap[] = [], previous?: KnowledgeIndex): Promise<KnowledgeIndex> {
+    const index = new KnowledgeIndex(articles, synonyms, gaps, previous, DEFERRED);
     const steps = index.pending;
     index.pending = undefined;
     if (!steps) return index;
@@ -281,129 +336,101 @@ export class KnowledgeIndex {
     return index;
   }
 
+  private built = 0;
+
+  /** How many shards were built (rather than shared with a previous index) when this index was made. */
+  get builtShards(): number {
+    return this.built;
+  }
+
   /** The work of building the index, yielding between small pieces of it. */
-  private *build(gaps: readonly Gap[], plain: Analyzer): Generator<void, void, void> {
+  private *build(gaps: readonly Gap[], plain: Analyzer, previous: KnowledgeIndex | undefined): Generator<void, void, void> {
     const articles = this.articles;
     const synonyms = this.synonyms;
-    const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
-    const bases: Omit<ArticleEntry, 'implied'>[] = [];
-    for (const a of articles) {
-      yield;
-      const passages: PassageEntry[] = [];
-      const headings = new Map<number, ReadonlySet<string>>();
-      for (const p of a.passages) {
-        const ref = `p|${a.id}|${p.index}`;
-        const entry = { ref, article: a, passage: p };
-        passages.push(entry);
-        this.passageByRef.set(ref, entry);
-        const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
-        if (heading) headings.set(p.index, stemsOf(heading));
-      }
-      const asks = new Set([a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w)).map(stem));
-      const title = stemsOf(a.title);
-      bases.push({ article: a, ref: `a|${a.id}`, passages, title, headings, asks, framing: new Set([...title, ...[...headings.values()].flatMap((h) => [...h])]) });
-    }
-    for (const a of articles) {
-      yield;
-      const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
-      const stems = new Set(plain.passageWords(text).map(stem));
-      for (const s of stems) this.docFrequency.set(s, (this.docFrequency.get(s) ?? 0) + 1);
-      this.implied.set(a.id, new Set([...stems].flatMap((s) => [...synonyms.wordsSaidBy(s)])));
-      const asked = [a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w));
-      for (const s of new Set(asked.map(stem))) this.questionFrequency.set(s, (this.questionFrequency.get(s) ?? 0) + 1);
-    }
-    for (const base of bases) {
-      const entry: ArticleEntry = { ...base, implied: this.implied.get(base.article.id) ?? NO_STEMS };
-      this.entries.set(base.article.id, entry);
-      this.position.set(base.article.id, this.entryList.length);
-      this.entryList.push(entry);
-    }
-    const counts = new Map<string, number>();
-    yield* vocabulary(articles, synonyms, counts);
-    this.analyzer = new Analyzer(synonyms, new Spelling(counts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
-    for (const a of articles) {
-      yield;
-      for (const text of [a.title, ...a.questions]) this.addExact(this.analyzer.key(text), { article: a.id });
-      for (const s of a.sections) for (const q of s.questions) this.addExact(this.analyzer.key(q), { article: a.id, section: s.heading });
-    }
-    this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
-    // lunr builds the inverted index a shard of articles at a time, and each shard's postings are kept in
-    // a compact form (document numbers, see `Postings`): lunr's own form (an object per term, field and
-    // document) and the vectors and token set `build()` makes for lunr's own scoring, which this index does
-    // not use, would cost most of the time and memory of a large knowledge base.
-    const lists = new Map<string, number[][]>();
-    const docStart = new Int32Array(this.entryList.length + 1);
-    const docArticle: number[] = [];
-    let docs = 0;
-    this.entryList.forEach((entry, at) => {
-      docStart[at] = docs;
-      docs += 1 + entry.passages.length;
-      for (let k = 0; k <= entry.passages.length; k += 1) docArticle.push(at);
-    });
-    docStart[this.entryList.length] = docs;
-    // Each field's words go in stemmed (by the same Porter stemmer lunr's pipeline runs, remembered) and
-    // once each: only which documents hold a term is read, never how often.
-    const terms = (words: readonly string[]) => [...new Set(words.map((w) => stem(w.toLowerCase())))];
-    const builderFor = (fields: readonly string[]) => {
-      const builder = new lunr.Builder();
-      builder.ref('id');
-      for (const field of fields) builder.field(field);
-      return builder;
-    };
-    const keep = function* (builder: lunr.Builder): Generator<void, void, void> {
-      const inverted = builder.invertedIndex as unknown as Record<string, Partial<Record<string, Record<string, unknown>>>>;
-      let n = 0;
-      for (const term of Object.keys(inverted)) {
-        if (++n % 500 === 0) yield;
-        const posting = inverted[term];
-        if (!posting) continue;
-        let byField = lists.get(term);
-        if (!byField) {
-          byField = FIELDS.map(() => []);
-          lists.set(term, byField);
-        }
-        FIELDS.forEach((field, f) => {
-          const held = posting[field];
-          if (!held) return;
-          const nums = Object.keys(held).map(Number).sort((x, y) => x - y);
-          for (const n of nums) byField?.[f]?.push(n);
-        });
-      }
-    };
-    for (let first = 0; first < this.entryList.length; first += SHARD_ARTICLES) {
-      // An article's own document and its passages' have no field in common: one builder for each kind.
-      const articleBuilder = builderFor(['title', 'questions', 'tags']);
-      const passageBuilder = builderFor(['text', 'heading', 'section']);
-      const shard = this.entryList.slice(first, first + SHARD_ARTICLES);
-      for (let k = 0; k < shard.length; k += 1) {
+    // What stays: every article of the previous index whose object is the same (an unchanged file).
+    const kept = new Set<Article>();
+    if (previous) for (const a of articles) if (previous.byId.get(a.id) === a) kept.add(a);
+    const removed = previous ? previous.articles.filter((a) => this.byId.get(a.id) !== a) : [];
+    const dirty = new Set<number>();
+    if (previous) {
+      this.docFrequency = new Map(previous.docFrequency);
+      this.questionFrequency = new Map(previous.questionFrequency);
+      this.vocabularyCounts = new Map(previous.vocabularyCounts);
+      this.exact = new Map(previous.exact);
+      // What the articles that went (or changed) added to the corpus-wide figures is taken out again.
+      for (const a of removed) {
         yield;
-        const entry = shard[k] as ArticleEntry;
-        const a = entry.article;
-        const start = docStart[first + k] as number;
-        articleBuilder.add({
-          id: String(start),
-          title: terms(plain.indexWords(a.title)),
-          questions: terms(a.questions.flatMap((q) => plain.indexWords(q))),
-          tags: terms(a.tags.flatMap((t) => plain.indexWords(t))),
-        });
-        entry.passages.forEach((pe, i) => {
-          const p = pe.passage;
-          const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
-          const section = a.sections.find((x) => x.heading === p.heading)?.questions ?? [];
-          passageBuilder.add({
-            id: String(start + 1 + i),
-            text: terms(plain.passageWords(`${p.lead ?? ''} ${p.text}`)),
-            heading: terms(plain.indexWords(heading)),
-            section: terms(section.flatMap((q) => plain.indexWords(q))),
-          });
-        });
+        dirty.add(shardOf(a.file));
+        this.count(contribution(a, plain), -1);
       }
-      yield* keep(articleBuilder);
-      yield* keep(passageBuilder);
+    } else {
+      for (const w of synonyms.words) add(this.vocabularyCounts, w, 2);
+      for (const w of [...STOP_WORDS, ...QUESTION_WORDS]) add(this.vocabularyCounts, w, 5);
     }
-    this.postings = new Map([...lists].map(([term, byField]) => [term, byField.map((l) => (l.length > 0 ? Int32Array.from(l) : undefined))]));
-    this.docStart = docStart;
-    this.docArticle = Int32Array.from(docArticle);
+    const byShard: ArticleEntry[][] = Array.from({ length: SHARDS }, () => []);
+    for (const a of articles) {
+      const old = kept.has(a) ? previous?.entries.get(a.id) : undefined;
+      if (old) {
+        byShard[shardOf(a.file)]?.push(old);
+        continue;
+      }
+      yield;
+      const c = contribution(a, plain);
+      this.count(c, 1);
+      dirty.add(shardOf(a.file));
+      byShard[shardOf(a.file)]?.push(entryOf(a, c, plain, synonyms));
+    }
+    const shards: Shard[] = [];
+    for (let s = 0; s < SHARDS; s += 1) {
+      const reuse = previous && !dirty.has(s) ? previous.shards[s] : undefined;
+      if (reuse) {
+        shards.push(reuse);
+        continue;
+      }
+      this.built += 1;
+      shards.push(yield* buildShard(byShard[s] ?? [], plain));
+    }
+    this.shards = shards;
+    this.shardAt = new Uint8Array(articles.length);
+    shards.forEach((shard, s) => {
+      this.shardBase[s] = this.entryList.length;
+      for (const entry of shard.entries) {
+        this.shardAt[this.entryList.length] = s;
+        this.entries.set(entry.article.id, entry);
+        this.position.set(entry.article.id, this.entryList.length);
+        this.entryList.push(entry);
+      }
+    });
+    this.shardBase[SHARDS] = this.entryList.length;
+    yield;
+    this.analyzer = new Analyzer(synonyms, new Spelling(this.vocabularyCounts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
+    this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
+  }
+
+  /** Adds (`by` 1) or takes out (`by` -1) what one article gives the corpus-wide figures. */
+  private count(c: Contribution, by: 1 | -1): void {
+    for (const s of c.stems) add(this.docFrequency, s, by);
+    for (const s of c.asked) add(this.questionFrequency, s, by);
+    for (const [w, n] of c.vocabulary) add(this.vocabularyCounts, w, by * n);
+    for (const e of c.exact) {
+      const list = this.exact.get(e.key) ?? [];
+      const next = by === 1 ? [...list, e] : list.filter((x) => x.article !== e.article);
+      if (next.length > 0) this.exact.set(e.key, next);
+      else this.exact.delete(e.key);
+    }
+  }
+
+  /** The article (and section) a question asked word for word belongs to: the first in file order. */
+  private exactFor(key: string): ExactTarget | undefined {
+    const list = this.exact.get(key);
+    if (!list) return undefined;
+    let best: ExactTarget | undefined;
+    let bestAt = Infinity;
+    for (const e of list) {
+      const at = (this.order.get(e.article) ?? Infinity) * EXACT_SLOTS + e.slot;
+      if (at < bestAt) [best, bestAt] = [e, at];
+    }
+    return best;
   }
 
   get(id: string): Article | undefined {
@@ -412,7 +439,7 @@ export class KnowledgeIndex {
 
   /** A passage of an article, by index. */
   passage(articleId: string, index: number): Passage | undefined {
-    return this.passageByRef.get(`p|${articleId}|${index}`)?.passage;
+    return this.entries.get(articleId)?.passages.find((p) => p.passage.index === index)?.passage;
   }
 
   /** The index form of a phrase's words (typos fixed, synonyms folded, stop words dropped), stemmed. */
@@ -482,7 +509,7 @@ export class KnowledgeIndex {
     if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
 
     // The same key as the titles' and alternate questions', but from the typo-corrected words.
-    const exact = this.exact.get([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
+    const exact = this.exactFor([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
     const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
     // Only the articles holding a question word (or the exact match) are candidates, and of those only
     // the ones whose best possible score could still reach the top `limit` are scored in full: the work
@@ -616,15 +643,17 @@ export class KnowledgeIndex {
     const out = new Map<string, Map<string, Set<string>>>();
     const entry = this.entryList[at];
     if (!entry) return out;
-    const start = this.docStart[at] as number;
+    const shard = this.shards[this.shardAt[at] as number];
+    if (!shard) return out;
+    const start = shard.docStart[at - (this.shardBase[this.shardAt[at] as number] as number)] as number;
     const end = start + 1 + entry.passages.length;
+    const { offsets, docs } = shard.postings;
     for (const term of terms) {
-      const posting = this.postings.get(term);
-      if (!posting) continue;
+      const t = shard.postings.terms.get(term);
+      if (t === undefined) continue;
       FIELDS.forEach((field, f) => {
-        const docs = posting[f];
-        if (!docs) return;
-        for (let j = lowerBound(docs, start); j < docs.length && (docs[j] as number) < end; j += 1) {
+        const to = offsets[t * FIELDS.length + f + 1] as number;
+        for (let j = lowerBound(docs, start, offsets[t * FIELDS.length + f] as number, to); j < to && (docs[j] as number) < end; j += 1) {
           const doc = docs[j] as number;
           const ref = doc === start ? entry.ref : (entry.passages[doc - start - 1]?.ref ?? '');
           let byField = out.get(ref);
@@ -644,18 +673,20 @@ export class KnowledgeIndex {
     const known = this.termCache.get(term);
     if (known) return known;
     const flags = new Map<number, number>();
-    const posting = this.postings.get(term);
-    if (posting) {
+    this.shards.forEach((shard, s) => {
+      const t = shard.postings.terms.get(term);
+      if (t === undefined) return;
+      const { offsets, docs } = shard.postings;
+      const base = this.shardBase[s] as number;
       FIELDS.forEach((field, f) => {
-        const docs = posting[f];
-        if (!docs) return;
         const bit = FIELD_FLAGS[field];
-        for (const doc of docs) {
-          const at = this.docArticle[doc] as number;
+        const to = offsets[t * FIELDS.length + f + 1] as number;
+        for (let j = offsets[t * FIELDS.length + f] as number; j < to; j += 1) {
+          const at = base + (shard.docArticle[docs[j] as number] as number);
           flags.set(at, (flags.get(at) ?? 0) | bit);
         }
       });
-    }
+    });
     const articles = Int32Array.from(flags.keys()).sort();
     const found = { articles, flags: Uint8Array.from(articles, (at) => flags.get(at) ?? 0) };
     this.termCache.set(term, found);
@@ -843,10 +874,6 @@ export class KnowledgeIndex {
     };
   }
 
-  private addExact(key: string, target: { article: string; section?: string }): void {
-    if (key !== '' && !this.exact.has(key)) this.exact.set(key, target);
-  }
-
   /** A word no article uses that belongs to one synonym group's phrases stands for that group. */
   private completeName(w: QueryWord): QueryWord {
     if (w.kind === 'hint' || this.docFrequency.has(stem(w.word))) return w;
@@ -912,10 +939,10 @@ const TIME_WORDS = new Set([
   'spring', 'summer', 'autumn', 'fall', 'winter',
 ]);
 
-/** The first index of an ascending array whose value is at least `value`. */
-function lowerBound(sorted: Int32Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+/** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
+function lowerBound(sorted: Int32Array, value: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if ((sorted[mid] as number) < value) lo = mid + 1;
@@ -929,14 +956,138 @@ function dedupe(words: WeightedWord[]): WeightedWord[] {
   return words.filter((w) => !seen.has(w.word) && seen.add(w.word));
 }
 
-/** Every surface word the knowledge base uses, with counts (into `counts`), so spelling correction has targets. */
-function* vocabulary(articles: readonly Article[], synonyms: Synonyms, counts: Map<string, number>): Generator<void, void, void> {
-  const add = (w: string, by = 1) => counts.set(w, (counts.get(w) ?? 0) + by);
-  for (const a of articles) {
-    yield;
-    const text = [a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details, ...a.sections.flatMap((s) => s.questions)].join('\n');
-    for (const w of splitWords(text)) add(w);
+/** The shard of an article's file (FNV-1a of its path): the same in every build. */
+function shardOf(file: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < file.length; i += 1) {
+    h ^= file.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
   }
-  for (const w of synonyms.words) add(w, 2);
-  for (const w of [...STOP_WORDS, ...QUESTION_WORDS]) add(w, 5);
+  return (h >>> 0) % SHARDS;
+}
+
+function add(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+}
+
+/** What one article gives the corpus-wide figures (worked out again, from the article, to take it out). */
+function contribution(a: Article, plain: Analyzer): Contribution {
+  const text = [a.title, ...a.questions, ...a.tags, ...a.passages.map((p) => `${p.heading ?? ''} ${p.lead ?? ''} ${p.text}`), ...a.sections.flatMap((s) => s.questions)].join('\n');
+  const stems = new Set(plain.passageWords(text).map(stem));
+  const asked = new Set([a.title, ...a.questions, ...a.sections.flatMap((x) => x.questions)].flatMap((q) => plain.indexWords(q)).filter((w) => QUESTION_WORDS.has(w)).map(stem));
+  // Every surface word, so spelling correction has targets.
+  const vocabulary = new Map<string, number>();
+  for (const w of splitWords([a.title, ...a.questions, ...a.tags, a.shortAnswer, a.details, ...a.sections.flatMap((s) => s.questions)].join('\n'))) add(vocabulary, w, 1);
+  const exact: ExactTarget[] = [];
+  let slot = 0;
+  const key = (text: string, section?: string) => {
+    const k = plain.key(text);
+    if (k !== '') exact.push({ key: k, article: a.id, slot, ...(section !== undefined ? { section } : {}) });
+    slot += 1;
+  };
+  for (const text of [a.title, ...a.questions]) key(text);
+  for (const s of a.sections) for (const q of s.questions) key(q, s.heading);
+  return { stems, asked, vocabulary, exact };
+}
+
+/** What search keeps about an article besides its postings. */
+function entryOf(a: Article, c: Contribution, plain: Analyzer, synonyms: Synonyms): ArticleEntry {
+  const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
+  const passages: PassageEntry[] = [];
+  const headings = new Map<number, ReadonlySet<string>>();
+  for (const p of a.passages) {
+    passages.push({ ref: `p|${a.id}|${p.index}`, article: a, passage: p });
+    const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
+    if (heading) headings.set(p.index, stemsOf(heading));
+  }
+  const title = stemsOf(a.title);
+  return {
+    article: a,
+    ref: `a|${a.id}`,
+    passages,
+    title,
+    headings,
+    asks: c.asked,
+    framing: new Set([...title, ...[...headings.values()].flatMap((h) => [...h])]),
+    implied: new Set([...c.stems].flatMap((s) => [...synonyms.wordsSaidBy(s)])),
+  };
+}
+
+/**
+ * lunr builds one shard's inverted index, kept in a compact form (document numbers, see `Postings`):
+ * lunr's own form (an object per term, field and document) and the vectors and token set `build()`
+ * makes for lunr's own scoring, which this index does not use, would cost most of the time and memory
+ * of a large knowledge base.
+ */
+function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generator<void, Shard, void> {
+  if (entries.length === 0) return EMPTY_SHARD;
+  const docStart = new Int32Array(entries.length + 1);
+  const docArticle: number[] = [];
+  let docs = 0;
+  entries.forEach((entry, k) => {
+    docStart[k] = docs;
+    docs += 1 + entry.passages.length;
+    for (let d = 0; d <= entry.passages.length; d += 1) docArticle.push(k);
+  });
+  docStart[entries.length] = docs;
+  // Each field's words go in stemmed (by the same Porter stemmer lunr's pipeline runs, remembered) and
+  // once each: only which documents hold a term is read, never how often.
+  const terms = (words: readonly string[]) => [...new Set(words.map((w) => stem(w.toLowerCase())))];
+  const builderFor = (fields: readonly string[]) => {
+    const builder = new lunr.Builder();
+    builder.ref('id');
+    for (const field of fields) builder.field(field);
+    return builder;
+  };
+  // An article's own document and its passages' have no field in common: one builder for each kind.
+  const articleBuilder = builderFor(['title', 'questions', 'tags']);
+  const passageBuilder = builderFor(['text', 'heading', 'section']);
+  for (let k = 0; k < entries.length; k += 1) {
+    yield;
+    const entry = entries[k] as ArticleEntry;
+    const a = entry.article;
+    const start = docStart[k] as number;
+    articleBuilder.add({
+      id: String(start),
+      title: terms(plain.indexWords(a.title)),
+      questions: terms(a.questions.flatMap((q) => plain.indexWords(q))),
+      tags: terms(a.tags.flatMap((t) => plain.indexWords(t))),
+    });
+    entry.passages.forEach((pe, i) => {
+      const p = pe.passage;
+      const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
+      const section = a.sections.find((x) => x.heading === p.heading)?.questions ?? [];
+      passageBuilder.add({
+        id: String(start + 1 + i),
+        text: terms(plain.passageWords(`${p.lead ?? ''} ${p.text}`)),
+        heading: terms(plain.indexWords(heading)),
+        section: terms(section.flatMap((q) => plain.indexWords(q))),
+      });
+    });
+  }
+  // Each term's documents, field by field, in one array: lunr keeps a posting's documents under their
+  // refs (numbers), which an object lists in ascending order.
+  type Inverted = Record<string, Partial<Record<string, Record<string, unknown>>>>;
+  const inverted = [articleBuilder.invertedIndex, passageBuilder.invertedIndex] as unknown as Inverted[];
+  const byArticle = inverted[0] as Inverted;
+  const byPassage = inverted[1] as Inverted;
+  const termList = [...new Set([...Object.keys(byArticle), ...Object.keys(byPassage)])];
+  const termNumbers = new Map<string, number>();
+  const offsets = new Int32Array(termList.length * FIELDS.length + 1);
+  const all: number[] = [];
+  for (let t = 0; t < termList.length; t += 1) {
+    if (t % 500 === 499) yield;
+    const term = termList[t] as string;
+    termNumbers.set(term, t);
+    FIELDS.forEach((field, f) => {
+      offsets[t * FIELDS.length + f] = all.length;
+      const held = (f < 3 ? byArticle : byPassage)[term]?.[field];
+      if (held) for (const ref of Object.keys(held)) all.push(Number(ref));
+    });
+  }
+  offsets[termList.length * FIELDS.length] = all.length;
+  const postings: Postings = { terms: termNumbers, offsets, docs: Int32Array.from(all) };
+  return { entries, postings, docStart, docArticle: Int32Array.from(docArticle) };
 }

@@ -7,7 +7,12 @@
  * knowledge-base word.
  */
 export class Spelling {
-  private readonly byLength = new Map<number, string[]>();
+  /**
+   * The known words by length and first letter (`${length}|${letter}`), commonest first, each with its
+   * place in that order over all words (to merge two buckets in it): a typo is looked for only among
+   * words its correction could be, not among every word of the knowledge base.
+   */
+  private readonly buckets = new Map<string, { words: string[]; ranks: number[] }>();
 
   private readonly functionWords: readonly string[];
 
@@ -23,12 +28,18 @@ export class Spelling {
     private readonly dictionary: { has(word: string): boolean } = new Set<string>(),
   ) {
     this.functionWords = [...functionWords];
-    const sorted = [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0));
-    for (const word of sorted) {
-      const list = this.byLength.get(word.length) ?? [];
-      list.push(word);
-      this.byLength.set(word.length, list);
-    }
+    // Commonest first; equally common words alphabetically (the same order however the counts were made).
+    const sorted = [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+    sorted.forEach((word, rank) => {
+      const key = bucketKey(word.length, word[0] ?? '');
+      let bucket = this.buckets.get(key);
+      if (!bucket) {
+        bucket = { words: [], ranks: [] };
+        this.buckets.set(key, bucket);
+      }
+      bucket.words.push(word);
+      bucket.ranks.push(rank);
+    });
   }
 
   private readonly memo = new Map<string, string | null>();
@@ -52,10 +63,25 @@ export class Spelling {
     const budget = allowedEdits(word);
     let best: string | undefined;
     let bestDistance = budget + 1;
+    const first = word[0] ?? '';
+    const second = word[1] ?? '';
     for (let len = word.length - budget; len <= word.length + budget; len += 1) {
-      for (const candidate of this.byLength.get(len) ?? []) {
-        // Typos rarely change the first letter ("xbox" is not "box"), except by swapping the first two.
-        if (candidate[0] !== word[0] && !(candidate[0] === word[1] && candidate[1] === word[0])) continue;
+      // Typos rarely change the first letter ("xbox" is not "box"), except by swapping the first two:
+      // the words starting with the same letter, and those starting with the second letter then the
+      // first, taken together commonest first.
+      const same = this.buckets.get(bucketKey(len, first));
+      const swapped = second !== first ? this.buckets.get(bucketKey(len, second)) : undefined;
+      let i = 0;
+      let j = 0;
+      const a = same?.words ?? [];
+      const b = swapped?.words ?? [];
+      while (i < a.length || j < b.length) {
+        let candidate: string;
+        if (j >= b.length || (i < a.length && (same?.ranks[i] as number) < (swapped?.ranks[j] as number))) candidate = a[i++] as string;
+        else {
+          candidate = b[j++] as string;
+          if (candidate[1] !== first) continue;
+        }
         const d = editDistance(word, candidate, bestDistance - 1);
         if (d < bestDistance) {
           best = candidate;
@@ -76,6 +102,10 @@ const CHAT_SHORTHAND: Readonly<Record<string, string>> = {
   yr: 'year', yrs: 'years', pls: 'please', plz: 'please', thx: 'thanks', abt: 'about', bc: 'because',
   cuz: 'because', whos: 'who', whats: 'what', hows: 'how', wheres: 'where', whens: 'when',
 };
+
+function bucketKey(length: number, first: string): string {
+  return `${length}|${first}`;
+}
 
 function allowedEdits(word: string): number {
   if (word.length <= 7) return 1;

@@ -34,20 +34,105 @@ export type KnowledgeResult =
   | { success: true; data: KnowledgeBase; warnings: Problem[] }
   | { success: false; problems: Problem[]; articles: readonly Article[] };
 
+/** How long a file must have gone unchanged before it was read for its size and times to vouch for its text. */
+const SETTLED_MS = 2000;
+
+interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+}
+
+function sameFile(a: FileStat, b: FileStat): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
+
+function digestOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
+
+/** One article file: its text's digest and what parsing it gave (its text too, when it was read). */
+interface ArticleRead {
+  readonly file: string;
+  readonly text?: string;
+  readonly digest: string;
+  readonly result: ArticleResult;
+}
+
+/** What the cross-check reads of one article's words. */
+interface CheckedWords {
+  /** Each alternate question's key (words with synonyms folded), in order. */
+  readonly questionKeys: readonly string[];
+  /** The synonym terms (their tokens) the article mentions. */
+  readonly terms: readonly string[];
+}
+
 /**
  * Parsed articles by file, kept from one load to the next so that a reload parses again only the files
  * whose text changed. Holds one entry per article file (files gone from the folder are forgotten).
  */
 export class ArticleCache {
-  private readonly byFile = new Map<string, { digest: string; result: ArticleResult }>();
+  private readonly byFile = new Map<string, { digest: string; result: ArticleResult; stat?: FileStat }>();
+  /**
+   * The last index built, with the text of the synonyms it was built with: the next load indexes again
+   * only what changed (see `KnowledgeIndex.create`) when the synonyms are the same.
+   */
+  private last: { synonyms: string; index: KnowledgeIndex } | undefined;
+
+  /** The last index built, when it was built with these synonyms (`synonyms.yaml`'s text). */
+  previousIndex(synonyms: string): KnowledgeIndex | undefined {
+    return this.last?.synonyms === synonyms ? this.last.index : undefined;
+  }
+
+  /** Remembers the index just built (the one before it is no longer held here). */
+  rememberIndex(synonyms: string, index: KnowledgeIndex): void {
+    this.last = { synonyms, index };
+  }
+
+  /** What the cross-check needs of each article's words, worked out once per article and synonyms. */
+  private readonly checked = new WeakMap<Article, { synonyms: string; words: CheckedWords }>();
+
+  /** `compute(article)`, remembered for as long as the article and the synonyms (their text) stay. */
+  checkedWords(article: Article, synonyms: string, compute: (a: Article) => CheckedWords): CheckedWords {
+    const known = this.checked.get(article);
+    if (known?.synonyms === synonyms) return known.words;
+    const words = compute(article);
+    this.checked.set(article, { synonyms, words });
+    return words;
+  }
 
   parse(file: string, text: string): ArticleResult {
-    const digest = createHash('sha1').update(text).digest('base64');
+    return this.parsed(file, text, digestOf(text)).result;
+  }
+
+  /**
+   * An article file read and parsed, or as it was last time: a file whose size, times and inode are
+   * those it had when last read, and which had not been touched for `SETTLED_MS` when it was read, is
+   * not read again (as git trusts a file's stat; a change written within the timestamps' granularity
+   * of the previous read is read, since such a file is never trusted). A refused article is always read.
+   */
+  async read(full: string, file: string): Promise<ArticleRead> {
     const known = this.byFile.get(file);
-    if (known && known.digest === digest) return known.result;
+    if (known?.stat && known.result.success) {
+      const now = await fs.stat(full, { bigint: false });
+      if (sameFile(now, known.stat)) return { file, digest: known.digest, result: known.result };
+    }
+    const readAt = Date.now();
+    const [st, text] = await Promise.all([fs.stat(full), fs.readFile(full, 'utf8')]);
+    const entry = this.parsed(file, text, digestOf(text));
+    // Trusted next time only when the file had settled before it was read, and did not change while read.
+    const stat = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+    if (Math.max(st.mtimeMs, st.ctimeMs) < readAt - SETTLED_MS && Buffer.byteLength(text) === st.size) this.byFile.set(file, { ...entry, stat });
+    return { file, text, ...entry };
+  }
+
+  private parsed(file: string, text: string, digest: string): { digest: string; result: ArticleResult } {
+    const known = this.byFile.get(file);
+    if (known && known.digest === digest) return { digest, result: known.result };
     const result = parseArticle(text, file);
     this.byFile.set(file, { digest, result });
-    return result;
+    return { digest, result };
   }
 
   /** Forgets every file not in `files`. */
@@ -75,21 +160,26 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const problems: Problem[] = [];
   const articleFiles = files.filter((f) => f.endsWith('.md') && path.basename(f).toLowerCase() !== 'readme.md');
 
-  const texts = await Promise.all(articleFiles.map(async (f) => ({ file: f, text: await read(f) })));
+  const texts: ArticleRead[] = await Promise.all(
+    articleFiles.map(async (f): Promise<ArticleRead> => {
+      if (cache) return cache.read(path.join(dir, f), f);
+      const text = await read(f);
+      return { file: f, text, digest: digestOf(text), result: parseArticle(text, f) };
+    }),
+  );
   const good: ParsedArticle[] = [];
   /** What could be read of refused articles: checked against the others too, in the same run. */
   const refused: ParsedArticle[] = [];
   /** Ids of articles that exist but did not parse: links to them are not reported again. */
   const broken = new Set<string>();
-  for (const { file, text } of texts) {
-    hash.update(file).update('\0').update(text).update('\0');
-    const result = cache ? cache.parse(file, text) : parseArticle(text, file);
+  for (const { file, text, digest, result } of texts) {
+    hash.update(file).update('\0').update(digest).update('\0');
     if (result.success) {
       good.push(result.data);
       problems.push(...result.warnings);
     } else {
       problems.push(...result.problems);
-      const id = result.partial?.article.id || /^id:\s*["']?([a-z0-9-]+)/m.exec(text)?.[1];
+      const id = result.partial?.article.id || /^id:\s*["']?([a-z0-9-]+)/m.exec(text ?? '')?.[1];
       if (id) broken.add(id);
       if (result.partial) refused.push(result.partial);
     }
@@ -99,7 +189,17 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const parsed = good.map(topics.fix);
 
   cache?.keepOnly(articleFiles);
-  const synonyms = await readOptional(dir, SYNONYMS_FILE, hash, (t) => parseSynonyms(t, SYNONYMS_FILE), problems);
+  let synonymsText = '';
+  const synonyms = await readOptional(
+    dir,
+    SYNONYMS_FILE,
+    hash,
+    (t) => {
+      synonymsText = t;
+      return parseSynonyms(t, SYNONYMS_FILE);
+    },
+    problems,
+  );
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
   const topicNames = await readOptional(dir, TOPICS_FILE, hash, (t) => parseTopics(t, TOPICS_FILE), problems);
@@ -111,18 +211,27 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   }
   if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
 
-  problems.push(...crossCheck([...parsed, ...refused.map(topics.fix)], broken, sources ?? new Map(), synonyms ?? new Synonyms([]), now));
+  const synonymsUsed = synonyms ?? new Synonyms([]);
+  const tokens = new Set(synonymsUsed.groups.map((g) => Synonyms.tokenFor(g.term)));
+  const checkWords = (a: Article): CheckedWords => ({
+    questionKeys: a.questions.map((q) => synonymsUsed.fold(splitWords(q)).join(' ')),
+    terms: [...new Set(synonymsUsed.fold(splitWords(`${a.title} ${a.questions.join(' ')} ${a.tags.join(' ')} ${a.shortAnswer} ${a.details}`)).filter((w) => tokens.has(w)))],
+  });
+  const wordsOf = cache ? (a: Article) => cache.checkedWords(a, synonymsText, checkWords) : checkWords;
+  problems.push(...crossCheck([...parsed, ...refused.map(topics.fix)], broken, sources ?? new Map(), synonymsUsed, now, wordsOf));
   if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
     const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
     return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
   }
 
   const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
+  const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(synonymsText));
+  cache?.rememberIndex(synonymsText, index);
   return {
     success: true,
     warnings: sortProblems(problems),
     data: {
-      index: await KnowledgeIndex.create(articles, synonyms, gaps),
+      index,
       articles,
       sources,
       ...orderedTopics(articles, topicNames),
@@ -193,6 +302,7 @@ function crossCheck(
   sources: ReadonlyMap<string, SourceDoc>,
   synonyms: Synonyms,
   now: Date,
+  wordsOf: (a: Article) => CheckedWords,
 ): Problem[] {
   const problems: Problem[] = [];
   // A refused article whose id could not be read cannot be checked against the others.
@@ -206,7 +316,6 @@ function crossCheck(
   }
 
   const questionOwner = new Map<string, { id: string; text: string }>();
-  const questionKey = (t: string) => synonyms.fold(splitWords(t)).join(' ');
   for (const p of parsed) {
     const a = p.article;
     a.related.forEach((id, i) => {
@@ -220,8 +329,9 @@ function crossCheck(
       }
     });
     if (a.asOf !== '' && asOfStart(a.asOf) > now) error(a.file, p.lineOf(['asOf']), `asOf "${a.asOf}" is in the future`);
+    const keys = wordsOf(a).questionKeys;
     a.questions.forEach((q, i) => {
-      const key = questionKey(q);
+      const key = keys[i] ?? '';
       const owner = questionOwner.get(key);
       if (owner && owner.id !== a.id) {
         error(a.file, p.lineOf(['questions', i]), `question "${q}" is also a question of article "${owner.id}"; partners asking it would get either`);
@@ -229,10 +339,7 @@ function crossCheck(
     });
   }
 
-  const used = new Set(parsed.flatMap((p) => {
-    const a = p.article;
-    return synonyms.fold(splitWords(`${a.title} ${a.questions.join(' ')} ${a.tags.join(' ')} ${a.shortAnswer} ${a.details}`));
-  }));
+  const used = new Set(parsed.flatMap((p) => wordsOf(p.article).terms));
   for (const g of synonyms.groups) {
     if (!used.has(Synonyms.tokenFor(g.term))) {
       error(SYNONYMS_FILE, g.line, `synonym term "${g.term}" maps to nothing: no article mentions it or its alternatives`);
