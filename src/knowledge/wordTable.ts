@@ -43,7 +43,7 @@ const ENGLISH = 1;
 const PROPER = 2;
 const RANK_SHIFT = 2;
 const NOT_USED: WordUse = { proper: false };
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /** Looks words up in an encoded table. */
 export class WordTable {

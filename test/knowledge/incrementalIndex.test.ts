@@ -75,7 +75,7 @@ describe('a sharded index reloaded in part', () => {
     const addedText = (await fs.readFile(path.join(dir, files[20] as string), 'utf8'))
       .replace(/^id: .*$/m, 'id: added-zebrafoil')
       .replace(/^title: .*$/m, 'title: "What is the zebrafoil rebate for partners?"')
-      .replace(/\nquestions:\n(?:  - .*\n)+/, '\nquestions:\n  - "Who can claim the zebrafoil rebate?"\n');
+      .replace(/\nquestions:\n(?: {2}- .*\n)+/, '\nquestions:\n  - "Who can claim the zebrafoil rebate?"\n');
     await fs.writeFile(path.join(dir, 'generated', 'added-zebrafoil.md'), addedText);
     changed.push('generated/added-zebrafoil.md');
 
