@@ -4,6 +4,7 @@ import { loadMessages } from './answering/Messages';
 import { buildBotServer } from './channel/startBot';
 import { parseConfig } from './config';
 import { loadScripts } from './escalation/script';
+import { loadPhrases } from './conversation/loadPhrases';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
@@ -41,9 +42,14 @@ async function main(): Promise<void> {
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
   // Kept for reloads: an edit parses again only the files that changed.
   const articleCache = new ArticleCache();
-  const [kb, messages, scripts] = await Promise.all([loadKnowledge(config.knowledgeDir, new Date(), articleCache), loadMessages(config.dialogsDir), loadScripts(config.dialogsDir)]);
-  if (!kb.success || !messages.success || !scripts.success) {
-    const problems = [kb, messages, scripts].flatMap((r) => (r.success ? [] : r.problems));
+  const [kb, messages, scripts, phrases] = await Promise.all([
+    loadKnowledge(config.knowledgeDir, new Date(), articleCache),
+    loadMessages(config.dialogsDir),
+    loadScripts(config.dialogsDir),
+    loadPhrases(config.dialogsDir),
+  ]);
+  if (!kb.success || !messages.success || !scripts.success || !phrases.success) {
+    const problems = [kb, messages, scripts, phrases].flatMap((r) => (r.success ? [] : r.problems));
     console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
     process.exit(1);
   }
@@ -81,6 +87,7 @@ async function main(): Promise<void> {
     knowledgeProblems: () => watcher.lastError()?.map(formatProblem),
     messages: messages.data,
     scripts: scripts.data,
+    phrases: phrases.data,
     storage,
     metrics,
     telemetry,

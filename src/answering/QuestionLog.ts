@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { Reply } from './Reply';
 
 /**
  * An append-only log of what partners asked and how the bot replied, for the "what partners asked that
@@ -43,6 +44,18 @@ export interface FeedbackRecord {
   id: string;
   at: string;
   feedback: Feedback;
+}
+
+/** What the log keeps of a reply: its band and, by band, the article, the candidates or the reason. */
+export function questionFieldsOf(reply: Reply): Omit<QuestionInput, 'partnerId' | 'conversationId' | 'channelId' | 'question'> {
+  return {
+    band: reply.kind,
+    ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id, confidence: reply.confidence } : {}),
+    ...(reply.kind === 'clarify' ? { candidates: reply.candidates.map((c) => c.id), confidence: reply.confidence } : {}),
+    ...(reply.kind === 'noAnswer'
+      ? { reason: reply.reason, confidence: reply.confidence, ...(reply.closest ? { articleId: reply.closest.id } : {}), ...(reply.gap ? { gap: reply.gap } : {}) }
+      : {}),
+  };
 }
 
 export type QuestionInput = Omit<QuestionRecord, 'id' | 'at' | 'partner' | 'conversation'> & {
@@ -150,8 +163,7 @@ export class QuestionLog {
   }
 
   /** Queues a question for writing and returns its id at once. Never throws. */
-  recordQuestion(input: QuestionInput): string {
-    const id = randomUUID();
+  recordQuestion(input: QuestionInput, id: string = randomUUID()): string {
     try {
       const at = this.now();
       const record: QuestionRecord = {

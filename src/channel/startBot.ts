@@ -18,13 +18,15 @@ import { TokenChains } from './directLine/tokenChains';
 import { createTurnGate, slowDownActivity } from './fairUseHttp';
 import type { TokenSigner } from './directLine/tokens';
 import { Transcripts } from './directLine/transcripts';
+import type { Phrases } from '../conversation/phrases';
 import { AzureDirectLine } from './webchat/azureDirectLine';
 import { OriginPolicy } from './webchat/origins';
 import { TokenIssuer } from './webchat/tokenIssuer';
 import { loadSigningKey, registerWebChat } from './webchat/webchatRoutes';
 import { StaffDesk } from './teams/staffDesk';
 import { PartnerBot } from './PartnerBot';
-import { noArticle, renderText } from './render';
+import { noArticle } from '../conversation/outgoing';
+import { renderText } from './renderers/markdown';
 import { createBotServer, type BotServer } from './server';
 import { BotState } from './state';
 import { correlationIdOf } from './turnLog';
@@ -43,6 +45,8 @@ export interface StartOptions {
   readonly knowledgeProblems?: () => readonly string[] | undefined;
   readonly messages: Messages;
   readonly scripts: readonly EscalationScript[];
+  /** What the bot recognises in partners' words (dialogs/phrases.yaml). */
+  readonly phrases: Phrases;
   /** Where state and tickets live; botbuilder's MemoryStorage when omitted (tests only). */
   readonly storage?: Storage;
   /** The bot's metrics (`GET /metrics`); a registry of its own when omitted. */
@@ -129,6 +133,7 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     logger,
     state: new BotState(storage),
     scripts: opts.scripts,
+    phrases: opts.phrases,
     tickets,
     support: config.support,
     ...(delivery ? { delivery } : {}),

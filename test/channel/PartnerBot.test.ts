@@ -1,5 +1,5 @@
 import { ActivityTypes, type TestAdapter, type Activity } from 'botbuilder';
-import type { ReplyData } from '../../src/channel/render';
+import type { ReplyData } from '../../src/conversation/outgoing';
 import { readLog } from '../../src/answering/QuestionLog';
 import { makeBot, sayActivity } from '../helpers/turnHarness';
 
