@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { BANDS, bandOfReply, type Band } from '../conversation/band';
 import type { Reply } from './Reply';
 
 /**
@@ -12,7 +13,6 @@ import type { Reply } from './Reply';
  * never share a file). Partner and conversation ids are written only as salted hashes.
  */
 
-export type QuestionBand = 'answer' | 'partial' | 'clarify' | 'noAnswer' | 'smallTalk' | 'escalate';
 export type Feedback = 'helpful' | 'notHelpful';
 
 export interface QuestionRecord {
@@ -27,7 +27,7 @@ export interface QuestionRecord {
   conversation: string;
   /** What the partner typed (at most `MAX_QUESTION_CHARS` characters). */
   question: string;
-  band: QuestionBand;
+  band: Band;
   /** For `noAnswer`: `noMatch`, `vague` or `notCovered`. */
   reason?: string;
   /** The article answered with, or for `noAnswer` the closest (weak) match. */
@@ -49,7 +49,7 @@ export interface FeedbackRecord {
 /** What the log keeps of a reply: its band and, by band, the article, the candidates or the reason. */
 export function questionFieldsOf(reply: Reply): Omit<QuestionInput, 'partnerId' | 'conversationId' | 'channelId' | 'question'> {
   return {
-    band: reply.kind,
+    band: bandOfReply(reply.kind),
     ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id, confidence: reply.confidence } : {}),
     ...(reply.kind === 'clarify' ? { candidates: reply.candidates.map((c) => c.id), confidence: reply.confidence } : {}),
     ...(reply.kind === 'noAnswer'
@@ -316,7 +316,8 @@ const QuestionLine = z.object({
   channelId: z.string(),
   conversation: z.string(),
   question: z.string(),
-  band: z.enum(['answer', 'partial', 'clarify', 'noAnswer', 'smallTalk', 'escalate']),
+  // Logs written before the band names were one list say `escalate` for `escalation`.
+  band: z.preprocess((b) => (b === 'escalate' ? 'escalation' : b), z.enum(BANDS)),
   reason: z.string().optional(),
   articleId: z.string().optional(),
   candidates: z.array(z.string()).optional(),

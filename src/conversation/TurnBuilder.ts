@@ -2,7 +2,7 @@ import type { Messages } from '../answering/Messages';
 import type { Reply } from '../answering/Reply';
 import { promptOf } from '../escalation/flow';
 import type { TicketExchange } from '../escalation/ticket';
-import type { Band } from './band';
+import { bandOfReply, type Band } from './band';
 import { withExchange, type ConversationFacts, type PartnerProfile } from './facts';
 import type { Outgoing } from './outgoing';
 import type { Effect, Pending, TurnInput, TurnLog, TurnResult } from './turn';
@@ -102,7 +102,7 @@ export class TurnBuilder {
 export function exchangeOf(question: string, reply: Reply, at: Date): TicketExchange {
   return {
     question,
-    band: reply.kind === 'escalate' ? 'escalation' : reply.kind,
+    band: bandOfReply(reply.kind),
     ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id } : {}),
     ...(reply.kind === 'clarify' && reply.candidates[0] ? { articleId: reply.candidates[0].id } : {}),
     at: at.toISOString(),

@@ -1,3 +1,5 @@
+import type { Reply } from '../answering/Reply';
+
 /**
  * What kind of reply a turn gave, the same word everywhere: in replies' `channelData`, the question
  * log, ticket histories, logs and metrics.
@@ -13,6 +15,11 @@ export type Band = (typeof BANDS)[number];
 
 /** The bands of a knowledge search's reply (how sure the bot is of an answer). */
 export type AnswerBand = Extract<Band, 'answer' | 'partial' | 'clarify' | 'noAnswer'>;
+
+/** The band of a decided reply: a request for a person (`escalate`) is the `escalation` band. */
+export function bandOfReply(kind: Reply['kind']): Band {
+  return kind === 'escalate' ? 'escalation' : kind;
+}
 
 export function isBand(value: unknown): value is Band {
   return typeof value === 'string' && (BANDS as readonly string[]).includes(value);
