@@ -2,8 +2,9 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { loadMessages } from './answering/Messages';
 import { buildBotServer } from './channel/startBot';
-import { parseConfig } from './config';
+import { parseConfig, type Config } from './config';
 import { loadScripts } from './escalation/script';
+import { loadPhrases } from './conversation/loadPhrases';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './knowledge/Problem';
@@ -41,9 +42,14 @@ async function main(): Promise<void> {
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
   // Kept for reloads: an edit parses again only the files that changed.
   const articleCache = new ArticleCache();
-  const [kb, messages, scripts] = await Promise.all([loadKnowledge(config.knowledgeDir, new Date(), articleCache), loadMessages(config.dialogsDir), loadScripts(config.dialogsDir)]);
-  if (!kb.success || !messages.success || !scripts.success) {
-    const problems = [kb, messages, scripts].flatMap((r) => (r.success ? [] : r.problems));
+  const [kb, messages, scripts, phrases] = await Promise.all([
+    loadKnowledge(config.knowledgeDir, new Date(), articleCache),
+    loadMessages(config.dialogsDir),
+    loadScripts(config.dialogsDir),
+    loadPhrases(config.dialogsDir),
+  ]);
+  if (!kb.success || !messages.success || !scripts.success || !phrases.success) {
+    const problems = [kb, messages, scripts, phrases].flatMap((r) => (r.success ? [] : r.problems));
     console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
     process.exit(1);
   }
@@ -59,18 +65,7 @@ async function main(): Promise<void> {
   });
   const knowledge = () => watcher.current();
 
-  // A folder the bot cannot write to stops it now, in one line, not on a partner's first message.
-  const folders = [
-    ...(config.storage.kind === 'file' ? [{ name: 'the data folder', variable: 'DATA_DIR', dir: config.storage.dir }] : []),
-    { name: 'the question log folder', variable: 'QUESTION_LOG_DIR', dir: config.questionLog.dir },
-  ];
-  for (const folder of folders) {
-    const problem = await folderProblem(folder.dir);
-    if (problem) {
-      console.error(`The bot cannot start: ${folder.name} ${path.resolve(folder.dir)} (${folder.variable}) is not usable: ${problem}.`);
-      process.exit(1);
-    }
-  }
+  await checkFolders(config);
 
   let opened: Awaited<ReturnType<typeof openStorage>>;
   try {
@@ -92,6 +87,7 @@ async function main(): Promise<void> {
     knowledgeProblems: () => watcher.lastError()?.map(formatProblem),
     messages: messages.data,
     scripts: scripts.data,
+    phrases: phrases.data,
     storage,
     metrics,
     telemetry,
@@ -122,6 +118,31 @@ async function main(): Promise<void> {
     `partner bot listening on http://localhost:${port}/api/messages; demo portal with the chat widget at http://localhost:${port}/`,
   );
 
+  stopOnSignals(config, logger, { bot, watcher, telemetry });
+}
+
+/** The folders the bot writes to: one it cannot use stops it now, in one line, not on a partner's first message. */
+async function checkFolders(config: Config): Promise<void> {
+  const folders = [
+    ...(config.storage.kind === 'file' ? [{ name: 'the data folder', variable: 'DATA_DIR', dir: config.storage.dir }] : []),
+    { name: 'the question log folder', variable: 'QUESTION_LOG_DIR', dir: config.questionLog.dir },
+  ];
+  for (const folder of folders) {
+    const problem = await folderProblem(folder.dir);
+    if (problem) {
+      console.error(`The bot cannot start: ${folder.name} ${path.resolve(folder.dir)} (${folder.variable}) is not usable: ${problem}.`);
+      process.exit(1);
+    }
+  }
+}
+
+/** On SIGTERM or SIGINT: finishes the turns in flight (within the grace period), then exits; a second signal exits at once. */
+function stopOnSignals(
+  config: Config,
+  logger: Logger,
+  parts: { bot: ReturnType<typeof buildBotServer>; watcher: KnowledgeWatcher; telemetry: ReturnType<typeof startAzureMonitor> },
+): void {
+  const { bot, watcher, telemetry } = parts;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -153,6 +174,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
+
 
 /** Expires old conversation state now and every hour after (file backend only), and removes files crashed processes left. */
 function scheduleStateSweep(storage: FolderStore, ttlDays: number, logger: Logger): void {

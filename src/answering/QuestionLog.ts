@@ -3,6 +3,8 @@ import { appendFile, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { BANDS, bandOfReply, type Band } from '../conversation/band';
+import type { Reply } from './Reply';
 
 /**
  * An append-only log of what partners asked and how the bot replied, for the "what partners asked that
@@ -11,7 +13,6 @@ import { z } from 'zod';
  * never share a file). Partner and conversation ids are written only as salted hashes.
  */
 
-export type QuestionBand = 'answer' | 'partial' | 'clarify' | 'noAnswer' | 'smallTalk' | 'escalate';
 export type Feedback = 'helpful' | 'notHelpful';
 
 export interface QuestionRecord {
@@ -26,7 +27,7 @@ export interface QuestionRecord {
   conversation: string;
   /** What the partner typed (at most `MAX_QUESTION_CHARS` characters). */
   question: string;
-  band: QuestionBand;
+  band: Band;
   /** For `noAnswer`: `noMatch`, `vague` or `notCovered`. */
   reason?: string;
   /** The article answered with, or for `noAnswer` the closest (weak) match. */
@@ -43,6 +44,18 @@ export interface FeedbackRecord {
   id: string;
   at: string;
   feedback: Feedback;
+}
+
+/** What the log keeps of a reply: its band and, by band, the article, the candidates or the reason. */
+export function questionFieldsOf(reply: Reply): Omit<QuestionInput, 'partnerId' | 'conversationId' | 'channelId' | 'question'> {
+  return {
+    band: bandOfReply(reply.kind),
+    ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id, confidence: reply.confidence } : {}),
+    ...(reply.kind === 'clarify' ? { candidates: reply.candidates.map((c) => c.id), confidence: reply.confidence } : {}),
+    ...(reply.kind === 'noAnswer'
+      ? { reason: reply.reason, confidence: reply.confidence, ...(reply.closest ? { articleId: reply.closest.id } : {}), ...(reply.gap ? { gap: reply.gap } : {}) }
+      : {}),
+  };
 }
 
 export type QuestionInput = Omit<QuestionRecord, 'id' | 'at' | 'partner' | 'conversation'> & {
@@ -152,8 +165,7 @@ export class QuestionLog {
   }
 
   /** Queues a question for writing and returns its id at once. Never throws. */
-  recordQuestion(input: QuestionInput): string {
-    const id = randomUUID();
+  recordQuestion(input: QuestionInput, id: string = randomUUID()): string {
     try {
       const at = this.now();
       const record: QuestionRecord = {
@@ -322,7 +334,8 @@ const QuestionLine = z.object({
   channelId: z.string(),
   conversation: z.string(),
   question: z.string(),
-  band: z.enum(['answer', 'partial', 'clarify', 'noAnswer', 'smallTalk', 'escalate']),
+  // Logs written before the band names were one list say `escalate` for `escalation`.
+  band: z.preprocess((b) => (b === 'escalate' ? 'escalation' : b), z.enum(BANDS)),
   reason: z.string().optional(),
   articleId: z.string().optional(),
   candidates: z.array(z.string()).optional(),

@@ -77,8 +77,6 @@ export interface EscalateReply {
   readonly kind: 'escalate';
 }
 
-export type Band = 'answer' | 'partial' | 'clarify' | 'noAnswer';
-
 /** The article a reply leads with (answered, partly answered, or offered first), if any. */
 export function leadArticle(r: Reply): Article | undefined {
   if (r.kind === 'answer' || r.kind === 'partial') return r.article;

@@ -4,7 +4,8 @@ import { isGenericHeading } from '../knowledge/passages';
 import { checkAnswerability, statesPreciseFigure, type Answerability } from './answerability';
 import { readMessage } from './message';
 import { questionForm, type QuestionForm } from './questionForm';
-import type { Band, Reply, ShownPassage } from './Reply';
+import type { AnswerBand } from '../conversation/band';
+import type { Reply, ShownPassage } from './Reply';
 import { smallTalkIntent } from './smallTalk';
 
 /**
@@ -45,7 +46,7 @@ export const ANSWER_THRESHOLD = 0.5;
 /** Confidence at or above which an unclear question gets "did you mean"; below it, no answer. */
 export const CLARIFY_THRESHOLD = 0.2;
 
-export function bandOf(confidence: number): Band {
+export function bandOf(confidence: number): AnswerBand {
   if (confidence >= ANSWER_THRESHOLD) return 'answer';
   if (confidence >= CLARIFY_THRESHOLD) return 'clarify';
   return 'noAnswer';

@@ -53,7 +53,7 @@ const ASKING_WORD = /^(?:who|whos|whose|what|whats|when|where|which|why|how|is|a
  * short follow-up that leans on the last question is read together with it, while a clear new question
  * is answered on its own.
  */
-export function respond(text: string, index: KnowledgeIndex, context: TopicContext | undefined, now: Date): Turn {
+export function answerInConversation(text: string, index: KnowledgeIndex, context: TopicContext | undefined, now: Date): Turn {
   const live = context && now.getTime() - Date.parse(context.at) < CONTEXT_TTL_MS ? context : undefined;
   const parts = splitQuestions(text);
   const decisions: Decision[] = [];

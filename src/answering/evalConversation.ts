@@ -1,17 +1,17 @@
 import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
-import { respond, type TopicContext } from './conversation';
+import { answerInConversation, type TopicContext } from './conversation';
 import type { Conversation, Shown } from './evaluate';
 import type { Messages } from './Messages';
 import { viewOf, type SourceLookup } from './replyText';
 
 /**
  * A conversation with the answering core, as the evaluation holds it: each message goes through
- * `respond` with the conversation's context, and comes back as the text and band every channel shows.
+ * `answerInConversation` with the conversation's context, and comes back as the text and band every channel shows.
  */
 export function coreConversation(kb: SourceLookup & { readonly index: KnowledgeIndex }, messages: Messages, now: () => Date = () => new Date()): Conversation {
   let context: TopicContext | undefined;
   return (message) => {
-    const turn = respond(message, kb.index, context, now());
+    const turn = answerInConversation(message, kb.index, context, now());
     context = turn.context;
     return turn.replies.map((r): Shown => {
       if (r.kind === 'escalate') return { band: 'escalation', articleId: null, text: '' };

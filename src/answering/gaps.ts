@@ -1,3 +1,5 @@
+import type { Band } from '../conversation/band';
+
 /**
  * Finds what partners asked that the bot could not answer, grouped so that staff see each missing
  * subject once, with how often it was asked and how. Pure: no I/O.
@@ -6,7 +8,7 @@
 /** The fields of a logged question that gap finding reads (a `LoggedQuestion` fits). */
 export interface GapInput {
   readonly question: string;
-  readonly band: string;
+  readonly band: Band;
   readonly reason?: string;
   readonly articleId?: string;
   readonly candidates?: readonly string[];

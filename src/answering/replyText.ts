@@ -1,3 +1,4 @@
+import type { Band } from '../conversation/band';
 import type { Article } from '../knowledge/Article';
 import type { SourceDoc } from '../knowledge/contentFiles';
 import { fill, type Messages } from './Messages';
@@ -111,7 +112,7 @@ export function escapeMarkdown(text: string): string {
 
 /** A reply as every channel shows it: the band, the article it names, the markdown, the buttons. */
 export interface ReplyView {
-  readonly band: 'answer' | 'partial' | 'clarify' | 'noAnswer' | 'smallTalk';
+  readonly band: Exclude<Band, 'escalation' | 'ticketStatus'>;
   readonly articleId: string | null;
   readonly confidence: number | null;
   readonly text: string;

@@ -1,57 +1,42 @@
+import { randomUUID } from 'node:crypto';
 import {
-  ActionTypes,
   CardFactory,
   EventFactory,
   TeamsActivityHandler,
   TurnContext,
-  type Activity,
   type ConversationParameters,
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogContext } from 'botbuilder-dialogs';
-import { decide } from '../answering/answer';
-import { respond } from '../answering/conversation';
-import { readsAsQuestion } from '../answering/message';
-import { fill, type Messages } from '../answering/Messages';
-import type { QuestionLog } from '../answering/QuestionLog';
-import type { Reply, ShownPassage } from '../answering/Reply';
-import { matchesTrigger, type EscalationScript } from '../escalation/script';
-import { describeOpening, isOpen, nextOpening, type SupportHours } from '../escalation/supportHours';
-import { summarize, TICKET_ID, type Ticket } from '../escalation/ticket';
+import type { Messages } from '../answering/Messages';
+import { questionFieldsOf, type QuestionLog } from '../answering/QuestionLog';
+import type { ShownPassage } from '../answering/Reply';
+import { beginEscalation } from '../conversation/escalate';
+import type { ConversationFacts } from '../conversation/facts';
+import { escalationFromDialogState } from '../conversation/legacyState';
+import type { Outgoing } from '../conversation/outgoing';
+import type { Phrases } from '../conversation/phrases';
+import { respond, welcome } from '../conversation/respond';
+import type { Effect, Pending, SupportDesk, TicketOutcome, TicketRequest, TurnContent, TurnInput, TurnLog, TurnResult } from '../conversation/turn';
+import { SUPPORT_SCRIPT_ID, type EscalationScript } from '../escalation/script';
 import type { TicketStore } from '../escalation/TicketStore';
-import { validateAnswer } from '../escalation/validateAnswer';
 import type { KnowledgeBase } from '../knowledge/loadKnowledge';
 import type { Logger } from '../log';
-import { dialogIdOf, EscalationDialog } from './dialogs/EscalationDialog';
-import { isFeedbackValue, noArticle, renderReply, renderText, renderWelcome } from './render';
+import { partnerMessageOf } from './partnerMessage';
+import { rendererFor, type Renderer } from './renderers/Renderer';
 import { isStaffActionValue, type StaffDesk } from './teams/staffDesk';
-import { answerCard, isAskValue, teamsAnswer } from './teams/teamsCards';
-import {
-  buttonsAsCard,
-  isCloudAdapter,
-  isTeamsGroup,
-  isTeamsPersonal,
-  mentionsRecipient,
-  onePerTopic,
-  preview,
-  privateChatInvite,
-  withoutRecipientMention,
-} from './teams/teamsConversation';
-import type { BotState, ProfileField } from './state';
+import { answerCard } from './teams/teamsCards';
+import { isCloudAdapter, isTeamsGroup, isTeamsPersonal, onePerTopic, preview } from './teams/teamsConversation';
+import type { BotState } from './state';
 import { correlationIdOf, noteOutcome, turnLogger, type TurnObserver } from './turnLog';
 
-export interface SupportDesk {
-  readonly hours: SupportHours;
-  /** The hours as staff wrote them, for messages ("Mon-Fri 09:00-17:00 Europe/London"). */
-  readonly hoursText: string;
-  readonly responseTime: string;
-}
+export type { SupportDesk } from '../conversation/turn';
 
 export interface PartnerBotDeps {
   /** The knowledge base in service now (it may be swapped between turns). */
   readonly knowledge: () => KnowledgeBase;
   readonly messages: Messages;
+  readonly phrases: Phrases;
   readonly maxQuestionChars: number;
   readonly logger: Logger;
   readonly state: BotState;
@@ -71,45 +56,16 @@ export interface PartnerBotDeps {
   readonly now?: () => Date;
 }
 
-/** Logs the turn's outcome and notes its band (and article) for the turn's metrics and trace span. */
-function finished(context: TurnContext, log: Logger, fields: { outcome: string; articleId?: string | undefined } & Record<string, unknown>): void {
-  noteOutcome(context, { band: bandOfOutcome(fields.outcome), ...(fields.articleId ? { articleId: fields.articleId } : {}) });
-  log.info(fields, 'turn');
-}
-
-function bandOfOutcome(outcome: string): string {
-  return outcome.startsWith('escalation') ? 'escalation' : outcome;
-}
-
-const NOT_HELPFUL = /\b(?:not|wasn'?t|isn'?t|didn'?t|doesn'?t)\b.*\bhelp/i;
-const YES_NO = { id: 'offer', ask: '', kind: 'yesno', label: 'offer', optional: false, maxLength: 100 } as const;
-const MY_TICKET = /\b(?:status|update|news|progress)\b.*\b(?:my|the)\s+(?:ticket|request|case|escalation)\b|\b(?:my|the)\s+(?:ticket|request|case)\b.*\b(?:status|update|delivered|sent)\b/i;
-
 /**
- * The Bot Framework face of the product: answers from the knowledge base, and hands a partner to
- * partner support through the escalation scripts. Every channel goes through here.
+ * The Bot Framework face of the product, for every channel: it reads the activity into the core's
+ * message, loads the conversation's state, lets `respond` decide the turn, does what the turn needs
+ * (a ticket written, a ticket looked up, a one-to-one chat opened), saves the state, and only then
+ * sends the replies, rendered for the channel. The rules themselves are in `src/conversation/`.
  */
 export class PartnerBot extends TeamsActivityHandler {
-  private readonly dialogs: DialogSet;
-  private readonly support: EscalationScript;
-
   constructor(private readonly deps: PartnerBotDeps) {
     super();
-    const support = deps.scripts.find((s) => s.id === 'support');
-    if (!support) throw new Error('an escalation script with id "support" is required');
-    this.support = support;
-    this.dialogs = new DialogSet(deps.state.dialogState);
-    for (const script of deps.scripts) {
-      this.dialogs.add(
-        new EscalationDialog(script, {
-          messages: deps.messages,
-          profile: (context) => deps.state.getProfile(context),
-          answerQuestion: (context, text) => this.answerMidway(context, text),
-          complete: (context, s, answers) => this.openTicket(context, s, answers),
-          cancelled: () => deps.observer?.escalation('cancelled'),
-        }),
-      );
-    }
+    if (!deps.scripts.some((s) => s.id === SUPPORT_SCRIPT_ID)) throw new Error(`an escalation script with id "${SUPPORT_SCRIPT_ID}" is required`);
     this.onMessage(async (context, next) => {
       await this.onPartnerMessage(context);
       await next();
@@ -119,160 +75,130 @@ export class PartnerBot extends TeamsActivityHandler {
       const added = context.activity.membersAdded ?? [];
       // Web Chat and the Emulator add the partner; Teams adds the bot when a partner installs it.
       const partnerJoined = added.some((m) => m.id !== botId);
-      const installedForMe = isTeamsPersonal(context) && added.some((m) => m.id === botId);
-      if ((partnerJoined && !isTeamsGroup(context)) || installedForMe) await this.welcomeOnce(context);
+      const installedForMe = isTeamsPersonal(context.activity) && added.some((m) => m.id === botId);
+      if ((partnerJoined && !isTeamsGroup(context.activity)) || installedForMe) await this.welcomeOnce(context);
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
-      if (isTeamsPersonal(context)) await this.welcomeOnce(context);
+      if (isTeamsPersonal(context.activity)) await this.welcomeOnce(context);
       await next();
     });
   }
 
   /** Runs the turn, then saves conversation and partner state (only when the turn succeeded). */
   override async run(context: TurnContext): Promise<void> {
-    if (isTeamsGroup(context)) {
-      context.onSendActivities(async (_ctx, activities, next) => {
-        activities.forEach((a, i) => (activities[i] = buttonsAsCard(a, this.deps.messages.askButton)));
-        return next();
-      });
-    }
     await super.run(context);
     await this.deps.state.save(context);
   }
 
   private async onPartnerMessage(context: TurnContext): Promise<void> {
     const log = turnLogger(context, this.deps.logger);
-    const { messages, maxQuestionChars } = this.deps;
     const value: unknown = context.activity.value;
     const staff = this.deps.staffDesk;
     if (isStaffActionValue(value) && staff?.isStaffConversation(context)) {
       await staff.act(context, value);
-      finished(context, log, { outcome: 'staffAction', action: value.staffAction, ticket: value.ticketId });
+      this.finished(context, log, { outcome: 'staffAction', logged: true, fields: { action: value.staffAction, ticket: value.ticketId } });
       return;
     }
-    if (isTeamsGroup(context) && !isFeedbackValue(value) && !isAskValue(value)) {
-      // In channels and group chats the bot speaks only when @mentioned, and reads the message
-      // without its own mention (other people's mentions stay).
-      if (!mentionsRecipient(context.activity)) return;
-      context.activity.text = withoutRecipientMention(context.activity);
-    }
-    if (isAskValue(value)) context.activity.text = value.ask;
-    const text = typeof context.activity.text === 'string' ? context.activity.text.trim() : '';
-
-    // A dialog context is costly to build (botbuilder sets up its memory scopes): it is built only for a
-    // conversation that is in a dialog, or when one starts.
-    const dialogState = await this.deps.state.dialogState.get(context);
-    const dc = (dialogState?.dialogStack?.length ?? 0) > 0 ? await this.dialogs.createContext(context) : undefined;
-    if (isFeedbackValue(value)) {
-      await this.onFeedback(context, value.feedback, value.questionId);
-      if (dc?.activeDialog) await dc.repromptDialog();
-      finished(context, log, { outcome: 'feedback', feedback: value.feedback });
-      return;
-    }
-    if (dc?.activeDialog) {
-      if (text.length > maxQuestionChars) {
-        await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noArticle()));
-        await dc.repromptDialog();
-        return;
-      }
-      const result = await dc.continueDialog();
-      if (result.status !== DialogTurnStatus.empty) {
-        finished(context, log, { outcome: 'escalation', status: result.status });
-        return;
-      }
-    }
-    if (text === '') {
-      await context.sendActivity(renderText(messages.nonText, noArticle()));
-      finished(context, log, { outcome: 'nonText' });
-      return;
-    }
-    if (text.length > maxQuestionChars) {
-      await context.sendActivity(renderText(fill(messages.tooLong, { max: maxQuestionChars }), noArticle()));
-      finished(context, log, { outcome: 'tooLong', chars: text.length });
-      return;
-    }
-
-    const facts = await this.deps.state.getFacts(context);
-    const offer = facts.pendingOffer;
-    facts.pendingOffer = undefined;
-    if (offer) {
-      const answer = validateAnswer(YES_NO, text);
-      if (answer.ok && answer.value === 'yes') return this.startEscalation(context, dc, offer, log);
-      if (answer.ok) {
-        await context.sendActivity(renderText(messages.offerDeclined, noArticle()));
-        noteOutcome(context, { band: 'smallTalk' });
-        return;
-      }
-    }
-
-    const ref = TICKET_ID.exec(text);
-    if (ref || MY_TICKET.test(text)) {
-      await this.replyWithStatus(context, ref ? ref[0].toUpperCase() : undefined);
-      finished(context, log, { outcome: 'ticketStatus' });
-      return;
-    }
-
-    const triggered = this.deps.scripts.find((s) => s.id !== this.support.id && matchesTrigger(s, text));
-    if (triggered) {
-      this.logQuestion(context, text, { kind: 'escalate' });
-      await this.deps.state.remember(context, { question: text, band: 'escalation', at: this.now().toISOString() });
-      return this.startEscalation(context, dc, triggered.id, log);
-    }
-
-    if (context.activity.channelId === 'msteams') await context.sendActivity({ type: 'typing' });
+    const content = this.content();
+    const renderer = rendererFor(context.activity, content.kb, content.messages);
     const started = process.hrtime.bigint();
-    const kb = this.deps.knowledge();
-    const turn = respond(text, kb.index, facts.topic, this.now());
+    const decided = await this.decide(context, await this.inputFor(context, content));
     const decideMs = Number(process.hrtime.bigint() - started) / 1e6;
-    this.deps.observer?.decided(decideMs / 1000);
-    if (turn.context) facts.topic = turn.context;
-    const [first] = turn.replies;
-    if (first?.kind === 'escalate') {
-      this.logQuestion(context, text, first);
-      // "That didn't help" about the last answer is feedback on it as well as a request for a person.
-      if (facts.lastQuestionId && NOT_HELPFUL.test(text)) this.deps.questionLog?.recordFeedback(facts.lastQuestionId, 'notHelpful');
-      return this.startEscalation(context, dc, this.support.id, log);
+    if (decided.searched) this.deps.observer?.decided(decideMs / 1000);
+    const result = await this.settle(context, decided, log);
+    await this.commit(context, result);
+    if (result.searched && renderer.typing && result.replies.length > 0) await context.sendActivity({ type: 'typing' });
+    await this.send(context, renderer, result.replies);
+    await this.carryOut(context, renderer, result.effects, log);
+    if (result.log) this.finished(context, log, result.log, result.searched ? Math.round(decideMs * 100) / 100 : undefined);
+  }
+
+  private content(): TurnContent {
+    const { messages, phrases, scripts, support, maxQuestionChars } = this.deps;
+    return { kb: this.deps.knowledge(), messages, phrases, scripts, support, maxQuestionChars };
+  }
+
+  /** The turn's input: the message, the conversation's facts (a request saved by an older version read into them). */
+  private async inputFor(context: TurnContext, content: TurnContent): Promise<TurnInput> {
+    return {
+      message: partnerMessageOf(context.activity),
+      facts: await this.factsOf(context, content.scripts),
+      content,
+      now: this.now(),
+      ...(this.deps.questionLog ? { newQuestionId: () => randomUUID() } : {}),
+    };
+  }
+
+  /** Decides the turn; again with the partner's profile when it needs it (read only then, as it costs a storage read). */
+  private async decide(context: TurnContext, input: TurnInput): Promise<TurnResult> {
+    const result = respond(input);
+    if (!result.needsProfile || input.profile) return result;
+    return respond({ ...input, profile: await this.deps.state.getProfile(context) });
+  }
+
+  private async factsOf(context: TurnContext, scripts: readonly EscalationScript[]): Promise<ConversationFacts> {
+    const { state } = this.deps;
+    const facts = await state.getFacts(context);
+    const legacy = await state.legacyDialogState.get(context);
+    if (legacy === undefined) return facts;
+    await state.legacyDialogState.delete(context);
+    const escalation = escalationFromDialogState(legacy, scripts);
+    return escalation && !facts.escalation ? { ...facts, escalation } : facts;
+  }
+
+  /** Does what the turn needs before it can go on, and goes on with the result. */
+  private async settle(context: TurnContext, result: TurnResult, log: Logger): Promise<TurnResult> {
+    let r = result;
+    for (let p: Pending | undefined = r.pending; p; p = r.pending) {
+      if (p.kind === 'openTicket') r = p.resume(await this.openTicket(context, p.request, log));
+      else if (p.kind === 'findTicket') r = p.resume(await this.deps.tickets.get(p.id));
+      else r = p.resume(await this.continueInPrivate(context, p.scriptId, log));
     }
-    const replies = turn.replies.filter((r): r is Exclude<Reply, { kind: 'escalate' }> => r.kind !== 'escalate');
-    for (const [i, reply] of replies.entries()) {
-      // With two questions in one message, each reply is logged with the part it answers.
-      const asked = replies.length > 1 ? (turn.decisions[i]?.question ?? text) : text;
-      const questionId = this.logQuestion(context, asked, reply);
-      const rendered =
-        (reply.kind === 'answer' || reply.kind === 'partial') && context.activity.channelId === 'msteams'
-          ? teamsAnswer(reply, kb, messages, questionId)
-          : renderReply(reply, kb, messages, reply.kind === 'answer' || reply.kind === 'partial' ? questionId : undefined);
-      const last = i === replies.length - 1;
-      await context.sendActivity(last && turn.offer ? withOffer(rendered, turn.offer) : rendered);
-      if (questionId && reply.kind !== 'smallTalk') facts.lastQuestionId = questionId;
-      await this.deps.state.remember(context, exchangeOf(asked, reply, this.now()));
+    return r;
+  }
+
+  /** Keeps the turn's facts (and the profile, when it changed) and writes them before anything is sent. */
+  private async commit(context: TurnContext, result: TurnResult): Promise<void> {
+    const { state } = this.deps;
+    await state.setFacts(context, result.facts);
+    if (result.profile) await state.setProfile(context, result.profile);
+    await state.save(context);
+  }
+
+  private async send(context: TurnContext, renderer: Renderer, replies: readonly Outgoing[]): Promise<void> {
+    for (const reply of replies) await context.sendActivity(renderer.render(reply));
+  }
+
+  private async carryOut(context: TurnContext, renderer: Renderer, effects: readonly Effect[], log: Logger): Promise<void> {
+    const a = context.activity;
+    for (const e of effects) {
+      if (e.kind === 'recordQuestion') {
+        this.deps.questionLog?.recordQuestion({ partnerId: a.from.id, conversationId: a.conversation.id, channelId: a.channelId, question: e.question, ...questionFieldsOf(e.reply) }, e.id);
+      } else if (e.kind === 'recordFeedback') {
+        this.deps.questionLog?.recordFeedback(e.questionId, e.feedback);
+      } else if (e.kind === 'escalation') {
+        this.deps.observer?.escalation(e.event);
+      } else {
+        await this.ticketOpened(context, renderer, e.ticket, log);
+      }
     }
-    const reply = replies[0];
-    if (!reply) return;
-    facts.noAnswerStreak = reply.kind === 'noAnswer' ? facts.noAnswerStreak + 1 : reply.kind === 'smallTalk' ? facts.noAnswerStreak : 0;
-    if (reply.kind === 'noAnswer' && facts.noAnswerStreak >= 2) {
-      facts.pendingOffer = this.support.id;
-      facts.noAnswerStreak = 0;
-      await context.sendActivity(offerActivity(messages.escalationOffer, [messages.yesButton, messages.noButton]));
-    }
-    finished(context, log, {
-      outcome: reply.kind,
-      articleId: reply.kind === 'answer' || reply.kind === 'partial' ? reply.article.id : undefined,
-      passages: reply.kind === 'answer' || reply.kind === 'partial' ? reply.passages.map((p) => `${p.article.id}#${p.passage.index}`) : undefined,
-      confidence: reply.kind === 'smallTalk' ? undefined : reply.confidence,
-      intent: reply.kind === 'smallTalk' ? reply.intent : undefined,
-      questions: replies.length > 1 ? replies.length : undefined,
-      decideMs: Math.round(decideMs * 100) / 100,
-    });
+  }
+
+  /** Logs the turn's outcome and notes its band (and article) for the turn's metrics and trace span. */
+  private finished(context: TurnContext, log: Logger, outcome: TurnLog, decideMs?: number): void {
+    const band = outcome.outcome.startsWith('escalation') ? 'escalation' : outcome.outcome;
+    noteOutcome(context, { band, ...(outcome.articleId ? { articleId: outcome.articleId } : {}) });
+    if (outcome.logged) log.info({ outcome: outcome.outcome, ...outcome.fields, ...(decideMs !== undefined ? { decideMs } : {}) }, 'turn');
   }
 
   /** The welcome, once per conversation (Teams sends both an install and a conversation update). */
   private async welcomeOnce(context: TurnContext): Promise<void> {
-    const facts = await this.deps.state.getFacts(context);
-    if (facts.welcomed) return;
-    facts.welcomed = true;
-    await context.sendActivity(renderWelcome(this.deps.knowledge(), this.deps.messages));
+    const { state, messages } = this.deps;
+    const turn = welcome({ facts: await state.getFacts(context) });
+    await state.setFacts(context, turn.facts);
+    const renderer = rendererFor(context.activity, this.deps.knowledge(), messages);
+    await this.send(context, renderer, turn.replies);
   }
 
   /**
@@ -302,131 +228,17 @@ export class PartnerBot extends TeamsActivityHandler {
     };
   }
 
-  /** Records the question and what the bot did; returns its id in the log (undefined without a log). */
-  private logQuestion(context: TurnContext, text: string, reply: Reply): string | undefined {
-    const log = this.deps.questionLog;
-    if (!log) return undefined;
+  /** Writes the ticket durably; the partner hears its reference only after (from the turn's replies). */
+  private async openTicket(context: TurnContext, request: TicketRequest, log: Logger): Promise<TicketOutcome> {
     const a = context.activity;
-    return log.recordQuestion({
-      partnerId: a.from.id,
-      conversationId: a.conversation.id,
-      channelId: a.channelId,
-      question: text,
-      band: reply.kind,
-      ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id, confidence: reply.confidence } : {}),
-      ...(reply.kind === 'clarify' ? { candidates: reply.candidates.map((c) => c.id), confidence: reply.confidence } : {}),
-      ...(reply.kind === 'noAnswer'
-        ? { reason: reply.reason, confidence: reply.confidence, ...(reply.closest ? { articleId: reply.closest.id } : {}), ...(reply.gap ? { gap: reply.gap } : {}) }
-        : {}),
-    });
-  }
-
-  /** "Helpful" thanks the partner; "not helpful" apologises and offers a person. Both are logged. */
-  private async onFeedback(context: TurnContext, feedback: 'helpful' | 'notHelpful', questionId: string): Promise<void> {
-    const { messages } = this.deps;
-    this.deps.questionLog?.recordFeedback(questionId, feedback);
-    if (feedback === 'helpful') {
-      await context.sendActivity(renderText(messages.feedbackThanks, { band: 'smallTalk', articleId: null, confidence: null, intent: 'feedback' }));
-      return;
-    }
-    const facts = await this.deps.state.getFacts(context);
-    facts.pendingOffer = this.support.id;
-    await context.sendActivity(offerActivity(`${messages.feedbackSorry} ${messages.offerPerson}`, [messages.talkToPersonButton, messages.noButton]));
-  }
-
-  private async startEscalation(context: TurnContext, existing: DialogContext | undefined, scriptId: string, log: Logger): Promise<void> {
-    if (isTeamsGroup(context)) {
-      // Never collect a partner's details where the whole team can read them: continue in a
-      // one-to-one chat, or, if the bot cannot open one, point the partner to it.
-      const moved = await this.continueInPrivate(context, scriptId).catch((err: unknown) => {
-        log.warn({ err }, 'could not open a one-to-one chat for an escalation');
-        return false;
-      });
-      const name = context.activity.from.name ?? '';
-      await context.sendActivity(
-        moved
-          ? renderText(fill(this.deps.messages.escalationMovedPrivate, { name }).replace(/^,\s*/, ''), { band: 'escalation', articleId: null, confidence: null, intent: 'private' })
-          : privateChatInvite(context, this.deps.messages),
-      );
-      if (moved) this.deps.observer?.escalation('started');
-      finished(context, log, { outcome: moved ? 'escalationMovedToPrivate' : 'escalationInviteToPrivate', script: scriptId });
-      return;
-    }
-    const facts = await this.deps.state.getFacts(context);
-    facts.noAnswerStreak = 0;
-    facts.pendingOffer = undefined;
-    const dc = existing ?? (await this.dialogs.createContext(context));
-    await dc.beginDialog(dialogIdOf(scriptId));
-    this.deps.observer?.escalation('started');
-    finished(dc.context, log, { outcome: 'escalationStarted', script: scriptId });
-  }
-
-  /**
-   * Opens a one-to-one Teams chat with the partner and starts the escalation there (its state saved
-   * like any turn's). Returns false when the channel cannot create conversations.
-   */
-  private async continueInPrivate(context: TurnContext, scriptId: string): Promise<boolean> {
-    const adapter = context.adapter;
-    // Only the real adapter (CloudAdapter) can open conversations; test adapters cannot.
-    if (!isCloudAdapter(adapter)) return false;
-    const a = context.activity;
-    const tenantId = a.conversation.tenantId ?? (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
-    let started = false;
-    await adapter.createConversationAsync(
-      this.deps.appId ?? '',
-      a.channelId,
-      a.serviceUrl,
-      '',
-      {
-        isGroup: false,
-        bot: a.recipient,
-        members: [{ id: a.from.id, name: a.from.name ?? '' }],
-        ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
-      } as ConversationParameters,
-      async (privateContext) => {
-        privateContext.activity.from = { ...a.from };
-        const privateDc = await this.dialogs.createContext(privateContext);
-        const facts = await this.deps.state.getFacts(privateContext);
-        facts.noAnswerStreak = 0;
-        await privateDc.beginDialog(dialogIdOf(scriptId));
-        await this.deps.state.save(privateContext);
-        started = true;
-      },
-    );
-    return started;
-  }
-
-  /**
-   * A knowledge question asked in the middle of an escalation: answered only when it reads as a real
-   * question and the knowledge base answers it confidently; anything else is the step's answer (a bad
-   * e-mail is a bad e-mail, and is asked again with the reason).
-   */
-  private async answerMidway(context: TurnContext, text: string): Promise<boolean> {
-    if (!readsAsQuestion(text)) return false;
-    const kb = this.deps.knowledge();
-    const reply = decide(text, kb.index);
-    if (reply.kind !== 'answer') return false;
-    const rendered = renderReply(reply, kb, this.deps.messages);
-    await context.sendActivity({ ...rendered, suggestedActions: undefined });
-    await this.deps.state.remember(context, exchangeOf(text, reply, this.now()));
-    return true;
-  }
-
-  /** Writes the ticket durably, then (only then) tells the partner its reference and what happens next. */
-  private async openTicket(context: TurnContext, script: EscalationScript, answers: Record<string, string>): Promise<boolean> {
-    const { messages, state, tickets, delivery } = this.deps;
-    const log = turnLogger(context, this.deps.logger);
-    const facts = await state.getFacts(context);
-    const a = context.activity;
-    let ticket: Ticket;
     try {
-      ticket = await tickets.create(
+      const ticket = await this.deps.tickets.create(
         {
-          scriptId: script.id,
-          scriptTitle: script.title,
-          answers,
-          summary: summarize(script, answers),
-          history: facts.recent,
+          scriptId: request.script.id,
+          scriptTitle: request.script.title,
+          answers: { ...request.answers },
+          summary: request.summary.map((s) => ({ ...s })),
+          history: [...request.history],
           channelId: a.channelId,
           conversationId: a.conversation.id,
           partnerRef: { ...TurnContext.getConversationReference(a) },
@@ -437,105 +249,65 @@ export class PartnerBot extends TeamsActivityHandler {
             ...(a.conversation.tenantId ? { tenantId: a.conversation.tenantId } : {}),
           },
         },
-        delivery !== undefined,
+        this.deps.delivery !== undefined,
         this.now(),
       );
+      return { ok: true, ticket };
     } catch (err) {
-      const ref = correlationIdOf(context);
-      log.error({ err, script: script.id }, 'could not record ticket');
-      await context.sendActivity(renderText(fill(messages.escalationFailed, { ref }), noArticle()));
-      return false;
+      log.error({ err, script: request.script.id }, 'could not record ticket');
+      return { ok: false, ref: correlationIdOf(context) };
     }
-    facts.tickets = [...facts.tickets, ticket.id];
-    const profile = await state.getProfile(context);
-    for (const step of script.steps) {
-      const value = answers[step.id];
-      if (step.remember && value) profile[step.remember as ProfileField] = value;
-    }
-    const done = fill(script.done, { ...answers, ticket: ticket.id, nextSteps: this.nextSteps() });
-    await context.sendActivity(renderText(done, { band: 'escalation', articleId: null, confidence: null, ticketId: ticket.id }));
-    // Tell an agent hub (the handoff protocol). Teams refuses event activities from bots, so not there;
-    // and whatever happens, the partner's ticket stands.
-    if (a.channelId !== 'msteams') {
+  }
+
+  /** After the partner has the reference: the agent hub (handoff protocol), the delivery worker and the staff channel are told. */
+  private async ticketOpened(context: TurnContext, renderer: Renderer, ticket: Parameters<StaffDesk['announce']>[0], log: Logger): Promise<void> {
+    // Whatever happens here, the partner's ticket stands.
+    if (renderer.handoffEvents) {
       await context.sendActivity(EventFactory.createHandoffInitiation(context, { ticket })).catch((err: unknown) => {
         log.warn({ err, ticket: ticket.id }, 'handoff event not accepted by the channel');
       });
     }
-    delivery?.kick();
+    this.deps.delivery?.kick();
     await this.deps.staffDesk?.announce(ticket);
-    this.deps.observer?.escalation('completed');
-    log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: script.id }, 'ticket');
-    return true;
-  }
-
-  private nextSteps(): string {
-    const { hours, hoursText, responseTime } = this.deps.support;
-    const now = this.now();
-    if (isOpen(hours, now)) return fill(this.deps.messages.nextStepsOpen, { responseTime });
-    const opening = describeOpening(hours, nextOpening(hours, now), now);
-    return fill(this.deps.messages.nextStepsClosed, { hours: hoursText, opening, responseTime });
+    log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: ticket.scriptId }, 'ticket');
   }
 
   /**
-   * Tells a partner where a ticket stands. Only tickets opened in this conversation or by this
-   * partner are shown; any other reference is "not found", so no one can read another partner's.
+   * Opens a one-to-one Teams chat with the partner and starts the request there (its state saved like
+   * any turn's). False when the channel cannot create conversations, or could not this time.
    */
-  private async replyWithStatus(context: TurnContext, id: string | undefined): Promise<void> {
-    const { messages, tickets } = this.deps;
-    const facts = await this.deps.state.getFacts(context);
-    const wanted = id ?? facts.tickets[facts.tickets.length - 1];
-    if (!wanted) {
-      await context.sendActivity(renderText(messages.noTickets, noArticle()));
-      return;
-    }
-    const ticket = await tickets.get(wanted);
+  private async continueInPrivate(context: TurnContext, scriptId: string, log: Logger): Promise<boolean> {
+    const adapter = context.adapter;
+    // Only the real adapter (CloudAdapter) can open conversations; test adapters cannot.
+    if (!isCloudAdapter(adapter)) return false;
     const a = context.activity;
-    const mine = ticket && (ticket.conversationId === a.conversation.id || (ticket.partner.userId === a.from.id && ticket.channelId === a.channelId));
-    if (!ticket || !mine) {
-      await context.sendActivity(renderText(fill(messages.ticketNotFound, { ticket: wanted }), noArticle()));
-      return;
+    const tenantId = a.conversation.tenantId ?? (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    let started = false;
+    const parameters = {
+      isGroup: false,
+      bot: a.recipient,
+      members: [{ id: a.from.id, name: a.from.name ?? '' }],
+      ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
+    } as ConversationParameters;
+    try {
+      await adapter.createConversationAsync(this.deps.appId ?? '', a.channelId, a.serviceUrl, '', parameters, async (privateContext) => {
+        privateContext.activity.from = { ...a.from };
+        const content = this.content();
+        const input = await this.inputFor(privateContext, content);
+        const first = beginEscalation(input, scriptId);
+        const turn = first.needsProfile ? beginEscalation({ ...input, profile: await this.deps.state.getProfile(privateContext) }, scriptId) : first;
+        await this.commit(privateContext, turn);
+        await this.send(privateContext, rendererFor(privateContext.activity, content.kb, content.messages), turn.replies);
+        started = true;
+      });
+    } catch (err) {
+      log.warn({ err }, 'could not open a one-to-one chat for an escalation');
+      return false;
     }
-    const d = ticket.delivery;
-    const text =
-      d.status === 'delivered'
-        ? fill(messages.ticketDelivered, { ticket: ticket.id, when: formatWhen(d.deliveredAt) })
-        : d.status === 'pending'
-          ? fill(messages.ticketPending, { ticket: ticket.id, attempts: d.attempts })
-          : fill(messages.ticketStored, { ticket: ticket.id });
-    await context.sendActivity(renderText(text, { band: 'ticketStatus', articleId: null, confidence: null, ticketId: ticket.id, delivery: d.status }));
+    return started;
   }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
-}
-
-
-/** An offer of a person, with its answer buttons; a "yes" (or the person button) starts the request. */
-function offerActivity(text: string, buttons: readonly string[]): Partial<Activity> {
-  return {
-    ...renderText(text, noArticle({ intent: 'offer' })),
-    suggestedActions: { to: [], actions: buttons.map((b) => ({ type: ActionTypes.ImBack, title: b, value: b })) },
-  };
-}
-
-/** The last reply with the second question of a message offered as a button. */
-function withOffer(activity: Partial<Activity>, question: string): Partial<Activity> {
-  const actions = activity.suggestedActions?.actions ?? [];
-  return { ...activity, suggestedActions: { to: [], actions: [{ type: ActionTypes.ImBack, title: question, value: question }, ...actions] } };
-}
-
-function exchangeOf(question: string, reply: Reply, at: Date) {
-  return {
-    question,
-    band: reply.kind === 'smallTalk' ? 'smallTalk' : reply.kind,
-    ...(reply.kind === 'answer' || reply.kind === 'partial' ? { articleId: reply.article.id } : {}),
-    ...(reply.kind === 'clarify' && reply.candidates[0] ? { articleId: reply.candidates[0].id } : {}),
-    at: at.toISOString(),
-  };
-}
-
-function formatWhen(iso: string | undefined): string {
-  if (!iso) return 'an earlier date';
-  return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -3,7 +3,8 @@ import type restify from 'restify';
 import { fill, type Messages } from '../answering/Messages';
 import type { FairUse, Refusal } from '../limits/FairUse';
 import type { Logger } from '../log';
-import { noArticle, renderText } from './render';
+import { noArticle } from '../conversation/outgoing';
+import { renderText } from './renderers/markdown';
 import type { IncomingActivity } from './validateActivity';
 
 /**

@@ -12,19 +12,21 @@ import { useLogSalt, type Logger } from '../log';
 import type { Storage } from '../storage/Storage';
 import { loadStoredSecret } from '../storage/storedSecret';
 import { StorageHealth, storageFault, storageUnavailableIn } from '../storage/StorageHealth';
-import { createAdapter } from './adapter';
+import { createAdapter, type PartnerAdapter } from './adapter';
 import { LOCAL_SERVICE_URL, registerDirectLine } from './directLine/directLineRoutes';
 import { TokenChains } from './directLine/tokenChains';
 import { createTurnGate, slowDownActivity } from './fairUseHttp';
 import type { TokenSigner } from './directLine/tokens';
 import { Transcripts } from './directLine/transcripts';
+import type { Phrases } from '../conversation/phrases';
 import { AzureDirectLine } from './webchat/azureDirectLine';
 import { OriginPolicy } from './webchat/origins';
 import { TokenIssuer } from './webchat/tokenIssuer';
 import { loadSigningKey, registerWebChat } from './webchat/webchatRoutes';
 import { StaffDesk } from './teams/staffDesk';
 import { PartnerBot } from './PartnerBot';
-import { noArticle, renderText } from './render';
+import { noArticle } from '../conversation/outgoing';
+import { renderText } from './renderers/markdown';
 import { createBotServer, type BotServer } from './server';
 import { BotState } from './state';
 import { correlationIdOf } from './turnLog';
@@ -43,6 +45,8 @@ export interface StartOptions {
   readonly knowledgeProblems?: () => readonly string[] | undefined;
   readonly messages: Messages;
   readonly scripts: readonly EscalationScript[];
+  /** What the bot recognises in partners' words (dialogs/phrases.yaml). */
+  readonly phrases: Phrases;
   /** Where state and tickets live; botbuilder's MemoryStorage when omitted (tests only). */
   readonly storage?: Storage;
   /** The bot's metrics (`GET /metrics`); a registry of its own when omitted. */
@@ -82,73 +86,12 @@ export function buildBotServer(opts: StartOptions): RunningBot {
       logger.error({ url, reason, servingCachedKeys }, servingCachedKeys ? 'could not refresh Bot Framework signing keys; the cached keys still serve' : 'could not fetch Bot Framework signing keys; requests with tokens get 503 until they can be fetched'),
   });
   const tickets = new TicketStore(storage, config.escalation.ticketPrefix);
-  const delivery = config.escalation.webhookUrl
-    ? new DeliveryWorker({
-        store: tickets,
-        url: config.escalation.webhookUrl,
-        ...(config.escalation.webhookSecret ? { secret: config.escalation.webhookSecret } : {}),
-        baseDelayMs: config.escalation.retryBaseMs,
-        maxDelayMs: config.escalation.retryMaxMs,
-        timeoutMs: config.escalation.webhookTimeoutMs,
-        leaseMs: 2 * config.escalation.webhookTimeoutMs,
-        logger,
-        onAttempt: (attempt, delivered) => metrics.ticketAttempt(attempt, delivered),
-      })
-    : undefined;
-  // The salt that hashes partner and conversation ids in the question log and in the logs: the
-  // configured one, or one generated on first start and kept in storage (loaded in `listen`).
-  let salt = config.questionLog.salt;
-  const questionLog = new QuestionLog({
-    dir: config.questionLog.dir,
-    salt: () => {
-      if (!salt) throw new Error('the question log salt is not loaded yet');
-      return salt;
-    },
-    retentionDays: config.questionLog.retentionDays,
-    ...questionLogIncidents(logger),
-  });
-  const staffDesk = config.teams.staffChannel
-    ? new StaffDesk({
-        adapter,
-        appId: config.auth.appId ?? '',
-        channelId: config.teams.staffChannel,
-        serviceUrl: config.teams.staffServiceUrl,
-        ...(config.auth.tenantId ? { tenantId: config.auth.tenantId } : {}),
-        tickets,
-        messages,
-        logger,
-      })
-    : undefined;
-  const bot = new PartnerBot({
-    appId: config.auth.appId ?? '',
-    questionLog,
-    ...(staffDesk ? { staffDesk } : {}),
-    knowledge: opts.knowledge,
-    messages,
-    maxQuestionChars: config.maxQuestionChars,
-    logger,
-    state: new BotState(storage),
-    scripts: opts.scripts,
-    tickets,
-    support: config.support,
-    ...(delivery ? { delivery } : {}),
-    observer: metrics,
-  });
+  const delivery = createDelivery(config, tickets, logger, metrics);
+  const log = questionLogFor(config, logger);
+  const questionLog = log.questionLog;
+  const bot = createPartnerBot(opts, { adapter, storage, tickets, questionLog, metrics, ...(delivery ? { delivery } : {}) });
+  adapter.onTurnError = turnErrorHandler(messages, logger);
 
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    // The storage is down: the endpoint answers 503 with the reason (the monitor has logged it).
-    const unavailable = storageUnavailableIn(error);
-    if (unavailable) throw unavailable;
-    const ref = correlationIdOf(context);
-    logger.error({ correlationId: ref, err: error, channelId: context.activity.channelId }, 'turn error');
-    try {
-      await context.sendActivity(renderText(fill(messages.error, { ref }), noArticle()));
-    } catch (sendError) {
-      logger.error({ correlationId: ref, err: sendError }, 'could not tell the partner about the error');
-    }
-  };
-
-  let sweeper: NodeJS.Timeout | undefined;
   const fairUse = new FairUse(config.limits, { onRefusal: (limit) => metrics.refused(limit) });
   metrics.countStreamsWith(() => fairUse.openStreamCount());
   const server = createBotServer({
@@ -167,7 +110,50 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     },
   });
 
-  // The portal widget: its token endpoint and, without Azure Bot Service, the bot's own Direct Line.
+  registerMetrics(server.server, metrics, config.metrics, logger);
+  const widget = registerWidget(opts, { server, adapter, storage, fairUse });
+  const transcripts = widget.transcripts;
+
+  return {
+    ...server,
+    tickets,
+    transcripts,
+    delivery,
+    storage,
+    metrics,
+    listen: async (port, host) => {
+      await tickets.init();
+      await widget.start();
+      await log.start(storage);
+      const bound = await server.listen(port, host);
+      storage.start();
+      delivery?.start();
+      return bound;
+    },
+    shutdown: async (graceMs) => {
+      log.stop();
+      storage.stop();
+      const result = await server.shutdown(graceMs);
+      // Bounded: a hung webhook or disk must not keep the process from exiting.
+      let timer: NodeJS.Timeout | undefined;
+      const tail = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_TAIL_MS)));
+      await Promise.race([Promise.all([delivery?.stop(SHUTDOWN_TAIL_MS), questionLog.flush()]), tail]);
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/**
+ * The portal widget: its token endpoint and, without Azure Bot Service, the bot's own Direct Line.
+ * `start` loads the key that signs the widget's tokens.
+ */
+function registerWidget(
+  opts: StartOptions,
+  parts: { server: BotServer; adapter: PartnerAdapter; storage: StorageHealth; fairUse: FairUse },
+): { transcripts: Transcripts; start: () => Promise<void> } {
+  const { config, logger, messages } = opts;
+  const { server, adapter, storage, fairUse } = parts;
   const webchat = config.webchat;
   const transcripts = new Transcripts(storage);
   const origins = new OriginPolicy(webchat.allowedOrigins);
@@ -184,7 +170,6 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     transcripts,
     ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret, config.outboundTimeoutMs), azureDomain: webchat.directLineDomain } : {}),
   });
-  registerMetrics(server.server, metrics, config.metrics, logger);
   registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, stopping: server.stopping, fairUse });
   if (!webchat.directLineSecret) {
     adapter.useLocalChannel({
@@ -213,36 +198,113 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   }
 
   return {
-    ...server,
-    tickets,
     transcripts,
-    delivery,
-    storage,
-    metrics,
-    listen: async (port, host) => {
-      await tickets.init();
+    start: async () => {
       signer = await loadSigningKey(storage, webchat.tokenSecret);
+    },
+  };
+}
+
+/** The webhook delivery worker, when tickets go to a webhook. */
+function createDelivery(config: Config, tickets: TicketStore, logger: Logger, metrics: Metrics): DeliveryWorker | undefined {
+  if (!config.escalation.webhookUrl) return undefined;
+  return new DeliveryWorker({
+    store: tickets,
+    url: config.escalation.webhookUrl,
+    ...(config.escalation.webhookSecret ? { secret: config.escalation.webhookSecret } : {}),
+    baseDelayMs: config.escalation.retryBaseMs,
+    maxDelayMs: config.escalation.retryMaxMs,
+    timeoutMs: config.escalation.webhookTimeoutMs,
+    leaseMs: 2 * config.escalation.webhookTimeoutMs,
+    logger,
+    onAttempt: (attempt, delivered) => metrics.ticketAttempt(attempt, delivered),
+  });
+}
+
+/** The bot, with the staff channel's desk when one is configured. */
+function createPartnerBot(
+  opts: StartOptions,
+  parts: { adapter: PartnerAdapter; storage: StorageHealth; tickets: TicketStore; questionLog: QuestionLog; metrics: Metrics; delivery?: DeliveryWorker },
+): PartnerBot {
+  const { config, logger, messages } = opts;
+  const { adapter, tickets } = parts;
+  const staffDesk = config.teams.staffChannel
+    ? new StaffDesk({
+        adapter,
+        appId: config.auth.appId ?? '',
+        channelId: config.teams.staffChannel,
+        serviceUrl: config.teams.staffServiceUrl,
+        ...(config.auth.tenantId ? { tenantId: config.auth.tenantId } : {}),
+        tickets,
+        messages,
+        logger,
+      })
+    : undefined;
+  return new PartnerBot({
+    appId: config.auth.appId ?? '',
+    questionLog: parts.questionLog,
+    ...(staffDesk ? { staffDesk } : {}),
+    knowledge: opts.knowledge,
+    messages,
+    phrases: opts.phrases,
+    maxQuestionChars: config.maxQuestionChars,
+    logger,
+    state: new BotState(parts.storage),
+    scripts: opts.scripts,
+    tickets,
+    support: config.support,
+    ...(parts.delivery ? { delivery: parts.delivery } : {}),
+    observer: parts.metrics,
+  });
+}
+
+/**
+ * A failed turn: logged with its correlation id, and the partner gets a short apology with that
+ * reference. A storage outage is not a failed turn: the endpoint answers 503 with the reason.
+ */
+function turnErrorHandler(messages: Messages, logger: Logger): (context: TurnContext, error: Error) => Promise<void> {
+  return async (context, error) => {
+    const unavailable = storageUnavailableIn(error);
+    if (unavailable) throw unavailable;
+    const ref = correlationIdOf(context);
+    logger.error({ correlationId: ref, err: error, channelId: context.activity.channelId }, 'turn error');
+    try {
+      await context.sendActivity(renderText(fill(messages.error, { ref }), noArticle()));
+    } catch (sendError) {
+      logger.error({ correlationId: ref, err: sendError }, 'could not tell the partner about the error');
+    }
+  };
+}
+
+/**
+ * The question log, with the salt that hashes partner and conversation ids in it and in the logs: the
+ * configured one, or one generated on first start and kept in storage (loaded by `start`). Old files
+ * are swept once a day.
+ */
+function questionLogFor(config: Config, logger: Logger): { questionLog: QuestionLog; start: (storage: BotStorage) => Promise<void>; stop: () => void } {
+  let salt = config.questionLog.salt;
+  let sweeper: NodeJS.Timeout | undefined;
+  const questionLog = new QuestionLog({
+    dir: config.questionLog.dir,
+    salt: () => {
+      if (!salt) throw new Error('the question log salt is not loaded yet');
+      return salt;
+    },
+    retentionDays: config.questionLog.retentionDays,
+    ...questionLogIncidents(logger),
+  });
+  return {
+    questionLog,
+    start: async (storage) => {
       salt ??= await loadStoredSecret(storage, QUESTION_LOG_SALT_DOC);
       useLogSalt(logger, salt);
       const sweep = () => void questionLog.sweep().catch((err: unknown) => logger.error({ err }, 'question log sweep failed'));
       sweep();
       sweeper = setInterval(sweep, 24 * 60 * 60 * 1000);
       sweeper.unref();
-      const bound = await server.listen(port, host);
-      storage.start();
-      delivery?.start();
-      return bound;
     },
-    shutdown: async (graceMs) => {
+    stop: () => {
       if (sweeper) clearInterval(sweeper);
-      storage.stop();
-      const result = await server.shutdown(graceMs);
-      // Bounded: a hung webhook or disk must not keep the process from exiting.
-      let timer: NodeJS.Timeout | undefined;
-      const tail = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_TAIL_MS)));
-      await Promise.race([Promise.all([delivery?.stop(SHUTDOWN_TAIL_MS), questionLog.flush()]), tail]);
-      clearTimeout(timer);
-      return result;
     },
   };
 }

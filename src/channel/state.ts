@@ -1,42 +1,7 @@
 import { BotState as BotBuilderState, ConversationState, UserState, type StatePropertyAccessor, type Storage, type TurnContext } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
-import type { TopicContext } from '../answering/conversation';
-import type { TicketExchange } from '../escalation/ticket';
+import { emptyFacts, type ConversationFacts, type PartnerProfile } from '../conversation/facts';
 
-/** What the bot remembers about one conversation. */
-export interface ConversationFacts {
-  /** The last questions asked, with what the bot did, for tickets (newest last). */
-  recent: TicketExchange[];
-  /** No-answers in a row; the second one brings an unprompted offer of a person. */
-  noAnswerStreak: number;
-  /** A script the bot has offered and a "yes" would start. */
-  pendingOffer?: string;
-  /** Tickets opened in this conversation, oldest first. */
-  tickets: string[];
-  /** The question-log id of the last question searched, which typed feedback refers to. */
-  lastQuestionId?: string;
-  /** The welcome has been shown in this conversation. */
-  welcomed?: boolean;
-  /**
-   * The last question and the passages shown, so that a follow-up ("and for schools?") is read in
-   * context. Absent in state saved before follow-ups were understood; such a conversation simply
-   * starts without context.
-   */
-  topic?: TopicContext;
-}
-
-/** What the bot remembers about a partner across conversations, offered for reuse in escalations. */
-export interface PartnerProfile {
-  name?: string;
-  email?: string;
-  company?: string;
-  phone?: string;
-  partnerId?: string;
-}
-
-export type ProfileField = keyof PartnerProfile;
-
-const RECENT_LIMIT = 5;
+export type { ConversationFacts, PartnerProfile, ProfileField } from '../conversation/facts';
 
 /** What a turn holds of one state object: the object, and its JSON (without eTag) as last read or written. */
 interface Loaded {
@@ -117,7 +82,8 @@ function jsonWithoutETag(state: Record<string, unknown>): string {
 export class BotState {
   private readonly conversation: ChangeTrackedState;
   private readonly user: ChangeTrackedState;
-  readonly dialogState: StatePropertyAccessor<DialogState>;
+  /** Where versions before the plain escalation flow kept a request in progress (read once, then removed). */
+  readonly legacyDialogState: StatePropertyAccessor<unknown>;
   private readonly facts: StatePropertyAccessor<ConversationFacts>;
   private readonly profile: StatePropertyAccessor<PartnerProfile>;
 
@@ -126,22 +92,25 @@ export class BotState {
     const userKeys = new UserState(storage);
     this.conversation = new ChangeTrackedState(storage, (context) => conversationKeys.getStorageKey(context), 'ConversationState');
     this.user = new ChangeTrackedState(storage, (context) => userKeys.getStorageKey(context), 'UserState');
-    this.dialogState = this.conversation.createProperty<DialogState>('dialogState');
+    this.legacyDialogState = this.conversation.createProperty<unknown>('dialogState');
     this.facts = this.conversation.createProperty<ConversationFacts>('facts');
     this.profile = this.user.createProperty<PartnerProfile>('profile');
   }
 
   getFacts(context: TurnContext): Promise<ConversationFacts> {
-    return this.facts.get(context, { recent: [], noAnswerStreak: 0, tickets: [] });
+    return this.facts.get(context, emptyFacts());
+  }
+
+  setFacts(context: TurnContext, facts: ConversationFacts): Promise<void> {
+    return this.facts.set(context, facts);
   }
 
   getProfile(context: TurnContext): Promise<PartnerProfile> {
     return this.profile.get(context, {});
   }
 
-  async remember(context: TurnContext, exchange: TicketExchange): Promise<void> {
-    const facts = await this.getFacts(context);
-    facts.recent = [...facts.recent, exchange].slice(-RECENT_LIMIT);
+  setProfile(context: TurnContext, profile: PartnerProfile): Promise<void> {
+    return this.profile.set(context, profile);
   }
 
   /** Writes what changed this turn (both states; eTag-checked by botbuilder). */

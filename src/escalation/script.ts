@@ -23,7 +23,7 @@ export type RememberField = (typeof REMEMBER_FIELDS)[number];
 export const SUPPORT_SCRIPT_ID = 'support';
 
 /** The file in `dialogs/` that holds the bot's messages, not a script. */
-const NOT_SCRIPTS = new Set(['messages.yaml', 'messages.yml']);
+const NOT_SCRIPTS = new Set(['messages.yaml', 'messages.yml', 'phrases.yaml', 'phrases.yml']);
 
 /** The longest answer a step may allow, and the default per kind. */
 export const MAX_ANSWER_LENGTH = 5000;

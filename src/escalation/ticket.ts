@@ -1,3 +1,4 @@
+import type { Band } from '../conversation/band';
 import type { EscalationScript } from './script';
 
 /** The partner who opened a ticket, as the channel identifies them. */
@@ -11,8 +12,8 @@ export interface TicketPartner {
 /** One question the partner asked the bot before escalating, and how it was answered. */
 export interface TicketExchange {
   question: string;
-  /** How confident the answer was (the answering band, e.g. "answer", "didYouMean", "none"). */
-  band: string;
+  /** What kind of reply the bot gave. */
+  band: Band;
   /** The article shown, if any. */
   articleId?: string;
   /** ISO time. */

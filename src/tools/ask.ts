@@ -5,7 +5,7 @@
  * `--after` asks earlier questions first in the same conversation, to see how a follow-up is read.
  */
 import { parseArgs } from 'node:util';
-import { respond, type TopicContext } from '../answering/conversation';
+import { answerInConversation, type TopicContext } from '../answering/conversation';
 import type { Decision } from '../answering/answer';
 import { loadMessages } from '../answering/Messages';
 import { viewOf } from '../answering/replyText';
@@ -31,8 +31,8 @@ async function main(): Promise<number> {
   }
   const index = kb.data.index;
   let context: TopicContext | undefined;
-  for (const earlier of values.after) context = respond(earlier, index, context, new Date()).context;
-  const turn = respond(question, index, context, new Date());
+  for (const earlier of values.after) context = answerInConversation(earlier, index, context, new Date()).context;
+  const turn = answerInConversation(question, index, context, new Date());
   console.log(`Question:   ${question}`);
   if (context) console.log(`After:      ${context.question}`);
   turn.decisions.forEach((d, i) => {

@@ -1,6 +1,6 @@
 /**
  * `npm run kb:check [-- --knowledge dir --dialogs dir]`: validates every article, synonyms, sources,
- * not-covered phrases, the bot's messages and the escalation scripts, and prints every problem at once
+ * not-covered phrases, the bot's messages, the phrases it recognises and the escalation scripts, and prints every problem at once
  * as `file:line: message`, errors and warnings in one run. Also warns of articles with stale facts
  * (`--stale-years`, default 3; not for articles marked `historical: true`) and of articles no question
  * in the staff's evaluation set reaches (`--questions`, default knowledge/eval.yaml). Exits 1 on any error; warnings
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { decide } from '../answering/answer';
 import { leadArticle } from '../answering/Reply';
 import { loadMessages } from '../answering/Messages';
+import { loadPhrases } from '../conversation/loadPhrases';
 import { loadScripts } from '../escalation/script';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { coverageWarnings } from '../knowledge/coverage';
@@ -33,7 +34,7 @@ async function main(): Promise<number> {
     console.error('usage: npm run kb:check -- [--knowledge dir] [--dialogs dir] [--questions file] [--stale-years N]');
     return 2;
   }
-  const [kb, messages, scripts] = await Promise.all([loadKnowledge(values.knowledge), loadMessages(values.dialogs), loadScripts(values.dialogs)]);
+  const [kb, messages, scripts, phrases] = await Promise.all([loadKnowledge(values.knowledge), loadMessages(values.dialogs), loadScripts(values.dialogs), loadPhrases(values.dialogs)]);
   const coverage: Problem[] = [];
   if (!kb.success) {
     // Stale facts are reported with the errors; whether the evaluation questions reach each article
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
     ...(kb.success ? [...kb.warnings, ...coverage] : [...kb.problems, ...coverage]).map(inKnowledge),
     ...(messages.success ? messages.warnings : messages.problems),
     ...(scripts.success ? scripts.warnings : scripts.problems),
+    ...(phrases.success ? phrases.warnings : phrases.problems),
   ];
   for (const p of problems) console.log(formatProblem(p));
   const errors = problems.filter((p) => p.severity === 'error').length;

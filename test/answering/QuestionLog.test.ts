@@ -289,6 +289,17 @@ describe('readLog', () => {
     expect(read.questions[0]).not.toHaveProperty('type');
   });
 
+  it('reads the band of a request for a person written by older versions ("escalate") as "escalation"', async () => {
+    const line = (id: string, band: string) => JSON.stringify({ type: 'question', id, at: '2011-06-06T10:00:00.000Z', partner: 'p', channelId: 'test', conversation: 'c', question: 'talk to a human', band });
+    await fs.writeFile(path.join(dir, 'questions-2011-06-06-bot-a.jsonl'), `${line('old', 'escalate')}\n${line('new', 'escalation')}\n${line('bad', 'escalated')}\n`);
+    const read = await readLog(dir, ALL.from, ALL.to);
+    expect(read.questions.map((q) => [q.id, q.band])).toEqual([
+      ['old', 'escalation'],
+      ['new', 'escalation'],
+    ]);
+    expect(read.badLines).toBe(1);
+  });
+
   it('reads a missing folder as empty', async () => {
     await expect(readLog(path.join(dir, 'missing'), ALL.from, ALL.to)).resolves.toEqual({ questions: [], badLines: 0 });
   });

@@ -1,4 +1,4 @@
-import { CONTEXT_TTL_MS, isFollowUp, respond, splitQuestions, type TopicContext } from '../../src/answering/conversation';
+import { answerInConversation, CONTEXT_TTL_MS, isFollowUp, splitQuestions, type TopicContext } from '../../src/answering/conversation';
 import { readMessage, readsAsQuestion, withoutMentions } from '../../src/answering/message';
 import type { Reply } from '../../src/answering/Reply';
 import type { KnowledgeIndex } from '../../src/knowledge/KnowledgeIndex';
@@ -19,7 +19,7 @@ const text = (r: Reply | undefined) => (r && (r.kind === 'answer' || r.kind === 
 function chat(...messages: string[]) {
   let ctx: TopicContext | undefined;
   return messages.map((m) => {
-    const turn = respond(m, index, ctx, NOW);
+    const turn = answerInConversation(m, index, ctx, NOW);
     ctx = turn.context;
     return turn;
   });
@@ -51,9 +51,9 @@ describe('follow-ups', () => {
   });
 
   it('forgets the context after a while', () => {
-    const first = respond('is bpos getting exchange 2010?', index, undefined, NOW);
-    const soon = respond("who's behind that?", index, first.context, new Date(NOW.getTime() + 60_000));
-    const later = respond("who's behind that?", index, first.context, new Date(NOW.getTime() + CONTEXT_TTL_MS + 1000));
+    const first = answerInConversation('is bpos getting exchange 2010?', index, undefined, NOW);
+    const soon = answerInConversation("who's behind that?", index, first.context, new Date(NOW.getTime() + 60_000));
+    const later = answerInConversation("who's behind that?", index, first.context, new Date(NOW.getTime() + CONTEXT_TTL_MS + 1000));
     expect(text(soon.replies[0])).toMatch(/Betsy Frost Webb/);
     expect(text(later.replies[0])).not.toMatch(/Betsy Frost Webb/);
   });

@@ -20,7 +20,7 @@ describe('isGap', () => {
     expect(isGap(q('x', 'clarify'))).toBe(false);
     expect(isGap(q('x', 'clarify', { feedback: 'notHelpful' }))).toBe(true);
     expect(isGap(q('x', 'smallTalk', { feedback: 'notHelpful' }))).toBe(false);
-    expect(isGap(q('x', 'escalate'))).toBe(false);
+    expect(isGap(q('x', 'escalation'))).toBe(false);
   });
 
   it('counts a partial answer as a gap, with its own reason', () => {

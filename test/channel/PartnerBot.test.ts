@@ -1,5 +1,5 @@
 import { ActivityTypes, type TestAdapter, type Activity } from 'botbuilder';
-import type { ReplyData } from '../../src/channel/render';
+import type { ReplyData } from '../../src/conversation/outgoing';
 import { readLog } from '../../src/answering/QuestionLog';
 import { makeBot, sayActivity } from '../helpers/turnHarness';
 
@@ -51,50 +51,6 @@ describe('PartnerBot turns', () => {
     expect(choices.length).toBeLessThanOrEqual(4);
     const picked = await ask(adapter, choices[0] as string);
     expect(data(picked)).toMatchObject({ band: 'answer', articleId: data(reply).articleId });
-  });
-
-  it('says plainly when it has no answer and offers a person', async () => {
-    const reply = await ask(await makeAdapter(), "what's the weather in seattle");
-    expect(data(reply)).toMatchObject({ band: 'noAnswer', articleId: null });
-    expect(buttons(reply)).toContain('Talk to a person');
-  });
-
-  it('answers a question the sources cannot answer with no-answer, naming what is not covered', async () => {
-    const reply = await ask(await makeAdapter(), 'how much will office 365 cost per user?');
-    expect(data(reply).band).toBe('noAnswer');
-    expect(reply.text).toMatch(/pric|cost/i);
-    expect(buttons(reply).length).toBeGreaterThanOrEqual(1);
-  });
-
-  it.each([
-    ['hello', 'greeting'],
-    ['thanks!', 'thanks'],
-    ['help', 'help'],
-    ['bye', 'goodbye'],
-  ])('replies to small talk "%s" with a short scripted reply (%s)', async (text, intent) => {
-    const reply = await ask(await makeAdapter(), text);
-    expect(data(reply)).toMatchObject({ band: 'smallTalk', intent });
-  });
-
-  it('lists the topics in help, with example questions that get answers', async () => {
-    const adapter = await makeAdapter();
-    const reply = await ask(adapter, 'help');
-    expect(reply.text).toMatch(/BPOS/);
-    expect(reply.text).toMatch(/WPC/);
-    const example = buttons(reply)[0];
-    expect(example).toBeDefined();
-    expect(data(await ask(adapter, example as string)).band).toBe('answer');
-  });
-
-  it('answers a question wrapped in a greeting rather than just greeting back', async () => {
-    const reply = await ask(await makeAdapter(), 'hi there, quick q - who are the competitors of BPOS?');
-    expect(data(reply)).toMatchObject({ band: 'answer', articleId: 'competitors' });
-  });
-
-  it('refuses an over-long message politely instead of searching it', async () => {
-    const reply = await ask(await makeAdapter(50), 'when is wpc '.repeat(10));
-    expect(data(reply).band).toBe('noAnswer');
-    expect(reply.text).toMatch(/50/);
   });
 
   it('asks for text when a message has none (an attachment only)', async () => {

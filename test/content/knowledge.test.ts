@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadMessages } from '../../src/answering/Messages';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
 import { formatProblem } from '../../src/knowledge/Problem';
-import { renderWelcome } from '../../src/channel/render';
+import { renderWelcome } from '../../src/channel/renderers/markdown';
 import { ROOT } from '../helpers/realContent';
 
 /** The bundled content, exactly as staff left it, must load cleanly. */

@@ -34,14 +34,14 @@ export async function startBot(env: Record<string, string> = {}, storage?: Stora
     },
   });
   const content = await realContent();
-  const { messages, scripts } = content;
+  const { messages, scripts, phrases } = content;
   let kb = content.kb;
   if (knowledgeDir) {
     const loaded = await loadKnowledge(knowledgeDir);
     if (!loaded.success) throw new Error(loaded.problems.map(formatProblem).join('\n'));
     kb = loaded.data;
   }
-  const bot = buildBotServer({ config, logger: createLogger(config.logLevel, sink), knowledge: () => kb, messages, scripts, ...(storage ? { storage } : {}) });
+  const bot = buildBotServer({ config, logger: createLogger(config.logLevel, sink), knowledge: () => kb, messages, scripts, phrases, ...(storage ? { storage } : {}) });
   const port = await bot.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, bot, logs, close: async () => void (await bot.shutdown(1000)) };
 }

@@ -1,4 +1,5 @@
-import { QuestionLog, type Feedback, type QuestionInput, type QuestionBand } from '../../src/answering/QuestionLog';
+import { QuestionLog, type Feedback, type QuestionInput } from '../../src/answering/QuestionLog';
+import type { Band } from '../../src/conversation/band';
 import type { GapInput } from '../../src/answering/gaps';
 
 /**
@@ -20,7 +21,7 @@ export interface FixtureRecord {
   time?: string;
   partner?: string;
   question: string;
-  band: QuestionBand;
+  band: Band;
   reason?: string;
   articleId?: string;
   candidates?: string[];
@@ -71,7 +72,7 @@ export const FIXTURE: FixtureRecord[] = [
   { day: 6, question: 'office web apps adoption', band: 'answer', articleId: 'office-web-apps-adoption', confidence: 1, feedback: [{ value: 'notHelpful' }, { value: 'helpful', time: '12:30' }] },
   { day: 0, question: 'hi', band: 'smallTalk' },
   { day: 2, question: 'thanks', band: 'smallTalk' },
-  { day: 5, question: 'talk to a human', band: 'escalate' },
+  { day: 5, question: 'talk to a human', band: 'escalation' },
   { day: 6, question: 'cloud', band: 'clarify', candidates: CLOUD_CANDIDATES, confidence: 0.427 },
 
   // Outside the week: not counted.

@@ -38,7 +38,7 @@ export interface TurnBotOptions {
 
 /** The real bot over botbuilder's TestAdapter, with the bundled content and in-memory storage. */
 export async function makeBot(o: TurnBotOptions = {}): Promise<TurnBot> {
-  const { kb, messages, scripts } = await realContent();
+  const { kb, messages, scripts, phrases } = await realContent();
   const storage = o.storage ?? new MemoryStorage();
   const hours = parseSupportHours(o.hours ?? 'Mon-Sun 00:00-24:00', o.timeZone ?? 'UTC');
   if (!hours.ok) throw new Error(hours.message);
@@ -55,6 +55,7 @@ export async function makeBot(o: TurnBotOptions = {}): Promise<TurnBot> {
     logger: silentLogger(),
     state: new BotState(storage),
     scripts,
+    phrases,
     tickets,
     support,
     ...(o.webhook === false ? {} : { delivery: { kick: () => void (kicks += 1) } }),

@@ -41,6 +41,7 @@ describe('npm run kb:check', () => {
       await edit(path.join(kb, 'synonyms.yaml'), (t) => `${t}- term: zune\n  also: [zune marketplace]\n`); // maps to nothing
       await fs.writeFile(path.join(kb, 'partner-program/yaml-broken.md'), '---\nid: yaml-broken\ntitle: "unclosed\ntopic: x\n---\nBody.\n'); // YAML syntax
       await edit(path.join(dialogs, 'billing.yaml'), (t) => t.replace('kind: choice', 'kind: multiple')); // broken script
+      await edit(path.join(dialogs, 'phrases.yaml'), (t) => t.replace("'\\b(?:my|the)\\s+(?:ticket|request|case)\\b", "'(?:my|the")); // a pattern that does not compile
       // A wrong type and an unknown source in the same article: both in this run, not one after the other.
       await edit(path.join(kb, 'partner-program/competitors.md'), (t) => t.replace(/^tags: \[(.*)\]$/m, 'tags: $1').replace(/^source: .*$/m, 'source: not-listed.txt'));
       await edit(path.join(kb, 'bpos/bpos-overview.md'), (t) => t.replace('historical: true\n', '')); // no longer historical: stale
@@ -59,6 +60,7 @@ describe('npm run kb:check', () => {
         ['synonym to nothing', /synonyms\.yaml:\d+: synonym term "zune" maps to nothing/],
         ['YAML syntax', /partner-program\/yaml-broken\.md:\d+: YAML/],
         ['broken script', /billing\.yaml:\d+: .*kind/],
+        ['broken phrase pattern', /phrases\.yaml:\d+: ticketStatus\.patterns: not a regular expression/],
         ['tags as text', /partner-program\/competitors\.md:\d+: tags must be a list, not text: write tags: \[/],
         ['source of the same article', /partner-program\/competitors\.md:\d+: source "not-listed\.txt" is not listed/],
         ['stale, not historical', /bpos\/bpos-overview\.md: warning: asOf "[^"]+" is more than 3 years old/],

@@ -53,7 +53,7 @@ describe('kbGaps CLI', () => {
     const { code, stdout, stderr } = await run(week(log));
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toContain('period:            2011-06-06 00:00 UTC to 2011-06-12 23:59 UTC');
-    expect(stdout).toContain('questions logged:  30 (answer 13, noAnswer 12, smallTalk 2, clarify 2, escalate 1)');
+    expect(stdout).toContain('questions logged:  30 (answer 13, noAnswer 12, smallTalk 2, clarify 2, escalation 1)');
     expect(stdout).toContain('gaps found:        15 questions in 8 groups');
     expect(stdout).toContain('malformed lines:   1 skipped');
 

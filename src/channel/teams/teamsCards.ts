@@ -4,7 +4,7 @@ import { fill, type Messages } from '../../answering/Messages';
 import { partialLead, passageBlocks } from '../../answering/replyText';
 import type { Article } from '../../knowledge/Article';
 import type { KnowledgeBase } from '../../knowledge/loadKnowledge';
-import type { FeedbackValue, ReplyData } from '../render';
+import type { FeedbackValue, ReplyData } from '../../conversation/outgoing';
 
 /** What a card button sends back: a question to ask (follow-ups), or feedback. */
 export interface AskValue {

@@ -1,36 +1,17 @@
-import {
-  ActionTypes,
-  CardFactory,
-  CloudAdapterBase as CloudAdapterBaseClass,
-  type Activity,
-  type CloudAdapterBase,
-  type TurnContext,
-} from 'botbuilder';
-import type { Messages } from '../../answering/Messages';
+import { ActionTypes, CardFactory, CloudAdapterBase as CloudAdapterBaseClass, type Activity, type CloudAdapterBase } from 'botbuilder';
 import type { KnowledgeBase } from '../../knowledge/loadKnowledge';
-import { renderText } from '../render';
 import { questionRows } from './teamsCards';
 
 /** How the bot tells Teams conversations apart and adapts its messages to them. */
 
 /** A Teams channel or group chat (not a one-to-one chat with the bot). */
-export function isTeamsGroup(context: TurnContext): boolean {
-  const c = context.activity.conversation;
-  return context.activity.channelId === 'msteams' && (c?.conversationType === 'channel' || c?.conversationType === 'groupChat' || (c?.isGroup ?? false));
+export function isTeamsGroup(activity: Pick<Activity, 'channelId' | 'conversation'>): boolean {
+  const c = activity.conversation as Activity['conversation'] | undefined;
+  return activity.channelId === 'msteams' && (c?.conversationType === 'channel' || c?.conversationType === 'groupChat' || (c?.isGroup ?? false));
 }
 
-export function isTeamsPersonal(context: TurnContext): boolean {
-  return context.activity.channelId === 'msteams' && !isTeamsGroup(context);
-}
-
-/** A reply in a channel that points the partner to a one-to-one chat with the bot. */
-export function privateChatInvite(context: TurnContext, messages: Messages): Partial<Activity> {
-  const botId = (context.activity.recipient?.id ?? '').replace(/^28:/, '');
-  const link = `https://teams.microsoft.com/l/chat/0/0?users=28:${encodeURIComponent(botId)}`;
-  return {
-    ...renderText(messages.escalateInPrivate, { band: 'escalation', articleId: null, confidence: null, intent: 'private' }),
-    attachments: [CardFactory.heroCard('', undefined, [{ type: ActionTypes.OpenUrl, title: messages.openPrivateChatButton, value: link }])],
-  };
+export function isTeamsPersonal(activity: Pick<Activity, 'channelId' | 'conversation'>): boolean {
+  return activity.channelId === 'msteams' && !isTeamsGroup(activity);
 }
 
 /**
