@@ -67,18 +67,7 @@ async function main(): Promise<void> {
 
   await checkFolders(config);
 
-  let opened: Awaited<ReturnType<typeof openStorage>>;
-  try {
-    opened = await openStorage(config.storage, logger);
-  } catch (err) {
-    if (!(err instanceof FolderInUse) || config.storage.kind !== 'file') throw err;
-    console.error(
-      `The bot cannot start: the data folder ${path.resolve(config.storage.dir)} (DATA_DIR) is not usable: ${err.message}. ` +
-        'One bot process keeps its journal there; give each process its own DATA_DIR, or set STORAGE_JOURNAL=off on every process that shares it.',
-    );
-    process.exit(1);
-  }
-  const { storage, folder } = opened;
+  const { storage, folder } = await openStorageOrStop(config, logger);
   if (folder) await removeLeftOvers(folder, logger);
   const bot = buildBotServer({
     config,
@@ -118,7 +107,21 @@ async function main(): Promise<void> {
     `partner bot listening on http://localhost:${port}/api/messages; demo portal with the chat widget at http://localhost:${port}/`,
   );
 
-  stopOnSignals(config, logger, { bot, watcher, telemetry });
+  stopOnSignals(config, logger, { bot, watcher, telemetry, folder });
+}
+
+/** The configured storage; a data folder another bot process keeps its journal in stops the bot now, in one line. */
+async function openStorageOrStop(config: Config, logger: Logger): Promise<Awaited<ReturnType<typeof openStorage>>> {
+  try {
+    return await openStorage(config.storage, logger);
+  } catch (err) {
+    if (!(err instanceof FolderInUse) || config.storage.kind !== 'file') throw err;
+    console.error(
+      `The bot cannot start: the data folder ${path.resolve(config.storage.dir)} (DATA_DIR) is not usable: ${err.message}. ` +
+        'One bot process keeps its journal there; give each process its own DATA_DIR, or set STORAGE_JOURNAL=off on every process that shares it.',
+    );
+    process.exit(1);
+  }
 }
 
 /** The folders the bot writes to: one it cannot use stops it now, in one line, not on a partner's first message. */
@@ -140,9 +143,9 @@ async function checkFolders(config: Config): Promise<void> {
 function stopOnSignals(
   config: Config,
   logger: Logger,
-  parts: { bot: ReturnType<typeof buildBotServer>; watcher: KnowledgeWatcher; telemetry: ReturnType<typeof startAzureMonitor> },
+  parts: { bot: ReturnType<typeof buildBotServer>; watcher: KnowledgeWatcher; telemetry: ReturnType<typeof startAzureMonitor>; folder: FolderStore | undefined },
 ): void {
-  const { bot, watcher, telemetry } = parts;
+  const { bot, watcher, telemetry, folder } = parts;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -174,7 +177,6 @@ function stopOnSignals(
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
-
 
 /** Expires old conversation state now and every hour after (file backend only), and removes files crashed processes left. */
 function scheduleStateSweep(storage: FolderStore, ttlDays: number, logger: Logger): void {
