@@ -956,6 +956,15 @@ function dedupe(words: WeightedWord[]): WeightedWord[] {
   return words.filter((w) => !seen.has(w.word) && seen.add(w.word));
 }
 
+/**
+ * A document's lunr ref: its number behind a letter. lunr files a posting's documents in an object under
+ * their refs; a bare number there would be an array index, and V8 backs an object's array indices with an
+ * array as long as the largest index, so each term would cost memory in proportion to the shard's size.
+ */
+function docRef(n: number): string {
+  return `d${n}`;
+}
+
 /** The shard of an article's file (FNV-1a of its path): the same in every build. */
 function shardOf(file: string): number {
   let h = 0x811c9dc5;
@@ -1050,7 +1059,7 @@ function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generat
     const a = entry.article;
     const start = docStart[k] as number;
     articleBuilder.add({
-      id: String(start),
+      id: docRef(start),
       title: terms(plain.indexWords(a.title)),
       questions: terms(a.questions.flatMap((q) => plain.indexWords(q))),
       tags: terms(a.tags.flatMap((t) => plain.indexWords(t))),
@@ -1060,7 +1069,7 @@ function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generat
       const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
       const section = a.sections.find((x) => x.heading === p.heading)?.questions ?? [];
       passageBuilder.add({
-        id: String(start + 1 + i),
+        id: docRef(start + 1 + i),
         text: terms(plain.passageWords(`${p.lead ?? ''} ${p.text}`)),
         heading: terms(plain.indexWords(heading)),
         section: terms(section.flatMap((q) => plain.indexWords(q))),
@@ -1068,7 +1077,7 @@ function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generat
     });
   }
   // Each term's documents, field by field, in one array: lunr keeps a posting's documents under their
-  // refs (numbers), which an object lists in ascending order.
+  // refs, which an object lists in the order they were added (ascending: documents go in in order).
   type Inverted = Record<string, Partial<Record<string, Record<string, unknown>>>>;
   const inverted = [articleBuilder.invertedIndex, passageBuilder.invertedIndex] as unknown as Inverted[];
   const byArticle = inverted[0] as Inverted;
@@ -1084,7 +1093,7 @@ function* buildShard(entries: readonly ArticleEntry[], plain: Analyzer): Generat
     FIELDS.forEach((field, f) => {
       offsets[t * FIELDS.length + f] = all.length;
       const held = (f < 3 ? byArticle : byPassage)[term]?.[field];
-      if (held) for (const ref of Object.keys(held)) all.push(Number(ref));
+      if (held) for (const ref of Object.keys(held)) all.push(Number(ref.slice(1)));
     });
   }
   offsets[termList.length * FIELDS.length] = all.length;
