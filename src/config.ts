@@ -88,6 +88,7 @@ const EnvSchema = z
     DATA_DIR: z.string().trim().min(1).default('data'),
     STORAGE_JOURNAL: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
     STORAGE_JOURNAL_CHECKPOINT_MB: positiveInt(4, 1024),
+    STORAGE_CACHE_MB: positiveInt(64, 64 * 1024),
     BLOB_CONNECTION_STRING: optionalText,
     BLOB_CONTAINER: z
       .string()
@@ -289,6 +290,8 @@ export interface Config {
         readonly journal: boolean;
         /** The journal is checkpointed into the per-key files when it holds this many bytes (or every few seconds). */
         readonly checkpointBytes: number;
+        /** With the journal: documents already in their own files are kept in memory up to about this many bytes (least recently used dropped first). */
+        readonly cacheBytes: number;
       }
     | { readonly kind: 'memory' }
     | { readonly kind: 'blob'; readonly connectionString: string; readonly container: string }
@@ -481,7 +484,7 @@ function storageOf(e: Env): Config['storage'] {
     case 'cosmos':
       return { kind: 'cosmos', endpoint: e.COSMOS_ENDPOINT ?? '', authKey: e.COSMOS_AUTH_KEY ?? '', database: e.COSMOS_DATABASE, container: e.COSMOS_CONTAINER };
     default:
-      return { kind: 'file', dir: e.DATA_DIR, journal: e.STORAGE_JOURNAL === 'on', checkpointBytes: e.STORAGE_JOURNAL_CHECKPOINT_MB * 1024 * 1024 };
+      return { kind: 'file', dir: e.DATA_DIR, journal: e.STORAGE_JOURNAL === 'on', checkpointBytes: e.STORAGE_JOURNAL_CHECKPOINT_MB * 1024 * 1024, cacheBytes: e.STORAGE_CACHE_MB * 1024 * 1024 };
   }
 }
 

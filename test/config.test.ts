@@ -17,8 +17,10 @@ function config(env: Record<string, string | undefined>) {
 describe('parseConfig', () => {
   describe('storage', () => {
     it('keeps everything in files under ./data by default', () => {
-      expect(config({}).storage).toEqual({ kind: 'file', dir: 'data', journal: true, checkpointBytes: 4 * 1024 * 1024 });
+      expect(config({}).storage).toEqual({ kind: 'file', dir: 'data', journal: true, checkpointBytes: 4 * 1024 * 1024, cacheBytes: 64 * 1024 * 1024 });
       expect(config({ STORAGE_JOURNAL: 'off', STORAGE_JOURNAL_CHECKPOINT_MB: '16' }).storage).toMatchObject({ journal: false, checkpointBytes: 16 * 1024 * 1024 });
+      expect(config({ STORAGE_CACHE_MB: '8' }).storage).toMatchObject({ cacheBytes: 8 * 1024 * 1024 });
+      expect(badVariables(parseConfig({ STORAGE_CACHE_MB: 'lots' }))).toEqual(['STORAGE_CACHE_MB']);
       expect(badVariables(parseConfig({ STORAGE_JOURNAL: 'maybe' }))).toEqual(['STORAGE_JOURNAL']);
     });
 

@@ -58,6 +58,7 @@ export async function openStorage(config: Config['storage'], logger: Logger): Pr
   if (config.journal) {
     const { store, recovery } = await JournalStorage.open(config.dir, {
       checkpointBytes: config.checkpointBytes,
+      cacheBytes: config.cacheBytes,
       onCheckpointError: (err) => logger.warn({ code: (err as { code?: unknown }).code }, 'storage journal checkpoint failed; retried shortly'),
     });
     if (recovery.segments > 0) logger.info(recovery, 'storage journal replayed');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, lutimes, mkdir, readdir, readFile, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { type CleanUp, documentFile, documentFilesIn, FileStorage, inTurn, loadFile, replaceFile, setOwn, syncDirectory } from './FileStorage';
 import { errorCode, FolderInUse, takeOwnerLock, unlinkIfPresent, type LockTiming, type OwnerLock } from './fileLock';
 import { openAppender, readLink, truncateAndSync, writeNewFile, type Appender } from './fsCalls';
@@ -33,6 +34,12 @@ export interface JournalOptions {
   readonly maxJournalBytes?: number;
   /** The owner lock of a holder that cannot be checked is broken after this (default 10 s). */
   readonly staleLockMs?: number;
+  /**
+   * Documents already in their own files are kept in memory up to about this many bytes of their text
+   * (the least recently used are dropped, and read from their file when next needed); 0 keeps none.
+   * Default 64 MiB.
+   */
+  readonly cacheBytes?: number;
   /** Called when a background checkpoint fails (it is tried again at the next interval). */
   readonly onCheckpointError?: (err: unknown) => void;
   readonly io?: JournalIo;
@@ -54,12 +61,23 @@ interface Entry {
   readonly item: string | null;
   /** When it was written (ms since the epoch). */
   readonly modified: number;
-  /** The segment holding this version's record; 0 once it is in the key's own file (or came from there). */
+  /** The segment holding this version's record (the entry leaves `map` once it is in the key's own file). */
   segment: number;
   /** While this version is not yet durable: settles when it is, rejects if its append failed. */
   pending: Promise<void> | undefined;
   /** The version before, kept while this one is pending, to go back to if its append fails. */
   prev: Entry | undefined;
+}
+
+/** A version that is in its key's own file, as the cache holds it. */
+interface Cached {
+  readonly eTag: string;
+  readonly item: string;
+}
+
+/** What the cache counts for a document: its text (two bytes a character at most) and some overhead. */
+function cachedSize(value: Cached, key: string): number {
+  return 2 * (key.length + value.eTag.length + value.item.length) + 64;
 }
 
 interface Batch {
@@ -76,15 +94,20 @@ const OWNER_LOCK = '.owner.lock';
 const WRITER_PREFIX = '.writer-';
 
 /**
- * The file backend with a write-ahead journal (group commit), holding the whole store in memory.
+ * The file backend with a write-ahead journal (group commit).
  *
  * Writes: each changed document is framed as a record (length, CRC-32, JSON; see journal.ts) and
  * appended to the current journal segment. Writes that arrive while an append is being synced wait and
  * go together in the next one: one append and one fdatasync for every turn that saved in the meantime,
  * instead of a lock file, a temp file, an fsync, a rename and a directory fsync per document. A write's
  * promise resolves only once its record is synced, so a turn's reply (and a ticket reference) is sent
- * only after its state is on disk. A read returns at once from memory, except a version whose append is
- * still being synced, which it waits for: nothing not yet durable is ever shown.
+ * only after its state is on disk. A read of a version whose append is still being synced waits for it:
+ * nothing not yet durable is ever shown.
+ *
+ * Memory: the versions still only in the journal (`map`, bounded by `maxJournalBytes` since writes wait
+ * for the checkpoint beyond it) and an LRU cache of documents already in their own files, bounded by
+ * `cacheBytes`. Any other document is read from its file when a read needs it, or a write with an eTag
+ * (checked against that file, so a stale eTag is still refused against the newest version).
  *
  * Checkpoints: when a segment reaches `checkpointBytes` or `checkpointMs` after its first record, a new
  * segment is started and, in the background, the newest version of each key in the closed segments is
@@ -92,7 +115,7 @@ const WRITER_PREFIX = '.writer-';
  * sync for all), then the closed segments are deleted. Turns never wait for a checkpoint, unless the
  * journal has grown past `maxJournalBytes` (a checkpoint that cannot keep up, or keeps failing).
  *
- * Start-up: the per-key files are read, then the segments in order, each up to its first incomplete or
+ * Start-up: the segments are read in order, each up to its first incomplete or
  * damaged record (a crash in the middle of an append): that record and anything after it is discarded
  * and never applied. Then a new segment is started and the old ones are checkpointed.
  *
@@ -106,11 +129,14 @@ const WRITER_PREFIX = '.writer-';
  * journal (see `joinSharedFolder`).
  */
 export class JournalStorage implements Storage {
+  /** The versions not yet checkpointed into their keys' files (deletions included), newest per key. */
   private readonly map = new Map<string, Entry>();
   /** Keys whose newest version is only in the journal. */
   private readonly dirty = new Set<string>();
-  /** Document files found corrupt at start-up, by path, with the error to give for their key. */
-  private readonly corrupt = new Map<string, Error>();
+  /** Recently used documents whose newest version is in their own file; undefined when cacheBytes is 0. */
+  private readonly cache: LRUCache<string, Cached> | undefined;
+  /** Counts the checkpoints that dropped versions from `map`: a file read while it changed may be older than the cache. */
+  private dropped = 0;
   private readonly io: JournalIo;
   private readonly checkpointBytes: number;
   private readonly checkpointMs: number;
@@ -147,6 +173,8 @@ export class JournalStorage implements Storage {
     this.checkpointBytes = options.checkpointBytes ?? 4 * 1024 * 1024;
     this.checkpointMs = options.checkpointMs ?? 5000;
     this.maxJournalBytes = options.maxJournalBytes ?? 4 * this.checkpointBytes;
+    const cacheBytes = Math.floor(options.cacheBytes ?? 64 * 1024 * 1024);
+    this.cache = cacheBytes > 0 ? new LRUCache<string, Cached>({ maxSize: cacheBytes, sizeCalculation: cachedSize }) : undefined;
   }
 
   /**
@@ -181,13 +209,10 @@ export class JournalStorage implements Storage {
         await awaited.pending;
         entry = awaited;
       }
-      if (!entry) {
-        this.throwIfCorrupt(key);
-        continue;
-      }
-      if (entry.item === null) continue;
-      const item = JSON.parse(entry.item) as StoreItem;
-      item.eTag = entry.eTag;
+      const version = entry ?? (await this.checkpointed(key));
+      if (!version || version.item === null) continue;
+      const item = JSON.parse(version.item) as StoreItem;
+      item.eTag = version.eTag;
       setOwn(items, key, item);
     }
     return items;
@@ -203,11 +228,21 @@ export class JournalStorage implements Storage {
     const keys = Object.keys(changes);
     if (keys.length === 0) return;
     await this.ready();
+    // The stored versions to check eTags against, for keys with none in memory, read from their files.
+    const loaded = new Map<string, Cached | undefined | { error: unknown }>();
+    for (let stable = false; !stable; ) {
+      const before = this.dropped;
+      const wanted = keys.filter((key) => hasETag(changes[key]) && !this.map.has(key) && !this.cache?.has(key));
+      loaded.clear();
+      await Promise.all(wanted.map(async (key) => loaded.set(key, await this.fromFile(key).catch((error: unknown) => ({ error })))));
+      // A checkpoint that dropped versions meanwhile may have written newer ones than those read.
+      stable = this.dropped === before;
+    }
     const waits: Promise<void>[] = [];
     let firstError: unknown;
     for (const key of keys) {
       try {
-        waits.push(this.writeOne(key, changes[key]));
+        waits.push(this.writeOne(key, changes[key], loaded.get(key)));
       } catch (err) {
         firstError ??= err;
       }
@@ -224,26 +259,78 @@ export class JournalStorage implements Storage {
     const waits: Promise<void>[] = [];
     for (const key of keys) {
       const current = this.map.get(key);
-      const corruptFile = current ? undefined : this.corruptFileOf(key);
-      if ((!current || current.item === null) && corruptFile === undefined) continue;
-      if (corruptFile !== undefined) this.corrupt.delete(corruptFile);
+      if (current ? current.item === null : !this.cache?.has(key) && !(await fileExists(documentFile(this.dir, key)))) continue;
       waits.push(this.append(key, { eTag: '', item: null }, deletionPayload(key)));
     }
     await Promise.all(waits);
   }
 
-  /** The stored keys that start with `prefix` (all by default), sorted. */
+  /**
+   * The stored keys that start with `prefix` (all by default), sorted. Reads every document file, so it
+   * is for staff tools, not for every turn; corrupt files are left out.
+   */
   async keys(prefix = ''): Promise<string[]> {
-    const found: string[] = [];
-    for (const [key, entry] of this.map) if (entry.item !== null && key.startsWith(prefix)) found.push(key);
-    return found.sort();
+    return (await this.entries())
+      .map((e) => e.key)
+      .filter((key) => key.startsWith(prefix))
+      .sort();
   }
 
-  /** Every stored key with the time it was last written, for retention sweeps. */
+  /** Every stored key with the time it was last written, for retention sweeps (reads every document file). */
   async entries(): Promise<{ key: string; modified: Date }[]> {
-    const found: { key: string; modified: Date }[] = [];
-    for (const [key, entry] of this.map) if (entry.item !== null) found.push({ key, modified: new Date(entry.modified) });
-    return found;
+    for (;;) {
+      const before = this.dropped;
+      const files = await documentFilesIn(this.dir);
+      const onDisk = await inTurn(files, async (file) => {
+        try {
+          const [doc, info] = await Promise.all([loadFile(file, undefined), stat(file)]);
+          return doc ? { key: doc.key, modified: info.mtimeMs } : undefined;
+        } catch (err) {
+          if (errorCode(err) === 'ENOENT') return undefined;
+          if (errorCode(err) !== undefined) throw err;
+          return undefined; // a corrupt file: reading its key names the file
+        }
+      });
+      // Files written by a checkpoint after the listing: list again.
+      if (this.dropped !== before) continue;
+      const found = new Map<string, number>();
+      for (const e of onDisk) if (e) found.set(e.key, e.modified);
+      for (const [key, entry] of this.map) {
+        if (entry.item === null) found.delete(key);
+        else found.set(key, entry.modified);
+      }
+      return [...found].map(([key, modified]) => ({ key, modified: new Date(modified) }));
+    }
+  }
+
+  /** What memory holds: the cache's documents and its size as counted against `cacheBytes`, and the versions only in the journal. */
+  memory(): { cachedDocuments: number; cachedBytes: number; journaledDocuments: number } {
+    return { cachedDocuments: this.cache?.size ?? 0, cachedBytes: this.cache?.calculatedSize ?? 0, journaledDocuments: this.map.size };
+  }
+
+  /**
+   * The newest version of `key` when none is in `map`: from the cache, or from the key's file (then
+   * cached); undefined if it is not stored. Rejects naming the file if that is corrupt.
+   */
+  private async checkpointed(key: string): Promise<Cached | undefined> {
+    for (;;) {
+      const cached = this.cache?.get(key);
+      if (cached) return cached;
+      const before = this.dropped;
+      const found = await this.fromFile(key);
+      if (this.dropped === before) {
+        if (found && !this.map.has(key)) this.cache?.set(key, found);
+        return found;
+      }
+      // A checkpoint dropped versions meanwhile: the file read may be older than the one now cached or in memory.
+      const newer = this.map.get(key);
+      if (newer && !newer.pending) return newer.item === null ? undefined : { eTag: newer.eTag, item: newer.item };
+    }
+  }
+
+  private async fromFile(key: string): Promise<Cached | undefined> {
+    const doc = await loadFile(documentFile(this.dir, key), key);
+    return doc ? { eTag: doc.eTag, item: JSON.stringify(doc.item) } : undefined;
   }
 
   /** Removes lock and temp files that processes which died left in the folder (see FileStorage.cleanUp). */
@@ -296,15 +383,16 @@ export class JournalStorage implements Storage {
     }
   }
 
-  private writeOne(key: string, value: unknown): Promise<void> {
+  /** `loaded`: the key's version read from its file (or the error reading it), if none was in memory. */
+  private writeOne(key: string, value: unknown, loaded: Cached | undefined | { error: unknown }): Promise<void> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new TypeError(`Storage: the item for "${key}" must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}.`);
     }
     const { eTag: expected, ...item } = value as StoreItem;
     if (expected && expected !== '*') {
-      const current = this.map.get(key);
+      if (loaded && 'error' in loaded) throw loaded.error;
+      const current = this.map.get(key) ?? this.cache?.get(key) ?? loaded;
       if (current && current.item !== null && current.eTag !== expected) throw new ETagConflictError(key);
-      if (!current) this.throwIfCorrupt(key);
     }
     let text: string | undefined;
     try {
@@ -313,7 +401,6 @@ export class JournalStorage implements Storage {
       throw new Error(`Storage: cannot write "${key}": the item is not serialisable as JSON (${err instanceof Error ? err.message : String(err)}).`, { cause: err });
     }
     if (typeof text !== 'string' || !text.startsWith('{')) throw new TypeError(`Storage: the item for "${key}" does not serialise to a JSON object.`);
-    if (!this.map.has(key) && this.corrupt.size > 0) this.corrupt.delete(documentFile(this.dir, key));
     const eTag = randomUUID();
     return this.append(key, { eTag, item: text }, documentPayload(key, eTag, text));
   }
@@ -410,7 +497,7 @@ export class JournalStorage implements Storage {
       while (entry?.pending) entry = entry.prev;
       if (entry) this.map.set(key, entry);
       else this.map.delete(key);
-      if (!entry || entry.segment === 0) this.dirty.delete(key);
+      if (!entry) this.dirty.delete(key);
     }
     batch.reject(err);
   }
@@ -499,9 +586,12 @@ export class JournalStorage implements Storage {
     for (const { key, entry } of snapshot) {
       if (this.map.get(key) !== entry) continue;
       this.dirty.delete(key);
-      if (entry.item === null) this.map.delete(key);
-      else entry.segment = 0;
+      this.map.delete(key);
+      // Now in its own file: kept only as the cache allows.
+      if (entry.item === null) this.cache?.delete(key);
+      else this.cache?.set(key, { eTag: entry.eTag, item: entry.item });
     }
+    this.dropped += 1;
   }
 
   private start(): void {
@@ -534,25 +624,8 @@ export class JournalStorage implements Storage {
 
   /** Reads the per-key files and replays the journal over them; starts a new segment. */
   private async load(): Promise<Recovery> {
-    const files = await documentFilesIn(this.dir);
-    const loaded = await inTurn(files, async (file) => {
-      try {
-        const [doc, info] = await Promise.all([loadFile(file, undefined), stat(file)]);
-        return doc ? { doc, modified: info.mtimeMs } : undefined;
-      } catch (err) {
-        if (errorCode(err) === 'ENOENT') return undefined;
-        if (errorCode(err) !== undefined) throw err;
-        this.corrupt.set(file, err instanceof Error ? err : new Error(String(err)));
-        return undefined;
-      }
-    });
-    let documents = 0;
-    for (const found of loaded) {
-      if (!found) continue;
-      const { key, eTag, item } = found.doc;
-      this.map.set(key, { eTag, item: JSON.stringify(item), modified: found.modified, segment: 0, pending: undefined, prev: undefined });
-      documents += 1;
-    }
+    // The document files are read when needed, not now: only counted.
+    const documents = (await documentFilesIn(this.dir)).length;
     const segments = (await readdir(this.dir))
       .map((name) => ({ name, n: segmentNumber(name) }))
       .filter((s): s is { name: string; n: number } => s.n !== undefined)
@@ -566,7 +639,6 @@ export class JournalStorage implements Storage {
       for (const r of content.records) {
         this.map.set(r.key, { eTag: r.eTag, item: r.item, modified: now, segment: n, pending: undefined, prev: undefined });
         this.dirty.add(r.key);
-        if (this.corrupt.size > 0) this.corrupt.delete(documentFile(this.dir, r.key));
       }
       records += content.records.length;
       tornBytes += content.tornBytes;
@@ -576,19 +648,22 @@ export class JournalStorage implements Storage {
     await this.rotate();
     return { documents, segments: segments.length, records, tornBytes };
   }
+}
 
-  private corruptFileOf(key: string): string | undefined {
-    if (this.corrupt.size === 0) return undefined;
-    const file = documentFile(this.dir, key);
-    return this.corrupt.has(file) ? file : undefined;
-  }
+/** Whether the change carries an eTag to check (as `writeOne` decides: set and not '*'). */
+function hasETag(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { eTag } = value as { eTag?: unknown };
+  return Boolean(eTag) && eTag !== '*';
+}
 
-  private throwIfCorrupt(key: string): void {
-    const file = this.corruptFileOf(key);
-    if (file === undefined) return;
-    const cause = this.corrupt.get(file);
-    const why = cause?.message.startsWith(`Storage: cannot read ${file}: `) ? cause.message.slice(`Storage: cannot read ${file}: `.length) : 'the file is not a valid document.';
-    throw new Error(`Storage: cannot read "${key}" from ${file}: ${why}`, { cause });
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return false;
+    throw err;
   }
 }
 

@@ -197,6 +197,73 @@ describe('JournalStorage checkpoints', () => {
   });
 });
 
+describe('JournalStorage memory', () => {
+  const CACHE = 16 * 1024;
+  const keyOf = (i: number) => `conversation/${i}`;
+  const textOf = (i: number) => `${i}:`.padEnd(1000, 'x');
+
+  /** Writes 200 documents of about 1 KB (about 400 KB as the cache counts them) and checkpoints them. */
+  async function fill(store: JournalStorage): Promise<void> {
+    for (let i = 0; i < 200; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => store.write({ [keyOf(i + j)]: { n: i + j, text: textOf(i + j) } })));
+    }
+    await store.checkpointNow();
+  }
+
+  it('holds at most the cache bound of checkpointed documents, and every one reads back from its file with its eTag', async () => {
+    const { store } = await openStore({ cacheBytes: CACHE, checkpointBytes: 64 * 1024 });
+    await fill(store);
+    expect(store.memory().journaledDocuments).toBe(0);
+    expect(store.memory().cachedBytes).toBeGreaterThan(0);
+    expect(store.memory().cachedBytes).toBeLessThanOrEqual(CACHE);
+    expect(store.memory().cachedDocuments).toBeLessThan(20);
+    const onDisk = new FileStorage(dir);
+    for (let i = 0; i < 200; i++) {
+      const key = keyOf(i);
+      const item = (await store.read([key]))[key];
+      expect(item).toMatchObject({ n: i, text: textOf(i) });
+      expect(item.eTag).toBe((await onDisk.read([key]))[key].eTag);
+      expect(store.memory().cachedBytes).toBeLessThanOrEqual(CACHE);
+    }
+    expect(await store.keys('conversation/')).toHaveLength(200);
+    expect((await store.entries()).length).toBe(200);
+  });
+
+  it('refuses a stale eTag against a version no longer in memory, takes the current one, and deletes it', async () => {
+    const { store } = await openStore({ cacheBytes: CACHE, checkpointBytes: 64 * 1024 });
+    await store.write({ 'ticket/PS-1': { status: 'open' } });
+    const stale = (await store.read(['ticket/PS-1']))['ticket/PS-1'].eTag as string;
+    await store.write({ 'ticket/PS-1': { status: 'taken' } });
+    const current = (await store.read(['ticket/PS-1']))['ticket/PS-1'].eTag as string;
+    await fill(store); // the ticket is now the least recently used: out of the cache
+    expect(store.memory().cachedDocuments).toBeLessThan(20);
+
+    const refused = await store.write({ 'ticket/PS-1': { status: 'closed', eTag: stale } }).catch((e: unknown) => e);
+    expect(isETagConflict(refused)).toBe(true);
+    expect((await store.read(['ticket/PS-1']))['ticket/PS-1']).toEqual({ status: 'taken', eTag: current });
+
+    await fill(store);
+    await store.write({ 'ticket/PS-1': { status: 'closed', eTag: current } });
+    expect((await store.read(['ticket/PS-1']))['ticket/PS-1']).toMatchObject({ status: 'closed' });
+
+    await store.delete([keyOf(7)]);
+    await store.checkpointNow();
+    expect(await store.read([keyOf(7)])).toEqual({});
+    expect(await store.keys('conversation/')).toHaveLength(199);
+  });
+
+  it('starts without reading the documents into memory, and serves them from their files', async () => {
+    const { store } = await openStore({ cacheBytes: CACHE, checkpointBytes: 64 * 1024 });
+    await fill(store);
+    await store.close();
+    const { store: again, recovery } = await openStore({ cacheBytes: CACHE });
+    expect(recovery.documents).toBe(200);
+    expect(again.memory()).toEqual({ cachedDocuments: 0, cachedBytes: 0, journaledDocuments: 0 });
+    expect((await again.read([keyOf(150)]))[keyOf(150)]).toMatchObject({ n: 150, text: textOf(150) });
+    expect(again.memory().cachedDocuments).toBe(1);
+  });
+});
+
 describe('JournalStorage when the disk fails', () => {
   it('rejects the writes of a failed append with the disk error, forgets them, and works again once the disk does', async () => {
     const io = new ControlledIo();

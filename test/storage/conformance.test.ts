@@ -91,6 +91,20 @@ const journal: Backend = {
   },
 };
 
+const journalUncached: Backend = {
+  name: 'JournalStorage (no document kept in memory once checkpointed)',
+  open: async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'conformance-journal-'));
+    // A cache smaller than any document: every read of a checkpointed document goes to its file.
+    const { store } = await JournalStorage.open(path.join(root, 'store'), { checkpointBytes: 2048, checkpointMs: 50, cacheBytes: 1 });
+    cleanups.push(async () => {
+      await store.close();
+      await rm(root, { recursive: true, force: true });
+    });
+    return { store, peer: () => store };
+  },
+};
+
 const blob: Backend = {
   name: 'BlobsStorage (Azurite)',
   open: async () => {
@@ -99,7 +113,7 @@ const blob: Backend = {
   },
 };
 
-const BACKENDS: readonly Backend[] = [memory, file, journal, blob];
+const BACKENDS: readonly Backend[] = [memory, file, journal, journalUncached, blob];
 
 /** The item stored as an own property of `items` under `key` (so "__proto__" is not the prototype). */
 function own(items: StoreItems, key: string): StoreItems | undefined {
