@@ -7,7 +7,7 @@ import { loadScripts } from './escalation/script';
 import { loadPhrases } from './conversation/loadPhrases';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
-import { formatProblem } from './knowledge/Problem';
+import { formatProblem } from './content/Problem';
 import { createLogger, type Logger } from './log';
 import { folderProblem } from './storage/checkFolder';
 import { storageUnavailableIn } from './storage/StorageHealth';

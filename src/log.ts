@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { hashId } from './answering/QuestionLog';
+import { hashId } from './storage/QuestionLog';
 import { redactText, redactUrl } from './logRedaction';
 
 export type Logger = pino.Logger;

@@ -9,7 +9,7 @@ import {
   type MessagingExtensionResponse,
 } from 'botbuilder';
 import type { Messages } from '../answering/Messages';
-import { questionFieldsOf, type QuestionLog } from '../answering/QuestionLog';
+import { questionFieldsOf, type QuestionLog } from '../storage/QuestionLog';
 import type { ShownPassage } from '../answering/Reply';
 import { beginEscalation } from '../conversation/escalate';
 import type { ConversationFacts } from '../conversation/facts';

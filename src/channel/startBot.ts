@@ -1,7 +1,7 @@
 import { MemoryStorage, type Storage as BotStorage, type TurnContext } from 'botbuilder';
 import type { Messages } from '../answering/Messages';
 import { fill } from '../answering/Messages';
-import { QuestionLog } from '../answering/QuestionLog';
+import { QuestionLog } from '../storage/QuestionLog';
 import type { Config } from '../config';
 import { DeliveryWorker } from '../escalation/DeliveryWorker';
 import type { EscalationScript } from '../escalation/script';

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseWith } from '../knowledge/contentFiles';
-import type { Problem, Result } from '../knowledge/Problem';
+import { parseWith } from '../content/parseWith';
+import type { Problem, Result } from '../content/Problem';
 import { PHRASE_KEYS, phraseForm, type Phrases, type Recogniser } from './phrases';
 
 export const PHRASES_FILE = 'phrases.yaml';

@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/Storage';
-import { casUpdate } from './casUpdate';
+import { casUpdate } from '../storage/casUpdate';
 import { formatTicketId, type Ticket } from './ticket';
 
 const COUNTER_KEY = 'tickets/counter';

@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { parseWith } from '../knowledge/contentFiles';
-import type { Problem, Result } from '../knowledge/Problem';
+import { parseWith } from '../content/parseWith';
+import type { Problem, Result } from '../content/Problem';
 import { lightStem, splitWords } from '../knowledge/words';
-import { parseYaml, type YamlSource } from '../knowledge/yamlSource';
+import { parseYaml, type YamlSource } from '../content/yamlSource';
 
 /**
  * Escalation scripts: the staff-editable YAML files in `dialogs/` (all but `messages.yaml`) that say

@@ -3,7 +3,7 @@ import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
 import { loadKnowledge, type KnowledgeBase } from './loadKnowledge';
-import { formatProblem, type Problem, type Result } from './Problem';
+import { formatProblem, type Problem, type Result } from '../content/Problem';
 
 export interface KnowledgeWatcherOptions {
   /** The knowledge folder to watch. */

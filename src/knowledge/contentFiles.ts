@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Problem, Result } from './Problem';
+import type { Problem, Result } from '../content/Problem';
 import { Synonyms, type SynonymGroup } from './Synonyms';
-import { parseYaml, type YamlSource } from './yamlSource';
+import { parseWith } from '../content/parseWith';
 import { splitWords, stem } from './words';
 
 /** A source document that articles cite, as listed in `sources.yaml`. */
@@ -113,23 +113,4 @@ export function parseSources(text: string, file: string): Result<Map<string, Sou
   });
   if (problems.length > 0) return { success: false, problems };
   return { success: true, data: map, warnings: [] };
-}
-
-/** Parses a YAML file against a zod schema, turning each issue into a `file:line` problem. */
-export function parseWith<T>(schema: z.ZodType<T>, text: string, file: string): Result<{ data: T; yaml: YamlSource }> {
-  const { yaml, problems } = parseYaml(text, file);
-  if (!yaml) return { success: false, problems };
-  const result = schema.safeParse(yaml.value ?? null);
-  if (!result.success) {
-    return {
-      success: false,
-      problems: result.error.issues.map((issue) => ({
-        file,
-        line: yaml.lineOf(issue.path),
-        message: `${issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`,
-        severity: 'error',
-      })),
-    };
-  }
-  return { success: true, data: { data: result.data, yaml }, warnings: problems };
 }

@@ -1,5 +1,5 @@
 import { asOfStart, type Article } from './Article';
-import type { Problem } from './Problem';
+import type { Problem } from '../content/Problem';
 import { allQuestions, type QuestionSet } from './questionSet';
 
 /**

@@ -5,7 +5,7 @@ import { asOfStart, type Article } from './Article';
 import { parseGaps, parseSources, parseSynonyms, parseTopics, type SourceDoc, type TopicName } from './contentFiles';
 import { KnowledgeIndex } from './KnowledgeIndex';
 import { parseArticle, type ArticleResult, type ParsedArticle } from './parseArticle';
-import type { Problem, Result } from './Problem';
+import type { Problem, Result } from '../content/Problem';
 import { Synonyms } from './Synonyms';
 import { splitWords } from './words';
 

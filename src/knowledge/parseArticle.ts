@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { FrontMatterSchema, type Article } from './Article';
 import { splitPassages } from './passages';
-import type { Problem } from './Problem';
-import { parseYaml, type YamlSource } from './yamlSource';
+import type { Problem } from '../content/Problem';
+import { parseYaml, type YamlSource } from '../content/yamlSource';
 
 /**
  * Parses one article file: YAML front matter between `---` lines, then a markdown body whose first

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseWith } from './contentFiles';
-import type { Result } from './Problem';
+import { parseWith } from '../content/parseWith';
+import type { Result } from '../content/Problem';
 
 /**
  * A fact a reply must show: one string, or alternatives of which any one will do. Matching is

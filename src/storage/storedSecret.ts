@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { casUpdate } from '../escalation/casUpdate';
+import { casUpdate } from './casUpdate';
 import type { Storage } from './Storage';
 
 /**

@@ -11,7 +11,7 @@ import { loadMessages } from '../answering/Messages';
 import { viewOf } from '../answering/replyText';
 import type { PassageHit } from '../knowledge/KnowledgeIndex';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
-import { formatProblem } from '../knowledge/Problem';
+import { formatProblem } from '../content/Problem';
 import { runCli } from './runCli';
 
 async function main(): Promise<number> {

@@ -16,7 +16,7 @@ import { formatEvaluation } from '../answering/evalReport';
 import { evaluate, gateFailures } from '../answering/evaluate';
 import { loadMessages } from '../answering/Messages';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
-import { formatProblem } from '../knowledge/Problem';
+import { formatProblem } from '../content/Problem';
 import { parseQuestionSet, type QuestionSet } from '../knowledge/questionSet';
 import { snapshotAt } from './gitSnapshot';
 import { runCli } from './runCli';

@@ -16,7 +16,7 @@ import { loadPhrases } from '../conversation/loadPhrases';
 import { loadScripts } from '../escalation/script';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { coverageWarnings } from '../knowledge/coverage';
-import { formatProblem, type Problem } from '../knowledge/Problem';
+import { formatProblem, type Problem } from '../content/Problem';
 import { parseQuestionSet } from '../knowledge/questionSet';
 import { runCli } from './runCli';
 

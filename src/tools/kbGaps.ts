@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findGaps, isGap, type GapGroup } from '../answering/gaps';
-import { readLog, type LogContents } from '../answering/QuestionLog';
+import { readLog, type LogContents } from '../storage/QuestionLog';
 import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
-import { formatProblem } from '../knowledge/Problem';
+import { formatProblem } from '../content/Problem';
 import { stem } from '../knowledge/words';
 
 export const USAGE =

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fill, loadMessages, parseMessages, type Messages } from '../../src/answering/Messages';
-import type { Problem, Result } from '../../src/knowledge/Problem';
+import type { Problem, Result } from '../../src/content/Problem';
 
 const FILE = path.join('dialogs', 'messages.yaml');
 const REAL = readFileSync(FILE, 'utf8');

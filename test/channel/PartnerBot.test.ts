@@ -1,6 +1,6 @@
 import { ActivityTypes, type TestAdapter, type Activity } from 'botbuilder';
 import type { ReplyData } from '../../src/conversation/outgoing';
-import { readLog } from '../../src/answering/QuestionLog';
+import { readLog } from '../../src/storage/QuestionLog';
 import { makeBot, sayActivity } from '../helpers/turnHarness';
 
 async function makeAdapter(maxQuestionChars = 1000): Promise<TestAdapter> {

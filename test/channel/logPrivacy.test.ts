@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage } from 'botbuilder';
 import WebSocket from 'ws';
-import { hashId, readLog } from '../../src/answering/QuestionLog';
+import { hashId, readLog } from '../../src/storage/QuestionLog';
 import { QUESTION_LOG_SALT_DOC } from '../../src/channel/startBot';
 import { FORMER_BUILT_IN_SALT } from '../../src/config';
 import { call, DirectLineClient, issueToken } from '../helpers/directLineClient';

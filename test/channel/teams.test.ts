@@ -1,5 +1,5 @@
 import type { Activity } from 'botbuilder';
-import { readLog } from '../../src/answering/QuestionLog';
+import { readLog } from '../../src/storage/QuestionLog';
 import { makeBot, sayActivity } from '../helpers/turnHarness';
 
 const BOT = { id: '28:bot-app-id', name: 'Partner Bot' };

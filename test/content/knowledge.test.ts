@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadMessages } from '../../src/answering/Messages';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
-import { formatProblem } from '../../src/knowledge/Problem';
+import { formatProblem } from '../../src/content/Problem';
 import { renderWelcome } from '../../src/channel/renderers/markdown';
 import { ROOT } from '../helpers/realContent';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePhrases } from '../../src/conversation/loadPhrases';
 import { recognises } from '../../src/conversation/phrases';
-import { formatProblem } from '../../src/knowledge/Problem';
+import { formatProblem } from '../../src/content/Problem';
 import { ROOT } from '../helpers/realContent';
 
 const FILE = path.join(ROOT, 'dialogs', 'phrases.yaml');

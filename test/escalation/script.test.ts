@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatProblem, type Problem, type Result } from '../../src/knowledge/Problem';
+import { formatProblem, type Problem, type Result } from '../../src/content/Problem';
 import { loadScripts, matchesTrigger, parseScript, type EscalationScript } from '../../src/escalation/script';
 
 const FILE = 'dialogs/test.yaml';

@@ -9,7 +9,7 @@ import type { Storage } from '../../src/storage/Storage';
 import { parseConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
-import { formatProblem } from '../../src/knowledge/Problem';
+import { formatProblem } from '../../src/content/Problem';
 import { realContent } from './realContent';
 
 export interface RunningBot {

@@ -1,4 +1,4 @@
-import { QuestionLog, type Feedback, type QuestionInput } from '../../src/answering/QuestionLog';
+import { QuestionLog, type Feedback, type QuestionInput } from '../../src/storage/QuestionLog';
 import type { Band } from '../../src/conversation/band';
 import type { GapInput } from '../../src/answering/gaps';
 

@@ -4,7 +4,7 @@ import { loadScripts, type EscalationScript } from '../../src/escalation/script'
 import { loadPhrases } from '../../src/conversation/loadPhrases';
 import type { Phrases } from '../../src/conversation/phrases';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/loadKnowledge';
-import { formatProblem } from '../../src/knowledge/Problem';
+import { formatProblem } from '../../src/content/Problem';
 import { createLogger, type Logger } from '../../src/log';
 
 export const ROOT = path.resolve(__dirname, '../..');

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
-import { QuestionLog } from '../../src/answering/QuestionLog';
+import { QuestionLog } from '../../src/storage/QuestionLog';
 import { PartnerBot, type SupportDesk } from '../../src/channel/PartnerBot';
 import { BotState } from '../../src/channel/state';
 import { parseSupportHours } from '../../src/escalation/supportHours';

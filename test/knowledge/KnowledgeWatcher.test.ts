@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KnowledgeWatcher, folderFingerprint } from '../../src/knowledge/KnowledgeWatcher';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/loadKnowledge';
-import { formatProblem } from '../../src/knowledge/Problem';
+import { formatProblem } from '../../src/content/Problem';
 import { createLogger } from '../../src/log';
 
 const SOURCE = path.resolve(__dirname, '../../knowledge');

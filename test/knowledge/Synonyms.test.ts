@@ -1,5 +1,5 @@
 import { parseGaps, parseSources, parseSynonyms } from '../../src/knowledge/contentFiles';
-import type { Problem, Result } from '../../src/knowledge/Problem';
+import type { Problem, Result } from '../../src/content/Problem';
 import { Synonyms } from '../../src/knowledge/Synonyms';
 import { splitWords, stem } from '../../src/knowledge/words';
 

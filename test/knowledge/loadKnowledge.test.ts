@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ArticleCache, loadKnowledge, type KnowledgeBase } from '../../src/knowledge/loadKnowledge';
-import type { Problem, Result } from '../../src/knowledge/Problem';
+import type { Problem, Result } from '../../src/content/Problem';
 
 interface ArticleSpec {
   id: string;

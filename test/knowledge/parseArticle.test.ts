@@ -1,5 +1,5 @@
 import { parseArticle, type ParsedArticle } from '../../src/knowledge/parseArticle';
-import type { Problem, Result } from '../../src/knowledge/Problem';
+import type { Problem, Result } from '../../src/content/Problem';
 
 /** A valid article; line numbers in the comments are the file's 1-based lines. */
 const VALID = [

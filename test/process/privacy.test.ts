@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readLog } from '../../src/answering/QuestionLog';
+import { readLog } from '../../src/storage/QuestionLog';
 import { FORMER_BUILT_IN_SALT } from '../../src/config';
 import { partnerOf, runToExit, spawnBot, type BotProcess } from '../helpers/botProcess';
 

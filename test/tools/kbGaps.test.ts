@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { QuestionLog } from '../../src/answering/QuestionLog';
+import { QuestionLog } from '../../src/storage/QuestionLog';
 import { parsePeriod } from '../../src/tools/kbGaps';
 import { writeFixture, WEEK } from '../helpers/questionLogFixture';
 import { ROOT } from '../helpers/realContent';

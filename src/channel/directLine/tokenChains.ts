@@ -1,4 +1,4 @@
-import { casUpdate } from '../../escalation/casUpdate';
+import { casUpdate } from '../../storage/casUpdate';
 import type { Storage } from '../../storage/Storage';
 import { chainOf, type TokenClaims } from './tokens';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Activity } from 'botbuilder';
-import { casUpdate } from '../../escalation/casUpdate';
+import { casUpdate } from '../../storage/casUpdate';
 import type { Storage } from '../../storage/Storage';
 
 /** One stored activity and its place in the conversation (the watermark counts these). */

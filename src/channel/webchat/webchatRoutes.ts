@@ -3,7 +3,7 @@ import restify from 'restify';
 import type { FairUse } from '../../limits/FairUse';
 import type { Logger } from '../../log';
 import { tooManyRequests } from '../fairUseHttp';
-import { casUpdate } from '../../escalation/casUpdate';
+import { casUpdate } from '../../storage/casUpdate';
 import type { Storage } from '../../storage/Storage';
 import { storageUnavailableIn } from '../../storage/StorageHealth';
 import { TokenSigner } from '../directLine/tokens';

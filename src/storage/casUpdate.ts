@@ -1,4 +1,4 @@
-import { isETagConflict, type Storage, type StoreItem } from '../storage/Storage';
+import { isETagConflict, type Storage, type StoreItem } from './Storage';
 
 export interface CasOptions<T> {
   /** How many writes may lose to another writer's before giving up (20). */

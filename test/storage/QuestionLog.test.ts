@@ -1,7 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hashId, logFileName, MAX_QUESTION_CHARS, QuestionLog, readLog, type QuestionInput } from '../../src/answering/QuestionLog';
+import { hashId, logFileName, MAX_QUESTION_CHARS, QuestionLog, readLog, type QuestionInput } from '../../src/storage/QuestionLog';
 
 let dir: string;
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { BANDS, bandOfReply, type Band } from '../conversation/band';
-import type { Reply } from './Reply';
+import type { Reply } from '../answering/Reply';
 
 /**
  * An append-only log of what partners asked and how the bot replied, for the "what partners asked that
