@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../content/parseWith';
+import { loadContentFile } from '../content/readContent';
 import type { Problem, Result } from '../content/Problem';
 
 export const MESSAGES_FILE = 'messages.yaml';
@@ -106,12 +106,7 @@ export function parseMessages(text: string, file: string): Result<Messages> {
 }
 
 export async function loadMessages(dir: string): Promise<Result<Messages>> {
-  const file = path.join(dir, MESSAGES_FILE);
-  try {
-    return parseMessages(await fs.readFile(file, 'utf8'), file);
-  } catch (err) {
-    return { success: false, problems: [{ file, line: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, severity: 'error' }] };
-  }
+  return loadContentFile(path.join(dir, MESSAGES_FILE), parseMessages);
 }
 
 /** Fills `{name}` placeholders; placeholders without a value are left as they are. */

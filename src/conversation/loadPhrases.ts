@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../content/parseWith';
+import { loadContentFile } from '../content/readContent';
 import type { Problem, Result } from '../content/Problem';
 import { PHRASE_KEYS, phraseForm, type Phrases, type Recogniser } from './phrases';
 
@@ -37,10 +37,5 @@ export function parsePhrases(source: string, file: string): Result<Phrases> {
 }
 
 export async function loadPhrases(dir: string): Promise<Result<Phrases>> {
-  const file = path.join(dir, PHRASES_FILE);
-  try {
-    return parsePhrases(await fs.readFile(file, 'utf8'), file);
-  } catch (err) {
-    return { success: false, problems: [{ file, line: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, severity: 'error' }] };
-  }
+  return loadContentFile(path.join(dir, PHRASES_FILE), parsePhrases);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseWith } from '../content/parseWith';
+import { unreadable } from '../content/readContent';
 import type { Problem, Result } from '../content/Problem';
 import { lightStem, splitWords } from '../knowledge/words';
 import { parseYaml, type YamlSource } from '../content/yamlSource';
@@ -354,7 +355,7 @@ export async function loadScripts(dir: string): Promise<Result<EscalationScript[
     try {
       source = await fs.readFile(file, 'utf8');
     } catch (err) {
-      problems.push({ file, line: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, severity: 'error' });
+      problems.push(unreadable(file, err));
       unknownIds += 1;
       continue;
     }
