@@ -23,7 +23,17 @@ const store = process.env.STORE === 'file'
 const t = new Transcripts(store, { pageSize: 3, maxActivities: 1000 });
 process.stdin.once('data', async () => {
   const ids = [];
-  for (let i = 0; i < 30; i += 1) ids.push(...(await t.append('c1', [{ type: 'message', text: process.env.NAME + i }])));
+  const other = process.env.NAME === 'a' ? 'b' : 'a';
+  for (let i = 0; i < 30; i += 1) {
+    ids.push(...(await t.append('c1', [{ type: 'message', text: process.env.NAME + i }])));
+    // After its first append each writer waits to see the other's, so the two run at the same time
+    // however the machine schedules the two processes.
+    for (let waited = 0; i === 0 && waited < 20000; waited += 5) {
+      const set = await t.read('c1', undefined);
+      if (set !== 'notYours' && set.activities.some((a) => String(a.text).startsWith(other))) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
   process.stdout.write(JSON.stringify(ids));
   process.exit(0);
 });
