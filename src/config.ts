@@ -399,80 +399,96 @@ export function parseConfig(raw: Record<string, string | undefined>): ConfigResu
     ];
     return { success: false, error: new ConfigError(problems) };
   }
-  const e = parsed.data;
+  return { success: true, data: configOf(parsed.data) };
+}
+
+/** The configuration from a valid environment, grouped by the part of the bot that reads it. */
+function configOf(e: Env): Config {
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    auth: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType,
+      tenantId: e.MicrosoftAppTenantId,
+    },
+    openIdMetadata: { channel: e.ToBotFromChannelOpenIdMetadataUrl, emulator: e.ToBotFromEmulatorOpenIdMetadataUrl },
+    serviceUrlAllowlist: e.SERVICE_URL_ALLOWLIST.split(',')
+      .map((entry) => parseAllowlistEntry(entry.trim()))
+      .filter((rule): rule is ServiceUrlRule => rule !== undefined),
+    outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
+    turns: { waitMs: e.TURN_WAIT_MS, queueLimit: e.TURN_QUEUE_LIMIT },
+    knowledgeDir: e.KNOWLEDGE_DIR,
+    teams: {
+      botDomain: e.BOT_DOMAIN,
+      appId: e.TEAMS_APP_ID ?? e.MicrosoftAppId,
+      staffChannel: e.STAFF_TEAMS_CHANNEL,
+      staffServiceUrl: e.STAFF_TEAMS_SERVICE_URL,
+    },
+    dialogsDir: e.DIALOGS_DIR,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxQuestionChars: e.MAX_QUESTION_CHARS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    storage: storageOf(e),
+    stateTtlDays: e.STATE_TTL_DAYS,
+    storageTimeoutMs: e.STORAGE_TIMEOUT_MS,
+    dataDir: e.DATA_DIR,
+    questionLog: { dir: e.QUESTION_LOG_DIR ?? path.join(e.DATA_DIR, 'questions'), retentionDays: e.QUESTION_LOG_RETENTION_DAYS, salt: e.QUESTION_LOG_SALT },
+    escalation: escalationOf(e),
+    webchat: webchatOf(e),
+    limits: limitsOf(e),
+    support: supportOf(e),
+    metrics: { access: e.NODE_ENV !== 'production' ? 'open' : e.METRICS_TOKEN ? 'token' : 'off', token: e.METRICS_TOKEN },
+    telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING },
+  };
+}
+
+function escalationOf(e: Env): Config['escalation'] {
+  return {
+    webhookUrl: e.ESCALATION_WEBHOOK_URL,
+    webhookSecret: e.ESCALATION_WEBHOOK_SECRET,
+    ticketPrefix: e.TICKET_PREFIX,
+    retryBaseMs: e.ESCALATION_RETRY_BASE_MS,
+    retryMaxMs: e.ESCALATION_RETRY_MAX_MS,
+    webhookTimeoutMs: e.ESCALATION_WEBHOOK_TIMEOUT_MS,
+  };
+}
+
+function webchatOf(e: Env): Config['webchat'] {
+  return {
+    directLineSecret: e.DIRECT_LINE_SECRET,
+    directLineDomain: e.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
+    allowedOrigins: (e.WEBCHAT_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    tokenSecret: e.WEBCHAT_TOKEN_SECRET,
+    tokenTtlSeconds: e.WEBCHAT_TOKEN_TTL_MINUTES * 60,
+    resumeSeconds: e.WEBCHAT_RESUME_MINUTES * 60,
+    tokenMaxSeconds: e.WEBCHAT_TOKEN_MAX_MINUTES * 60,
+  };
+}
+
+function limitsOf(e: Env): Config['limits'] {
+  return {
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    tokensPerMinute: e.RATE_LIMIT_TOKENS_PER_MINUTE,
+    conversationsPerMinute: e.RATE_LIMIT_CONVERSATIONS_PER_MINUTE,
+    turnsPerMinute: e.RATE_LIMIT_TURNS_PER_MINUTE,
+    partnerTurnsPerMinute: e.RATE_LIMIT_PARTNER_TURNS_PER_MINUTE,
+    streamsPerConversation: e.RATE_LIMIT_STREAMS_PER_CONVERSATION,
+    streamConnectsPerMinute: e.RATE_LIMIT_STREAM_CONNECTS_PER_MINUTE,
+    maxKeys: e.RATE_LIMIT_MAX_KEYS,
+    refusalPauseMs: e.RATE_LIMIT_REFUSAL_PAUSE_MS,
+  };
+}
+
+function supportOf(e: Env): Config['support'] {
   const parsedHours = parseSupportHours(e.SUPPORT_HOURS, e.SUPPORT_TIMEZONE);
   if (!parsedHours.ok) throw new Error(parsedHours.message); // unreachable: crossChecks refused it
-  const hours = parsedHours.hours;
-  return {
-    success: true,
-    data: {
-      port: e.PORT,
-      host: e.HOST,
-      auth: {
-        appId: e.MicrosoftAppId,
-        appPassword: e.MicrosoftAppPassword,
-        appType: e.MicrosoftAppType,
-        tenantId: e.MicrosoftAppTenantId,
-      },
-      openIdMetadata: { channel: e.ToBotFromChannelOpenIdMetadataUrl, emulator: e.ToBotFromEmulatorOpenIdMetadataUrl },
-      serviceUrlAllowlist: e.SERVICE_URL_ALLOWLIST.split(',')
-        .map((entry) => parseAllowlistEntry(entry.trim()))
-        .filter((rule): rule is ServiceUrlRule => rule !== undefined),
-      outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
-      turns: { waitMs: e.TURN_WAIT_MS, queueLimit: e.TURN_QUEUE_LIMIT },
-      knowledgeDir: e.KNOWLEDGE_DIR,
-      teams: {
-        botDomain: e.BOT_DOMAIN,
-        appId: e.TEAMS_APP_ID ?? e.MicrosoftAppId,
-        staffChannel: e.STAFF_TEAMS_CHANNEL,
-        staffServiceUrl: e.STAFF_TEAMS_SERVICE_URL,
-      },
-      dialogsDir: e.DIALOGS_DIR,
-      logLevel: e.LOG_LEVEL,
-      maxBodyBytes: e.MAX_BODY_BYTES,
-      maxQuestionChars: e.MAX_QUESTION_CHARS,
-      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-      storage: storageOf(e),
-      stateTtlDays: e.STATE_TTL_DAYS,
-      storageTimeoutMs: e.STORAGE_TIMEOUT_MS,
-      dataDir: e.DATA_DIR,
-      questionLog: { dir: e.QUESTION_LOG_DIR ?? path.join(e.DATA_DIR, 'questions'), retentionDays: e.QUESTION_LOG_RETENTION_DAYS, salt: e.QUESTION_LOG_SALT },
-      escalation: {
-        webhookUrl: e.ESCALATION_WEBHOOK_URL,
-        webhookSecret: e.ESCALATION_WEBHOOK_SECRET,
-        ticketPrefix: e.TICKET_PREFIX,
-        retryBaseMs: e.ESCALATION_RETRY_BASE_MS,
-        retryMaxMs: e.ESCALATION_RETRY_MAX_MS,
-        webhookTimeoutMs: e.ESCALATION_WEBHOOK_TIMEOUT_MS,
-      },
-      webchat: {
-        directLineSecret: e.DIRECT_LINE_SECRET,
-        directLineDomain: e.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
-        allowedOrigins: (e.WEBCHAT_ALLOWED_ORIGINS ?? '')
-          .split(',')
-          .map((o) => o.trim().replace(/\/$/, ''))
-          .filter(Boolean),
-        tokenSecret: e.WEBCHAT_TOKEN_SECRET,
-        tokenTtlSeconds: e.WEBCHAT_TOKEN_TTL_MINUTES * 60,
-        resumeSeconds: e.WEBCHAT_RESUME_MINUTES * 60,
-        tokenMaxSeconds: e.WEBCHAT_TOKEN_MAX_MINUTES * 60,
-      },
-      limits: {
-        trustedProxyHops: e.TRUSTED_PROXY_HOPS,
-        tokensPerMinute: e.RATE_LIMIT_TOKENS_PER_MINUTE,
-        conversationsPerMinute: e.RATE_LIMIT_CONVERSATIONS_PER_MINUTE,
-        turnsPerMinute: e.RATE_LIMIT_TURNS_PER_MINUTE,
-        partnerTurnsPerMinute: e.RATE_LIMIT_PARTNER_TURNS_PER_MINUTE,
-        streamsPerConversation: e.RATE_LIMIT_STREAMS_PER_CONVERSATION,
-        streamConnectsPerMinute: e.RATE_LIMIT_STREAM_CONNECTS_PER_MINUTE,
-        maxKeys: e.RATE_LIMIT_MAX_KEYS,
-        refusalPauseMs: e.RATE_LIMIT_REFUSAL_PAUSE_MS,
-      },
-      support: { hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME },
-      metrics: { access: e.NODE_ENV !== 'production' ? 'open' : e.METRICS_TOKEN ? 'token' : 'off', token: e.METRICS_TOKEN },
-      telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING },
-    },
-  };
+  return { hours: parsedHours.hours, hoursText: `${e.SUPPORT_HOURS} (${e.SUPPORT_TIMEZONE})`, responseTime: e.SUPPORT_RESPONSE_TIME };
 }
 
 function storageOf(e: Env): Config['storage'] {

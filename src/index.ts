@@ -1,7 +1,7 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { loadMessages } from './answering/Messages';
-import { buildBotServer } from './channel/startBot';
+import { buildBotServer, prepareStorage, type PreparedStorage, type RunningBot } from './channel/startBot';
 import { parseConfig, type Config } from './config';
 import { loadScripts } from './escalation/script';
 import { loadPhrases } from './conversation/loadPhrases';
@@ -9,94 +9,61 @@ import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatche
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './content/Problem';
 import { createLogger, type Logger } from './log';
+import { PeriodicJobs } from './PeriodicJobs';
 import { folderProblem } from './storage/checkFolder';
 import { storageUnavailableIn } from './storage/StorageHealth';
 import { sweepExpiredState } from './storage/sweepState';
 import { describeStorage, openStorage, type FolderStore } from './channel/storageBackends';
 import { FolderInUse } from './storage/fileLock';
 import { Metrics } from './telemetry/Metrics';
-import { noTelemetry, startAzureMonitor } from './telemetry/tracing';
+import { noTelemetry, startAzureMonitor, type Telemetry } from './telemetry/tracing';
 
 /** On SIGTERM the process ends at the latest this long after SHUTDOWN_GRACE_MS, whatever still hangs. */
 const SHUTDOWN_DEADLINE_EXTRA_MS = 5000;
 /** On shutdown, how long buffered telemetry may take to be sent. */
 const TELEMETRY_FLUSH_MS = 2000;
+/** On shutdown, how long a sweep in progress may take to finish before the storage is closed under it. */
+const JOBS_STOP_MS = 2000;
+const HOUR_MS = 60 * 60 * 1000;
 
-/** Composition root: configuration → knowledge → server. */
+/**
+ * Composition root: the one place that decides the order of start-up. Configuration → telemetry →
+ * storage (opened, and what the server needs from it loaded) → content (knowledge base and dialogs) →
+ * the server, built with everything ready → listening → the knowledge watcher and the periodic jobs →
+ * signals. Any problem before listening stops the bot in one line; nothing is served before the server
+ * listens, and it listens only when everything it needs is loaded.
+ */
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
-  const parsed = parseConfig(process.env);
-  if (!parsed.success) {
-    console.error(parsed.error.message);
-    process.exit(1);
-  }
-  const config = parsed.data;
+  const config = configOrStop();
   const logger = createLogger(config.logLevel);
   const metrics = new Metrics({ processMetrics: true });
   // Before anything else runs, so the first turn is traced; without a connection string nothing is loaded.
   const telemetry = config.telemetry.connectionString
     ? startAzureMonitor({ connectionString: config.telemetry.connectionString, timeoutMs: config.outboundTimeoutMs, metrics, logger })
     : noTelemetry;
-
-  // Taken before the load: a save made while it runs is a change the watcher's first look loads.
-  const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
-  // Kept for reloads: an edit parses again only the files that changed.
-  const articleCache = new ArticleCache();
-  const [kb, messages, scripts, phrases] = await Promise.all([
-    loadKnowledge(config.knowledgeDir, new Date(), articleCache),
-    loadMessages(config.dialogsDir),
-    loadScripts(config.dialogsDir),
-    loadPhrases(config.dialogsDir),
-  ]);
-  if (!kb.success || !messages.success || !scripts.success || !phrases.success) {
-    const problems = [kb, messages, scripts, phrases].flatMap((r) => (r.success ? [] : r.problems));
-    console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
-    process.exit(1);
-  }
-  kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
-  const watcher = new KnowledgeWatcher({
-    dir: config.knowledgeDir,
-    initial: kb.data,
-    logger,
-    load: (dir) => loadKnowledge(dir, new Date(), articleCache),
-    ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}),
-    onReload: () => metrics.knowledgeChange('reloaded'),
-    onRefuse: () => metrics.knowledgeChange('refused'),
-  });
-  const knowledge = () => watcher.current();
-
-  await checkFolders(config);
-
-  const { storage, folder } = await openStorageOrStop(config, logger);
-  if (folder) await removeLeftOvers(folder, logger);
+  const { ready, folder } = await storageOrStop(config, logger);
+  const content = await contentOrStop(config, logger, metrics, folder);
   const bot = buildBotServer({
     config,
     logger,
-    knowledge,
-    knowledgeProblems: () => watcher.lastError()?.map(formatProblem),
-    messages: messages.data,
-    scripts: scripts.data,
-    phrases: phrases.data,
-    storage,
+    knowledge: () => content.watcher.current(),
+    knowledgeProblems: () => content.watcher.lastError()?.map(formatProblem),
+    messages: content.messages,
+    scripts: content.scripts,
+    phrases: content.phrases,
+    ready,
     metrics,
     telemetry,
   });
-  let port: number;
-  try {
-    port = await bot.listen(config.port, config.host);
-  } catch (err) {
-    const unavailable = storageUnavailableIn(err);
-    if (!unavailable) throw err;
-    console.error(`The bot cannot start: its storage, ${describeStorage(config.storage)}, is not usable: ${unavailable.reason}.`);
-    process.exit(1);
-  }
-  if (folder) scheduleStateSweep(folder, config.stateTtlDays, logger);
-  watcher.start();
+  const port = await bot.listen(config.port, config.host);
+  content.watcher.start();
+  const jobs = schedulePeriodicJobs(config, logger, { bot, folder });
   logger.info(
     {
       port,
-      knowledge: kb.data.version,
-      scripts: scripts.data.map((s) => s.id),
+      knowledge: content.watcher.current().version,
+      scripts: content.scripts.map((s) => s.id),
       storage: describeStorage(config.storage),
       tickets: config.escalation.webhookUrl ? 'webhook' : 'stored only (npm run tickets lists them)',
       auth: config.auth.appId ? 'bot-framework-token' : 'none',
@@ -106,8 +73,34 @@ async function main(): Promise<void> {
     },
     `partner bot listening on http://localhost:${port}/api/messages; demo portal with the chat widget at http://localhost:${port}/`,
   );
+  stopOnSignals(config, logger, { bot, watcher: content.watcher, jobs, telemetry, folder });
+}
 
-  stopOnSignals(config, logger, { bot, watcher, telemetry, folder });
+/** The configuration from the environment (and .env); a bad one stops the bot, naming every bad variable. */
+function configOrStop(): Config {
+  const parsed = parseConfig(process.env);
+  if (parsed.success) return parsed.data;
+  console.error(parsed.error.message);
+  process.exit(1);
+}
+
+/**
+ * The storage, opened and checked, with what the server needs from it loaded. Files left by stopped
+ * processes are removed first. A folder, a data folder in use by another process or a storage that
+ * does not answer stops the bot now, in one line, not on a partner's first message.
+ */
+async function storageOrStop(config: Config, logger: Logger): Promise<{ ready: PreparedStorage; folder: FolderStore | undefined }> {
+  await checkFolders(config);
+  const { storage, folder } = await openStorageOrStop(config, logger);
+  if (folder) await removeLeftOvers(folder, logger);
+  try {
+    return { ready: await prepareStorage({ config, logger, storage }), folder };
+  } catch (err) {
+    const unavailable = storageUnavailableIn(err);
+    if (!unavailable) throw err;
+    console.error(`The bot cannot start: its storage, ${describeStorage(config.storage)}, is not usable: ${unavailable.reason}.`);
+    process.exit(1);
+  }
 }
 
 /** The configured storage; a data folder another bot process keeps its journal in stops the bot now, in one line. */
@@ -139,13 +132,73 @@ async function checkFolders(config: Config): Promise<void> {
   }
 }
 
+/**
+ * The content: the knowledge base (with the watcher that reloads it when staff edit it) and the
+ * dialogs folder. A problem in any of it stops the bot, listing every problem with its file and line
+ * (the storage is closed first, so the data folder is free for the next start).
+ */
+async function contentOrStop(config: Config, logger: Logger, metrics: Metrics, folder: FolderStore | undefined) {
+  // Taken before the load: a save made while it runs is a change the watcher's first look loads.
+  const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
+  // Kept for reloads: an edit parses again only the files that changed.
+  const articleCache = new ArticleCache();
+  const [kb, messages, scripts, phrases] = await Promise.all([
+    loadKnowledge(config.knowledgeDir, new Date(), articleCache),
+    loadMessages(config.dialogsDir),
+    loadScripts(config.dialogsDir),
+    loadPhrases(config.dialogsDir),
+  ]);
+  if (!kb.success || !messages.success || !scripts.success || !phrases.success) {
+    const problems = [kb, messages, scripts, phrases].flatMap((r) => (r.success ? [] : r.problems));
+    await folder?.close().catch(() => undefined);
+    console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
+    process.exit(1);
+  }
+  kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
+  const watcher = new KnowledgeWatcher({
+    dir: config.knowledgeDir,
+    initial: kb.data,
+    logger,
+    load: (dir) => loadKnowledge(dir, new Date(), articleCache),
+    ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}),
+    onReload: () => metrics.knowledgeChange('reloaded'),
+    onRefuse: () => metrics.knowledgeChange('refused'),
+  });
+  return { watcher, messages: messages.data, scripts: scripts.data, phrases: phrases.data };
+}
+
+/**
+ * Every periodic job of the bot, in one place: old question log files swept daily; with the file
+ * backend, expired conversation state swept now and hourly, and files crashed processes left removed
+ * hourly (they were removed once before the server started). All stop at shutdown.
+ */
+function schedulePeriodicJobs(config: Config, logger: Logger, parts: { bot: RunningBot; folder: FolderStore | undefined }): PeriodicJobs {
+  const { bot, folder } = parts;
+  const jobs = new PeriodicJobs(logger);
+  jobs.every('question log sweep', 24 * HOUR_MS, () => bot.questionLog.sweep(), { now: true });
+  if (folder) {
+    const ttlDays = config.stateTtlDays;
+    jobs.every(
+      'state sweep',
+      HOUR_MS,
+      async () => {
+        const deleted = await sweepExpiredState(folder, ttlDays);
+        if (deleted > 0) logger.info({ deleted, ttlDays }, 'expired conversation state deleted');
+      },
+      { now: true },
+    );
+    jobs.every('left-over file clean-up', HOUR_MS, () => removeLeftOvers(folder, logger));
+  }
+  return jobs;
+}
+
 /** On SIGTERM or SIGINT: finishes the turns in flight (within the grace period), then exits; a second signal exits at once. */
 function stopOnSignals(
   config: Config,
   logger: Logger,
-  parts: { bot: ReturnType<typeof buildBotServer>; watcher: KnowledgeWatcher; telemetry: ReturnType<typeof startAzureMonitor>; folder: FolderStore | undefined },
+  parts: { bot: RunningBot; watcher: KnowledgeWatcher; jobs: PeriodicJobs; telemetry: Telemetry; folder: FolderStore | undefined },
 ): void {
-  const { bot, watcher, telemetry, folder } = parts;
+  const { bot, watcher, jobs, telemetry, folder } = parts;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -159,7 +212,7 @@ function stopOnSignals(
       logger.error({ graceMs: config.shutdownGraceMs, inFlight: bot.inFlight() }, 'shutdown did not finish in time; exiting now');
       process.exit(1);
     }, config.shutdownGraceMs + SHUTDOWN_DEADLINE_EXTRA_MS).unref();
-    Promise.all([bot.shutdown(config.shutdownGraceMs), watcher.stop()]).then(
+    Promise.all([bot.shutdown(config.shutdownGraceMs), watcher.stop(), jobs.stop(JOBS_STOP_MS)]).then(
       async ([{ drained }]) => {
         // The journal copied into the documents' own files, and the folder given up for the next process.
         await folder?.close().catch((err: unknown) => logger.warn({ code: (err as { code?: unknown }).code }, 'could not close the storage'));
@@ -176,20 +229,6 @@ function stopOnSignals(
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-}
-
-/** Expires old conversation state now and every hour after (file backend only), and removes files crashed processes left. */
-function scheduleStateSweep(storage: FolderStore, ttlDays: number, logger: Logger): void {
-  const sweep = () =>
-    sweepExpiredState(storage, ttlDays).then(
-      (deleted) => deleted > 0 && logger.info({ deleted, ttlDays }, 'expired conversation state deleted'),
-      (err: unknown) => logger.error({ err }, 'state sweep failed'),
-    );
-  void sweep();
-  setInterval(() => {
-    void sweep();
-    void removeLeftOvers(storage, logger);
-  }, 60 * 60 * 1000).unref();
 }
 
 /** Lock and temp files of processes that died (SIGKILL, a crash, a power cut); never another live instance's. */

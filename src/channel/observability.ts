@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { bandOf, type Metrics, type TurnBand } from '../telemetry/Metrics';
 import type { Telemetry } from '../telemetry/tracing';
+import type { ShutdownGate } from './shutdownGate';
 import { correlationIdOf, outcomeOf } from './turnLog';
 
 /**
@@ -42,8 +43,10 @@ export function observeTurns(metrics: Metrics, telemetry: Telemetry): (context: 
  * only a scraper with `Authorization: Bearer <METRICS_TOKEN>`, and without a token the route does not
  * exist (404), so a public bot never shows its figures by accident.
  */
-export function registerMetrics(server: restify.Server, metrics: Metrics, access: Config['metrics'], logger: Logger): void {
+export function registerMetrics(server: restify.Server, gate: ShutdownGate, metrics: Metrics, access: Config['metrics'], logger: Logger): void {
   if (access.access === 'off') return;
+  // Read during shutdown too: how the drain goes is what an operator looks at then.
+  gate.serveWhileClosed('/metrics');
   const expected = access.access === 'token' && access.token ? Buffer.from(`Bearer ${access.token}`) : undefined;
   server.get('/metrics', async (req: restify.Request, res: restify.Response) => {
     res.header('Cache-Control', 'no-store');

@@ -12,8 +12,9 @@ import { SigningKeysUnavailable, Unauthorized } from './botAuth';
 import { checkBodyHeaders, quoteHeader, readJsonBody, type BodyProblem } from './httpBody';
 import { isAllowedServiceUrl } from './serviceUrlPolicy';
 import { setCorrelationId } from './turnLog';
-import { validateActivity } from './validateActivity';
+import { validateActivity, type IncomingActivity } from './validateActivity';
 import type { TurnGate } from './fairUseHttp';
+import { DIRECT_LINE_PREFIX, ShutdownGate } from './shutdownGate';
 
 export interface ServerDeps {
   readonly adapter: PartnerAdapter;
@@ -37,16 +38,16 @@ export interface ServerDeps {
 
 export interface BotServer {
   readonly server: restify.Server;
+  /** Whether new work is refused (shutdown has begun); routes outside restify (WebSocket upgrades) ask it too. */
+  readonly gate: ShutdownGate;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number>;
   /**
    * Stops taking requests, waits for turns in flight (up to `graceMs`), then closes. Requests that
-   * arrive meanwhile get 503 with Retry-After, so a load balancer sends them elsewhere.
+   * arrive meanwhile get 503 with Retry-After (the shutdown gate), so a load balancer sends them elsewhere.
    */
   shutdown(graceMs: number): Promise<{ drained: boolean }>;
   inFlight(): number;
-  /** True once shutdown has begun: routes should refuse new work with 503. */
-  stopping(): boolean;
   /**
    * Runs one turn of an activity the bot's own Direct Line endpoint received (already
    * authenticated), queued behind the conversation's earlier turns like any other. A failed turn is
@@ -61,31 +62,111 @@ export interface BotServer {
   onShutdown(hook: () => void): void;
 }
 
+/**
+ * The HTTP server: hardening, the shutdown gate, error answers, `POST /api/messages`, `/healthz` and
+ * `/readyz`. The widget's and metrics' routes are added by their own modules.
+ */
 export function createBotServer(deps: ServerDeps): BotServer {
   const { adapter, logger } = deps;
   // restify's own log lines go through the bot's logger (and its redaction), not a logger of its own.
   // (restify 11 logs with pino; its type definitions still name bunyan's Logger.)
   const restifyLog = logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'];
   const server = restify.createServer({ name: 'partner-bot', handleUncaughtExceptions: false, log: restifyLog });
-  let active = 0;
-  let stopping = false;
-  const turns = new TurnQueue(deps.turnLimits);
-  const allowlist = deps.serviceUrlAllowlist ?? [{ kind: 'loopback' }];
-  const reserved = new Set(deps.reservedServiceUrls ?? []);
-  hardenHttpServer(server, logger);
-  const idle: (() => void)[] = [];
+  const gate = new ShutdownGate();
+  const turns = new Turns(deps);
   const shutdownHooks: (() => void)[] = [];
-  const finished = () => {
-    active -= 1;
-    if (active === 0) idle.splice(0).forEach((resolve) => resolve());
-  };
+  hardenHttpServer(server, logger);
+  server.pre(gate.handler());
+  answerErrors(server, logger);
+  registerMessages(server, deps, gate, turns);
+  registerHealth(server, deps, gate);
 
+  return {
+    server,
+    gate,
+    inFlight: () => turns.active,
+    onShutdown: (hook) => shutdownHooks.push(hook),
+    runLocalTurn: (activity, correlationId = randomUUID()) =>
+      turns.run(`${activity.channelId}\u0000${activity.conversation.id}`, correlationId, async (logic) => void (await adapter.handleLocal(activity, logic))).catch((err: unknown) => {
+        if (err instanceof QueueFull) throw err;
+        // The endpoint answers 503 for a storage failure (logged once per incident by StorageHealth).
+        const unavailable = storageUnavailableIn(err);
+        if (unavailable) throw unavailable;
+        logger.error({ correlationId, err }, 'turn failed');
+      }),
+    hasRoomFor: (activity) => turns.hasRoom(`${activity.channelId}\u0000${activity.conversation.id}`),
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.removeListener('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    shutdown: async (graceMs) => {
+      gate.close();
+      shutdownHooks.forEach((hook) => hook());
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const drained = await turns.idle(graceMs);
+      server.server.closeAllConnections?.();
+      await closed;
+      return { drained };
+    },
+  };
+}
+
+/**
+ * The turns running or waiting, one queue per conversation: how many there are, and when there are
+ * none (what shutdown waits for).
+ */
+class Turns {
+  active = 0;
+  private readonly queue: TurnQueue;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly deps: Pick<ServerDeps, 'logic' | 'turnLimits'>) {
+    this.queue = new TurnQueue(deps.turnLimits);
+  }
+
+  /** Runs the bot's logic on one activity (through `handle`), after the conversation's earlier turns. */
+  async run<T>(key: string, correlationId: string, handle: (logic: (context: TurnContext) => Promise<void>) => Promise<T>): Promise<T> {
+    this.active += 1;
+    let release: (() => void) | undefined;
+    try {
+      release = await this.queue.enter(key);
+      return await handle((context) => {
+        setCorrelationId(context, correlationId);
+        return this.deps.logic(context);
+      });
+    } finally {
+      release?.();
+      this.active -= 1;
+      if (this.active === 0) this.waiting.splice(0).forEach((resolve) => resolve());
+    }
+  }
+
+  hasRoom(key: string): boolean {
+    return this.queue.hasRoom(key);
+  }
+
+  /** Resolves true when no turn is running, or false after `graceMs`. */
+  async idle(graceMs: number): Promise<boolean> {
+    if (this.active === 0) return true;
+    return Promise.race([
+      new Promise<boolean>((resolve) => this.waiting.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+    ]);
+  }
+}
+
+/** How a route's failure is answered and logged. */
+function answerErrors(server: restify.Server, logger: Logger): void {
   // A route that met a storage failure: 503 with the reason, never the error's own text (it names files).
   // StorageHealth logs each incident once, so the requests it fails are not logged again.
   server.on('StorageUnavailable', (req: restify.Request, res: restify.Response, err: StorageUnavailable, cb: () => void) => {
     const body = storageUnavailableBody(err);
     res.header('Retry-After', STORAGE_RETRY_AFTER_SECONDS);
-    res.send(503, req.path().startsWith('/v3/directline/') ? { error: body } : body);
+    res.send(503, req.path().startsWith(`${DIRECT_LINE_PREFIX}/`) ? { error: body } : body);
     cb();
   });
 
@@ -97,82 +178,50 @@ export function createBotServer(deps: ServerDeps): BotServer {
     else logger.warn(entry, 'request refused');
     cb();
   });
+}
 
-  const refuseStopping = (res: restify.Response) => {
-    res.header('Retry-After', '5');
-    res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
-  };
+/** One request to /api/messages: its correlation id, and how it is refused. */
+interface Exchange {
+  readonly req: restify.Request;
+  readonly res: restify.Response;
+  readonly correlationId: string;
+  refuse(status: number, code: string, message: string): void;
+}
 
-  /**
-   * POST /api/messages, in the order that keeps the work for a hostile request small: headers (no
-   * compressed or oversized bodies), the token as far as it can be checked without the body (with an
-   * app id), the body (bounded, depth-limited JSON), the activity's shape, where replies would go,
-   * the SDK's full token check, then the conversation's turn queue (bounded) and the turn.
-   */
+/**
+ * POST /api/messages, in the order that keeps the work for a hostile request small: headers (no
+ * compressed or oversized bodies), the token as far as it can be checked without the body (with an
+ * app id), the body (bounded, depth-limited JSON), the activity's shape, where replies would go,
+ * the SDK's full token check, then the conversation's turn queue (bounded) and the turn.
+ */
+function registerMessages(server: restify.Server, deps: ServerDeps, gate: ShutdownGate, turns: Turns): void {
+  const { adapter, logger } = deps;
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
     const correlationId = headerId(req) ?? randomUUID();
     res.header('x-correlation-id', correlationId);
-    const refuse = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
+    const refuse = (status: number, code: string, message: string) => {
       logger.warn({ correlationId, status, reason: message }, 'request refused');
-      res.send(status, { code, message, ...extra });
+      res.send(status, { code, message });
     };
-    const refuseBody = (p: BodyProblem) => {
-      if (p.unread) res.header('Connection', 'close');
-      refuse(p.status, p.code, p.message);
-    };
-    if (stopping) return refuseStopping(res);
-    const limits = { maxBytes: deps.maxBodyBytes, requireJson: true } as const;
-    const early = checkBodyHeaders(req, limits);
-    if (early) return refuseBody(early);
-    const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-    try {
-      await adapter.checkTokenBeforeBody(authHeader || undefined);
-    } catch (err) {
-      res.header('Connection', 'close');
-      return authFailed(res, err, correlationId);
-    }
-    const body = await readJsonBody(req, limits);
-    if (!body.ok) return refuseBody(body);
-    const check = validateActivity(body.value);
-    if (!check.ok) {
-      logger.warn({ correlationId, problems: check.problems }, 'activity refused');
-      res.send(400, { code: 'BadActivity', message: `not a valid activity: ${check.problems.join('; ')}`, problems: check.problems });
-      return;
-    }
-    const activity = check.activity as unknown as Activity;
-    const serviceUrl = check.activity.serviceUrl;
-    if (serviceUrl !== undefined && reserved.has(serviceUrl)) {
-      return refuse(400, 'ServiceUrlNotAllowed', "this serviceUrl belongs to the bot's own Direct Line and cannot be used here");
-    }
-    if (serviceUrl !== undefined && !adapter.requiresToken && !isAllowedServiceUrl(serviceUrl, allowlist)) {
-      return refuse(400, 'ServiceUrlNotAllowed', `the bot does not send replies to ${originOf(serviceUrl)}: without MicrosoftAppId it only replies to serviceUrls in SERVICE_URL_ALLOWLIST`);
-    }
-    let auth;
-    try {
-      auth = await adapter.authenticate(authHeader, activity);
-    } catch (err) {
-      return authFailed(res, err, correlationId);
-    }
-    if (stopping) return refuseStopping(res);
+    const exchange: Exchange = { req, res, correlationId, refuse };
+    const received = await receiveActivity(deps, exchange);
+    if (!received) return;
+    // Shutdown may have begun while the body arrived and the token was checked.
+    if (gate.refuseIfClosed(req, res)) return;
+    const { activity, auth } = received;
     const reply = (message: Partial<Activity>) =>
       adapter.handle(auth, activity, async (context) => {
         setCorrelationId(context, correlationId);
         await context.sendActivity(message);
       });
-    if (deps.turnGate && !(await deps.turnGate.admit(check.activity, res, correlationId, reply))) return;
-    active += 1;
-    let release: (() => void) | undefined;
+    if (deps.turnGate && !(await deps.turnGate.admit(received.checked, res, correlationId, reply))) return;
     try {
-      release = await turns.enter(`${check.activity.channelId}\u0000${check.activity.conversation.id}`);
-      const result = await adapter.handle(auth, activity, (context) => {
-        setCorrelationId(context, correlationId);
-        return deps.logic(context);
-      });
+      const result = await turns.run(`${received.checked.channelId}\u0000${received.checked.conversation.id}`, correlationId, (logic) => adapter.handle(auth, activity, logic));
       if (result?.body !== undefined) res.send(result.status, result.body);
       else res.send(result?.status ?? 200);
     } catch (err) {
       const unavailable = storageUnavailableIn(err);
-      if (unavailable) throw unavailable; // 503 with the reason (the StorageUnavailable handler above)
+      if (unavailable) throw unavailable; // 503 with the reason (the StorageUnavailable handler)
       if (err instanceof QueueFull) {
         res.header('Retry-After', String(err.retryAfterSeconds));
         refuse(429, 'TooManyTurns', err.message);
@@ -180,25 +229,74 @@ export function createBotServer(deps: ServerDeps): BotServer {
         logger.error({ correlationId, err }, 'turn failed');
         res.send(500, { code: 'InternalError', message: `the bot could not handle this activity (reference ${correlationId})` });
       }
-    } finally {
-      release?.();
-      finished();
     }
   });
+}
 
-  const authFailed = (res: restify.Response, err: unknown, correlationId: string) => {
-    if (err instanceof SigningKeysUnavailable) {
-      // The fetch failure itself is logged once per attempt (at error); each request it costs, at warn.
-      logger.warn({ correlationId, reason: err.message }, 'cannot check Bot Framework tokens: signing keys unavailable');
-      res.header('Retry-After', '30');
-      res.send(503, { code: 'AuthUnavailable', message: 'the bot cannot check Bot Framework tokens right now; retry shortly' });
-      return;
-    }
-    const reason = err instanceof Unauthorized ? err.message : 'the token could not be checked';
-    logger.warn({ correlationId, reason }, 'unauthorized activity');
-    res.send(401, { code: 'Unauthorized', message: `a valid Bot Framework token is required: ${reason}` });
+type Received = { activity: Activity; checked: IncomingActivity; auth: Awaited<ReturnType<PartnerAdapter['authenticate']>> };
+
+/** The activity of a request to /api/messages, checked and authenticated; undefined when the request was refused. */
+async function receiveActivity(deps: ServerDeps, ex: Exchange): Promise<Received | undefined> {
+  const { adapter, logger } = deps;
+  const { req, res, correlationId, refuse } = ex;
+  const refuseBody = (p: BodyProblem) => {
+    if (p.unread) res.header('Connection', 'close');
+    refuse(p.status, p.code, p.message);
   };
+  const limits = { maxBytes: deps.maxBodyBytes, requireJson: true } as const;
+  const early = checkBodyHeaders(req, limits);
+  if (early) return void refuseBody(early);
+  const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+  try {
+    await adapter.checkTokenBeforeBody(authHeader || undefined);
+  } catch (err) {
+    res.header('Connection', 'close');
+    return void authFailed(logger, res, err, correlationId);
+  }
+  const body = await readJsonBody(req, limits);
+  if (!body.ok) return void refuseBody(body);
+  const check = validateActivity(body.value);
+  if (!check.ok) {
+    logger.warn({ correlationId, problems: check.problems }, 'activity refused');
+    res.send(400, { code: 'BadActivity', message: `not a valid activity: ${check.problems.join('; ')}`, problems: check.problems });
+    return undefined;
+  }
+  const activity = check.activity as unknown as Activity;
+  const refusal = serviceUrlRefusal(deps, check.activity.serviceUrl, adapter.requiresToken);
+  if (refusal) return void refuse(400, 'ServiceUrlNotAllowed', refusal);
+  try {
+    return { activity, checked: check.activity, auth: await adapter.authenticate(authHeader, activity) };
+  } catch (err) {
+    return void authFailed(logger, res, err, correlationId);
+  }
+}
 
+/** Why replies may not go to the activity's serviceUrl; undefined when they may. */
+function serviceUrlRefusal(deps: ServerDeps, serviceUrl: string | undefined, requiresToken: boolean): string | undefined {
+  if (serviceUrl === undefined) return undefined;
+  if (deps.reservedServiceUrls?.includes(serviceUrl)) return "this serviceUrl belongs to the bot's own Direct Line and cannot be used here";
+  if (!requiresToken && !isAllowedServiceUrl(serviceUrl, deps.serviceUrlAllowlist ?? [{ kind: 'loopback' }])) {
+    return `the bot does not send replies to ${originOf(serviceUrl)}: without MicrosoftAppId it only replies to serviceUrls in SERVICE_URL_ALLOWLIST`;
+  }
+  return undefined;
+}
+
+function authFailed(logger: Logger, res: restify.Response, err: unknown, correlationId: string): void {
+  if (err instanceof SigningKeysUnavailable) {
+    // The fetch failure itself is logged once per attempt (at error); each request it costs, at warn.
+    logger.warn({ correlationId, reason: err.message }, 'cannot check Bot Framework tokens: signing keys unavailable');
+    res.header('Retry-After', '30');
+    res.send(503, { code: 'AuthUnavailable', message: 'the bot cannot check Bot Framework tokens right now; retry shortly' });
+    return;
+  }
+  const reason = err instanceof Unauthorized ? err.message : 'the token could not be checked';
+  logger.warn({ correlationId, reason }, 'unauthorized activity');
+  res.send(401, { code: 'Unauthorized', message: `a valid Bot Framework token is required: ${reason}` });
+}
+
+/** `/healthz` (the process is up: 200 while it runs, shutdown too) and `/readyz` (whether it takes work). */
+function registerHealth(server: restify.Server, deps: ServerDeps, gate: ShutdownGate): void {
+  gate.serveWhileClosed('/healthz', '/readyz');
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
     return next();
@@ -207,60 +305,12 @@ export function createBotServer(deps: ServerDeps): BotServer {
   server.get('/readyz', (_req, res, next) => {
     const ready = deps.readiness();
     const storage = deps.storage?.();
-    if (stopping) res.send(503, { status: 'stopping' });
+    if (gate.closed()) res.send(503, { status: 'stopping' });
     else if (!ready) res.send(503, { status: 'loading' });
     else if (storage && !storage.available) res.send(503, { status: 'storageUnavailable', reason: storage.reason, since: storage.since, ...ready });
     else res.send(200, { status: 'ready', ...ready });
     return next();
   });
-
-  return {
-    server,
-    inFlight: () => active,
-    stopping: () => stopping,
-    onShutdown: (hook) => shutdownHooks.push(hook),
-    runLocalTurn: async (activity, correlationId = randomUUID()) => {
-      active += 1;
-      let release: (() => void) | undefined;
-      try {
-        release = await turns.enter(`${activity.channelId}\u0000${activity.conversation.id}`);
-        await adapter.handleLocal(activity, (context) => {
-          setCorrelationId(context, correlationId);
-          return deps.logic(context);
-        });
-      } catch (err) {
-        if (err instanceof QueueFull) throw err;
-        // The endpoint answers 503 for a storage failure (logged once per incident by StorageHealth).
-        const unavailable = storageUnavailableIn(err);
-        if (unavailable) throw unavailable;
-        logger.error({ correlationId, err }, 'turn failed');
-      } finally {
-        release?.();
-        finished();
-      }
-    },
-    hasRoomFor: (activity) => turns.hasRoom(`${activity.channelId}\u0000${activity.conversation.id}`),
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.removeListener('error', reject);
-          resolve((server.address() as AddressInfo).port);
-        });
-      }),
-    shutdown: async (graceMs) => {
-      stopping = true;
-      shutdownHooks.forEach((hook) => hook());
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const drained = active === 0 || (await Promise.race([
-        new Promise<boolean>((resolve) => idle.push(() => resolve(true))),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
-      ]));
-      server.server.closeAllConnections?.();
-      await closed;
-      return { drained };
-    },
-  };
 }
 
 const STORAGE_RETRY_AFTER_SECONDS = '10';

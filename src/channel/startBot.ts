@@ -16,13 +16,13 @@ import { createAdapter, type PartnerAdapter } from './adapter';
 import { LOCAL_SERVICE_URL, registerDirectLine } from './directLine/directLineRoutes';
 import { TokenChains } from './directLine/tokenChains';
 import { createTurnGate, slowDownActivity } from './fairUseHttp';
-import type { TokenSigner } from './directLine/tokens';
+import { TokenSigner } from './directLine/tokens';
 import { Transcripts } from './directLine/transcripts';
 import type { Phrases } from '../conversation/phrases';
 import { AzureDirectLine } from './webchat/azureDirectLine';
 import { OriginPolicy } from './webchat/origins';
 import { TokenIssuer } from './webchat/tokenIssuer';
-import { loadSigningKey, registerWebChat } from './webchat/webchatRoutes';
+import { registerWebChat } from './webchat/webchatRoutes';
 import { StaffDesk } from './teams/staffDesk';
 import { PartnerBot } from './PartnerBot';
 import { noArticle } from '../conversation/outgoing';
@@ -47,8 +47,8 @@ export interface StartOptions {
   readonly scripts: readonly EscalationScript[];
   /** What the bot recognises in partners' words (dialogs/phrases.yaml). */
   readonly phrases: Phrases;
-  /** Where state and tickets live; botbuilder's MemoryStorage when omitted (tests only). */
-  readonly storage?: Storage;
+  /** The storage, with what the server needs from it already loaded (`prepareStorage`). */
+  readonly ready: PreparedStorage;
   /** The bot's metrics (`GET /metrics`); a registry of its own when omitted. */
   readonly metrics?: Metrics;
   /** Traces to Azure Monitor; none when omitted. */
@@ -63,21 +63,55 @@ export interface RunningBot extends BotServer {
   /** The storage as the bot uses it, with its health (read by `/readyz`). */
   readonly storage: StorageHealth;
   readonly metrics: Metrics;
+  /** The question log: its sweep of old files is one of the bot's periodic jobs. */
+  readonly questionLog: QuestionLog;
+}
+
+/** The bot's storage, and what the server needs from it before it may take a request. */
+export interface PreparedStorage {
+  /** The storage as the bot uses it, with its health. */
+  readonly storage: StorageHealth;
+  readonly tickets: TicketStore;
+  /** Signs the widget's tokens (WEBCHAT_TOKEN_SECRET, or a key generated once and kept in storage). */
+  readonly signer: TokenSigner;
+  /** Hashes partner and conversation ids in the question log and the logs (QUESTION_LOG_SALT, or generated and kept). */
+  readonly questionLogSalt: string;
+}
+
+/** Where the generated key that signs widget tokens is kept (when WEBCHAT_TOKEN_SECRET is not set). */
+const WIDGET_KEY_DOC = 'local-directline/signing-key';
+
+/**
+ * Loads what the server needs from storage before it is built: the ticket counter, the key that signs
+ * widget tokens and the question log's salt (generated on first start and kept, so they stay the same
+ * across restarts and instances). Rejects with StorageUnavailable when the storage cannot be used.
+ * Without `storage`, botbuilder's MemoryStorage (tests only).
+ */
+export async function prepareStorage(opts: { readonly config: Config; readonly logger: Logger; readonly storage?: Storage }): Promise<PreparedStorage> {
+  const { config, logger } = opts;
+  // Everything goes through the health monitor: a failing store gives 503s and one log line per incident.
+  const storage = new StorageHealth(opts.storage ?? (new MemoryStorage() as BotStorage), { timeoutMs: config.storageTimeoutMs, logger });
+  const tickets = new TicketStore(storage, config.escalation.ticketPrefix);
+  await tickets.init();
+  const signer = new TokenSigner(config.webchat.tokenSecret ?? (await loadStoredSecret(storage, WIDGET_KEY_DOC, { field: 'key', generate: TokenSigner.randomKey })));
+  const questionLogSalt = config.questionLog.salt ?? (await loadStoredSecret(storage, QUESTION_LOG_SALT_DOC));
+  useLogSalt(logger, questionLogSalt);
+  return { storage, tickets, signer, questionLogSalt };
 }
 
 /** After the turns in flight (SHUTDOWN_GRACE_MS), how long shutdown waits for a delivery in progress and the question log. */
 const SHUTDOWN_TAIL_MS = 2000;
 
 /**
- * Wires storage, adapter, bot, delivery worker and HTTP server. A failed turn is logged with its
+ * Wires adapter, bot, delivery worker and HTTP server around storage that is ready to use (nothing is
+ * loaded later: the server may take requests as soon as it listens). A failed turn is logged with its
  * correlation id and the partner gets a short apology with that reference; state is left as it was.
  */
 export function buildBotServer(opts: StartOptions): RunningBot {
   const { config, logger, messages } = opts;
+  const { storage, tickets } = opts.ready;
   const metrics = opts.metrics ?? new Metrics();
   const observe = observeTurns(metrics, opts.telemetry ?? noTelemetry);
-  // Everything goes through the health monitor: a failing store gives 503s and one log line per incident.
-  const storage = new StorageHealth(opts.storage ?? (new MemoryStorage() as BotStorage), { timeoutMs: config.storageTimeoutMs, logger });
   const adapter = createAdapter({
     auth: config.auth,
     openIdMetadata: config.openIdMetadata,
@@ -85,10 +119,8 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     onKeyFetchError: (url, reason, servingCachedKeys) =>
       logger.error({ url, reason, servingCachedKeys }, servingCachedKeys ? 'could not refresh Bot Framework signing keys; the cached keys still serve' : 'could not fetch Bot Framework signing keys; requests with tokens get 503 until they can be fetched'),
   });
-  const tickets = new TicketStore(storage, config.escalation.ticketPrefix);
   const delivery = createDelivery(config, tickets, logger, metrics);
-  const log = questionLogFor(config, logger);
-  const questionLog = log.questionLog;
+  const questionLog = questionLogFor(config, opts.ready.questionLogSalt, logger);
   const bot = createPartnerBot(opts, { adapter, storage, tickets, questionLog, metrics, ...(delivery ? { delivery } : {}) });
   adapter.onTurnError = turnErrorHandler(messages, logger);
 
@@ -110,9 +142,8 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     },
   });
 
-  registerMetrics(server.server, metrics, config.metrics, logger);
-  const widget = registerWidget(opts, { server, adapter, storage, fairUse });
-  const transcripts = widget.transcripts;
+  registerMetrics(server.server, server.gate, metrics, config.metrics, logger);
+  const transcripts = registerWidget(opts, { server, adapter, fairUse });
 
   return {
     ...server,
@@ -121,17 +152,14 @@ export function buildBotServer(opts: StartOptions): RunningBot {
     delivery,
     storage,
     metrics,
+    questionLog,
     listen: async (port, host) => {
-      await tickets.init();
-      await widget.start();
-      await log.start(storage);
       const bound = await server.listen(port, host);
       storage.start();
       delivery?.start();
       return bound;
     },
     shutdown: async (graceMs) => {
-      log.stop();
       storage.stop();
       const result = await server.shutdown(graceMs);
       // Bounded: a hung webhook or disk must not keep the process from exiting.
@@ -144,65 +172,48 @@ export function buildBotServer(opts: StartOptions): RunningBot {
   };
 }
 
-/**
- * The portal widget: its token endpoint and, without Azure Bot Service, the bot's own Direct Line.
- * `start` loads the key that signs the widget's tokens.
- */
-function registerWidget(
-  opts: StartOptions,
-  parts: { server: BotServer; adapter: PartnerAdapter; storage: StorageHealth; fairUse: FairUse },
-): { transcripts: Transcripts; start: () => Promise<void> } {
+/** The portal widget: its token endpoint and, without Azure Bot Service, the bot's own Direct Line. */
+function registerWidget(opts: StartOptions, parts: { server: BotServer; adapter: PartnerAdapter; fairUse: FairUse }): Transcripts {
   const { config, logger, messages } = opts;
-  const { server, adapter, storage, fairUse } = parts;
+  const { storage, signer } = opts.ready;
+  const { server, adapter, fairUse } = parts;
   const webchat = config.webchat;
   const transcripts = new Transcripts(storage);
   const origins = new OriginPolicy(webchat.allowedOrigins);
-  let signer: TokenSigner | undefined;
-  const currentSigner = () => {
-    if (!signer) throw new Error('the widget token key is not loaded yet');
-    return signer;
-  };
   const issuer = new TokenIssuer({
-    signer: currentSigner,
+    signer,
     tokenTtlSeconds: webchat.tokenTtlSeconds,
     tokenMaxSeconds: webchat.tokenMaxSeconds,
     resumeSeconds: webchat.resumeSeconds,
     transcripts,
     ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret, config.outboundTimeoutMs), azureDomain: webchat.directLineDomain } : {}),
   });
-  registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, stopping: server.stopping, fairUse });
-  if (!webchat.directLineSecret) {
-    adapter.useLocalChannel({
-      serviceUrl: LOCAL_SERVICE_URL,
-      send: (conv, activities) => transcripts.append(conv, activities),
-      update: (conv, activity) => transcripts.update(conv, activity),
-      remove: (conv, id) => transcripts.remove(conv, id),
-    });
-    registerDirectLine({
-      server: server.server,
-      transcripts,
-      signer: currentSigner,
-      tokenTtlSeconds: webchat.tokenTtlSeconds,
-      origins,
-      bot: { id: config.auth.appId ?? 'partner-bot', name: 'Partner support bot' },
-      maxBodyBytes: config.maxBodyBytes,
-      logger,
-      stopping: server.stopping,
-      runTurn: (activity) => server.runLocalTurn(activity),
-      hasRoomFor: (activity) => server.hasRoomFor(activity),
-      onShutdown: server.onShutdown,
-      chains: new TokenChains(storage),
-      fairUse,
-      slowDown: (seconds) => slowDownActivity(messages, seconds),
-    });
-  }
-
-  return {
+  registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, gate: server.gate, fairUse });
+  if (webchat.directLineSecret) return transcripts;
+  adapter.useLocalChannel({
+    serviceUrl: LOCAL_SERVICE_URL,
+    send: (conv, activities) => transcripts.append(conv, activities),
+    update: (conv, activity) => transcripts.update(conv, activity),
+    remove: (conv, id) => transcripts.remove(conv, id),
+  });
+  registerDirectLine({
+    server: server.server,
     transcripts,
-    start: async () => {
-      signer = await loadSigningKey(storage, webchat.tokenSecret);
-    },
-  };
+    signer,
+    tokenTtlSeconds: webchat.tokenTtlSeconds,
+    origins,
+    bot: { id: config.auth.appId ?? 'partner-bot', name: 'Partner support bot' },
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
+    gate: server.gate,
+    runTurn: (activity) => server.runLocalTurn(activity),
+    hasRoomFor: (activity) => server.hasRoomFor(activity),
+    onShutdown: server.onShutdown,
+    chains: new TokenChains(storage),
+    fairUse,
+    slowDown: (seconds) => slowDownActivity(messages, seconds),
+  });
+  return transcripts;
 }
 
 /** The webhook delivery worker, when tickets go to a webhook. */
@@ -276,37 +287,14 @@ function turnErrorHandler(messages: Messages, logger: Logger): (context: TurnCon
   };
 }
 
-/**
- * The question log, with the salt that hashes partner and conversation ids in it and in the logs: the
- * configured one, or one generated on first start and kept in storage (loaded by `start`). Old files
- * are swept once a day.
- */
-function questionLogFor(config: Config, logger: Logger): { questionLog: QuestionLog; start: (storage: BotStorage) => Promise<void>; stop: () => void } {
-  let salt = config.questionLog.salt;
-  let sweeper: NodeJS.Timeout | undefined;
-  const questionLog = new QuestionLog({
+/** The question log, with the salt that hashes partner and conversation ids in it (and in the logs). */
+function questionLogFor(config: Config, salt: string, logger: Logger): QuestionLog {
+  return new QuestionLog({
     dir: config.questionLog.dir,
-    salt: () => {
-      if (!salt) throw new Error('the question log salt is not loaded yet');
-      return salt;
-    },
+    salt,
     retentionDays: config.questionLog.retentionDays,
     ...questionLogIncidents(logger),
   });
-  return {
-    questionLog,
-    start: async (storage) => {
-      salt ??= await loadStoredSecret(storage, QUESTION_LOG_SALT_DOC);
-      useLogSalt(logger, salt);
-      const sweep = () => void questionLog.sweep().catch((err: unknown) => logger.error({ err }, 'question log sweep failed'));
-      sweep();
-      sweeper = setInterval(sweep, 24 * 60 * 60 * 1000);
-      sweeper.unref();
-    },
-    stop: () => {
-      if (sweeper) clearInterval(sweeper);
-    },
-  };
 }
 
 /**

@@ -130,26 +130,25 @@ function expectedStep(script: EscalationScript, progress: EscalationProgress): S
   return { id: 'confirm', ask: '', kind: 'yesno', label: 'confirm', optional: false, maxLength: 200 };
 }
 
+/**
+ * The message that asks again, for each way an answer can be wrong (each may use {max}, the step's
+ * longest answer; the messages file allows the placeholder only where it means something).
+ */
+const ASK_AGAIN: Readonly<Record<AnswerProblem, keyof Messages>> = {
+  tooLong: 'answerTooLong',
+  email: 'answerEmail',
+  phone: 'answerPhone',
+  partnerId: 'answerPartnerId',
+  pattern: 'answerPattern',
+  choice: 'answerChoice',
+  yesno: 'answerYesNo',
+  empty: 'answerEmpty',
+};
+
+/** The step's own reprompt, except for an answer that is too long or empty (the reprompt would not say why). */
 function reasonText(step: ScriptStep, reason: AnswerProblem, m: Messages): string {
   if (step.reprompt && reason !== 'tooLong' && reason !== 'empty') return step.reprompt;
-  switch (reason) {
-    case 'tooLong':
-      return fill(m.answerTooLong, { max: step.maxLength });
-    case 'email':
-      return m.answerEmail;
-    case 'phone':
-      return m.answerPhone;
-    case 'partnerId':
-      return m.answerPartnerId;
-    case 'pattern':
-      return m.answerPattern;
-    case 'choice':
-      return m.answerChoice;
-    case 'yesno':
-      return m.answerYesNo;
-    case 'empty':
-      return m.answerEmpty;
-  }
+  return fill(m[ASK_AGAIN[reason]], { max: step.maxLength });
 }
 
 /** The remembered details a finished escalation updates (steps marked `remember`, answered). */

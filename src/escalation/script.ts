@@ -189,106 +189,131 @@ function parseLocated(source: string, file: string): { result: Result<Escalation
   return { result: { success: true, data: script, warnings: parsed.warnings }, idLine, id: script.id };
 }
 
+/** Where the cross-checks report a problem: at a path in the script, on the line of its value (or of its key, for `unknown`). */
+interface Reporter {
+  report(where: readonly PropertyKey[], message: string): void;
+  unknown(where: readonly PropertyKey[], message: string): void;
+  lineOf(where: readonly PropertyKey[]): number;
+}
+
 /**
  * The checks zod cannot make field by field. They read the raw YAML value defensively, so they run
  * (and report) even when the schema found problems elsewhere in the file.
  */
 function crossCheck(yaml: YamlSource, file: string, lineOfKey: (where: readonly PropertyKey[]) => number | undefined): Problem[] {
   const problems: Problem[] = [];
-  const report = (where: readonly PropertyKey[], message: string, line = yaml.lineOf(where)) => {
+  const add = (where: readonly PropertyKey[], message: string, line: number) => {
     problems.push({ file, line, message: `${where.map(String).join('.')}: ${message}`, severity: 'error' });
   };
-  const unknown = (where: readonly PropertyKey[], message: string) => report(where, message, lineOfKey(where) ?? yaml.lineOf(where));
+  const r: Reporter = {
+    report: (where, message) => add(where, message, yaml.lineOf(where)),
+    unknown: (where, message) => add(where, message, lineOfKey(where) ?? yaml.lineOf(where)),
+    lineOf: (where) => yaml.lineOf(where),
+  };
   const root = yaml.value;
   if (!isRecord(root)) return problems;
 
   for (const key of Object.keys(root)) {
-    if (!SCRIPT_KEYS.includes(key)) unknown([key], `unknown field; a script may have ${SCRIPT_KEYS.join(', ')}`);
+    if (!SCRIPT_KEYS.includes(key)) r.unknown([key], `unknown field; a script may have ${SCRIPT_KEYS.join(', ')}`);
   }
-
   if (Array.isArray(root.triggers)) {
     root.triggers.forEach((t, i) => {
-      if (typeof t === 'string' && t.trim() !== '' && triggerWords(t).length === 0) report(['triggers', i], `"${t}" has no words to match`);
+      if (typeof t === 'string' && t.trim() !== '' && triggerWords(t).length === 0) r.report(['triggers', i], `"${t}" has no words to match`);
     });
   }
+  const stepIds = checkSteps(Array.isArray(root.steps) ? root.steps : [], r);
+  checkScriptTexts(root, stepIds, r);
+  return problems;
+}
 
+/** Each step's fields, ids (unique, not reserved), choices, pattern, what it remembers and its texts; returns the step ids. */
+function checkSteps(steps: readonly unknown[], r: Reporter): string[] {
   const stepIds: string[] = [];
   const seenIds = new Map<string, number>();
   const remembered = new Map<string, number>();
-  const steps = Array.isArray(root.steps) ? root.steps : [];
   steps.forEach((step, i) => {
     if (!isRecord(step)) return;
     for (const key of Object.keys(step)) {
-      if (!STEP_KEYS.includes(key)) unknown(['steps', i, key], `unknown field; a step may have ${STEP_KEYS.join(', ')}`);
+      if (!STEP_KEYS.includes(key)) r.unknown(['steps', i, key], `unknown field; a step may have ${STEP_KEYS.join(', ')}`);
     }
     if (typeof step.id === 'string') {
       stepIds.push(step.id);
       const first = seenIds.get(step.id);
       if (first !== undefined) {
-        report(['steps', i, 'id'], `step id "${step.id}" is already used by step ${first + 1} (line ${yaml.lineOf(['steps', first, 'id'])})`);
+        r.report(['steps', i, 'id'], `step id "${step.id}" is already used by step ${first + 1} (line ${r.lineOf(['steps', first, 'id'])})`);
       } else {
         seenIds.set(step.id, i);
       }
       if ((RESERVED_PLACEHOLDERS as readonly string[]).includes(step.id)) {
-        report(['steps', i, 'id'], `"${step.id}" is reserved for the bot's own {${step.id}}; choose another step id`);
+        r.report(['steps', i, 'id'], `"${step.id}" is reserved for the bot's own {${step.id}}; choose another step id`);
       }
     }
     const kind = typeof step.kind === 'string' && (STEP_KINDS as readonly string[]).includes(step.kind) ? (step.kind as StepKind) : undefined;
-    if (kind === 'choice' && step.choices === undefined) {
-      report(['steps', i], 'a choice step needs choices: a list of 2 to 10 options');
-    } else if (kind !== undefined && kind !== 'choice' && step.choices !== undefined) {
-      report(['steps', i, 'choices'], `only choice steps have choices; this step's kind is ${kind}`);
-    }
-    if (Array.isArray(step.choices)) {
-      const seen = new Set<string>();
-      step.choices.forEach((c, k) => {
-        if (typeof c !== 'string') return;
-        const key = c.trim().toLowerCase().replace(/\s+/g, ' ');
-        if (seen.has(key)) report(['steps', i, 'choices', k], `"${c}" is listed twice`);
-        seen.add(key);
-        if (/^#?\d+\.?$/.test(key)) report(['steps', i, 'choices', k], `"${c}" is only a number; partners answer with an option's number, so options need words`);
-      });
-    }
-    if (step.pattern !== undefined) {
-      if (kind !== undefined && kind !== 'text' && kind !== 'partnerId') {
-        report(['steps', i, 'pattern'], `only text and partnerId steps may have a pattern; this step's kind is ${kind}`);
-      }
-      if (typeof step.pattern === 'string') {
-        try {
-          new RegExp(step.pattern);
-        } catch (err) {
-          report(['steps', i, 'pattern'], `is not a valid regular expression: ${(err as Error).message}`);
-        }
-      }
-    }
+    checkChoices(step, i, kind, r);
+    checkPattern(step, i, kind, r);
     if (typeof step.remember === 'string' && (REMEMBER_FIELDS as readonly string[]).includes(step.remember)) {
       const field = step.remember as RememberField;
       const first = remembered.get(field);
-      if (first !== undefined) report(['steps', i, 'remember'], `${field} is already remembered by step ${first + 1}; only one step may remember it`);
+      if (first !== undefined) r.report(['steps', i, 'remember'], `${field} is already remembered by step ${first + 1}; only one step may remember it`);
       else remembered.set(field, i);
       if (kind !== undefined && kind !== REMEMBER_KIND[field]) {
-        report(['steps', i, 'remember'], `${field} can only be remembered from a ${REMEMBER_KIND[field]} step; this step's kind is ${kind}`);
+        r.report(['steps', i, 'remember'], `${field} can only be remembered from a ${REMEMBER_KIND[field]} step; this step's kind is ${kind}`);
       }
     }
     for (const key of ['ask', 'help', 'reprompt', 'label'] as const) {
       const value = step[key];
-      if (typeof value === 'string') checkPlaceholders(value, [], (m) => report(['steps', i, key], m));
+      if (typeof value === 'string') checkPlaceholders(value, [], (m) => r.report(['steps', i, key], m));
     }
   });
+  return stepIds;
+}
 
+/** Choices belong to choice steps (which need them), each listed once and with words, not only a number. */
+function checkChoices(step: Record<string, unknown>, i: number, kind: StepKind | undefined, r: Reporter): void {
+  if (kind === 'choice' && step.choices === undefined) {
+    r.report(['steps', i], 'a choice step needs choices: a list of 2 to 10 options');
+  } else if (kind !== undefined && kind !== 'choice' && step.choices !== undefined) {
+    r.report(['steps', i, 'choices'], `only choice steps have choices; this step's kind is ${kind}`);
+  }
+  if (!Array.isArray(step.choices)) return;
+  const seen = new Set<string>();
+  step.choices.forEach((c, k) => {
+    if (typeof c !== 'string') return;
+    const key = c.trim().toLowerCase().replace(/\s+/g, ' ');
+    if (seen.has(key)) r.report(['steps', i, 'choices', k], `"${c}" is listed twice`);
+    seen.add(key);
+    if (/^#?\d+\.?$/.test(key)) r.report(['steps', i, 'choices', k], `"${c}" is only a number; partners answer with an option's number, so options need words`);
+  });
+}
+
+/** A pattern belongs to a text or partnerId step and must be a valid regular expression. */
+function checkPattern(step: Record<string, unknown>, i: number, kind: StepKind | undefined, r: Reporter): void {
+  if (step.pattern === undefined) return;
+  if (kind !== undefined && kind !== 'text' && kind !== 'partnerId') {
+    r.report(['steps', i, 'pattern'], `only text and partnerId steps may have a pattern; this step's kind is ${kind}`);
+  }
+  if (typeof step.pattern !== 'string') return;
+  try {
+    new RegExp(step.pattern);
+  } catch (err) {
+    r.report(['steps', i, 'pattern'], `is not a valid regular expression: ${(err as Error).message}`);
+  }
+}
+
+/** The script's own texts: known placeholders only, and the confirmation and closing message carry theirs. */
+function checkScriptTexts(root: Record<string, unknown>, stepIds: readonly string[], r: Reporter): void {
   for (const key of ['intro', 'cancelled', 'title'] as const) {
     const value = root[key];
-    if (typeof value === 'string') checkPlaceholders(value, [], (m) => report([key], m));
+    if (typeof value === 'string') checkPlaceholders(value, [], (m) => r.report([key], m));
   }
   if (typeof root.confirm === 'string') {
-    checkPlaceholders(root.confirm, ['summary', ...stepIds], (m) => report(['confirm'], m));
-    if (!root.confirm.includes('{summary}')) report(['confirm'], 'must contain {summary}, where the bot lists the answers');
+    checkPlaceholders(root.confirm, ['summary', ...stepIds], (m) => r.report(['confirm'], m));
+    if (!root.confirm.includes('{summary}')) r.report(['confirm'], 'must contain {summary}, where the bot lists the answers');
   }
   if (typeof root.done === 'string') {
-    checkPlaceholders(root.done, ['ticket', 'nextSteps', ...stepIds], (m) => report(['done'], m));
-    if (!root.done.includes('{ticket}')) report(['done'], "must contain {ticket}, the request's reference");
+    checkPlaceholders(root.done, ['ticket', 'nextSteps', ...stepIds], (m) => r.report(['done'], m));
+    if (!root.done.includes('{ticket}')) r.report(['done'], "must contain {ticket}, the request's reference");
   }
-  return problems;
 }
 
 /** The line of the key at `where` (not of its value, which may start on a later line). */

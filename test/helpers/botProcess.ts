@@ -61,7 +61,9 @@ export function spawnRaw(env: Record<string, string>, launch: Launch = {}): Chil
 
 /** Runs the bot until it exits; returns its exit code and output. */
 export function runToExit(env: Record<string, string>, timeoutMs = 15000, launch: Launch = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnRaw(env, launch);
+  // The storage is opened before the content is loaded: keep it out of the repository unless a test chooses a folder.
+  const scratch: Record<string, string> = env.DATA_DIR ? {} : { DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bot-data-')) };
+  const child = spawnRaw({ ...scratch, ...env }, launch);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

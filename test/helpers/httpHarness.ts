@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { buildBotServer, type RunningBot as StartedBot } from '../../src/channel/startBot';
+import { buildBotServer, prepareStorage, type RunningBot as StartedBot } from '../../src/channel/startBot';
 import type { Storage } from '../../src/storage/Storage';
 import { parseConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
@@ -41,7 +41,9 @@ export async function startBot(env: Record<string, string> = {}, storage?: Stora
     if (!loaded.success) throw new Error(loaded.problems.map(formatProblem).join('\n'));
     kb = loaded.data;
   }
-  const bot = buildBotServer({ config, logger: createLogger(config.logLevel, sink), knowledge: () => kb, messages, scripts, phrases, ...(storage ? { storage } : {}) });
+  const logger = createLogger(config.logLevel, sink);
+  const ready = await prepareStorage({ config, logger, ...(storage ? { storage } : {}) });
+  const bot = buildBotServer({ config, logger, knowledge: () => kb, messages, scripts, phrases, ready });
   const port = await bot.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, bot, logs, close: async () => void (await bot.shutdown(1000)) };
 }

@@ -38,7 +38,7 @@ const RESUME_PROOF_SECONDS = 90 * 24 * 60 * 60;
 export class TokenIssuer {
   constructor(
     private readonly o: {
-      readonly signer: () => TokenSigner;
+      readonly signer: TokenSigner;
       readonly tokenTtlSeconds: number;
       /** How long refreshing can keep a token chain going (the bot's own Direct Line). */
       readonly tokenMaxSeconds: number;
@@ -51,7 +51,7 @@ export class TokenIssuer {
   ) {}
 
   async issue(request: TokenRequest): Promise<IssuedToken> {
-    const signer = this.o.signer();
+    const signer = this.o.signer;
     const proof = request.resume ? signer.verify(request.resume, 'resume') : undefined;
     const user = proof?.ok ? proof.claims.user : newUserId();
     const candidate = proof?.ok && !request.fresh ? proof.claims.conv : undefined;
@@ -106,7 +106,7 @@ export class TokenIssuer {
    */
   async unread(resume: string, after: number): Promise<number> {
     if (this.o.azure) return 0;
-    const proof = this.o.signer().verify(resume, 'resume');
+    const proof = this.o.signer.verify(resume, 'resume');
     if (!proof.ok) return 0;
     const set = await this.o.transcripts.read(proof.claims.conv, after, { user: proof.claims.user, maxAgeMs: 1000 });
     if (set === 'notYours') return 0;

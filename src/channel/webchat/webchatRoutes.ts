@@ -3,11 +3,9 @@ import restify from 'restify';
 import type { FairUse } from '../../limits/FairUse';
 import type { Logger } from '../../log';
 import { tooManyRequests } from '../fairUseHttp';
-import { casUpdate } from '../../storage/casUpdate';
-import type { Storage } from '../../storage/Storage';
 import { storageUnavailableIn } from '../../storage/StorageHealth';
-import { TokenSigner } from '../directLine/tokens';
 import { readJsonBody } from '../httpBody';
+import type { ShutdownGate } from '../shutdownGate';
 import { Asset, webFiles } from './assets';
 import { DirectLineUnavailable } from './azureDirectLine';
 import type { OriginPolicy } from './origins';
@@ -20,17 +18,32 @@ export interface WebChatDeps {
   readonly origins: OriginPolicy;
   readonly allowedOrigins: readonly string[];
   readonly logger: Logger;
-  readonly stopping: () => boolean;
+  /** Refuses the widget's calls once shutdown begins; its static files are still served. */
+  readonly gate: ShutdownGate;
   readonly fairUse: FairUse;
 }
+
+const WEBCHAT_API = '/api/webchat';
 
 /**
  * The portal widget's routes: `GET /widget.js` (the loader a portal embeds), `GET /webchat.js` (the
  * official Web Chat bundle, served from the build output), `GET /` (a demo portal page with the
- * widget) and `POST /api/webchat/token`.
+ * widget), `POST /api/webchat/token` and `POST /api/webchat/unread`.
  */
 export function registerWebChat(deps: WebChatDeps): void {
-  const { server, logger } = deps;
+  registerAssets(deps.server, deps.gate);
+  deps.gate.corsFor(WEBCHAT_API, deps.origins);
+  deps.server.opts(`${WEBCHAT_API}/*`, (req, res, next) => {
+    if (deps.origins.cors(req, (n, v) => res.header(n, v))) res.send(204);
+    else res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
+    return next(false);
+  });
+  registerUnread(deps);
+  registerToken(deps);
+}
+
+/** The widget's files, served from memory (gzipped when asked), during shutdown too: they start no work. */
+function registerAssets(server: restify.Server, gate: ShutdownGate): void {
   const files = webFiles();
   const version = files.webChatVersion;
   const bundle = Asset.fromFile(files.bundle, 'application/javascript; charset=utf-8');
@@ -39,8 +52,25 @@ export function registerWebChat(deps: WebChatDeps): void {
   const demo = Asset.fromFile(path.join(files.dir, 'demo.html'), 'text/html; charset=utf-8');
   // Compress the bundle now (off the main thread), so the first partner to open the chat does not wait.
   void bundle.gzip();
+  gate.serveWhileClosed('/widget.js', '/webchat.js', '/', '/favicon.ico');
 
-  const serve = (asset: Asset, cacheControl: string, extra: Record<string, string> = {}) => async (req: restify.Request, res: restify.Response): Promise<void> => {
+  // A portal's page loads these with <script src>, from any origin.
+  const anySite = { 'Cross-Origin-Resource-Policy': 'cross-origin' };
+  server.get('/widget.js', serve(loader, 'public, max-age=300', anySite));
+  const bundlePinned = serve(bundle, 'public, max-age=31536000, immutable', anySite);
+  const bundleLatest = serve(bundle, 'public, max-age=3600', anySite);
+  server.get('/webchat.js', async (req: restify.Request, res: restify.Response) => (new URL(req.url ?? '/', 'http://localhost').searchParams.get('v') === version ? bundlePinned : bundleLatest)(req, res));
+  server.get('/', serve(demo, 'no-cache', { 'X-Frame-Options': 'SAMEORIGIN', 'Referrer-Policy': 'strict-origin-when-cross-origin' }));
+
+  server.get('/favicon.ico', (_req, res, next) => {
+    res.send(204);
+    return next(false);
+  });
+}
+
+/** A route handler that serves `asset` with an ETag (304 when it matches) and gzip when the client takes it. */
+function serve(asset: Asset, cacheControl: string, extra: Record<string, string> = {}) {
+  return async (req: restify.Request, res: restify.Response): Promise<void> => {
     res.header('Cache-Control', cacheControl);
     res.header('ETag', asset.etag);
     res.header('Vary', 'Accept-Encoding');
@@ -56,40 +86,23 @@ export function registerWebChat(deps: WebChatDeps): void {
     res.writeHead(200, { 'Content-Type': asset.contentType, 'Content-Length': body.length, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
+}
 
-  // A portal's page loads these with <script src>, from any origin.
-  const anySite = { 'Cross-Origin-Resource-Policy': 'cross-origin' };
-  server.get('/widget.js', serve(loader, 'public, max-age=300', anySite));
-  const bundlePinned = serve(bundle, 'public, max-age=31536000, immutable', anySite);
-  const bundleLatest = serve(bundle, 'public, max-age=3600', anySite);
-  server.get('/webchat.js', async (req: restify.Request, res: restify.Response) => (new URL(req.url ?? '/', 'http://localhost').searchParams.get('v') === version ? bundlePinned : bundleLatest)(req, res));
-  server.get('/', serve(demo, 'no-cache', { 'X-Frame-Options': 'SAMEORIGIN', 'Referrer-Policy': 'strict-origin-when-cross-origin' }));
+/** No caching, and the origin check (with its CORS headers); false when the request was refused. */
+function admit(deps: WebChatDeps, req: restify.Request, res: restify.Response): boolean {
+  res.header('Cache-Control', 'no-store');
+  if (deps.origins.cors(req, (n, v) => res.header(n, v))) return true;
+  deps.logger.warn({ origin: req.headers.origin, url: req.url }, 'widget request refused: origin not allowed');
+  res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
+  return false;
+}
 
-  server.get('/favicon.ico', (_req, res, next) => {
-    res.send(204);
-    return next(false);
-  });
-
-  /** No caching, and the origin check (with its CORS headers); false when the request was refused. */
-  const admit = (req: restify.Request, res: restify.Response): boolean => {
-    res.header('Cache-Control', 'no-store');
-    if (deps.origins.cors(req, (n, v) => res.header(n, v))) return true;
-    logger.warn({ origin: req.headers.origin, url: req.url }, 'widget request refused: origin not allowed');
-    res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
-    return false;
-  };
-
-  server.opts('/api/webchat/*', (req, res, next) => {
-    if (deps.origins.cors(req, (n, v) => res.header(n, v))) res.send(204);
-    else res.send(403, { code: 'OriginNotAllowed', message: `pages from ${String(req.headers.origin)} may not use this bot's chat; add the origin to WEBCHAT_ALLOWED_ORIGINS` });
-    return next(false);
-  });
-
-  // A page that loads with the chat closed asks whether anything arrived since the partner last looked.
-  server.post('/api/webchat/unread', async (req: restify.Request, res: restify.Response) => {
-    if (!admit(req, res)) return;
+/** A page that loads with the chat closed asks whether anything arrived since the partner last looked. */
+function registerUnread(deps: WebChatDeps): void {
+  deps.server.post(`${WEBCHAT_API}/unread`, async (req: restify.Request, res: restify.Response) => {
+    if (!admit(deps, req, res)) return;
     const limited = await deps.fairUse.unreadRequest(req);
-    if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
+    if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger: deps.logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
     const body = await readSmallJson(req, res);
     if (isRefusal(body)) {
       res.send(body.status, { code: body.code, message: body.message });
@@ -102,40 +115,36 @@ export function registerWebChat(deps: WebChatDeps): void {
     }
     res.send(200, { unread: await deps.issuer.unread(body.resume, after) });
   });
+}
 
-  server.post(
-    '/api/webchat/token',
-    async (req: restify.Request, res: restify.Response) => {
-      if (!admit(req, res)) return;
-      if (deps.stopping()) {
-        res.header('Retry-After', '5');
-        res.send(503, { code: 'ShuttingDown', message: 'the bot is restarting; retry shortly' });
-        return;
+/** The widget's token: a new conversation, or the partner's own one again with its resume proof. */
+function registerToken(deps: WebChatDeps): void {
+  const { logger } = deps;
+  deps.server.post(`${WEBCHAT_API}/token`, async (req: restify.Request, res: restify.Response) => {
+    if (!admit(deps, req, res)) return;
+    const limited = await deps.fairUse.tokenRequest(req);
+    if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
+    const body = parseBody(await readSmallJson(req, res));
+    if (isRefusal(body)) {
+      res.send(body.status, { code: body.code, message: body.message });
+      return;
+    }
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : ownOrigin(req);
+    try {
+      const issued = await deps.issuer.issue({ resume: body.resume, fresh: body.fresh, origins: [...new Set([origin, ...deps.allowedOrigins])] });
+      res.send(200, issued);
+    } catch (err) {
+      const unavailable = storageUnavailableIn(err);
+      if (unavailable) throw unavailable; // 503 with the reason, like every route that meets a storage failure
+      if (err instanceof DirectLineUnavailable) {
+        logger.error({ err }, 'Direct Line token exchange failed');
+        res.send(502, { code: 'DirectLineUnavailable', message: 'the chat service is not available right now; try again in a minute' });
+      } else {
+        logger.error({ err }, 'widget token failed');
+        res.send(500, { code: 'InternalError', message: 'the chat could not start' });
       }
-      const limited = await deps.fairUse.tokenRequest(req);
-      if (limited) return tooManyRequests(res, limited, 'plain', { fairUse: deps.fairUse, logger, fields: { clientAddress: deps.fairUse.clientOf(req) } });
-      const body = parseBody(await readSmallJson(req, res));
-      if (isRefusal(body)) {
-        res.send(body.status, { code: body.code, message: body.message });
-        return;
-      }
-      const origin = typeof req.headers.origin === 'string' ? req.headers.origin : ownOrigin(req);
-      try {
-        const issued = await deps.issuer.issue({ resume: body.resume, fresh: body.fresh, origins: [...new Set([origin, ...deps.allowedOrigins])] });
-        res.send(200, issued);
-      } catch (err) {
-        const unavailable = storageUnavailableIn(err);
-        if (unavailable) throw unavailable; // 503 with the reason, like every route that meets a storage failure
-        if (err instanceof DirectLineUnavailable) {
-          logger.error({ err }, 'Direct Line token exchange failed');
-          res.send(502, { code: 'DirectLineUnavailable', message: 'the chat service is not available right now; try again in a minute' });
-        } else {
-          logger.error({ err }, 'widget token failed');
-          res.send(500, { code: 'InternalError', message: 'the chat could not start' });
-        }
-      }
-    },
-  );
+    }
+  });
 }
 
 /**
@@ -169,19 +178,4 @@ function parseBody(json: Record<string, unknown> | Refusal): { resume?: string; 
   if (resume !== undefined && resume !== null && typeof resume !== 'string') return new Refusal(400, 'BadRequest', '"resume" must be a string');
   if (fresh !== undefined && typeof fresh !== 'boolean') return new Refusal(400, 'BadRequest', '"fresh" must be true or false');
   return { ...(typeof resume === 'string' ? { resume } : {}), ...(fresh !== undefined ? { fresh } : {}) };
-}
-
-const KEY_DOC = 'local-directline/signing-key';
-
-/**
- * The key the bot signs widget tokens with: WEBCHAT_TOKEN_SECRET when set; otherwise one generated
- * on first start and kept in storage, so tokens stay valid across restarts and instances.
- */
-export async function loadSigningKey(storage: Storage, configured: string | undefined): Promise<TokenSigner> {
-  if (configured) return new TokenSigner(configured);
-  const doc = await casUpdate<{ key: string }>(storage, KEY_DOC, (current) => (current?.key ? undefined : { key: TokenSigner.randomKey() }));
-  // Read back: if two instances started together on a new store, both use the key that was kept.
-  const stored = ((await storage.read([KEY_DOC]))[KEY_DOC] as { key?: string } | undefined)?.key ?? doc?.key;
-  if (!stored) throw new Error('could not store the widget token signing key');
-  return new TokenSigner(stored);
 }
