@@ -1,10 +1,8 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { loadMessages } from './answering/Messages';
 import { buildBotServer } from './channel/startBot';
 import { parseConfig, type Config } from './config';
-import { loadScripts } from './escalation/script';
-import { loadPhrases } from './conversation/loadPhrases';
+import { loadDialogs } from './dialogs/loadDialogs';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './content/Problem';
@@ -42,14 +40,9 @@ async function main(): Promise<void> {
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
   // Kept for reloads: an edit parses again only the files that changed.
   const articleCache = new ArticleCache();
-  const [kb, messages, scripts, phrases] = await Promise.all([
-    loadKnowledge(config.knowledgeDir, new Date(), articleCache),
-    loadMessages(config.dialogsDir),
-    loadScripts(config.dialogsDir),
-    loadPhrases(config.dialogsDir),
-  ]);
-  if (!kb.success || !messages.success || !scripts.success || !phrases.success) {
-    const problems = [kb, messages, scripts, phrases].flatMap((r) => (r.success ? [] : r.problems));
+  const [kb, dialogs] = await Promise.all([loadKnowledge(config.knowledgeDir, new Date(), articleCache), loadDialogs(config.dialogsDir)]);
+  if (!kb.success || !dialogs.success) {
+    const problems = [kb, dialogs].flatMap((r) => (r.success ? [] : r.problems));
     console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
     process.exit(1);
   }
@@ -74,9 +67,9 @@ async function main(): Promise<void> {
     logger,
     knowledge,
     knowledgeProblems: () => watcher.lastError()?.map(formatProblem),
-    messages: messages.data,
-    scripts: scripts.data,
-    phrases: phrases.data,
+    messages: dialogs.data.messages,
+    scripts: dialogs.data.scripts,
+    phrases: dialogs.data.phrases,
     storage,
     metrics,
     telemetry,
@@ -96,7 +89,7 @@ async function main(): Promise<void> {
     {
       port,
       knowledge: kb.data.version,
-      scripts: scripts.data.map((s) => s.id),
+      scripts: dialogs.data.scripts.map((s) => s.id),
       storage: describeStorage(config.storage),
       tickets: config.escalation.webhookUrl ? 'webhook' : 'stored only (npm run tickets lists them)',
       auth: config.auth.appId ? 'bot-framework-token' : 'none',

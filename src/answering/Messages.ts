@@ -1,7 +1,5 @@
-import path from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../content/parseWith';
-import { loadContentFile } from '../content/readContent';
 import type { Problem, Result } from '../content/Problem';
 
 export const MESSAGES_FILE = 'messages.yaml';
@@ -62,6 +60,9 @@ const PLACEHOLDERS = {
   ticketPending: ['ticket', 'attempts'],
   ticketStored: ['ticket'],
   ticketNotFound: ['ticket'],
+  earlierDate: [],
+  answerSkipped: [],
+  answerNotAnswered: [],
   noTickets: [],
   escalationFailed: ['ref'],
   askButton: [],
@@ -76,6 +77,12 @@ const PLACEHOLDERS = {
   ticketResolved: ['ticket', 'name'],
   staffTakeButton: [],
   staffResolveButton: [],
+  staffCardFrom: ['partner', 'channel', 'time'],
+  staffAskedBefore: [],
+  staffOpen: [],
+  staffTaken: ['name'],
+  staffResolved: ['name'],
+  staffUnnamed: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof PLACEHOLDERS;
@@ -103,10 +110,6 @@ export function parseMessages(text: string, file: string): Result<Messages> {
   }
   if (problems.length > 0) return { success: false, problems };
   return { success: true, data, warnings: parsed.warnings };
-}
-
-export async function loadMessages(dir: string): Promise<Result<Messages>> {
-  return loadContentFile(path.join(dir, MESSAGES_FILE), parseMessages);
 }
 
 /** Fills `{name}` placeholders; placeholders without a value are left as they are. */

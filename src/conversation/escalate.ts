@@ -106,7 +106,7 @@ function answered(t: TurnBuilder, script: EscalationScript, progress: Escalation
   const profile = t.profile;
   return t.result({
     kind: 'openTicket',
-    request: { script, answers, summary: summarize(script, answers), history: t.facts.recent },
+    request: { script, answers, summary: summarize(script, answers, t.messages), history: t.facts.recent },
     resume: (outcome) => ticketOutcome(t, script, { answers, profile }, outcome),
   });
 }
@@ -143,7 +143,7 @@ function nextSteps(t: TurnBuilder): string {
  */
 function answerMidway(t: TurnBuilder, text: string): boolean {
   if (!readsAsQuestion(text)) return false;
-  const reply = decide(text, t.input.content.kb.index);
+  const reply = decide(text, t.input.content.kb.index, { smallTalk: t.input.content.phrases.smallTalk });
   if (reply.kind !== 'answer') return false;
   t.say({ kind: 'knowledge', reply, plain: true });
   t.remember(exchangeOf(text, reply, t.input.now));

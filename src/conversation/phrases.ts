@@ -1,3 +1,5 @@
+import type { SmallTalkWords } from '../answering/smallTalk';
+
 /**
  * What the bot recognises in a partner's words outside the knowledge base: each recogniser matches a
  * whole message that is one of its `phrases` (any case, with a full stop or exclamation mark at the
@@ -17,6 +19,8 @@ export interface Phrases {
   readonly notHelpful: Recogniser;
   /** "Any update on my request?": where the partner's last ticket stands. */
   readonly ticketStatus: Recogniser;
+  /** Greetings, thanks, "what can you do", goodbyes and requests for a person. */
+  readonly smallTalk: SmallTalkWords;
 }
 
 export const PHRASE_KEYS = ['cancel', 'help', 'notHelpful', 'ticketStatus'] as const satisfies readonly (keyof Phrases)[];

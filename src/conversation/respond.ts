@@ -78,7 +78,7 @@ export function welcome(input: Pick<TurnInput, 'facts'>): { readonly replies: re
 function knowledge(t: TurnBuilder, text: string): TurnResult {
   const { kb, phrases } = t.input.content;
   t.searched = true;
-  const turn = answerInConversation(text, kb.index, t.facts.topic, t.input.now);
+  const turn = answerInConversation(text, kb.index, t.facts.topic, t.input.now, phrases.smallTalk);
   if (turn.context) t.facts = { ...t.facts, topic: turn.context };
   if (turn.replies[0]?.kind === 'escalate') {
     t.recordQuestion(text, { kind: 'escalate' });

@@ -56,7 +56,7 @@ export function promptOf(script: EscalationScript, progress: EscalationProgress,
     if (step) return stepPrompt(step, remembered, messages);
   }
   if (p.phase === 'edit') return { text: messages.whichToChange, buttons: unique(script.steps.map((s) => s.label)) };
-  const summary = summaryText(summarize(script, p.answers));
+  const summary = summaryText(summarize(script, p.answers, messages));
   return { text: fill(script.confirm, { summary }), buttons: [messages.yesButton, messages.noButton] };
 }
 
