@@ -82,7 +82,7 @@ export function continueEscalation(t: TurnBuilder, text: string): TurnResult | u
     t.say({ kind: 'text', text: helpOf(script, progress, messages) });
     return waiting(t);
   }
-  if (text !== '' && mayBeQuestion(script, progress, text) && answerMidway(t, text)) {
+  if (text !== '' && mayBeQuestion(script, progress, text, t.input.content.phrases.answers) && answerMidway(t, text)) {
     t.say({ kind: 'text', text: messages.backToRequest });
     return waiting(t);
   }
@@ -95,7 +95,7 @@ function waiting(t: TurnBuilder, prefix?: string): TurnResult {
 }
 
 function answered(t: TurnBuilder, script: EscalationScript, progress: EscalationProgress, text: string): TurnResult {
-  const accepted = acceptAnswer(script, progress, text, t.messages);
+  const accepted = acceptAnswer(script, progress, text, t.messages, t.input.content.phrases.answers);
   if (accepted.kind === 'refused') return waiting(t, accepted.reason);
   if (accepted.kind === 'next') {
     t.facts = { ...t.facts, escalation: accepted.progress };

@@ -1,4 +1,5 @@
 import type { SmallTalkWords } from '../answering/smallTalk';
+import type { AnswerWords } from '../escalation/validateAnswer';
 
 /**
  * What the bot recognises in a partner's words outside the knowledge base: each recogniser matches a
@@ -21,6 +22,8 @@ export interface Phrases {
   readonly ticketStatus: Recogniser;
   /** Greetings, thanks, "what can you do", goodbyes and requests for a person. */
   readonly smallTalk: SmallTalkWords;
+  /** Yes, no and "I'd rather not say", in answer to the bot's questions. */
+  readonly answers: AnswerWords;
 }
 
 export const PHRASE_KEYS = ['cancel', 'help', 'notHelpful', 'ticketStatus'] as const satisfies readonly (keyof Phrases)[];

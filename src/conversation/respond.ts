@@ -49,7 +49,7 @@ function offered(t: TurnBuilder, text: string): TurnResult | undefined {
   const offer = t.facts.pendingOffer;
   t.facts = { ...t.facts, pendingOffer: undefined };
   if (!offer) return undefined;
-  const answer = validateAnswer(YES_NO, text);
+  const answer = validateAnswer(YES_NO, text, t.input.content.phrases.answers);
   if (answer.ok && answer.value === 'yes') return startEscalation(t, scriptFor(t, offer));
   if (answer.ok) return t.say(say(t.messages.offerDeclined, noArticle())).noted('smallTalk').result();
   return undefined;

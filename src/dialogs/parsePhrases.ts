@@ -4,6 +4,7 @@ import type { YamlSource } from '../content/yamlSource';
 import type { Problem, Result } from '../content/Problem';
 import { smallTalkWords, wordsOf, type Intent } from '../answering/smallTalk';
 import { PHRASE_KEYS, phraseForm, type Phrases, type Recogniser } from '../conversation/phrases';
+import { answerForm, answerWords } from '../escalation/validateAnswer';
 
 export const PHRASES_FILE = 'phrases.yaml';
 
@@ -26,6 +27,10 @@ const Entry = z
 const Schema = z.strictObject({
   ...(Object.fromEntries(ENTRY_KEYS.map((k) => [k, Entry])) as Record<EntryKey, typeof Entry>),
   ignoredWords: z.array(text, { message: 'must be a list of words' }),
+  yesAnswer: z.array(text, { message: 'must be a list of phrases' }).min(1, 'must list at least one phrase'),
+  noAnswer: z.array(text, { message: 'must be a list of phrases' }).min(1, 'must list at least one phrase'),
+  skipAnswer: z.array(text, { message: 'must be a list of phrases' }).min(1, 'must list at least one phrase'),
+  politeness: z.strictObject({ before: z.array(text, { message: 'must be a list of words' }), after: z.array(text, { message: 'must be a list of words' }) }),
 });
 type Data = z.infer<typeof Schema>;
 
@@ -55,8 +60,12 @@ export function parsePhrases(source: string, file: string): Result<Phrases> {
     person: compile('talkToPerson', 'i'),
     filler: data.ignoredWords,
   });
+  const answers = answerWords({ yes: data.yesAnswer, no: data.noAnswer, skip: data.skipAnswer, politeBefore: data.politeness.before, politeAfter: data.politeness.after });
+  data.yesAnswer.forEach((phrase, i) => {
+    if (answers.no.has(answerForm(phrase))) problems.push({ file, line: yaml.lineOf(['yesAnswer', i]), message: `yesAnswer: "${phrase}" is also listed under noAnswer; keep it in one`, severity: 'error' });
+  });
   if (problems.length > 0) return { success: false, problems };
-  return { success: true, data: { cancel, help, notHelpful, ticketStatus, smallTalk }, warnings: parsed.warnings };
+  return { success: true, data: { cancel, help, notHelpful, ticketStatus, smallTalk, answers }, warnings: parsed.warnings };
 }
 
 /** A small-talk phrase under two entries ("ok" as thanks and as goodbye) would mean only one of them. */

@@ -17,6 +17,7 @@ function shipped(text = readFileSync(FILE, 'utf8')): SmallTalkWords {
  * The small talk the bot recognised when its phrases were written in code: the lists and patterns as
  * they were, so the shipped phrases.yaml is checked to recognise all of it the same way.
  */
+const OLD_FILLER = ['bot', 'there', 'please', 'pls', 'again', 'so', 'very', 'much', 'then', 'partner bot'];
 const BEFORE = smallTalkWords({
   phrases: {
     greeting: ['hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'good morning', 'good afternoon', 'good evening', 'morning', 'hey there', 'hi there', 'hello there', 'how are you', 'how r u', 'whats up', 'sup', 'start'],
@@ -26,7 +27,7 @@ const BEFORE = smallTalkWords({
     goodbye: ['bye', 'goodbye', 'bye bye', 'see you', 'see ya', 'cya', 'later', 'good night', 'thats all', 'done'],
   },
   person: [/\b(?:(?:talk|speak|chat|connect|put|transfer|escalate|hand)\b.*\b(?:human|person|someone|somebody|agent|support|staff|people|rep|representative)s?|(?:need|want|get)\b.*\b(?:human|real person|someone from|agent|representative)|escalat\w*)\b/],
-  filler: ['bot', 'there', 'please', 'pls', 'again', 'so', 'very', 'much', 'then', 'partner bot'],
+  filler: OLD_FILLER,
 });
 
 const GREETINGS = ['hi', 'Hello!', 'HELLO', 'hey there bot', 'Good morning', 'how are you?', 'Hi!!! 👋'];
@@ -71,7 +72,8 @@ describe('smallTalkIntent with the shipped dialogs/phrases.yaml', () => {
     const listed = [...BEFORE.phrases.keys()];
     // Each listed phrase as partners type it: capitals, punctuation, an apostrophe, filler words around it.
     const variants = listed.flatMap((p) => [p, `${p.toUpperCase()}!`, `${p}?`, `${p.replace(/^(that|what|this)s?\b/, "$1's")}.`, `${p} please`, `${p} bot`, `ok ${p}`, `${p} bye`]);
-    const inputs = [...variants, ...GREETINGS, ...THANKS, ...HELP, ...GOODBYES, ...PERSON, ...STRUNG, ...QUESTIONS];
+    const withFiller = OLD_FILLER.flatMap((f) => [`thanks ${f}`, `${f} bye`, `hi ${f} ${f}`, `talk to ${f} someone`]);
+    const inputs = [...variants, ...withFiller, ...GREETINGS, ...THANKS, ...HELP, ...GOODBYES, ...PERSON, ...STRUNG, ...QUESTIONS];
     const differ = inputs
       .map((text) => ({ text, before: smallTalkIntent(text, BEFORE), now: smallTalkIntent(text, talk) }))
       .filter((r) => r.before !== r.now);
