@@ -7,6 +7,7 @@ export const MESSAGES_FILE = 'messages.yaml';
 /** Each message and the placeholders it may use. */
 const PLACEHOLDERS = {
   welcome: ['topics'],
+  listAnd: [],
   greeting: ['topics'],
   help: ['topics'],
   thanks: [],
@@ -56,6 +57,11 @@ const PLACEHOLDERS = {
   whichToChange: [],
   nextStepsOpen: ['responseTime'],
   nextStepsClosed: ['hours', 'opening', 'responseTime'],
+  openingToday: ['time', 'zone'],
+  openingTomorrow: ['time', 'zone'],
+  openingLater: ['day', 'time', 'zone'],
+  openingNextWeek: ['day', 'time', 'zone'],
+  weekdays: [],
   ticketDelivered: ['ticket', 'when'],
   ticketPending: ['ticket', 'attempts'],
   ticketStored: ['ticket'],
@@ -107,6 +113,10 @@ export function parseMessages(text: string, file: string): Result<Messages> {
         problems.push({ file, line: yaml.lineOf([key]), message: `${key}: unknown placeholder {${name}}; ${can}`, severity: 'error' });
       }
     }
+  }
+  const days = data.weekdays.split(',').map((d) => d.trim());
+  if (days.length !== 7 || days.includes('')) {
+    problems.push({ file, line: yaml.lineOf(['weekdays']), message: `weekdays: must name the 7 days of the week, Monday first, separated by commas (found ${days.filter((d) => d !== '').length})`, severity: 'error' });
   }
   if (problems.length > 0) return { success: false, problems };
   return { success: true, data, warnings: parsed.warnings };

@@ -132,7 +132,7 @@ function nextSteps(t: TurnBuilder): string {
   const { hours, hoursText, responseTime } = t.input.content.support;
   const now = t.input.now;
   if (isOpen(hours, now)) return fill(t.messages.nextStepsOpen, { responseTime });
-  const opening = describeOpening(hours, nextOpening(hours, now), now);
+  const opening = describeOpening(hours, nextOpening(hours, now), now, t.messages);
   return fill(t.messages.nextStepsClosed, { hours: hoursText, opening, responseTime });
 }
 

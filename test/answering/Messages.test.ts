@@ -74,6 +74,13 @@ describe('parseMessages', () => {
     expect(messages).toContain('goodbye');
   });
 
+  it('reports a list of weekdays that does not name all 7 days, at its line', () => {
+    const text = REAL.replace(/^weekdays: .*$/m, 'weekdays: Monday, Tuesday, Wednesday, Thursday, Friday');
+    expect(problemsOf(parseMessages(text, FILE)).map((p) => `${p.line}: ${p.message}`)).toEqual([
+      `${lineOf('weekdays:')}: weekdays: must name the 7 days of the week, Monday first, separated by commas (found 5)`,
+    ]);
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const text = REAL.replace(/^thanks: .*$/m, 'thanks: "unclosed');
     const problems = problemsOf(parseMessages(text, FILE));
