@@ -67,4 +67,15 @@ describe('a staff edit in dialogs/ changes what the bot says', () => {
     expect(confirm).toMatch(/: \(left blank\)/);
     expect(confirm).not.toMatch(/\(skipped\)/);
   });
+
+  it('the words for a delivery time that was not recorded come from messages.yaml', async () => {
+    await edit('messages.yaml', (t) => t.replace('earlierDate: an earlier date', 'earlierDate: a day we did not note down'));
+    const c = await CoreConversation.start({ dialogs: await loaded() });
+    let out = c.say('talk to a person');
+    for (const answer of ['A question', 'Jane', 'jane@contoso.com', 'Contoso', 'skip', 'skip', 'yes']) out = c.say(answer);
+    const ticket = c.desk.tickets[0];
+    if (!ticket) throw new Error(`no ticket opened: ${textOf(out, c)}`);
+    ticket.delivery = { status: 'delivered', attempts: 1 };
+    expect(textOf(c.say(`status of ${ticket.id}`), c)).toBe(`${ticket.id} was delivered to partner support on a day we did not note down. They will reply to you directly.`);
+  });
 });
