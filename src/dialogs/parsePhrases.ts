@@ -30,6 +30,7 @@ const Schema = z.strictObject({
   yesAnswer: z.array(text, { message: 'must be a list of phrases' }).min(1, 'must list at least one phrase'),
   noAnswer: z.array(text, { message: 'must be a list of phrases' }).min(1, 'must list at least one phrase'),
   skipAnswer: z.array(text, { message: 'must be a list of phrases' }).min(1, 'must list at least one phrase'),
+  optionNumber: z.array(text, { message: 'must be a list of words' }),
   politeness: z.strictObject({ before: z.array(text, { message: 'must be a list of words' }), after: z.array(text, { message: 'must be a list of words' }) }),
 });
 type Data = z.infer<typeof Schema>;
@@ -60,7 +61,7 @@ export function parsePhrases(source: string, file: string): Result<Phrases> {
     person: compile('talkToPerson', 'i'),
     filler: data.ignoredWords,
   });
-  const answers = answerWords({ yes: data.yesAnswer, no: data.noAnswer, skip: data.skipAnswer, politeBefore: data.politeness.before, politeAfter: data.politeness.after });
+  const answers = answerWords({ yes: data.yesAnswer, no: data.noAnswer, skip: data.skipAnswer, politeBefore: data.politeness.before, politeAfter: data.politeness.after, optionNumber: data.optionNumber });
   data.yesAnswer.forEach((phrase, i) => {
     if (answers.no.has(answerForm(phrase))) problems.push({ file, line: yaml.lineOf(['yesAnswer', i]), message: `yesAnswer: "${phrase}" is also listed under noAnswer; keep it in one`, severity: 'error' });
   });

@@ -15,6 +15,8 @@ export interface AnswerWords {
   readonly skip: ReadonlySet<string>;
   /** Politeness around a yes or no ("yes please", "please do, thanks"): captures what is inside it. */
   readonly polite: RegExp;
+  /** An option picked by its number ("2", "#2", "option 2"): captures the number. */
+  readonly numbered: RegExp;
 }
 
 /** Builds the sets (every phrase in the form answers are compared in) and the politeness pattern from staff's lists. */
@@ -24,6 +26,8 @@ export function answerWords(lists: {
   readonly skip: readonly string[];
   readonly politeBefore: readonly string[];
   readonly politeAfter: readonly string[];
+  /** Words before an option's number ("option 2", "no. 2"). */
+  readonly optionNumber: readonly string[];
 }): AnswerWords {
   const set = (phrases: readonly string[]) => new Set(phrases.map(answerForm).filter((p) => p !== ''));
   const alternatives = (words: readonly string[]) => [...set(words)].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')).join('|');
@@ -34,6 +38,7 @@ export function answerWords(lists: {
     no: set(lists.no),
     skip: set(lists.skip),
     polite: new RegExp(`^${before ? `(?:(?:${before})\\s+)?` : ''}(.*?)${after ? `(?:\\s+(?:${after}))?` : ''}$`),
+    numbered: new RegExp(`^(?:#${lists.optionNumber.length > 0 ? `|(?:${alternatives(lists.optionNumber)})\\.?` : ''})?\\s*#?(\\d{1,2})\\s*[.)]?$`),
   };
 }
 
@@ -79,7 +84,7 @@ export function validateAnswer(step: ScriptStep, input: string, words: AnswerWor
     case 'partnerId':
       return partnerId(answer, step.pattern);
     case 'choice':
-      return choice(answer, step.choices ?? []);
+      return choice(answer, step.choices ?? [], words.numbered);
     case 'yesno':
       return yesNo(answer, words);
   }
@@ -115,18 +120,16 @@ function partnerId(answer: string, pattern: string | undefined): AnswerCheck {
   return DEFAULT_PARTNER_ID.test(digits) ? { ok: true, value: digits } : { ok: false, reason: 'partnerId' };
 }
 
-const NUMBERED = /^(?:#|no\.?|number|option|choice|nr\.?)?\s*#?(\d{1,2})\s*[.)]?$/;
-
-function choice(answer: string, choices: readonly string[]): AnswerCheck {
+function choice(answer: string, choices: readonly string[], numbered: RegExp): AnswerCheck {
   const input = answerForm(answer);
   const options = choices.map((c) => ({ text: c, norm: answerForm(c), words: splitWords(c) }));
   const found = (c: string): AnswerCheck => ({ ok: true, value: c });
   const exact = options.find((o) => o.norm === input);
   if (exact) return found(exact.text);
 
-  const numbered = NUMBERED.exec(input);
-  if (numbered) {
-    const n = Number(numbered[1]);
+  const number = numbered.exec(input);
+  if (number) {
+    const n = Number(number[1]);
     const picked = choices[n - 1];
     return n >= 1 && picked !== undefined ? found(picked) : { ok: false, reason: 'choice' };
   }

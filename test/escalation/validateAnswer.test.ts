@@ -233,7 +233,10 @@ describe('yes, no and skip words from dialogs/phrases.yaml', () => {
     skip: ['skip', 'none', 'n/a', 'na', '-', "don't know", 'dont know', 'no'],
     politeBefore: ['please'],
     politeAfter: ['please', 'pls', 'thanks', 'thank you', 'thx'],
+    optionNumber: ['no', 'number', 'option', 'choice', 'nr'],
   });
+  /** How an option was picked by its number when the words were in code. */
+  const NUMBERED_BEFORE = /^(?:#|no\.?|number|option|choice|nr\.?)?\s*#?(\d{1,2})\s*[.)]?$/;
 
   it('reads every answer the words in code read, the same way', () => {
     const listed = [...BEFORE.yes, ...BEFORE.no, ...BEFORE.skip];
@@ -246,6 +249,12 @@ describe('yes, no and skip words from dialogs/phrases.yaml', () => {
         .filter((r) => JSON.stringify(r.before) !== JSON.stringify(r.now)),
     );
     expect(differ).toEqual([]);
+  });
+
+  it('reads an option picked by its number as the pattern in code did (and also with a full stop after any word)', () => {
+    const inputs = ['2', '#2', '2.', '2)', 'option 2', 'Option 2', 'number 2', 'no. 2', 'no 2', 'nr. 3', 'nr 3', 'choice #1', 'choice 12', 'option 123', 'options 2', 'pick 2', 'no.2', 'number. 2'];
+    const now = words.numbered;
+    expect(inputs.filter((i) => NUMBERED_BEFORE.exec(i.toLowerCase())?.[1] !== now.exec(i.toLowerCase())?.[1])).toEqual(['number. 2']);
   });
 
   it('follows a staff edit: a yes added to phrases.yaml confirms, a skip word removed is taken literally', () => {
