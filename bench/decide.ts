@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { decide } from '../src/answering/answer';
+import { loadDialogs } from '../src/dialogs/loadDialogs';
 import { loadKnowledge } from '../src/knowledge/loadKnowledge';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -43,15 +44,17 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { file: { type: 'string', default: 'test/eval/questions.yaml' }, rounds: { type: 'string', default: '30' } } });
   const rounds = Math.min(1000, Math.max(1, Number(values.rounds)));
   const questions = [...new Set(questionsIn(parse(readFileSync(path.resolve(ROOT, values.file), 'utf8'))))];
-  const kb = await loadKnowledge(path.join(ROOT, 'knowledge'));
-  if (!kb.success) throw new Error('knowledge did not load');
+  const [kb, dialogs] = await Promise.all([loadKnowledge(path.join(ROOT, 'knowledge')), loadDialogs(path.join(ROOT, 'dialogs'))]);
+  if (!kb.success || !dialogs.success) throw new Error('knowledge or dialogs did not load');
   const index = kb.data.index;
-  for (const q of questions) decide(q, index); // warm up: stems and spelling memos, JIT
+  // As the bot decides: small talk recognised first.
+  const options = { smallTalk: dialogs.data.phrases.smallTalk };
+  for (const q of questions) decide(q, index, options); // warm up: stems and spelling memos, JIT
   const activity = JSON.stringify({ type: 'message', id: '1', channelId: 'webchat', from: { id: 'u' }, conversation: { id: 'c' }, text: 'when is wpc?' });
   const costs: number[] = [];
   const reference: number[] = [];
   for (let r = 0; r < rounds; r += 1) {
-    for (const q of questions) costs.push(...timeEach(() => decide(q, index), 1));
+    for (const q of questions) costs.push(...timeEach(() => decide(q, index, options), 1));
     reference.push(...timeEach(() => JSON.parse(activity), questions.length));
   }
   costs.sort((a, b) => a - b);

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { loadMessages } from './answering/Messages';
 import { buildBotServer, prepareStorage, type PreparedStorage, type RunningBot } from './channel/startBot';
 import { parseConfig, type Config } from './config';
-import { loadScripts } from './escalation/script';
-import { loadPhrases } from './conversation/loadPhrases';
+import { loadDialogs } from './dialogs/loadDialogs';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
 import { formatProblem } from './content/Problem';
@@ -142,14 +140,9 @@ async function contentOrStop(config: Config, logger: Logger, metrics: Metrics, f
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
   // Kept for reloads: an edit parses again only the files that changed.
   const articleCache = new ArticleCache();
-  const [kb, messages, scripts, phrases] = await Promise.all([
-    loadKnowledge(config.knowledgeDir, new Date(), articleCache),
-    loadMessages(config.dialogsDir),
-    loadScripts(config.dialogsDir),
-    loadPhrases(config.dialogsDir),
-  ]);
-  if (!kb.success || !messages.success || !scripts.success || !phrases.success) {
-    const problems = [kb, messages, scripts, phrases].flatMap((r) => (r.success ? [] : r.problems));
+  const [kb, dialogs] = await Promise.all([loadKnowledge(config.knowledgeDir, new Date(), articleCache), loadDialogs(config.dialogsDir)]);
+  if (!kb.success || !dialogs.success) {
+    const problems = [kb, dialogs].flatMap((r) => (r.success ? [] : r.problems));
     await folder?.close().catch(() => undefined);
     console.error(`The bot cannot start: fix these problems first.\n${problems.map(formatProblem).join('\n')}`);
     process.exit(1);
@@ -164,7 +157,7 @@ async function contentOrStop(config: Config, logger: Logger, metrics: Metrics, f
     onReload: () => metrics.knowledgeChange('reloaded'),
     onRefuse: () => metrics.knowledgeChange('refused'),
   });
-  return { watcher, messages: messages.data, scripts: scripts.data, phrases: phrases.data };
+  return { watcher, ...dialogs.data };
 }
 
 /**

@@ -1,7 +1,5 @@
-import path from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../content/parseWith';
-import { loadContentFile } from '../content/readContent';
 import type { Problem, Result } from '../content/Problem';
 
 export const MESSAGES_FILE = 'messages.yaml';
@@ -9,6 +7,7 @@ export const MESSAGES_FILE = 'messages.yaml';
 /** Each message and the placeholders it may use. */
 const PLACEHOLDERS = {
   welcome: ['topics'],
+  listAnd: [],
   greeting: ['topics'],
   help: ['topics'],
   thanks: [],
@@ -58,10 +57,18 @@ const PLACEHOLDERS = {
   whichToChange: [],
   nextStepsOpen: ['responseTime'],
   nextStepsClosed: ['hours', 'opening', 'responseTime'],
+  openingToday: ['time', 'zone'],
+  openingTomorrow: ['time', 'zone'],
+  openingLater: ['day', 'time', 'zone'],
+  openingNextWeek: ['day', 'time', 'zone'],
+  weekdays: [],
   ticketDelivered: ['ticket', 'when'],
   ticketPending: ['ticket', 'attempts'],
   ticketStored: ['ticket'],
   ticketNotFound: ['ticket'],
+  earlierDate: [],
+  answerSkipped: [],
+  answerNotAnswered: [],
   noTickets: [],
   escalationFailed: ['ref'],
   askButton: [],
@@ -76,6 +83,12 @@ const PLACEHOLDERS = {
   ticketResolved: ['ticket', 'name'],
   staffTakeButton: [],
   staffResolveButton: [],
+  staffCardFrom: ['partner', 'channel', 'time'],
+  staffAskedBefore: [],
+  staffOpen: [],
+  staffTaken: ['name'],
+  staffResolved: ['name'],
+  staffUnnamed: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof PLACEHOLDERS;
@@ -101,12 +114,12 @@ export function parseMessages(text: string, file: string): Result<Messages> {
       }
     }
   }
+  const days = data.weekdays.split(',').map((d) => d.trim());
+  if (days.length !== 7 || days.includes('')) {
+    problems.push({ file, line: yaml.lineOf(['weekdays']), message: `weekdays: must name the 7 days of the week, Monday first, separated by commas (found ${days.filter((d) => d !== '').length})`, severity: 'error' });
+  }
   if (problems.length > 0) return { success: false, problems };
   return { success: true, data, warnings: parsed.warnings };
-}
-
-export async function loadMessages(dir: string): Promise<Result<Messages>> {
-  return loadContentFile(path.join(dir, MESSAGES_FILE), parseMessages);
 }
 
 /** Fills `{name}` placeholders; placeholders without a value are left as they are. */

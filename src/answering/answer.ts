@@ -6,7 +6,7 @@ import { readMessage } from './message';
 import { questionForm, type QuestionForm } from './questionForm';
 import type { AnswerBand } from '../conversation/band';
 import type { Reply, ShownPassage } from './Reply';
-import { smallTalkIntent } from './smallTalk';
+import { smallTalkIntent, type SmallTalkWords } from './smallTalk';
 
 /**
  * The thresholds the bands are cut at, chosen on the evaluation set (`npm run eval` prints, per band,
@@ -54,6 +54,8 @@ export function bandOf(confidence: number): AnswerBand {
 
 /** What the conversation adds to a question (see `conversation.ts`). */
 export interface DecideOptions {
+  /** What small talk looks like (`dialogs/phrases.yaml`). Without it, no message is read as small talk. */
+  readonly smallTalk?: SmallTalkWords;
   /** Words of the conversation's last question: they can help find the subject, never pin it. */
   readonly context?: string;
   /** The context is the question's subject ("when does that launch?"): read it for not-covered subjects too. */
@@ -94,7 +96,7 @@ export function decide(text: string, index: KnowledgeIndex, options: DecideOptio
 /** `decide`, with the reasons. */
 export function explain(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Decision {
   const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], hits: [] }, chosen: [], runnerUps: [], anchored: false });
-  const intent = smallTalkIntent(text);
+  const intent = options.smallTalk ? smallTalkIntent(text, options.smallTalk) : undefined;
   if (intent === 'person') return none({ kind: 'escalate' });
   if (intent) return none({ kind: 'smallTalk', intent });
   // "?", "!!!", an emoji: nothing to search on, so show what the bot can do.

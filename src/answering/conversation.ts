@@ -4,6 +4,7 @@ import { explain, isFragment, passageKey, type Decision } from './answer';
 import { answeringNames } from './answerability';
 import { readMessage, withoutMentions } from './message';
 import type { Reply } from './Reply';
+import type { SmallTalkWords } from './smallTalk';
 
 /**
  * What a conversation remembers between messages so that a follow-up ("and for schools?", "who's
@@ -53,7 +54,7 @@ const ASKING_WORD = /^(?:who|whos|whose|what|whats|when|where|which|why|how|is|a
  * short follow-up that leans on the last question is read together with it, while a clear new question
  * is answered on its own.
  */
-export function answerInConversation(text: string, index: KnowledgeIndex, context: TopicContext | undefined, now: Date): Turn {
+export function answerInConversation(text: string, index: KnowledgeIndex, context: TopicContext | undefined, now: Date, smallTalk: SmallTalkWords): Turn {
   const live = context && now.getTime() - Date.parse(context.at) < CONTEXT_TTL_MS ? context : undefined;
   const parts = splitQuestions(text);
   const decisions: Decision[] = [];
@@ -62,7 +63,7 @@ export function answerInConversation(text: string, index: KnowledgeIndex, contex
   let offer: string | undefined;
   for (const [i, part] of parts.entries()) {
     // "and all ten together?": the cue that leans on the conversation is in the message as typed.
-    const { decision, next } = answerInContext(part, index, ctx, now, i === 0 && isFollowUp(text));
+    const { decision, next } = answerInContext(part, { index, smallTalk }, ctx, now, i === 0 && isFollowUp(text));
     if (i > 0) {
       const r = decision.reply;
       // "what's the seat number and how fast is it growing?": one passage answers both.
@@ -130,9 +131,15 @@ export function isFollowUp(text: string): boolean {
   return words.length <= 3 && (words.some((w) => FRAGMENT_WORD.test(w)) || /^(?:in|for|with|over|on|at|by|from|about|during)$/.test(words[0] ?? ''));
 }
 
-function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext | undefined, now: Date, cued = false): { decision: Decision; next: TopicContext | undefined } {
+function answerInContext(
+  part: string,
+  { index, smallTalk }: { index: KnowledgeIndex; smallTalk: SmallTalkWords },
+  ctx: TopicContext | undefined,
+  now: Date,
+  cued = false,
+): { decision: Decision; next: TopicContext | undefined } {
   const shown = new Set(ctx?.shown ?? []);
-  const fresh = explain(part, index, { shown });
+  const fresh = explain(part, index, { shown, smallTalk });
   let decision = fresh;
   let question = readMessage(part).question;
   // "and CDW?" leans on the last question even though it names its own subject.
@@ -149,6 +156,7 @@ function answerInContext(part: string, index: KnowledgeIndex, ctx: TopicContext 
       context: other ? '' : `${ctx.question} ${referent}`.trim(),
       followUp: true,
       shown,
+      smallTalk,
       ...(other ? { avoid: shown } : {}),
       ...(pointsBack && ctx.articleId !== undefined ? { prefer: ctx.articleId } : {}),
     });

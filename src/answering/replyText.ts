@@ -50,7 +50,7 @@ export function answerText(reply: AnswerReply, kb: SourceLookup, messages: Messa
 
 /** The first sentence of a partial answer: what the sources do not give. */
 export function partialLead(reply: Pick<PartialReply, 'asks' | 'missing'>, messages: Messages): string {
-  const missing = listOf(reply.missing);
+  const missing = listOf(reply.missing, messages.listAnd);
   if (missing === '') {
     switch (reply.asks) {
       case 'figure':
@@ -89,21 +89,22 @@ export function partialText(reply: PartialReply, kb: SourceLookup, messages: Mes
   return parts.join('\n\n');
 }
 
-/** "A, B and C". */
-export function listOf(items: readonly string[]): string {
+/** "A, B and C", with `and` as `listAnd` in messages.yaml words it. */
+export function listOf(items: readonly string[], and: string): string {
   if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return `${items.slice(0, -1).join(', ')} ${and} ${items[items.length - 1]}`;
 }
 
 /**
  * The topics as one phrase for a sentence: "BPOS, the move to Office 365, partner billing policy and
- * the Worldwide Partner Conference". When a topic's own words contain "and" or "or", a comma before the
+ * the Worldwide Partner Conference". When a topic's own words contain the `and`, a comma before the
  * last one keeps the items apart ("..., the partner program and market, and WPC").
  */
-export function topicList(kb: Pick<SourceLookup, 'topics' | 'topicNames'>): string {
+export function topicList(kb: Pick<SourceLookup, 'topics' | 'topicNames'>, and: string): string {
   const names = kb.topicNames ?? kb.topics;
-  if (names.length > 2 && names.some((n) => /\s(and|or)\s/i.test(n))) return `${names.slice(0, -1).join(', ')}, and ${names[names.length - 1]}`;
-  return listOf(names);
+  const joins = names.some((n) => ` ${n.toLowerCase()} `.includes(` ${and.toLowerCase()} `));
+  if (names.length > 2 && joins) return `${names.slice(0, -1).join(', ')}, ${and} ${names[names.length - 1]}`;
+  return listOf(names, and);
 }
 
 export function escapeMarkdown(text: string): string {
@@ -125,7 +126,7 @@ export interface ReplyView {
  * the buttons as suggested actions, Teams the same passages in a card.
  */
 export function viewOf(reply: Exclude<Reply, EscalateReply>, kb: SourceLookup, messages: Messages): ReplyView {
-  const topics = topicList(kb);
+  const topics = topicList(kb, messages.listAnd);
   const button = (title: string, value = title) => ({ title, value });
   switch (reply.kind) {
     case 'answer': {

@@ -82,7 +82,7 @@ export function continueEscalation(t: TurnBuilder, text: string): TurnResult | u
     t.say({ kind: 'text', text: helpOf(script, progress, messages) });
     return waiting(t);
   }
-  if (text !== '' && mayBeQuestion(script, progress, text) && answerMidway(t, text)) {
+  if (text !== '' && mayBeQuestion(script, progress, text, t.input.content.phrases.answers) && answerMidway(t, text)) {
     t.say({ kind: 'text', text: messages.backToRequest });
     return waiting(t);
   }
@@ -95,7 +95,7 @@ function waiting(t: TurnBuilder, prefix?: string): TurnResult {
 }
 
 function answered(t: TurnBuilder, script: EscalationScript, progress: EscalationProgress, text: string): TurnResult {
-  const accepted = acceptAnswer(script, progress, text, t.messages);
+  const accepted = acceptAnswer(script, progress, text, t.messages, t.input.content.phrases.answers);
   if (accepted.kind === 'refused') return waiting(t, accepted.reason);
   if (accepted.kind === 'next') {
     t.facts = { ...t.facts, escalation: accepted.progress };
@@ -106,7 +106,7 @@ function answered(t: TurnBuilder, script: EscalationScript, progress: Escalation
   const profile = t.profile;
   return t.result({
     kind: 'openTicket',
-    request: { script, answers, summary: summarize(script, answers), history: t.facts.recent },
+    request: { script, answers, summary: summarize(script, answers, t.messages), history: t.facts.recent },
     resume: (outcome) => ticketOutcome(t, script, { answers, profile }, outcome),
   });
 }
@@ -132,7 +132,7 @@ function nextSteps(t: TurnBuilder): string {
   const { hours, hoursText, responseTime } = t.input.content.support;
   const now = t.input.now;
   if (isOpen(hours, now)) return fill(t.messages.nextStepsOpen, { responseTime });
-  const opening = describeOpening(hours, nextOpening(hours, now), now);
+  const opening = describeOpening(hours, nextOpening(hours, now), now, t.messages);
   return fill(t.messages.nextStepsClosed, { hours: hoursText, opening, responseTime });
 }
 
@@ -143,7 +143,7 @@ function nextSteps(t: TurnBuilder): string {
  */
 function answerMidway(t: TurnBuilder, text: string): boolean {
   if (!readsAsQuestion(text)) return false;
-  const reply = decide(text, t.input.content.kb.index);
+  const reply = decide(text, t.input.content.kb.index, { smallTalk: t.input.content.phrases.smallTalk });
   if (reply.kind !== 'answer') return false;
   t.say({ kind: 'knowledge', reply, plain: true });
   t.remember(exchangeOf(text, reply, t.input.now));

@@ -1,3 +1,6 @@
+import type { SmallTalkWords } from '../answering/smallTalk';
+import type { AnswerWords } from '../escalation/validateAnswer';
+
 /**
  * What the bot recognises in a partner's words outside the knowledge base: each recogniser matches a
  * whole message that is one of its `phrases` (any case, with a full stop or exclamation mark at the
@@ -17,6 +20,10 @@ export interface Phrases {
   readonly notHelpful: Recogniser;
   /** "Any update on my request?": where the partner's last ticket stands. */
   readonly ticketStatus: Recogniser;
+  /** Greetings, thanks, "what can you do", goodbyes and requests for a person. */
+  readonly smallTalk: SmallTalkWords;
+  /** Yes, no and "I'd rather not say", in answer to the bot's questions. */
+  readonly answers: AnswerWords;
 }
 
 export const PHRASE_KEYS = ['cancel', 'help', 'notHelpful', 'ticketStatus'] as const satisfies readonly (keyof Phrases)[];

@@ -49,7 +49,7 @@ function offered(t: TurnBuilder, text: string): TurnResult | undefined {
   const offer = t.facts.pendingOffer;
   t.facts = { ...t.facts, pendingOffer: undefined };
   if (!offer) return undefined;
-  const answer = validateAnswer(YES_NO, text);
+  const answer = validateAnswer(YES_NO, text, t.input.content.phrases.answers);
   if (answer.ok && answer.value === 'yes') return startEscalation(t, scriptFor(t, offer));
   if (answer.ok) return t.say(say(t.messages.offerDeclined, noArticle())).noted('smallTalk').result();
   return undefined;
@@ -78,7 +78,7 @@ export function welcome(input: Pick<TurnInput, 'facts'>): { readonly replies: re
 function knowledge(t: TurnBuilder, text: string): TurnResult {
   const { kb, phrases } = t.input.content;
   t.searched = true;
-  const turn = answerInConversation(text, kb.index, t.facts.topic, t.input.now);
+  const turn = answerInConversation(text, kb.index, t.facts.topic, t.input.now, phrases.smallTalk);
   if (turn.context) t.facts = { ...t.facts, topic: turn.context };
   if (turn.replies[0]?.kind === 'escalate') {
     t.recordQuestion(text, { kind: 'escalate' });

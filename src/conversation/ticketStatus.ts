@@ -23,7 +23,7 @@ function statusOf(t: TurnBuilder, wanted: string, ticket: Ticket | undefined): T
   const d = ticket.delivery;
   const text =
     d.status === 'delivered'
-      ? fill(m.ticketDelivered, { ticket: ticket.id, when: formatWhen(d.deliveredAt) })
+      ? fill(m.ticketDelivered, { ticket: ticket.id, when: d.deliveredAt ? formatWhen(d.deliveredAt) : m.earlierDate })
       : d.status === 'pending'
         ? fill(m.ticketPending, { ticket: ticket.id, attempts: d.attempts })
         : fill(m.ticketStored, { ticket: ticket.id });
@@ -31,7 +31,6 @@ function statusOf(t: TurnBuilder, wanted: string, ticket: Ticket | undefined): T
   return t.logged('ticketStatus').result();
 }
 
-function formatWhen(iso: string | undefined): string {
-  if (!iso) return 'an earlier date';
+function formatWhen(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -1,7 +1,7 @@
 import { fill, type Messages } from '../answering/Messages';
 import type { EscalationScript, RememberField, ScriptStep } from './script';
 import { summarize, summaryText } from './ticket';
-import { validateAnswer, type AnswerProblem } from './validateAnswer';
+import { validateAnswer, type AnswerProblem, type AnswerWords } from './validateAnswer';
 
 /**
  * Where an escalation is: which script, the answers so far, and what is being asked now. Plain data,
@@ -56,7 +56,7 @@ export function promptOf(script: EscalationScript, progress: EscalationProgress,
     if (step) return stepPrompt(step, remembered, messages);
   }
   if (p.phase === 'edit') return { text: messages.whichToChange, buttons: unique(script.steps.map((s) => s.label)) };
-  const summary = summaryText(summarize(script, p.answers));
+  const summary = summaryText(summarize(script, p.answers, messages));
   return { text: fill(script.confirm, { summary }), buttons: [messages.yesButton, messages.noButton] };
 }
 
@@ -90,10 +90,10 @@ export function helpOf(script: EscalationScript, progress: EscalationProgress, m
  * Takes the partner's answer: a step's answer (checked against the step), yes or no at the
  * confirmation (no leads to the choice of which answer to change), or the answer to change.
  */
-export function acceptAnswer(script: EscalationScript, progress: EscalationProgress, input: string, messages: Messages): Accepted {
+export function acceptAnswer(script: EscalationScript, progress: EscalationProgress, input: string, messages: Messages, words: AnswerWords): Accepted {
   const p = settle(script, progress);
   const step = expectedStep(script, p);
-  const checked = validateAnswer(step, input);
+  const checked = validateAnswer(step, input, words);
   if (!checked.ok) return { kind: 'refused', reason: reasonText(step, checked.reason, messages) };
   const value = checked.value;
   if (p.phase === 'collect' && p.current) return next(script, { ...p, answers: { ...p.answers, [p.current]: value } });
@@ -112,9 +112,9 @@ function next(script: EscalationScript, progress: EscalationProgress): Accepted 
  * fit the step, or it is phrased as a question where a short answer (a name, a company) is expected.
  * Free-text descriptions are always taken as answers.
  */
-export function mayBeQuestion(script: EscalationScript, progress: EscalationProgress, text: string): boolean {
+export function mayBeQuestion(script: EscalationScript, progress: EscalationProgress, text: string, words: AnswerWords): boolean {
   const step = expectedStep(script, settle(script, progress));
-  if (!validateAnswer(step, text).ok) return true;
+  if (!validateAnswer(step, text, words).ok) return true;
   return step.kind === 'text' && step.maxLength <= 300 && /\?\s*$/.test(text);
 }
 

@@ -22,7 +22,6 @@ export interface SupportHours {
 export type SupportHoursParse = { ok: true; hours: SupportHours } | { ok: false; message: string };
 
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-const LONG_DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 const DAY_ALIASES: Readonly<Record<string, number>> = {
   mon: 0, monday: 0,
   tue: 1, tues: 1, tuesday: 1,
@@ -248,11 +247,26 @@ export function nextOpening(hours: SupportHours, at: Date): Date {
  * "Monday at 09:00 (Europe/London)", or "next Monday at 09:00 (...)" a week or more ahead. The day and
  * time are those of the support zone.
  */
-export function describeOpening(hours: SupportHours, at: Date, now: Date): string {
+export function describeOpening(hours: SupportHours, at: Date, now: Date, words: OpeningWords): string {
   const a = localParts(hours.timeZone, at.getTime());
   const n = localParts(hours.timeZone, now.getTime());
   const days = Math.round((Date.UTC(a.year, a.month - 1, a.day) - Date.UTC(n.year, n.month - 1, n.day)) / DAY_MS);
-  const name = LONG_DAY_NAMES[a.weekday] ?? '';
-  const when = days === 0 ? 'today' : days === 1 ? 'tomorrow' : days >= 7 ? `next ${name}` : name;
-  return `${when} at ${clock(a.hour * 60 + a.minute)} (${hours.timeZone})`;
+  const template = days === 0 ? words.openingToday : days === 1 ? words.openingTomorrow : days >= 7 ? words.openingNextWeek : words.openingLater;
+  const values: Record<string, string> = { day: weekdayNames(words)[a.weekday] ?? '', time: clock(a.hour * 60 + a.minute), zone: hours.timeZone };
+  return template.replace(/\{(day|time|zone)\}/g, (_, name: string) => values[name] ?? '');
+}
+
+/** How the bot words when support next opens (`dialogs/messages.yaml`). */
+export interface OpeningWords {
+  readonly openingToday: string;
+  readonly openingTomorrow: string;
+  readonly openingLater: string;
+  readonly openingNextWeek: string;
+  /** The days of the week, Monday first, separated by commas. */
+  readonly weekdays: string;
+}
+
+/** The names in `weekdays`, Monday first. */
+export function weekdayNames(words: Pick<OpeningWords, 'weekdays'>): string[] {
+  return words.weekdays.split(',').map((d) => d.trim());
 }

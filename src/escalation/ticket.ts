@@ -83,14 +83,17 @@ export function findTicketId(text: string): string | undefined {
   return m ? `${(m[1] ?? '').toUpperCase()}-${m[2] ?? ''}` : undefined;
 }
 
-export const SKIPPED = '(skipped)';
-export const NOT_ANSWERED = '(not answered)';
+/** What the summary shows for a step without an answer (`answerSkipped`, `answerNotAnswered` in messages.yaml). */
+export interface NoAnswerWords {
+  readonly answerSkipped: string;
+  readonly answerNotAnswered: string;
+}
 
-/** The answers as label/value pairs, in step order; a skipped optional step shows as "(skipped)". */
-export function summarize(script: EscalationScript, answers: Readonly<Record<string, string>>): { label: string; value: string }[] {
+/** The answers as label/value pairs, in step order; a skipped optional step shows as `answerSkipped` ("(skipped)"). */
+export function summarize(script: EscalationScript, answers: Readonly<Record<string, string>>, words: NoAnswerWords): { label: string; value: string }[] {
   return script.steps.map((step) => {
     const value = Object.hasOwn(answers, step.id) ? (answers[step.id] ?? '') : '';
-    return { label: step.label, value: value.trim() !== '' ? value : step.optional ? SKIPPED : NOT_ANSWERED };
+    return { label: step.label, value: value.trim() !== '' ? value : step.optional ? words.answerSkipped : words.answerNotAnswered };
   });
 }
 

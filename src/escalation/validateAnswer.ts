@@ -8,18 +8,42 @@ export type AnswerCheck = { ok: true; value: string } | { ok: false; reason: Ans
 /** The partner ID form when a step gives no pattern of its own. */
 export const DEFAULT_PARTNER_ID = /^\d{6,10}$/;
 
-const SKIPS = new Set(['skip', 'none', 'n/a', 'na', '-', "don't know", 'dont know', 'no']);
+/** How partners say yes, no and "I'd rather not say", as staff list them in `dialogs/phrases.yaml`. */
+export interface AnswerWords {
+  readonly yes: ReadonlySet<string>;
+  readonly no: ReadonlySet<string>;
+  readonly skip: ReadonlySet<string>;
+  /** Politeness around a yes or no ("yes please", "please do, thanks"): captures what is inside it. */
+  readonly polite: RegExp;
+  /** An option picked by its number ("2", "#2", "option 2"): captures the number. */
+  readonly numbered: RegExp;
+}
 
-const YES = new Set([
-  'yes', 'y', 'yeah', 'yep', 'yup', 'sure', 'ok', 'okay', 'correct', 'right', 'send', 'send it', 'go ahead',
-  'please do', 'do it', 'confirm', '👍',
-]);
-const NO = new Set(['no', 'n', 'nope', 'nah', 'not now', "don't", 'do not', 'stop', 'change', 'no thanks', '👎']);
-/** Politeness around a yes or no: "yes please", "no, thank you". */
-const POLITE = /^(?:please\s+)?(.*?)(?:\s+(?:please|pls|thanks|thank you|thx))?$/;
+/** Builds the sets (every phrase in the form answers are compared in) and the politeness pattern from staff's lists. */
+export function answerWords(lists: {
+  readonly yes: readonly string[];
+  readonly no: readonly string[];
+  readonly skip: readonly string[];
+  readonly politeBefore: readonly string[];
+  readonly politeAfter: readonly string[];
+  /** Words before an option's number ("option 2", "no. 2"). */
+  readonly optionNumber: readonly string[];
+}): AnswerWords {
+  const set = (phrases: readonly string[]) => new Set(phrases.map(answerForm).filter((p) => p !== ''));
+  const alternatives = (words: readonly string[]) => [...set(words)].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')).join('|');
+  const before = alternatives(lists.politeBefore);
+  const after = alternatives(lists.politeAfter);
+  return {
+    yes: set(lists.yes),
+    no: set(lists.no),
+    skip: set(lists.skip),
+    polite: new RegExp(`^${before ? `(?:(?:${before})\\s+)?` : ''}(.*?)${after ? `(?:\\s+(?:${after}))?` : ''}$`),
+    numbered: new RegExp(`^(?:#${lists.optionNumber.length > 0 ? `|(?:${alternatives(lists.optionNumber)})\\.?` : ''})?\\s*#?(\\d{1,2})\\s*[.)]?$`),
+  };
+}
 
 /** Lower case, straight apostrophes, single spaces, no full stop or exclamation at the end. */
-function normal(input: string): string {
+export function answerForm(input: string): string {
   return input
     .normalize('NFKC')
     .toLowerCase()
@@ -32,22 +56,22 @@ function normal(input: string): string {
 }
 
 /**
- * Whether the answer means "I'd rather not say" on an optional step: skip, none, n/a, na, -, don't
- * know, or no (except for a yes/no question, where "no" is an answer).
+ * Whether the answer means "I'd rather not say" on an optional step: skip, none, n/a, ... (except, for
+ * a yes/no question, a word that also means no: there it is an answer).
  */
-export function isSkip(input: string, kind?: StepKind): boolean {
-  const n = normal(input);
-  if (n === 'no' && kind === 'yesno') return false;
-  return SKIPS.has(n);
+export function isSkip(input: string, words: AnswerWords, kind?: StepKind): boolean {
+  const n = answerForm(input);
+  if (kind === 'yesno' && words.no.has(n)) return false;
+  return words.skip.has(n);
 }
 
 /** Checks a partner's answer to one step, returning the value to keep or why it is not accepted. */
-export function validateAnswer(step: ScriptStep, input: string): AnswerCheck {
+export function validateAnswer(step: ScriptStep, input: string, words: AnswerWords): AnswerCheck {
   const answer = input.trim();
   if (answer === '') return step.optional ? { ok: true, value: '' } : { ok: false, reason: 'empty' };
   // An option that happens to read "None" is that option, not a skip.
-  const isOption = step.kind === 'choice' && (step.choices ?? []).some((c) => normal(c) === normal(answer));
-  if (step.optional && !isOption && isSkip(answer, step.kind)) return { ok: true, value: '' };
+  const isOption = step.kind === 'choice' && (step.choices ?? []).some((c) => answerForm(c) === answerForm(answer));
+  if (step.optional && !isOption && isSkip(answer, words, step.kind)) return { ok: true, value: '' };
   if (answer.length > step.maxLength) return { ok: false, reason: 'tooLong' };
   switch (step.kind) {
     case 'text':
@@ -60,9 +84,9 @@ export function validateAnswer(step: ScriptStep, input: string): AnswerCheck {
     case 'partnerId':
       return partnerId(answer, step.pattern);
     case 'choice':
-      return choice(answer, step.choices ?? []);
+      return choice(answer, step.choices ?? [], words.numbered);
     case 'yesno':
-      return yesNo(answer);
+      return yesNo(answer, words);
   }
 }
 
@@ -96,18 +120,16 @@ function partnerId(answer: string, pattern: string | undefined): AnswerCheck {
   return DEFAULT_PARTNER_ID.test(digits) ? { ok: true, value: digits } : { ok: false, reason: 'partnerId' };
 }
 
-const NUMBERED = /^(?:#|no\.?|number|option|choice|nr\.?)?\s*#?(\d{1,2})\s*[.)]?$/;
-
-function choice(answer: string, choices: readonly string[]): AnswerCheck {
-  const input = normal(answer);
-  const options = choices.map((c) => ({ text: c, norm: normal(c), words: splitWords(c) }));
+function choice(answer: string, choices: readonly string[], numbered: RegExp): AnswerCheck {
+  const input = answerForm(answer);
+  const options = choices.map((c) => ({ text: c, norm: answerForm(c), words: splitWords(c) }));
   const found = (c: string): AnswerCheck => ({ ok: true, value: c });
   const exact = options.find((o) => o.norm === input);
   if (exact) return found(exact.text);
 
-  const numbered = NUMBERED.exec(input);
-  if (numbered) {
-    const n = Number(numbered[1]);
+  const number = numbered.exec(input);
+  if (number) {
+    const n = Number(number[1]);
     const picked = choices[n - 1];
     return n >= 1 && picked !== undefined ? found(picked) : { ok: false, reason: 'choice' };
   }
@@ -151,19 +173,20 @@ function containsRun(words: readonly string[], run: readonly string[]): boolean 
   return false;
 }
 
-function yesNo(answer: string): AnswerCheck {
-  const n = normal(answer).replace(/,/g, ' ').replace(/\s+/g, ' ').trim();
-  const core = POLITE.exec(n)?.[1] ?? n;
+function yesNo(answer: string, words: AnswerWords): AnswerCheck {
+  const { yes, no } = words;
+  const n = answerForm(answer).replace(/,/g, ' ').replace(/\s+/g, ' ').trim();
+  const core = words.polite.exec(n)?.[1] ?? n;
   for (const phrase of [n, core]) {
-    if (YES.has(phrase)) return { ok: true, value: 'yes' };
-    if (NO.has(phrase)) return { ok: true, value: 'no' };
+    if (yes.has(phrase)) return { ok: true, value: 'yes' };
+    if (no.has(phrase)) return { ok: true, value: 'no' };
   }
   // "yes send it", "ok go ahead", "no stop".
   const [first, ...rest] = core.split(' ');
   const tail = rest.join(' ');
   if (first !== undefined && tail !== '') {
-    if (YES.has(first) && YES.has(tail)) return { ok: true, value: 'yes' };
-    if (NO.has(first) && NO.has(tail)) return { ok: true, value: 'no' };
+    if (yes.has(first) && yes.has(tail)) return { ok: true, value: 'yes' };
+    if (no.has(first) && no.has(tail)) return { ok: true, value: 'no' };
   }
   return { ok: false, reason: 'yesno' };
 }

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { answerInConversation, type TopicContext } from '../answering/conversation';
 import type { Decision } from '../answering/answer';
-import { loadMessages } from '../answering/Messages';
+import { loadDialogs } from '../dialogs/loadDialogs';
 import { viewOf } from '../answering/replyText';
 import type { PassageHit } from '../knowledge/KnowledgeIndex';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
@@ -24,15 +24,16 @@ async function main(): Promise<number> {
     console.error('usage: npm run ask -- "your question" [--after "an earlier question" ...] [--knowledge dir]');
     return 2;
   }
-  const [kb, messages] = await Promise.all([loadKnowledge(values.knowledge), loadMessages(values.dialogs)]);
-  if (!kb.success || !messages.success) {
-    for (const p of [...(kb.success ? [] : kb.problems), ...(messages.success ? [] : messages.problems)]) console.error(formatProblem(p));
+  const [kb, dialogs] = await Promise.all([loadKnowledge(values.knowledge), loadDialogs(values.dialogs)]);
+  if (!kb.success || !dialogs.success) {
+    for (const p of [...(kb.success ? [] : kb.problems), ...(dialogs.success ? [] : dialogs.problems)]) console.error(formatProblem(p));
     return 2;
   }
   const index = kb.data.index;
+  const { messages, phrases } = dialogs.data;
   let context: TopicContext | undefined;
-  for (const earlier of values.after) context = answerInConversation(earlier, index, context, new Date()).context;
-  const turn = answerInConversation(question, index, context, new Date());
+  for (const earlier of values.after) context = answerInConversation(earlier, index, context, new Date(), phrases.smallTalk).context;
+  const turn = answerInConversation(question, index, context, new Date(), phrases.smallTalk);
   console.log(`Question:   ${question}`);
   if (context) console.log(`After:      ${context.question}`);
   turn.decisions.forEach((d, i) => {
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
     describe(d);
     const r = d.reply;
     if (r.kind !== 'escalate') {
-      const v = viewOf(r, kb.data, messages.data);
+      const v = viewOf(r, kb.data, messages);
       console.log(`\nReply (${v.band}):\n${indent(v.text)}`);
       if (v.buttons.length > 0) console.log(`Buttons:    ${v.buttons.map((b) => `[${b.title}]`).join(' ')}`);
     }

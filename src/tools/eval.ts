@@ -14,7 +14,7 @@ import { compare, formatComparison, parseSaved, toSaved, type SavedEvaluation } 
 import { coreConversation } from '../answering/evalConversation';
 import { formatEvaluation } from '../answering/evalReport';
 import { evaluate, gateFailures } from '../answering/evaluate';
-import { loadMessages } from '../answering/Messages';
+import { loadDialogs } from '../dialogs/loadDialogs';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { formatProblem } from '../content/Problem';
 import { parseQuestionSet, type QuestionSet } from '../knowledge/questionSet';
@@ -25,11 +25,12 @@ const USAGE = 'usage: npm run eval -- [--file questions.yaml] [--knowledge dir] 
 
 /** Evaluates a question set on one knowledge and dialogs folder; problems loading them as lines. */
 async function run(set: QuestionSet, knowledgeDir: string, dialogsDir: string) {
-  const [kb, messages] = await Promise.all([loadKnowledge(knowledgeDir), loadMessages(dialogsDir)]);
-  if (!kb.success || !messages.success) {
-    return { success: false as const, problems: [...(kb.success ? [] : kb.problems), ...(messages.success ? [] : messages.problems)].map(formatProblem) };
+  const [kb, dialogs] = await Promise.all([loadKnowledge(knowledgeDir), loadDialogs(dialogsDir)]);
+  if (!kb.success || !dialogs.success) {
+    return { success: false as const, problems: [...(kb.success ? [] : kb.problems), ...(dialogs.success ? [] : dialogs.problems)].map(formatProblem) };
   }
-  return { success: true as const, evaluation: evaluate(set, () => coreConversation(kb.data, messages.data)), version: kb.data.version.hash };
+  const words = { messages: dialogs.data.messages, smallTalk: dialogs.data.phrases.smallTalk };
+  return { success: true as const, evaluation: evaluate(set, () => coreConversation(kb.data, words)), version: kb.data.version.hash };
 }
 
 async function main(): Promise<number> {

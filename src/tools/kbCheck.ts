@@ -11,9 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decide } from '../answering/answer';
 import { leadArticle } from '../answering/Reply';
-import { loadMessages } from '../answering/Messages';
-import { loadPhrases } from '../conversation/loadPhrases';
-import { loadScripts } from '../escalation/script';
+import { loadDialogs } from '../dialogs/loadDialogs';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { coverageWarnings } from '../knowledge/coverage';
 import { formatProblem, type Problem } from '../content/Problem';
@@ -34,7 +32,8 @@ async function main(): Promise<number> {
     console.error('usage: npm run kb:check -- [--knowledge dir] [--dialogs dir] [--questions file] [--stale-years N]');
     return 2;
   }
-  const [kb, messages, scripts, phrases] = await Promise.all([loadKnowledge(values.knowledge), loadMessages(values.dialogs), loadScripts(values.dialogs), loadPhrases(values.dialogs)]);
+  const [kb, dialogs] = await Promise.all([loadKnowledge(values.knowledge), loadDialogs(values.dialogs)]);
+  const smallTalk = dialogs.success ? dialogs.data.phrases.smallTalk : undefined;
   const coverage: Problem[] = [];
   if (!kb.success) {
     // Stale facts are reported with the errors; whether the evaluation questions reach each article
@@ -49,22 +48,20 @@ async function main(): Promise<number> {
       ...coverageWarnings(kb.data.articles, {
         now: new Date(),
         staleYears,
-        ...(set?.success ? { questions: set.data, firstArticleFor: (q: string) => leadArticle(decide(q, index))?.id } : {}),
+        ...(set?.success ? { questions: set.data, firstArticleFor: (q: string) => leadArticle(decide(q, index, smallTalk ? { smallTalk } : {}))?.id } : {}),
       }),
     );
   }
   const inKnowledge = (p: Problem): Problem => ({ ...p, file: p.file.startsWith('/') || p.file === values.questions ? p.file : path.join(values.knowledge, p.file) });
   const problems: Problem[] = [
     ...(kb.success ? [...kb.warnings, ...coverage] : [...kb.problems, ...coverage]).map(inKnowledge),
-    ...(messages.success ? messages.warnings : messages.problems),
-    ...(scripts.success ? scripts.warnings : scripts.problems),
-    ...(phrases.success ? phrases.warnings : phrases.problems),
+    ...(dialogs.success ? dialogs.warnings : dialogs.problems),
   ];
   for (const p of problems) console.log(formatProblem(p));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
   if (kb.success) console.log(`${kb.data.articles.length} articles, knowledge version ${kb.data.version.hash}`);
-  if (scripts.success) console.log(`${scripts.data.length} escalation scripts: ${scripts.data.map((s) => s.id).join(', ')}`);
+  if (dialogs.success) console.log(`${dialogs.data.scripts.length} escalation scripts: ${dialogs.data.scripts.map((s) => s.id).join(', ')}`);
   if (!kb.success) console.log(`(which articles the questions in ${values.questions} reach is checked once the knowledge base loads)`);
   console.log(errors === 0 ? `OK (${warnings} warnings)` : `${errors} errors, ${warnings} warnings`);
   return errors === 0 ? 0 : 1;

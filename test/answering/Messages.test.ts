@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fill, loadMessages, parseMessages, type Messages } from '../../src/answering/Messages';
+import { fill, parseMessages, type Messages } from '../../src/answering/Messages';
+import { loadDialogs } from '../../src/dialogs/loadDialogs';
 import type { Problem, Result } from '../../src/content/Problem';
 
 const FILE = path.join('dialogs', 'messages.yaml');
@@ -28,7 +29,9 @@ describe('parseMessages', () => {
   });
 
   it('loads the real file from the dialogs folder', async () => {
-    expect((await loadMessages('dialogs')).success).toBe(true);
+    const dialogs = await loadDialogs('dialogs');
+    const parsed = parseMessages(REAL, FILE);
+    expect(dialogs.success ? dialogs.data.messages : dialogs.problems).toEqual(parsed.success ? parsed.data : 'unparsed');
   });
 
   it('reports an unknown placeholder with its line', () => {
@@ -71,6 +74,13 @@ describe('parseMessages', () => {
     expect(messages).toContain('goodbye');
   });
 
+  it('reports a list of weekdays that does not name all 7 days, at its line', () => {
+    const text = REAL.replace(/^weekdays: .*$/m, 'weekdays: Monday, Tuesday, Wednesday, Thursday, Friday');
+    expect(problemsOf(parseMessages(text, FILE)).map((p) => `${p.line}: ${p.message}`)).toEqual([
+      `${lineOf('weekdays:')}: weekdays: must name the 7 days of the week, Monday first, separated by commas (found 5)`,
+    ]);
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const text = REAL.replace(/^thanks: .*$/m, 'thanks: "unclosed');
     const problems = problemsOf(parseMessages(text, FILE));
@@ -79,9 +89,9 @@ describe('parseMessages', () => {
   });
 
   it('reports a missing folder as a problem, not a throw', async () => {
-    const problems = problemsOf(await loadMessages(path.join('test', 'no-such-dialogs-folder')));
-    expect(problems).toHaveLength(1);
-    expect(problems[0]?.file).toContain('messages.yaml');
+    const loaded = await loadDialogs(path.join('test', 'no-such-dialogs-folder'));
+    const problems = loaded.success ? [] : loaded.problems;
+    expect(problems.filter((p) => p.file.endsWith('messages.yaml'))).toEqual([expect.objectContaining({ line: 0, message: 'cannot read: ENOENT' })]);
   });
 });
 

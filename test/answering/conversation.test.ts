@@ -2,15 +2,19 @@ import { answerInConversation, CONTEXT_TTL_MS, isFollowUp, splitQuestions, type 
 import { readMessage, readsAsQuestion, withoutMentions } from '../../src/answering/message';
 import type { Reply } from '../../src/answering/Reply';
 import type { KnowledgeIndex } from '../../src/knowledge/KnowledgeIndex';
+import type { SmallTalkWords } from '../../src/answering/smallTalk';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
+import { realContent } from '../helpers/realContent';
 
 let index: KnowledgeIndex;
+let smallTalk: SmallTalkWords;
 const NOW = new Date('2026-11-28T10:00:00Z');
 
 beforeAll(async () => {
   const kb = await loadKnowledge('knowledge');
   if (!kb.success) throw new Error(JSON.stringify(kb.problems));
   index = kb.data.index;
+  smallTalk = (await realContent()).phrases.smallTalk;
 });
 
 const text = (r: Reply | undefined) => (r && (r.kind === 'answer' || r.kind === 'partial') ? r.passages.map((p) => p.passage.text).join('\n') : '');
@@ -19,7 +23,7 @@ const text = (r: Reply | undefined) => (r && (r.kind === 'answer' || r.kind === 
 function chat(...messages: string[]) {
   let ctx: TopicContext | undefined;
   return messages.map((m) => {
-    const turn = answerInConversation(m, index, ctx, NOW);
+    const turn = answerInConversation(m, index, ctx, NOW, smallTalk);
     ctx = turn.context;
     return turn;
   });
@@ -51,9 +55,9 @@ describe('follow-ups', () => {
   });
 
   it('forgets the context after a while', () => {
-    const first = answerInConversation('is bpos getting exchange 2010?', index, undefined, NOW);
-    const soon = answerInConversation("who's behind that?", index, first.context, new Date(NOW.getTime() + 60_000));
-    const later = answerInConversation("who's behind that?", index, first.context, new Date(NOW.getTime() + CONTEXT_TTL_MS + 1000));
+    const first = answerInConversation('is bpos getting exchange 2010?', index, undefined, NOW, smallTalk);
+    const soon = answerInConversation("who's behind that?", index, first.context, new Date(NOW.getTime() + 60_000), smallTalk);
+    const later = answerInConversation("who's behind that?", index, first.context, new Date(NOW.getTime() + CONTEXT_TTL_MS + 1000), smallTalk);
     expect(text(soon.replies[0])).toMatch(/Betsy Frost Webb/);
     expect(text(later.replies[0])).not.toMatch(/Betsy Frost Webb/);
   });

@@ -1,4 +1,5 @@
-import { describeHours, describeOpening, isOpen, nextOpening, parseSupportHours, type SupportHours } from '../../src/escalation/supportHours';
+import { describeHours, describeOpening, type OpeningWords, isOpen, nextOpening, parseSupportHours, type SupportHours } from '../../src/escalation/supportHours';
+import { realContent } from '../helpers/realContent';
 
 function hours(spec: string, zone = 'UTC'): SupportHours {
   const parsed = parseSupportHours(spec, zone);
@@ -146,28 +147,41 @@ describe('nextOpening', () => {
   });
 });
 
+/** As the shipped dialogs/messages.yaml words them. */
+let WORDS: OpeningWords;
+beforeAll(async () => {
+  WORDS = (await realContent()).messages;
+});
+
 describe('describeOpening', () => {
   it('says today, tomorrow, a weekday or next weekday, in the support zone', () => {
     const utc = hours('Mon-Fri 09:00-17:00');
     const monday = at('2024-07-08T06:00:00Z');
-    expect(describeOpening(utc, nextOpening(utc, monday), monday)).toBe('today at 09:00 (UTC)');
+    expect(describeOpening(utc, nextOpening(utc, monday), monday, WORDS)).toBe('today at 09:00 (UTC)');
     const thursdayEvening = at('2024-07-11T18:00:00Z');
-    expect(describeOpening(utc, nextOpening(utc, thursdayEvening), thursdayEvening)).toBe('tomorrow at 09:00 (UTC)');
+    expect(describeOpening(utc, nextOpening(utc, thursdayEvening), thursdayEvening, WORDS)).toBe('tomorrow at 09:00 (UTC)');
     const weekly = hours('Mon 09:00-10:00');
     const mondayLate = at('2024-07-08T11:00:00Z');
-    expect(describeOpening(weekly, nextOpening(weekly, mondayLate), mondayLate)).toBe('next Monday at 09:00 (UTC)');
+    expect(describeOpening(weekly, nextOpening(weekly, mondayLate), mondayLate, WORDS)).toBe('next Monday at 09:00 (UTC)');
   });
 
   it('names the weekday over a weekend', () => {
     const london = hours('Mon-Fri 09:00-17:00', 'Europe/London');
     const friday = at('2024-03-29T17:30:00Z');
-    expect(describeOpening(london, nextOpening(london, friday), friday)).toBe('Monday at 09:00 (Europe/London)');
+    expect(describeOpening(london, nextOpening(london, friday), friday, WORDS)).toBe('Monday at 09:00 (Europe/London)');
   });
 
   it('counts days by the support zone’s calendar', () => {
     const london = hours('Mon-Fri 09:00-17:00', 'Europe/London');
     // 23:30Z on Monday 1 April is already 00:30 on Tuesday in London.
     const now = at('2024-04-01T23:30:00Z');
-    expect(describeOpening(london, nextOpening(london, now), now)).toBe('today at 09:00 (Europe/London)');
+    expect(describeOpening(london, nextOpening(london, now), now, WORDS)).toBe('today at 09:00 (Europe/London)');
+  });
+
+  it('is worded as staff word it in messages.yaml', () => {
+    const london = hours('Mon-Fri 09:00-17:00', 'Europe/London');
+    const words = { ...WORDS, openingLater: 'on {day} from {time} ({zone} time)', weekdays: 'lundi, mardi, mercredi, jeudi, vendredi, samedi, dimanche' };
+    const friday = at('2024-03-29T17:30:00Z');
+    expect(describeOpening(london, nextOpening(london, friday), friday, words)).toBe('on lundi from 09:00 (Europe/London time)');
   });
 });

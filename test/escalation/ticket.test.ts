@@ -1,6 +1,9 @@
 import { parseScript, type EscalationScript } from '../../src/escalation/script';
 import { findTicketId, formatTicketId, summarize, summaryText, TICKET_ID } from '../../src/escalation/ticket';
 
+/** As dialogs/messages.yaml words them. */
+const WORDS = { answerSkipped: '(skipped)', answerNotAnswered: '(not answered)' };
+
 const SCRIPT = [
   'id: billing',
   'title: Billing question',
@@ -63,7 +66,7 @@ describe('TICKET_ID and findTicketId', () => {
 
 describe('summarize and summaryText', () => {
   it('lists answers in step order with their labels, marking skipped optional steps', () => {
-    const summary = summarize(script(), { details: 'Charged twice in May.', about: 'An invoice or charge', subscription: '' });
+    const summary = summarize(script(), { details: 'Charged twice in May.', about: 'An invoice or charge', subscription: '' }, WORDS);
     expect(summary).toEqual([
       { label: 'Issue', value: 'An invoice or charge' },
       { label: 'subscription', value: '(skipped)' },
@@ -74,7 +77,7 @@ describe('summarize and summaryText', () => {
   });
 
   it('marks a required step without an answer', () => {
-    expect(summarize(script(), {})[2]).toEqual({ label: 'Details', value: '(not answered)' });
+    expect(summarize(script(), {}, WORDS)[2]).toEqual({ label: 'Details', value: '(not answered)' });
   });
 
   it('keeps a long answer inside its list item', () => {

@@ -1,6 +1,18 @@
 import type { ScriptStep, StepKind } from '../../src/escalation/script';
 import { DEFAULT_MAX_LENGTH } from '../../src/escalation/script';
-import { isSkip, validateAnswer } from '../../src/escalation/validateAnswer';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parsePhrases } from '../../src/dialogs/parsePhrases';
+import { answerWords, isSkip as isSkipWith, validateAnswer as validateWith, type AnswerWords } from '../../src/escalation/validateAnswer';
+import { realContent, ROOT } from '../helpers/realContent';
+
+/** How partners say yes, no and skip: the shipped dialogs/phrases.yaml. */
+let words: AnswerWords;
+beforeAll(async () => {
+  words = (await realContent()).phrases.answers;
+});
+const validateAnswer = (step: ScriptStep, input: string) => validateWith(step, input, words);
+const isSkip = (input: string, kind?: StepKind) => isSkipWith(input, words, kind);
 
 function step(kind: StepKind, extra: Partial<ScriptStep> = {}): ScriptStep {
   return { id: 'x', ask: 'X?', kind, label: 'X', optional: false, maxLength: DEFAULT_MAX_LENGTH[kind], ...extra };
@@ -210,5 +222,48 @@ describe('validateAnswer: yesno', () => {
 
   it.each(['maybe', 'what?', 'yes no', 'later'])('"%s" is neither', (input) => {
     expect(validateAnswer(s, input)).toEqual(bad('yesno'));
+  });
+});
+
+describe('yes, no and skip words from dialogs/phrases.yaml', () => {
+  /** The words as they were written in code, before they moved to phrases.yaml. */
+  const BEFORE = answerWords({
+    yes: ['yes', 'y', 'yeah', 'yep', 'yup', 'sure', 'ok', 'okay', 'correct', 'right', 'send', 'send it', 'go ahead', 'please do', 'do it', 'confirm', '👍'],
+    no: ['no', 'n', 'nope', 'nah', 'not now', "don't", 'do not', 'stop', 'change', 'no thanks', '👎'],
+    skip: ['skip', 'none', 'n/a', 'na', '-', "don't know", 'dont know', 'no'],
+    politeBefore: ['please'],
+    politeAfter: ['please', 'pls', 'thanks', 'thank you', 'thx'],
+    optionNumber: ['no', 'number', 'option', 'choice', 'nr'],
+  });
+  /** How an option was picked by its number when the words were in code. */
+  const NUMBERED_BEFORE = /^(?:#|no\.?|number|option|choice|nr\.?)?\s*#?(\d{1,2})\s*[.)]?$/;
+
+  it('reads every answer the words in code read, the same way', () => {
+    const listed = [...BEFORE.yes, ...BEFORE.no, ...BEFORE.skip];
+    const variants = listed.flatMap((w) => [w, `${w.toUpperCase()}.`, `${w}!`, `please ${w}`, `${w}, thanks`, `${w} thank you`, `${w} pls`, `yes ${w}`, `no ${w}`, `ok ${w}`, `${w} maybe`]);
+    const inputs = [...variants, 'Yes, send it.', 'No, thank you', '👍🏽', 'Don’t know', 'maybe', 'what?', 'yes no', 'later', 'nothing to add', 'A thing'];
+    const steps = [step('yesno'), step('yesno', { optional: true }), step('text', { optional: true }), step('choice', { optional: true, choices: ['None', 'A thing'] })];
+    const differ = inputs.flatMap((input) =>
+      steps
+        .map((s) => ({ input, kind: s.kind, before: validateWith(s, input, BEFORE), now: validateAnswer(s, input) }))
+        .filter((r) => JSON.stringify(r.before) !== JSON.stringify(r.now)),
+    );
+    expect(differ).toEqual([]);
+  });
+
+  it('reads an option picked by its number as the pattern in code did (and also with a full stop after any word)', () => {
+    const inputs = ['2', '#2', '2.', '2)', 'option 2', 'Option 2', 'number 2', 'no. 2', 'no 2', 'nr. 3', 'nr 3', 'choice #1', 'choice 12', 'option 123', 'options 2', 'pick 2', 'no.2', 'number. 2'];
+    const now = words.numbered;
+    expect(inputs.filter((i) => NUMBERED_BEFORE.exec(i.toLowerCase())?.[1] !== now.exec(i.toLowerCase())?.[1])).toEqual(['number. 2']);
+  });
+
+  it('follows a staff edit: a yes added to phrases.yaml confirms, a skip word removed is taken literally', () => {
+    const file = path.join(ROOT, 'dialogs', 'phrases.yaml');
+    const text = readFileSync(file, 'utf8').replace('yesAnswer: ["yes",', 'yesAnswer: ["yes", absolutely,').replace('skipAnswer: [skip, none,', 'skipAnswer: [skip,');
+    const parsed = parsePhrases(text, file);
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.problems));
+    expect(validateWith(step('yesno'), 'Absolutely, thanks!', parsed.data.answers)).toEqual(ok('yes'));
+    expect(validateAnswer(step('yesno'), 'Absolutely, thanks!')).toEqual(bad('yesno'));
+    expect(validateWith(step('text', { optional: true }), 'none', parsed.data.answers)).toEqual(ok('none'));
   });
 });

@@ -10,10 +10,10 @@ const FILE = 'test/eval/questions.yaml';
 
 describe(`evaluation set (${FILE})`, () => {
   it('meets the gates: in-scope fact shown 97%, near-scope honest 95%, out-of-scope clean 100%, answer band right 98%', async () => {
-    const { kb, messages } = await realContent();
+    const { kb, messages, phrases } = await realContent();
     const set = parseQuestionSet(await fs.readFile(path.join(ROOT, FILE), 'utf8'), FILE);
     if (!set.success) throw new Error(JSON.stringify(set.problems));
-    const result = evaluate(set.data, () => coreConversation(kb, messages));
+    const result = evaluate(set.data, () => coreConversation(kb, { messages, smallTalk: phrases.smallTalk }));
     // The whole report on failure: every miss with the text the partner would have seen.
     expect({ failures: gateFailures(result), report: gateFailures(result).length > 0 ? formatEvaluation(result, FILE) : '' }).toEqual({ failures: [], report: '' });
   });
@@ -39,13 +39,13 @@ describe('the staff evaluation set (knowledge/eval.yaml)', () => {
   const STAFF = 'knowledge/eval.yaml';
 
   it('parses, expects only articles that exist, has a question for every article, and meets the gates', async () => {
-    const { kb, messages } = await realContent();
+    const { kb, messages, phrases } = await realContent();
     const set = parseQuestionSet(await fs.readFile(path.join(ROOT, STAFF), 'utf8'), STAFF);
     if (!set.success) throw new Error(JSON.stringify(set.problems));
     const ids = new Set(kb.articles.map((a) => a.id));
     expect([...expectedArticles(set.data)].filter((id) => !ids.has(id))).toEqual([]);
     expect(kb.articles.map((a) => a.id).filter((id) => !expectedArticles(set.data).has(id))).toEqual([]);
-    const result = evaluate(set.data, () => coreConversation(kb, messages));
+    const result = evaluate(set.data, () => coreConversation(kb, { messages, smallTalk: phrases.smallTalk }));
     expect({ failures: gateFailures(result), report: gateFailures(result).length > 0 ? formatEvaluation(result, STAFF) : '' }).toEqual({ failures: [], report: '' });
   });
 });

@@ -5,6 +5,7 @@ import { respond } from '../../src/conversation/respond';
 import type { Effect, PartnerMessage, TurnContent, TurnResult } from '../../src/conversation/turn';
 import { parseSupportHours } from '../../src/escalation/supportHours';
 import type { Ticket } from '../../src/escalation/ticket';
+import type { Dialogs } from '../../src/dialogs/loadDialogs';
 import { realContent } from './realContent';
 
 /** Tickets shared by the conversations of one test, as the ticket store would hold them. */
@@ -26,6 +27,8 @@ export interface CoreOptions {
   readonly from?: { userId: string; conversationId: string; channelId?: string };
   readonly profile?: PartnerProfile;
   readonly logQuestions?: boolean;
+  /** The dialogs folder as loaded (default: the bundled one). */
+  readonly dialogs?: Dialogs;
 }
 
 /**
@@ -52,7 +55,9 @@ export class CoreConversation {
   }
 
   static async start(o: CoreOptions = {}): Promise<CoreConversation> {
-    const { kb, messages, scripts, phrases } = await realContent();
+    const real = await realContent();
+    const { kb } = real;
+    const { messages, scripts, phrases } = o.dialogs ?? real;
     const spec = o.hours ?? 'Mon-Sun 00:00-24:00';
     const hours = parseSupportHours(spec, o.timeZone ?? 'UTC');
     if (!hours.ok) throw new Error(hours.message);

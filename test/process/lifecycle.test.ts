@@ -57,16 +57,19 @@ describe('the bot process', () => {
     }
   });
 
-  it('refuses to start on a broken escalation script, pointing at file and line, instead of half-working', async () => {
+  it('refuses to start on a broken dialogs folder, pointing at the file and line of every mistake, instead of half-working', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dialogs-broken-'));
     try {
       await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
-      const file = path.join(dir, 'billing.yaml');
-      const text = await fs.readFile(file, 'utf8');
-      await fs.writeFile(file, text.replace(/kind: choice/, 'kind: multiple-choice'));
+      const edit = async (name: string, change: (text: string) => string) => fs.writeFile(path.join(dir, name), change(await fs.readFile(path.join(dir, name), 'utf8')));
+      await edit('billing.yaml', (t) => t.replace(/kind: choice/, 'kind: multiple-choice'));
+      await edit('messages.yaml', (t) => t.replace(/^staffOpen: .*$/m, 'staffOpen: Open since {time}'));
+      await edit('phrases.yaml', (t) => t.replace("- '\\bescalat\\w*\\b'", "- '\\bescalat(\\w*\\b'"));
       const { code, stderr } = await runToExit({ PORT: '0', DIALOGS_DIR: dir });
       expect(code).toBe(1);
       expect(stderr).toMatch(/billing\.yaml:\d+: .*kind/);
+      expect(stderr).toMatch(/messages\.yaml:\d+: staffOpen: unknown placeholder \{time\}/);
+      expect(stderr).toMatch(/phrases\.yaml:\d+: talkToPerson\.patterns: not a regular expression/);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

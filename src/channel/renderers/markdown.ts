@@ -76,7 +76,7 @@ export function renderReply(reply: KnowledgeReply, kb: KnowledgeBase, messages: 
 
 /** The welcome shown when a partner first opens the chat. */
 export function renderWelcome(kb: KnowledgeBase, messages: Messages): Partial<Activity> {
-  return message(fill(messages.welcome, { topics: topicList(kb) }), exampleQuestions(kb).map((q) => button(q)), {
+  return message(fill(messages.welcome, { topics: topicList(kb, messages.listAnd) }), exampleQuestions(kb).map((q) => button(q)), {
     band: 'smallTalk',
     articleId: null,
     confidence: null,

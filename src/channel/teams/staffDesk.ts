@@ -78,7 +78,7 @@ export class StaffDesk {
 
   /** Handles "Take it" / "Resolve" pressed on a ticket card in the staff channel. */
   async act(context: TurnContext, action: StaffActionValue): Promise<void> {
-    const name = context.activity.from.name ?? 'Partner support';
+    const name = context.activity.from.name ?? this.o.messages.staffUnnamed;
     const at = new Date().toISOString();
     const updated = await this.o.tickets.update(action.ticketId, (t) => {
       const staff = t.staff ?? { conversationId: context.activity.conversation.id, activityId: context.activity.replyToId ?? '', status: 'open' as const };
@@ -102,20 +102,21 @@ export class StaffDesk {
 
   /** The ticket card: reference, subject, the partner's details, answers and question history, status. */
   card(t: Ticket): Attachment {
+    const m = this.o.messages;
     const status =
       t.staff?.status === 'resolved'
-        ? `Resolved by ${t.staff.assignee ?? ''}`
+        ? fill(m.staffResolved, { name: t.staff.assignee ?? m.staffUnnamed })
         : t.staff?.status === 'taken'
-          ? `Taken by ${t.staff.assignee ?? ''}`
-          : 'Open: nobody has taken it yet';
+          ? fill(m.staffTaken, { name: t.staff.assignee ?? m.staffUnnamed })
+          : m.staffOpen;
     const facts = t.summary.map((s) => ({ title: s.label, value: s.value }));
     const history = t.history.map((h) => `- ${h.question} → ${h.band}${h.articleId ? ` (${h.articleId})` : ''}`).join('\n');
     const actions =
       t.staff?.status === 'resolved'
         ? []
         : [
-            ...(t.staff?.status === 'taken' ? [] : [submit(this.o.messages.staffTakeButton, { staffAction: 'take', ticketId: t.id })]),
-            submit(this.o.messages.staffResolveButton, { staffAction: 'resolve', ticketId: t.id }),
+            ...(t.staff?.status === 'taken' ? [] : [submit(m.staffTakeButton, { staffAction: 'take', ticketId: t.id })]),
+            submit(m.staffResolveButton, { staffAction: 'resolve', ticketId: t.id }),
           ];
     return CardFactory.adaptiveCard({
       type: 'AdaptiveCard',
@@ -123,9 +124,9 @@ export class StaffDesk {
       version: '1.5',
       body: [
         { type: 'TextBlock', text: `${t.id}: ${t.scriptTitle}`, weight: 'Bolder', size: 'Medium', wrap: true },
-        { type: 'TextBlock', text: `${t.partner.name ?? t.partner.userId} via ${t.channelId}, ${t.createdAt.slice(0, 16).replace('T', ' ')} UTC`, isSubtle: true, wrap: true },
+        { type: 'TextBlock', text: fill(m.staffCardFrom, { partner: t.partner.name ?? t.partner.userId, channel: t.channelId, time: t.createdAt.slice(0, 16).replace('T', ' ') }), isSubtle: true, wrap: true },
         { type: 'FactSet', facts },
-        ...(history ? [{ type: 'TextBlock', text: `Asked before:\n${history}`, wrap: true, size: 'Small' }] : []),
+        ...(history ? [{ type: 'TextBlock', text: `${m.staffAskedBefore}\n${history}`, wrap: true, size: 'Small' }] : []),
         { type: 'TextBlock', text: status, weight: 'Bolder', color: t.staff?.status === 'resolved' ? 'Good' : 'Accent', wrap: true },
       ],
       actions,

@@ -1,0 +1,79 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatProblem } from '../../src/content/Problem';
+import { loadDialogs } from '../../src/dialogs/loadDialogs';
+import { ROOT } from '../helpers/realContent';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dialogs-'));
+  await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
+});
+afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  const before = await fs.readFile(path.join(dir, file), 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`the edit did not change ${file}`);
+  await fs.writeFile(path.join(dir, file), after);
+}
+
+async function lineOf(file: string, prefix: string): Promise<number> {
+  return (await fs.readFile(path.join(dir, file), 'utf8')).split('\n').findIndex((l) => l.startsWith(prefix)) + 1;
+}
+
+async function problems(): Promise<string[]> {
+  const loaded = await loadDialogs(dir);
+  return loaded.success ? [] : loaded.problems.map(formatProblem);
+}
+
+describe('loadDialogs', () => {
+  it('loads the bundled folder: messages, phrases and every script', async () => {
+    const loaded = await loadDialogs(path.join(ROOT, 'dialogs'));
+    if (!loaded.success) throw new Error(loaded.problems.map(formatProblem).join('\n'));
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.data.scripts.map((s) => s.id).sort()).toEqual(['billing', 'support']);
+    expect(loaded.data.messages.staffOpen).toBe('Open: nobody has taken it yet');
+    expect(loaded.data.phrases.smallTalk.phrases.get('hello')).toBe('greeting');
+    expect(loaded.data.phrases.answers.yes.has('go ahead')).toBe(true);
+  });
+
+  it('reports the problems of every file in one pass, each as file:line', async () => {
+    await edit('messages.yaml', (t) => t.replace(/^staffTaken: .*$/m, 'staffTaken: Taken by {who}'));
+    await edit('phrases.yaml', (t) => t.replace("- '\\bescalat\\w*\\b'", "- '\\bescalat(\\w*\\b'"));
+    await edit('billing.yaml', (t) => t.replace('kind: choice', 'kind: multiple'));
+    const found = await problems();
+    const messagesLine = await lineOf('messages.yaml', 'staffTaken:');
+    const phrasesLine = (await fs.readFile(path.join(dir, 'phrases.yaml'), 'utf8')).split('\n').findIndex((l) => l.includes("'\\bescalat(")) + 1;
+    expect(found).toEqual(
+      expect.arrayContaining([
+        `${path.join(dir, 'messages.yaml')}:${messagesLine}: staffTaken: unknown placeholder {who}; it may use {name}`,
+        expect.stringMatching(new RegExp(`^${path.join(dir, 'phrases.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${phrasesLine}: talkToPerson\\.patterns: not a regular expression`)),
+        expect.stringMatching(/billing\.yaml:\d+: .*kind/),
+      ]),
+    );
+    expect(found).toHaveLength(3);
+  });
+
+  it('reports a missing folder as problems, not a throw', async () => {
+    const missing = path.join(dir, 'no-such-folder');
+    const loaded = await loadDialogs(missing);
+    expect(loaded.success ? [] : loaded.problems.map(formatProblem)).toEqual([
+      `${path.join(missing, 'messages.yaml')}: cannot read: ENOENT`,
+      `${path.join(missing, 'phrases.yaml')}: cannot read: ENOENT`,
+      `${missing}: cannot read the folder: ENOENT`,
+    ]);
+  });
+
+  it('refuses button labels the bot would not recognise when pressed, at their line; listing them in phrases.yaml fixes it', async () => {
+    await edit('messages.yaml', (t) => t.replace('yesButton: "Yes"', 'yesButton: Go for it').replace('talkToPersonButton: Talk to a person', 'talkToPersonButton: Ask our team'));
+    expect(await problems()).toEqual([
+      `${path.join(dir, 'messages.yaml')}:${await lineOf('messages.yaml', 'yesButton:')}: yesButton: pressing "Go for it" sends those words, which phrases.yaml does not list under yesAnswer; add them there`,
+      `${path.join(dir, 'messages.yaml')}:${await lineOf('messages.yaml', 'talkToPersonButton:')}: talkToPersonButton: pressing "Ask our team" sends those words, which phrases.yaml does not list under talkToPerson; add them there`,
+    ]);
+    await edit('phrases.yaml', (t) => t.replace('yesAnswer: ["yes",', 'yesAnswer: ["yes", go for it,').replace('talkToPerson:\n  phrases: [', 'talkToPerson:\n  phrases: [ask our team, '));
+    expect(await problems()).toEqual([]);
+  });
+});
