@@ -102,7 +102,7 @@ const decisions = new WeakMap<KnowledgeIndex, LRUCache<string, Decision>>();
 /** Decisions kept per index: each holds its search result, a few kB beside the index's own data. */
 const MAX_CACHED_DECISIONS = 512;
 /** A message longer than this is decided each time (a partner's paste is rarely asked twice). */
-const MAX_CACHED_TEXT = 400;
+const MAX_CACHED_TEXT = 2000;
 
 /** `decide`, with the reasons. */
 export function explain(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Decision {
