@@ -1,5 +1,6 @@
 import { BotState as BotBuilderState, ConversationState, UserState, type Storage, type TurnContext } from 'botbuilder';
 import { emptyFacts, type ConversationFacts, type PartnerProfile } from '../conversation/facts';
+import { noteWriteJson, takeReadJson } from '../storage/itemJson';
 
 export type { ConversationFacts, PartnerProfile, ProfileField } from '../conversation/facts';
 
@@ -41,7 +42,7 @@ class ChangeTrackedState extends BotBuilderState {
     const items = await this.store.read([key]);
     const found: unknown = items[key];
     const state = typeof found === 'object' && found !== null ? (found as Record<string, unknown>) : {};
-    context.turnState.set(this.turnKey, { state, saved: jsonWithoutETag(state) } satisfies Loaded);
+    context.turnState.set(this.turnKey, { state, saved: takeReadJson(state) ?? jsonWithoutETag(state) } satisfies Loaded);
     return state;
   }
 
@@ -56,6 +57,7 @@ class ChangeTrackedState extends BotBuilderState {
       return;
     }
     cached.state.eTag = '*';
+    noteWriteJson(cached.state, now);
     // Current from here: a change made while the write is under way clears it again.
     cached.current = true;
     try {
