@@ -6,7 +6,10 @@
  * with 1 connection and with 50 connections (48 conversations asking knowledge questions, as partners
  * would) for a fixed time, and the bot's throughput and p99 are printed as ratios of the echo bot's.
  *
- *   npm run bench:turns -- [--seconds 6] [--rounds 3]
+ *   npm run bench:turns -- [--seconds 6] [--rounds 3] [--targets file,memory]
+ *
+ * `--targets` picks which of the bot's storages to measure (file, nojournal, memory; all by default);
+ * the echo bot always runs, as the floor.
  *
  * Each line also gives the server process's CPU time per turn (all its threads: file system work done
  * for it counts), which a busy machine disturbs much less than throughput.
@@ -34,6 +37,13 @@ interface Run {
 }
 
 const CONVERSATIONS = 48;
+
+interface Target {
+  readonly name: string;
+  readonly label: string;
+  readonly script: string;
+  readonly env: Record<string, string>;
+}
 const CONNECTIONS = [1, 50] as const;
 
 async function drive(port: number, questions: readonly string[], connections: number, seconds: number, amount?: number): Promise<Run> {
@@ -90,26 +100,27 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, targets: { type: 'string', default: 'file,nojournal,memory' } } });
   const seconds = Math.min(60, Math.max(2, Number(values.seconds)));
   const rounds = Math.min(9, Math.max(1, Number(values.rounds)));
   const questions = knowledgeQuestions();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-turns-'));
   const noJournalDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-turns-shared-'));
   const base = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  const picked = new Set(values.targets.split(',').map((t) => t.trim()));
   const targets = [
-    { label: 'SDK echo bot (floor)', script: 'dist/bench/echoServer.js', env: {} },
-    { label: 'bot, file storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: dataDir } },
-    { label: 'bot, file, no journal', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: noJournalDir, STORAGE_JOURNAL: 'off' } },
-    { label: 'bot, memory storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'memory' } },
-  ] as const;
+    { name: 'echo', label: 'SDK echo bot (floor)', script: 'dist/bench/echoServer.js', env: {} },
+    { name: 'file', label: 'bot, file storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: dataDir } },
+    { name: 'nojournal', label: 'bot, file, no journal', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: noJournalDir, STORAGE_JOURNAL: 'off' } },
+    { name: 'memory', label: 'bot, memory storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'memory' } },
+  ].filter((t) => t.name === 'echo' || picked.has(t.name));
   // results[round][target label|connections]
   const results: Map<string, Run>[] = [];
   try {
     for (let round = 0; round < rounds; round += 1) {
       const measured = new Map<string, Run>();
       results.push(measured);
-      const order = targets.map((_, i) => targets[(i + round) % targets.length] as (typeof targets)[number]);
+      const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
       for (const t of order) {
         const { port, child } = await startServer(path.join(ROOT, t.script), t.env);
         try {
@@ -127,7 +138,7 @@ async function main(): Promise<void> {
     await fs.rm(noJournalDir, { recursive: true, force: true });
   }
 
-  const floor = targets[0];
+  const floor = targets[0] as Target;
   for (const connections of CONNECTIONS) {
     console.log(`\n${connections} connection${connections === 1 ? '' : 's'} (${CONVERSATIONS} conversations, knowledge questions, expectReplies), ${rounds} rounds of ${seconds} s:`);
     for (const t of targets) {

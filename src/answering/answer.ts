@@ -1,3 +1,4 @@
+import { AnswerCache } from './answerCache';
 import type { Article } from '../knowledge/Article';
 import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { isGenericHeading } from '../knowledge/passages';
@@ -93,8 +94,47 @@ export function decide(text: string, index: KnowledgeIndex, options: DecideOptio
   return explain(text, index, options).reply;
 }
 
+/**
+ * Decisions already made on an index, by message and options (all but `shown`, applied after): partners
+ * ask the same questions and press the same suggested questions, and deciding is pure. Each index (a
+ * knowledge base in service: an article edit builds a new one) has its own cache, dropped with it, so
+ * an edit is answered from as soon as it is in service.
+ */
+/** Decisions kept per index: each holds its search result, a few kB beside the index's own data. */
+const MAX_CACHED_DECISIONS = 512;
+const decisions = new AnswerCache<Decision>(MAX_CACHED_DECISIONS);
+/** A message longer than this is decided each time (a partner's paste is rarely asked twice). */
+const MAX_CACHED_TEXT = 2000;
+
 /** `decide`, with the reasons. */
 export function explain(text: string, index: KnowledgeIndex, options: DecideOptions = {}): Decision {
+  const { shown, ...rest } = options;
+  if (text.length + (rest.context?.length ?? 0) > MAX_CACHED_TEXT) return withoutShown(explainAfresh(text, index, rest), shown);
+  const cache = decisions.of(index, rest.smallTalk);
+  const key = JSON.stringify([text, rest.context ?? '', rest.followUp === true, rest.prefer ?? '', rest.avoid ? [...rest.avoid].sort() : []]);
+  let decision = cache.get(key);
+  if (!decision) cache.set(key, (decision = explainAfresh(text, index, rest)));
+  return withoutShown(decision, shown);
+}
+
+/**
+ * A partial answer that reports a detail the sources lack leaves out what the conversation has already
+ * shown (the partner has seen that figure; repeating it would look like an answer).
+ */
+function withoutShown(d: Decision, shown: ReadonlySet<string> | undefined): Decision {
+  const r = d.reply;
+  if (r.kind !== 'partial' || !shown || shown.size === 0 || !d.answerability || !pinsMissing(d.answerability)) return d;
+  const passages = r.passages.filter((s) => !shown.has(passageKey(s.article.id, s.passage.index)));
+  return passages.length === r.passages.length ? d : { ...d, reply: { ...r, passages } };
+}
+
+/** Whether the question pinned down something the sources lack. */
+function pinsMissing(a: Answerability): boolean {
+  return a.missing.length > 0 || a.asksUnmet || a.limit;
+}
+
+/** `explain` without the cache, and without `shown` (see `withoutShown`). */
+function explainAfresh(text: string, index: KnowledgeIndex, options: Omit<DecideOptions, 'shown'>): Decision {
   const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], hits: [] }, chosen: [], runnerUps: [], anchored: false });
   const intent = options.smallTalk ? smallTalkIntent(text, options.smallTalk) : undefined;
   if (intent === 'person') return none({ kind: 'escalate' });
@@ -199,15 +239,12 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const missingDetails = [...a.missing, ...a.unmetWith].filter((d) => d.kind !== 'qualifier');
   const missing = [...new Set([...missingDetails.map((d) => d.typed), ...(missingDetails.length === 0 ? a.uncovered.map((w) => w.typed ?? w.word) : [])])].map((m) => asTyped(m, question));
   // What the sources do say: the passages (with their section, and the short answer when they come from
-  // the details), except, when the question pinned down something the sources lack, any this
-  // conversation has already shown (the partner has seen that figure; repeating it would look like an
-  // answer).
+  // the details); `withoutShown` leaves out those the conversation has seen when the question pinned
+  // down something the sources lack.
   const full = [...withSection(shown, lead), ...Object.values(shortAnswerAfter(shown, lead))];
-  const pinnedMissing = a.missing.length > 0 || a.asksUnmet || a.limit;
-  const fresh = pinnedMissing ? full.filter((s) => !options.shown?.has(passageKey(s.article.id, s.passage.index))) : full;
   return {
     ...decided,
-    reply: { kind: 'partial', article: lead.article, passages: fresh, asks: a.asksUnmet ? form.asks : 'other', missing, confidence: round(confidence * 0.6), followUps },
+    reply: { kind: 'partial', article: lead.article, passages: full, asks: a.asksUnmet ? form.asks : 'other', missing, confidence: round(confidence * 0.6), followUps },
   };
 }
 

@@ -1,3 +1,4 @@
+import { AnswerCache } from './answerCache';
 import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
 import { splitWords } from '../knowledge/words';
 import { explain, isFragment, passageKey, type Decision } from './answer';
@@ -56,6 +57,39 @@ const ASKING_WORD = /^(?:who|whos|whose|what|whats|when|where|which|why|how|is|a
  */
 export function answerInConversation(text: string, index: KnowledgeIndex, context: TopicContext | undefined, now: Date, smallTalk: SmallTalkWords): Turn {
   const live = context && now.getTime() - Date.parse(context.at) < CONTEXT_TTL_MS ? context : undefined;
+  if (text.length > MAX_CACHED_TEXT) return answerAfresh(text, index, live, now, smallTalk);
+  const cache = turns.of(index, smallTalk);
+  // The context's time only decides whether it is live (above); the rest of it, and the message, decide the turn.
+  const { at: _at, ...topic } = live ?? { at: '' };
+  const key = JSON.stringify([text, live ? topic : null]);
+  const hit = cache.get(key);
+  if (!hit) {
+    const turn = answerAfresh(text, index, live, now, smallTalk);
+    cache.set(key, { turn, newContext: turn.context !== live });
+    return turn;
+  }
+  // A context the turn made is dated now; one it kept is the conversation's own.
+  const next = hit.newContext && hit.turn.context ? { ...hit.turn.context, at: now.toISOString() } : live;
+  return { ...hit.turn, context: next };
+}
+
+/**
+ * Turns already answered on an index, by message and live context (without its time): answering is
+ * pure, and partners ask the same questions in the same order (a suggested question after an answer).
+ * Each index (a knowledge base in service) has its own cache, dropped with it, so an article edit is
+ * answered from as soon as it is in service.
+ */
+interface CachedTurn {
+  readonly turn: Turn;
+  /** Whether the turn's context is one it made (dated when it was answered) rather than the one it was given. */
+  readonly newContext: boolean;
+}
+const MAX_CACHED_TURNS = 512;
+const turns = new AnswerCache<CachedTurn>(MAX_CACHED_TURNS);
+/** A message longer than this is answered each time (a partner's paste is rarely sent twice). */
+const MAX_CACHED_TEXT = 2000;
+
+function answerAfresh(text: string, index: KnowledgeIndex, live: TopicContext | undefined, now: Date, smallTalk: SmallTalkWords): Turn {
   const parts = splitQuestions(text);
   const decisions: Decision[] = [];
   const replies: Reply[] = [];

@@ -126,6 +126,20 @@ export interface ReplyView {
  * the buttons as suggested actions, Teams the same passages in a card.
  */
 export function viewOf(reply: Exclude<Reply, EscalateReply>, kb: SourceLookup, messages: Messages): ReplyView {
+  const known = views.get(reply);
+  if (known && known.kb === kb && known.messages === messages) return known.view;
+  const view = viewAfresh(reply, kb, messages);
+  views.set(reply, { kb, messages, view });
+  return view;
+}
+
+/**
+ * Each reply's view, for as long as the reply is kept (an answer asked again is the same reply: see
+ * `explain`), with the knowledge base and messages it was worked out with.
+ */
+const views = new WeakMap<Reply, { readonly kb: SourceLookup; readonly messages: Messages; readonly view: ReplyView }>();
+
+function viewAfresh(reply: Exclude<Reply, EscalateReply>, kb: SourceLookup, messages: Messages): ReplyView {
   const topics = topicList(kb, messages.listAnd);
   const button = (title: string, value = title) => ({ title, value });
   switch (reply.kind) {

@@ -1,5 +1,6 @@
-import { BotState as BotBuilderState, ConversationState, UserState, type StatePropertyAccessor, type Storage, type TurnContext } from 'botbuilder';
+import { BotState as BotBuilderState, ConversationState, UserState, type Storage, type TurnContext } from 'botbuilder';
 import { emptyFacts, type ConversationFacts, type PartnerProfile } from '../conversation/facts';
+import { noteWriteJson, takeReadJson } from '../storage/itemJson';
 
 export type { ConversationFacts, PartnerProfile, ProfileField } from '../conversation/facts';
 
@@ -8,6 +9,8 @@ interface Loaded {
   state: Record<string, unknown>;
   /** '' after `clear`, so the next save writes. */
   saved: string;
+  /** Whether `saved` is the state's JSON as it stands: set by a save, cleared by a change through `set` or `delete`. */
+  current?: boolean;
 }
 
 /**
@@ -16,7 +19,10 @@ interface Loaded {
  * the plain JSON it read and compares it with the JSON at save time: one `JSON.stringify` on load and one
  * on save, and nothing after the write. A state that did not change is not written, as in botbuilder;
  * a changed one is written unconditionally (eTag '*'), as in botbuilder. Keys are botbuilder's own
- * (`ConversationState` / `UserState`), so stored state stays where it was.
+ * (`ConversationState` / `UserState`), so stored state stays where it was. Properties are read and set
+ * through `get`/`set`/`delete` here (as botbuilder's property accessors would, without their overhead),
+ * and a second save in a turn with no change since the first costs nothing. The values kept are
+ * immutable (a turn sets a new object rather than changing the one it read).
  */
 class ChangeTrackedState extends BotBuilderState {
   private readonly turnKey = Symbol('changeTrackedState');
@@ -36,7 +42,7 @@ class ChangeTrackedState extends BotBuilderState {
     const items = await this.store.read([key]);
     const found: unknown = items[key];
     const state = typeof found === 'object' && found !== null ? (found as Record<string, unknown>) : {};
-    context.turnState.set(this.turnKey, { state, saved: jsonWithoutETag(state) } satisfies Loaded);
+    context.turnState.set(this.turnKey, { state, saved: takeReadJson(state) ?? jsonWithoutETag(state) } satisfies Loaded);
     return state;
   }
 
@@ -44,12 +50,53 @@ class ChangeTrackedState extends BotBuilderState {
     let cached = context.turnState.get(this.turnKey) as Loaded | undefined;
     if (!cached && !force) return;
     cached ??= { state: {}, saved: '' };
+    if (!force && cached.current) return;
     const now = jsonWithoutETag(cached.state);
-    if (!force && now === cached.saved) return;
+    if (!force && now === cached.saved) {
+      cached.current = true;
+      return;
+    }
     cached.state.eTag = '*';
-    await this.store.write({ [this.key(context)]: cached.state });
+    noteWriteJson(cached.state, now);
+    // Current from here: a change made while the write is under way clears it again.
+    cached.current = true;
+    try {
+      await this.store.write({ [this.key(context)]: cached.state });
+    } catch (err) {
+      cached.current = false;
+      throw err;
+    }
     cached.saved = now;
     context.turnState.set(this.turnKey, cached);
+  }
+
+  /** A property of the turn's state; a missing one is set to `fallback()` when given (as botbuilder's accessor does with a default). */
+  async property<T>(context: TurnContext, name: string, fallback?: () => T): Promise<T | undefined> {
+    const state = await this.load(context);
+    if (!Object.prototype.hasOwnProperty.call(state, name)) {
+      if (!fallback) return undefined;
+      this.changed(context);
+      state[name] = fallback();
+    }
+    return state[name] as T;
+  }
+
+  async setProperty(context: TurnContext, name: string, value: unknown): Promise<void> {
+    const state = await this.load(context);
+    this.changed(context);
+    state[name] = value;
+  }
+
+  async deleteProperty(context: TurnContext, name: string): Promise<void> {
+    const state = await this.load(context);
+    if (!Object.prototype.hasOwnProperty.call(state, name)) return;
+    this.changed(context);
+    delete state[name];
+  }
+
+  private changed(context: TurnContext): void {
+    const cached = context.turnState.get(this.turnKey) as Loaded | undefined;
+    if (cached) cached.current = false;
   }
 
   override async clear(context: TurnContext): Promise<void> {
@@ -83,34 +130,34 @@ export class BotState {
   private readonly conversation: ChangeTrackedState;
   private readonly user: ChangeTrackedState;
   /** Where versions before the plain escalation flow kept a request in progress (read once, then removed). */
-  readonly legacyDialogState: StatePropertyAccessor<unknown>;
-  private readonly facts: StatePropertyAccessor<ConversationFacts>;
-  private readonly profile: StatePropertyAccessor<PartnerProfile>;
+  readonly legacyDialogState: { get(context: TurnContext): Promise<unknown>; delete(context: TurnContext): Promise<void> };
 
   constructor(storage: Storage) {
     const conversationKeys = new ConversationState(storage);
     const userKeys = new UserState(storage);
-    this.conversation = new ChangeTrackedState(storage, (context) => conversationKeys.getStorageKey(context), 'ConversationState');
+    const conversation = new ChangeTrackedState(storage, (context) => conversationKeys.getStorageKey(context), 'ConversationState');
+    this.conversation = conversation;
     this.user = new ChangeTrackedState(storage, (context) => userKeys.getStorageKey(context), 'UserState');
-    this.legacyDialogState = this.conversation.createProperty<unknown>('dialogState');
-    this.facts = this.conversation.createProperty<ConversationFacts>('facts');
-    this.profile = this.user.createProperty<PartnerProfile>('profile');
+    this.legacyDialogState = {
+      get: (context) => conversation.property<unknown>(context, 'dialogState'),
+      delete: (context) => conversation.deleteProperty(context, 'dialogState'),
+    };
   }
 
-  getFacts(context: TurnContext): Promise<ConversationFacts> {
-    return this.facts.get(context, emptyFacts());
+  async getFacts(context: TurnContext): Promise<ConversationFacts> {
+    return (await this.conversation.property(context, 'facts', emptyFacts)) as ConversationFacts;
   }
 
   setFacts(context: TurnContext, facts: ConversationFacts): Promise<void> {
-    return this.facts.set(context, facts);
+    return this.conversation.setProperty(context, 'facts', facts);
   }
 
-  getProfile(context: TurnContext): Promise<PartnerProfile> {
-    return this.profile.get(context, {});
+  async getProfile(context: TurnContext): Promise<PartnerProfile> {
+    return (await this.user.property<PartnerProfile>(context, 'profile', () => ({}))) as PartnerProfile;
   }
 
   setProfile(context: TurnContext, profile: PartnerProfile): Promise<void> {
-    return this.profile.set(context, profile);
+    return this.user.setProperty(context, 'profile', profile);
   }
 
   /** Writes what changed this turn (both states; eTag-checked by botbuilder). */

@@ -424,9 +424,21 @@ function triggerWords(phrase: string): string[] {
  * case and punctuation do not matter, nor do the articles a, an and the.
  */
 export function matchesTrigger(script: EscalationScript, text: string): boolean {
-  const words = new Set(splitWords(text).map(lightStem));
-  return script.triggers.some((t) => {
-    const needed = triggerWords(t);
-    return needed.length > 0 && needed.every((w) => words.has(w));
-  });
+  const words = messageWords(text);
+  return triggersOf(script).some((needed) => needed.length > 0 && needed.every((w) => words.has(w)));
+}
+
+/** Each script's trigger phrases as words, worked out once per script (a loaded script does not change). */
+const triggerCache = new WeakMap<EscalationScript, readonly (readonly string[])[]>();
+function triggersOf(script: EscalationScript): readonly (readonly string[])[] {
+  let triggers = triggerCache.get(script);
+  if (!triggers) triggerCache.set(script, (triggers = script.triggers.map(triggerWords)));
+  return triggers;
+}
+
+/** The last message's words: a turn checks one message against every script. */
+let lastMessage: { readonly text: string; readonly words: ReadonlySet<string> } = { text: '', words: new Set() };
+function messageWords(text: string): ReadonlySet<string> {
+  if (lastMessage.text !== text) lastMessage = { text, words: new Set(splitWords(text).map(lightStem)) };
+  return lastMessage.words;
 }

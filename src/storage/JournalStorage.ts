@@ -6,6 +6,7 @@ import { type CleanUp, documentFile, documentFilesIn, FileStorage, inTurn, loadF
 import { errorCode, FolderInUse, takeOwnerLock, unlinkIfPresent, type LockTiming, type OwnerLock } from './fileLock';
 import { openAppender, readLink, truncateAndSync, writeNewFile, type Appender } from './fsCalls';
 import { deletionPayload, documentPayload, frame, HEADER_BYTES, readSegment, segmentHeader, segmentName, segmentNumber } from './journal';
+import { noteReadJson, takeWriteJson } from './itemJson';
 import { livenessOf, ownerTag, parseOwnerTag } from './processOwner';
 import { ETagConflictError, type Storage, type StoreItem, type StoreItems } from './Storage';
 
@@ -212,6 +213,7 @@ export class JournalStorage implements Storage {
       const version = entry ?? (await this.checkpointed(key));
       if (!version || version.item === null) continue;
       const item = JSON.parse(version.item) as StoreItem;
+      noteReadJson(item, version.item);
       item.eTag = version.eTag;
       setOwn(items, key, item);
     }
@@ -394,9 +396,9 @@ export class JournalStorage implements Storage {
       const current = this.map.get(key) ?? this.cache?.get(key) ?? loaded;
       if (current && current.item !== null && current.eTag !== expected) throw new ETagConflictError(key);
     }
-    let text: string | undefined;
+    let text: string | undefined = takeWriteJson(value);
     try {
-      text = JSON.stringify(item);
+      text ??= JSON.stringify(item);
     } catch (err) {
       throw new Error(`Storage: cannot write "${key}": the item is not serialisable as JSON (${err instanceof Error ? err.message : String(err)}).`, { cause: err });
     }

@@ -1,7 +1,11 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { answerInConversation, CONTEXT_TTL_MS, isFollowUp, splitQuestions, type TopicContext } from '../../src/answering/conversation';
 import { readMessage, readsAsQuestion, withoutMentions } from '../../src/answering/message';
 import type { Reply } from '../../src/answering/Reply';
 import type { KnowledgeIndex } from '../../src/knowledge/KnowledgeIndex';
+import { explain } from '../../src/answering/answer';
 import type { SmallTalkWords } from '../../src/answering/smallTalk';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
 import { realContent } from '../helpers/realContent';
@@ -160,5 +164,56 @@ describe('messages as partners write them', () => {
   it('knows a question from an answer to a form', () => {
     expect(['when is WPC?', 'can partners bill customers for bpos', 'what does bpos stand for'].every(readsAsQuestion)).toBe(true);
     expect(['not-an-email', 'Jane Doe', 'jane@contoso.com', 'Contoso Ltd', 'skip'].some(readsAsQuestion)).toBe(false);
+  });
+});
+
+describe('answers asked again', () => {
+  const LATER = new Date(NOW.getTime() + 5 * 60 * 1000);
+
+  it('gives a question asked again in the same context the same replies, its context dated by the new turn', () => {
+    const first = chat('what is live@edu', 'how many schools use it?');
+    let ctx: TopicContext | undefined;
+    const again = ['what is live@edu', 'how many schools use it?'].map((m) => {
+      const turn = answerInConversation(m, index, ctx, LATER, smallTalk);
+      ctx = turn.context;
+      return turn;
+    });
+    expect(again.map((t) => text(t.replies[0]))).toEqual(first.map((t) => text(t.replies[0])));
+    expect(text(again[1]?.replies[0])).toMatch(/10,000 schools/);
+    expect(again.map((t) => t.context?.at)).toEqual([LATER.toISOString(), LATER.toISOString()]);
+    expect(again[1]?.context?.shown).toEqual(first[1]?.context?.shown);
+  });
+
+  it('leaves out only what this conversation has seen when the sources lack what was pinned down', () => {
+    const [first, europe] = chat('how fast is bpos growing', 'and in europe?');
+    expect(text(europe?.replies[0])).not.toMatch(/threefold/);
+    // Another conversation on the same subject that has not seen the growth figure is shown it.
+    const context = first?.context as TopicContext;
+    const elsewhere = answerInConversation('and in europe?', index, { ...context, shown: [] }, NOW, smallTalk);
+    expect(elsewhere.replies[0]?.kind).toBe('partial');
+    expect(text(elsewhere.replies[0])).toMatch(/threefold/);
+  });
+
+  it('reads a message again with the small-talk words it is given, not those of an earlier answer', () => {
+    expect(explain('hello there', index).reply.kind).not.toBe('smallTalk');
+    expect(explain('hello there', index, { smallTalk }).reply).toMatchObject({ kind: 'smallTalk', intent: 'greeting' });
+    expect(answerInConversation('hello there', index, undefined, NOW, smallTalk).replies[0]?.kind).toBe('smallTalk');
+  });
+
+  it('answers from an edited article as soon as the edited knowledge base is in service', async () => {
+    expect(text(chat('how many schools use live@edu?')[0]?.replies[0])).toMatch(/10,000 schools/);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-edit-'));
+    try {
+      await fs.cp('knowledge', dir, { recursive: true });
+      const file = path.join(dir, 'education/live-at-edu.md');
+      await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('10,000 schools', '12,000 schools'));
+      const edited = await loadKnowledge(dir);
+      if (!edited.success) throw new Error(JSON.stringify(edited.problems));
+      const turn = answerInConversation('how many schools use live@edu?', edited.data.index, undefined, NOW, smallTalk);
+      expect(text(turn.replies[0])).toMatch(/12,000 schools/);
+      expect(text(turn.replies[0])).not.toMatch(/10,000/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

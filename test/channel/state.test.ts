@@ -1,10 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { MemoryStorage } from 'botbuilder';
+import { JournalStorage } from '../../src/storage/JournalStorage';
 import type { Storage, StoreItems } from '../../src/storage/Storage';
 import { makeBot, say, sayActivity, textOf } from '../helpers/turnHarness';
 
-/** MemoryStorage that records the keys of every write. */
-function countingStorage(): Storage & { written: string[] } {
-  const inner = new MemoryStorage();
+/** A storage (MemoryStorage by default) that records the keys of every write. */
+function countingStorage(inner: Storage = new MemoryStorage()): Storage & { written: string[] } {
   const written: string[] = [];
   return {
     written,
@@ -47,5 +50,26 @@ describe('conversation and partner state', () => {
     const replies = await sayActivity(adapter, { type: 'message', attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1/x.png' }] });
     expect(textOf(replies).length).toBeGreaterThan(0);
     expect(storage.written.length).toBe(before);
+  });
+
+  it('on the journal (the default storage): written when a turn changes it, as it was changed, and not when a turn changes nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'state-journal-'));
+    const { store } = await JournalStorage.open(dir, { checkpointMs: 60_000 });
+    try {
+      const storage = countingStorage(store);
+      const { adapter } = await makeBot({ storage });
+      await say(adapter, 'when is WPC?');
+      await say(adapter, 'what is BPOS?');
+      expect(conversationKey(storage.written)).toHaveLength(2);
+      const before = storage.written.length;
+      await sayActivity(adapter, { type: 'message', attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1/x.png' }] });
+      expect(storage.written.length).toBe(before);
+      const stored = await store.read(conversationKey(storage.written).slice(0, 1));
+      const facts = Object.values(stored)[0]?.facts as { recent: { question: string }[] } | undefined;
+      expect(facts?.recent.map((r) => r.question)).toEqual(expect.arrayContaining(['when is WPC?', 'what is BPOS?']));
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -113,6 +113,22 @@ describe('JournalStorage group commit', () => {
   });
 });
 
+describe('JournalStorage items read and written back', () => {
+  it('stores an item as the reader changed it, not as it was read', async () => {
+    const { store } = await openStore();
+    await store.write({ ticket: { status: 'open', notes: ['first'] } });
+    const item = (await store.read(['ticket'])).ticket as { status: string; notes: string[]; eTag?: string };
+    item.status = 'closed';
+    item.notes.push('second');
+    await store.write({ ticket: item });
+    expect((await store.read(['ticket'])).ticket).toMatchObject({ status: 'closed', notes: ['first', 'second'] });
+    await store.close();
+    open.splice(open.indexOf(store), 1);
+    const { store: reopened } = await openStore();
+    expect((await reopened.read(['ticket'])).ticket).toMatchObject({ status: 'closed', notes: ['first', 'second'] });
+  });
+});
+
 describe('JournalStorage recovery', () => {
   it('replays the journal over the per-key files after a stop without a checkpoint, eTags included', async () => {
     await new FileStorage(dir).write({ a: { v: 'from its file' }, b: { v: 'from its file' }, c: { v: 'gone' } });
