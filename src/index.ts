@@ -7,6 +7,7 @@ import { loadScripts } from './escalation/script';
 import { loadPhrases } from './conversation/loadPhrases';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
+import { KnowledgeSnapshot } from './knowledge/snapshot';
 import { formatProblem } from './content/Problem';
 import { createLogger, type Logger } from './log';
 import { folderProblem } from './storage/checkFolder';
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
   // Kept for reloads: an edit parses again only the files that changed.
   const articleCache = new ArticleCache();
+  // A snapshot of the last build: the load below then parses and indexes only what changed since.
+  const snapshot = config.knowledgeSnapshot ? new KnowledgeSnapshot(config.knowledgeSnapshot, config.knowledgeDir, logger) : undefined;
+  await snapshot?.restore(articleCache);
   const [kb, messages, scripts, phrases] = await Promise.all([
     loadKnowledge(config.knowledgeDir, new Date(), articleCache),
     loadMessages(config.dialogsDir),
@@ -54,13 +58,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
+  snapshot?.save(articleCache, kb.data.version.hash);
   const watcher = new KnowledgeWatcher({
     dir: config.knowledgeDir,
     initial: kb.data,
     logger,
     load: (dir) => loadKnowledge(dir, new Date(), articleCache),
     ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}),
-    onReload: () => metrics.knowledgeChange('reloaded'),
+    onReload: (loaded) => {
+      metrics.knowledgeChange('reloaded');
+      snapshot?.save(articleCache, loaded.version.hash);
+    },
     onRefuse: () => metrics.knowledgeChange('refused'),
   });
   const knowledge = () => watcher.current();

@@ -124,7 +124,7 @@ const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as c
  * numbered together: its own, then its passages'. Two typed arrays per shard rather than an array per
  * term and field: most terms are in few documents, and an array each would cost more than its numbers.
  */
-interface Postings {
+export interface Postings {
   readonly terms: ReadonlyMap<string, number>;
   readonly offsets: Int32Array;
   readonly docs: Int32Array;
@@ -183,7 +183,7 @@ interface Shard {
 const EMPTY_SHARD: Shard = { entries: [], postings: { terms: new Map(), offsets: new Int32Array(1), docs: new Int32Array(0) }, docStart: new Int32Array(1), docArticle: new Int32Array(0) };
 
 /** An article whose title or question (or a section's question) is asked by a question key. */
-interface ExactTarget {
+export interface ExactTarget {
   readonly key: string;
   readonly article: string;
   readonly section?: string;
@@ -240,6 +240,37 @@ interface ArticleEntry {
   readonly framing: ReadonlySet<string>;
   /** The stems of the words its terms say in their phrases (see `implied`). */
   readonly implied: ReadonlySet<string>;
+}
+
+/** What an article's entry keeps besides its article (see `ArticleEntry`), as `state()` gives it. */
+export interface EntryState {
+  readonly id: string;
+  readonly title: ReadonlySet<string>;
+  readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
+  readonly asks: ReadonlySet<string>;
+  readonly framing: ReadonlySet<string>;
+  readonly implied: ReadonlySet<string>;
+}
+
+/** One shard as `state()` gives it: its articles' entries (in order), postings and document numbers. */
+export interface ShardState {
+  readonly entries: readonly EntryState[];
+  readonly postings: Postings;
+  readonly docStart: Int32Array;
+  readonly docArticle: Int32Array;
+}
+
+/**
+ * Everything a built index holds that took work to make (a snapshot saves it, see `snapshot.ts`): the
+ * shards and the corpus-wide figures. The articles and synonyms it was built from are given back with it
+ * to `restore`.
+ */
+export interface IndexState {
+  readonly shards: readonly ShardState[];
+  readonly docFrequency: ReadonlyMap<string, number>;
+  readonly questionFrequency: ReadonlyMap<string, number>;
+  readonly vocabularyCounts: ReadonlyMap<string, number>;
+  readonly exact: ReadonlyMap<string, readonly ExactTarget[]>;
 }
 
 /**
@@ -390,8 +421,15 @@ export class KnowledgeIndex {
       this.built += 1;
       shards.push(yield* buildShard(byShard[s] ?? [], plain));
     }
+    this.place(shards);
+    yield;
+    this.finish(gaps);
+  }
+
+  /** Numbers the articles shard by shard (their positions) and keeps the shards. */
+  private place(shards: readonly Shard[]): void {
     this.shards = shards;
-    this.shardAt = new Uint8Array(articles.length);
+    this.shardAt = new Uint8Array(this.articles.length);
     shards.forEach((shard, s) => {
       this.shardBase[s] = this.entryList.length;
       for (const entry of shard.entries) {
@@ -402,10 +440,62 @@ export class KnowledgeIndex {
       }
     });
     this.shardBase[SHARDS] = this.entryList.length;
-    yield;
-    this.analyzer = new Analyzer(synonyms, new Spelling(this.vocabularyCounts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
+  }
+
+  /** Spelling correction from the knowledge base's words, and the not-covered phrases in index form. */
+  private finish(gaps: readonly Gap[]): void {
+    this.analyzer = new Analyzer(this.synonyms, new Spelling(this.vocabularyCounts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
   }
+
+  /** What this index holds that took work to make, for a snapshot (shared, not copied: treat it as read-only). */
+  state(): IndexState {
+    return {
+      shards: this.shards.map((shard) => ({
+        entries: shard.entries.map((e) => ({ id: e.article.id, title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, implied: e.implied })),
+        postings: shard.postings,
+        docStart: shard.docStart,
+        docArticle: shard.docArticle,
+      })),
+      docFrequency: this.docFrequency,
+      questionFrequency: this.questionFrequency,
+      vocabularyCounts: this.vocabularyCounts,
+      exact: this.exact,
+    };
+  }
+
+  /**
+   * The index `state()` gave, for the same articles (the same texts, in the same order) and synonyms:
+   * the same index as building it again, without the work. Throws when the state does not fit the
+   * articles (an article missing, in another shard, or a shard count that differs).
+   */
+  static restore(articles: readonly Article[], synonyms: Synonyms, gaps: readonly Gap[], state: IndexState): KnowledgeIndex {
+    const index = new KnowledgeIndex(articles, synonyms, gaps, undefined, DEFERRED);
+    index.pending = undefined;
+    if (state.shards.length !== SHARDS) throw new Error(`the index has ${state.shards.length} shards, not ${SHARDS}`);
+    const byId = new Map(articles.map((a) => [a.id, a]));
+    let count = 0;
+    const shards = state.shards.map((shard, s): Shard => {
+      const entries = shard.entries.map((e): ArticleEntry => {
+        const a = byId.get(e.id);
+        if (!a || shardOf(a.file) !== s) throw new Error(`article "${e.id}" is not in shard ${s}`);
+        count += 1;
+        return { article: a, ref: `a|${a.id}`, passages: passageEntries(a), title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, implied: e.implied };
+      });
+      return entries.length === 0 ? EMPTY_SHARD : { entries, postings: shard.postings, docStart: shard.docStart, docArticle: shard.docArticle };
+    });
+    if (count !== articles.length) throw new Error(`the index holds ${count} articles, not ${articles.length}`);
+    index.docFrequency = new Map(state.docFrequency);
+    index.questionFrequency = new Map(state.questionFrequency);
+    index.vocabularyCounts = new Map(state.vocabularyCounts);
+    index.exact = new Map(state.exact);
+    index.place(shards);
+    index.finish(gaps);
+    return index;
+  }
+
+  /** The lists of `exact` this index made itself (the others are shared with the index it was built from). */
+  private readonly ownLists = new WeakSet<readonly ExactTarget[]>();
 
   /** Adds (`by` 1) or takes out (`by` -1) what one article gives the corpus-wide figures. */
   private count(c: Contribution, by: 1 | -1): void {
@@ -413,10 +503,23 @@ export class KnowledgeIndex {
     for (const s of c.asked) add(this.questionFrequency, s, by);
     for (const [w, n] of c.vocabulary) add(this.vocabularyCounts, w, by * n);
     for (const e of c.exact) {
-      const list = this.exact.get(e.key) ?? [];
-      const next = by === 1 ? [...list, e] : list.filter((x) => x.article !== e.article);
-      if (next.length > 0) this.exact.set(e.key, next);
-      else this.exact.delete(e.key);
+      const list = this.exact.get(e.key);
+      if (by === 1) {
+        // Lists taken over from a previous index are shared with it: copied once before the first change.
+        if (list === undefined) this.exact.set(e.key, [e]);
+        else if (this.ownLists.has(list)) (list as ExactTarget[]).push(e);
+        else {
+          const mine = [...list, e];
+          this.ownLists.add(mine);
+          this.exact.set(e.key, mine);
+        }
+        continue;
+      }
+      const next = (list ?? []).filter((x) => x.article !== e.article);
+      if (next.length > 0) {
+        this.ownLists.add(next);
+        this.exact.set(e.key, next);
+      } else this.exact.delete(e.key);
     }
   }
 
@@ -1001,13 +1104,16 @@ function contribution(a: Article, plain: Analyzer): Contribution {
   return { stems, asked, vocabulary, exact };
 }
 
+function passageEntries(a: Article): PassageEntry[] {
+  return a.passages.map((p) => ({ ref: `p|${a.id}|${p.index}`, article: a, passage: p }));
+}
+
 /** What search keeps about an article besides its postings. */
 function entryOf(a: Article, c: Contribution, plain: Analyzer, synonyms: Synonyms): ArticleEntry {
   const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
-  const passages: PassageEntry[] = [];
+  const passages = passageEntries(a);
   const headings = new Map<number, ReadonlySet<string>>();
   for (const p of a.passages) {
-    passages.push({ ref: `p|${a.id}|${p.index}`, article: a, passage: p });
     const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
     if (heading) headings.set(p.index, stemsOf(heading));
   }

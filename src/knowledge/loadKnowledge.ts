@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { asOfStart, type Article } from './Article';
 import { parseGaps, parseSources, parseSynonyms, parseTopics, type SourceDoc, type TopicName } from './contentFiles';
@@ -37,7 +37,7 @@ export type KnowledgeResult =
 /** How long a file must have gone unchanged before it was read for its size and times to vouch for its text. */
 const SETTLED_MS = 2000;
 
-interface FileStat {
+export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
@@ -48,7 +48,7 @@ function sameFile(a: FileStat, b: FileStat): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
-function digestOf(text: string): string {
+export function digestOf(text: string): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
@@ -60,8 +60,18 @@ interface ArticleRead {
   readonly result: ArticleResult;
 }
 
+/** One article file as a snapshot gives it back to the cache. */
+export interface RestoredFile {
+  readonly file: string;
+  readonly digest: string;
+  readonly stat?: FileStat;
+  readonly parsed: ParsedArticle;
+  readonly warnings: readonly Problem[];
+  readonly words?: CheckedWords;
+}
+
 /** What the cross-check reads of one article's words. */
-interface CheckedWords {
+export interface CheckedWords {
   /** Each alternate question's key (words with synonyms folded), in order. */
   readonly questionKeys: readonly string[];
   /** The synonym terms (their tokens) the article mentions. */
@@ -102,6 +112,42 @@ export class ArticleCache {
     return words;
   }
 
+  private reads = 0;
+
+  /** How many article files `read` has read (rather than trusted by their stat) so far. */
+  get filesRead(): number {
+    return this.reads;
+  }
+
+  /** The last index built with the text of the synonyms it was built with, if any. */
+  lastIndex(): { synonyms: string; index: KnowledgeIndex } | undefined {
+    return this.last;
+  }
+
+  /** What is known of one article file: its text's digest, its parse, and its stat when it is trusted. */
+  known(file: string): { readonly digest: string; readonly result: ArticleResult; readonly stat?: FileStat } | undefined {
+    return this.byFile.get(file);
+  }
+
+  /** The cross-check's words of an article, when worked out with these synonyms. */
+  knownWords(article: Article, synonyms: string): CheckedWords | undefined {
+    const known = this.checked.get(article);
+    return known?.synonyms === synonyms ? known.words : undefined;
+  }
+
+  /**
+   * Takes over what a snapshot saved (see `snapshot.ts`): each article file as last read and parsed,
+   * the cross-check's words, and the index built from them. The next load then reads again only the
+   * files that changed since, and indexes again only their shards.
+   */
+  restore(files: readonly RestoredFile[], synonyms: string, index: KnowledgeIndex): void {
+    for (const f of files) {
+      this.byFile.set(f.file, { digest: f.digest, result: { success: true, data: f.parsed, warnings: [...f.warnings] }, ...(f.stat ? { stat: f.stat } : {}) });
+      if (f.words) this.checked.set(f.parsed.article, { synonyms, words: f.words });
+    }
+    this.last = { synonyms, index };
+  }
+
   parse(file: string, text: string): ArticleResult {
     return this.parsed(file, text, digestOf(text)).result;
   }
@@ -113,12 +159,24 @@ export class ArticleCache {
    * of the previous read is read, since such a file is never trusted). A refused article is always read.
    */
   async read(full: string, file: string): Promise<ArticleRead> {
+    return this.unchanged(full, file) ?? this.readNow(full, file);
+  }
+
+  /**
+   * The file as last read when its stat vouches for it (see `read`), without reading it. A synchronous
+   * stat: a few microseconds, where a promise each would cost more than the stat itself.
+   */
+  unchanged(full: string, file: string): ArticleRead | undefined {
     const known = this.byFile.get(file);
-    if (known?.stat && known.result.success) {
-      const now = await fs.stat(full, { bigint: false });
-      if (sameFile(now, known.stat)) return { file, digest: known.digest, result: known.result };
-    }
+    if (!known?.stat || !known.result.success) return undefined;
+    const now = statSync(full, { throwIfNoEntry: false });
+    return now && sameFile(now, known.stat) ? { file, digest: known.digest, result: known.result } : undefined;
+  }
+
+  /** Reads and parses the file (the parse is reused when its text is the same as last time). */
+  async readNow(full: string, file: string): Promise<ArticleRead> {
     const readAt = Date.now();
+    this.reads += 1;
     const [st, text] = await Promise.all([fs.stat(full), fs.readFile(full, 'utf8')]);
     const entry = this.parsed(file, text, digestOf(text));
     // Trusted next time only when the file had settled before it was read, and did not change while read.
@@ -155,18 +213,11 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
     const e = err as NodeJS.ErrnoException;
     return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${e.code ?? e.message}`, severity: 'error' }], articles: [] };
   }
-  const read = (rel: string) => fs.readFile(path.join(dir, rel), 'utf8');
   const hash = createHash('sha256');
   const problems: Problem[] = [];
   const articleFiles = files.filter((f) => f.endsWith('.md') && path.basename(f).toLowerCase() !== 'readme.md');
 
-  const texts: ArticleRead[] = await Promise.all(
-    articleFiles.map(async (f): Promise<ArticleRead> => {
-      if (cache) return cache.read(path.join(dir, f), f);
-      const text = await read(f);
-      return { file: f, text, digest: digestOf(text), result: parseArticle(text, f) };
-    }),
-  );
+  const texts = await readArticles(dir, articleFiles, cache);
   const good: ParsedArticle[] = [];
   /** What could be read of refused articles: checked against the others too, in the same run. */
   const refused: ParsedArticle[] = [];
@@ -238,6 +289,31 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
       version: { articles: articles.length, hash: hash.digest('hex').slice(0, 12), loadedAt: new Date().toISOString() },
     },
   };
+}
+
+/** Files whose stat is checked between two turns of the event loop. */
+const STAT_BATCH = 500;
+
+/** Every article file, read and parsed; with a cache, only the files that changed are. */
+async function readArticles(dir: string, files: readonly string[], cache: ArticleCache | undefined): Promise<ArticleRead[]> {
+  if (!cache) {
+    return Promise.all(
+      files.map(async (f): Promise<ArticleRead> => {
+        const text = await fs.readFile(path.join(dir, f), 'utf8');
+        return { file: f, text, digest: digestOf(text), result: parseArticle(text, f) };
+      }),
+    );
+  }
+  const out: (ArticleRead | undefined)[] = files.map(() => undefined);
+  const changed: number[] = [];
+  for (let i = 0; i < files.length; i += 1) {
+    if (i % STAT_BATCH === STAT_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    const f = files[i] as string;
+    out[i] = cache.unchanged(path.join(dir, f), f);
+    if (!out[i]) changed.push(i);
+  }
+  await Promise.all(changed.map(async (i) => (out[i] = await cache.readNow(path.join(dir, files[i] as string), files[i] as string))));
+  return out as ArticleRead[];
 }
 
 /** The topics in the order staff list them in `topics.yaml` (the rest after), each with how it reads. */
