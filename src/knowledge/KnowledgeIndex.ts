@@ -388,6 +388,7 @@ export class KnowledgeIndex {
       this.questionFrequency = new Map(previous.questionFrequency);
       this.vocabularyCounts = new Map(previous.vocabularyCounts);
       this.exact = new Map(previous.exact);
+      yield;
       // What the articles that went (or changed) added to the corpus-wide figures is taken out again.
       for (const a of removed) {
         yield;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { asOfStart, type Article } from './Article';
 import { parseGaps, parseSources, parseSynonyms, parseTopics, type SourceDoc, type TopicName } from './contentFiles';
@@ -58,6 +58,27 @@ interface ArticleRead {
   readonly text?: string;
   readonly digest: string;
   readonly result: ArticleResult;
+}
+
+/**
+ * `lineOf` of an article file's parse, worked out from the file when first asked (and only while the
+ * file still has the text whose digest is given; otherwise every line is 0).
+ */
+export function lazyLineOf(full: string, file: string, digest: string): ParsedArticle['lineOf'] {
+  let lineOf: ParsedArticle['lineOf'] | undefined;
+  return (at) => {
+    if (!lineOf) {
+      let text = '';
+      try {
+        text = readFileSync(full, 'utf8');
+      } catch {
+        // Gone since: no line to give.
+      }
+      const result = text !== '' && digestOf(text) === digest ? parseArticle(text, file) : undefined;
+      lineOf = result?.success ? result.data.lineOf : () => 0;
+    }
+    return lineOf(at);
+  };
 }
 
 /** One article file as a snapshot gives it back to the cache. */
@@ -148,10 +169,6 @@ export class ArticleCache {
     this.last = { synonyms, index };
   }
 
-  parse(file: string, text: string): ArticleResult {
-    return this.parsed(file, text, digestOf(text)).result;
-  }
-
   /**
    * An article file read and parsed, or as it was last time: a file whose size, times and inode are
    * those it had when last read, and which had not been touched for `SETTLED_MS` when it was read, is
@@ -178,17 +195,22 @@ export class ArticleCache {
     const readAt = Date.now();
     this.reads += 1;
     const [st, text] = await Promise.all([fs.stat(full), fs.readFile(full, 'utf8')]);
-    const entry = this.parsed(file, text, digestOf(text));
+    const entry = this.parsed(full, file, text, digestOf(text));
     // Trusted next time only when the file had settled before it was read, and did not change while read.
     const stat = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
     if (Math.max(st.mtimeMs, st.ctimeMs) < readAt - SETTLED_MS && Buffer.byteLength(text) === st.size) this.byFile.set(file, { ...entry, stat });
     return { file, text, ...entry };
   }
 
-  private parsed(file: string, text: string, digest: string): { digest: string; result: ArticleResult } {
+  /**
+   * The file's parse. A parse kept here does not keep the file's YAML document (which `lineOf` reads) in
+   * memory: where a front-matter value sits is worked out again from the file when a problem needs it.
+   */
+  private parsed(full: string, file: string, text: string, digest: string): { digest: string; result: ArticleResult } {
     const known = this.byFile.get(file);
     if (known && known.digest === digest) return { digest, result: known.result };
-    const result = parseArticle(text, file);
+    const parsed = parseArticle(text, file);
+    const result: ArticleResult = parsed.success ? { ...parsed, data: { article: parsed.data.article, lineOf: lazyLineOf(full, file, digest) } } : parsed;
     this.byFile.set(file, { digest, result });
     return { digest, result };
   }
@@ -216,8 +238,43 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const hash = createHash('sha256');
   const problems: Problem[] = [];
   const articleFiles = files.filter((f) => f.endsWith('.md') && path.basename(f).toLowerCase() !== 'readme.md');
+  const { good, refused, broken } = sortOut(await readArticles(dir, articleFiles, cache), hash, problems);
+  const topics = sameTopicSpelling([...good, ...refused]);
+  problems.push(...topics.problems);
+  const parsed = good.map(topics.fix);
+  cache?.keepOnly(articleFiles);
+  const content = await readContentFiles(dir, hash, problems);
+  if (content.topicNames) problems.push(...unusedTopics(content.topicNames, [...good, ...refused]));
+  if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
 
-  const texts = await readArticles(dir, articleFiles, cache);
+  const synonymsUsed = content.synonyms ?? new Synonyms([]);
+  const checkWords = wordChecker(synonymsUsed);
+  const wordsOf = cache ? (a: Article) => cache.checkedWords(a, content.synonymsText, checkWords) : checkWords;
+  problems.push(...(await crossCheck([...parsed, ...refused.map(topics.fix)], broken, content.sources ?? new Map(), synonymsUsed, now, wordsOf)));
+  const { synonyms, sources, gaps, topicNames } = content;
+  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
+    const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
+    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
+  }
+
+  const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
+  const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(content.synonymsText));
+  cache?.rememberIndex(content.synonymsText, index);
+  return {
+    success: true,
+    warnings: sortProblems(problems),
+    data: {
+      index,
+      articles,
+      sources,
+      ...orderedTopics(articles, topicNames),
+      version: { articles: articles.length, hash: hash.digest('hex').slice(0, 12), loadedAt: new Date().toISOString() },
+    },
+  };
+}
+
+/** The article files read: the ones that parsed, what could be read of the others, and the others' ids. */
+function sortOut(texts: readonly ArticleRead[], hash: ReturnType<typeof createHash>, problems: Problem[]): { good: ParsedArticle[]; refused: ParsedArticle[]; broken: Set<string> } {
   const good: ParsedArticle[] = [];
   /** What could be read of refused articles: checked against the others too, in the same run. */
   const refused: ParsedArticle[] = [];
@@ -235,11 +292,11 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
       if (result.partial) refused.push(result.partial);
     }
   }
-  const topics = sameTopicSpelling([...good, ...refused]);
-  problems.push(...topics.problems);
-  const parsed = good.map(topics.fix);
+  return { good, refused, broken };
+}
 
-  cache?.keepOnly(articleFiles);
+/** `synonyms.yaml`, `sources.yaml`, `not-covered.yaml` and `topics.yaml`, each undefined when it has errors. */
+async function readContentFiles(dir: string, hash: ReturnType<typeof createHash>, problems: Problem[]) {
   let synonymsText = '';
   const synonyms = await readOptional(
     dir,
@@ -254,41 +311,23 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
   const topicNames = await readOptional(dir, TOPICS_FILE, hash, (t) => parseTopics(t, TOPICS_FILE), problems);
-  if (topicNames) {
-    const used = new Set([...good, ...refused].map((p) => p.article.topic.toLowerCase()));
-    for (const t of topicNames) {
-      if (!used.has(t.topic.toLowerCase())) problems.push({ file: TOPICS_FILE, line: t.line, message: `topic "${t.topic}" is not the topic of any article`, severity: 'warning' });
-    }
-  }
-  if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
+  return { synonyms, synonymsText, sources, gaps, topicNames };
+}
 
-  const synonymsUsed = synonyms ?? new Synonyms([]);
-  const tokens = new Set(synonymsUsed.groups.map((g) => Synonyms.tokenFor(g.term)));
-  const checkWords = (a: Article): CheckedWords => ({
-    questionKeys: a.questions.map((q) => synonymsUsed.fold(splitWords(q)).join(' ')),
-    terms: [...new Set(synonymsUsed.fold(splitWords(`${a.title} ${a.questions.join(' ')} ${a.tags.join(' ')} ${a.shortAnswer} ${a.details}`)).filter((w) => tokens.has(w)))],
+function unusedTopics(topicNames: readonly TopicName[], articles: readonly ParsedArticle[]): Problem[] {
+  const used = new Set(articles.map((p) => p.article.topic.toLowerCase()));
+  return topicNames
+    .filter((t) => !used.has(t.topic.toLowerCase()))
+    .map((t) => ({ file: TOPICS_FILE, line: t.line, message: `topic "${t.topic}" is not the topic of any article`, severity: 'warning' as const }));
+}
+
+/** What the cross-check reads of an article's words, with these synonyms. */
+function wordChecker(synonyms: Synonyms): (a: Article) => CheckedWords {
+  const tokens = new Set(synonyms.groups.map((g) => Synonyms.tokenFor(g.term)));
+  return (a) => ({
+    questionKeys: a.questions.map((q) => synonyms.fold(splitWords(q)).join(' ')),
+    terms: [...new Set(synonyms.fold(splitWords(`${a.title} ${a.questions.join(' ')} ${a.tags.join(' ')} ${a.shortAnswer} ${a.details}`)).filter((w) => tokens.has(w)))],
   });
-  const wordsOf = cache ? (a: Article) => cache.checkedWords(a, synonymsText, checkWords) : checkWords;
-  problems.push(...crossCheck([...parsed, ...refused.map(topics.fix)], broken, sources ?? new Map(), synonymsUsed, now, wordsOf));
-  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
-    const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
-    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
-  }
-
-  const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
-  const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(synonymsText));
-  cache?.rememberIndex(synonymsText, index);
-  return {
-    success: true,
-    warnings: sortProblems(problems),
-    data: {
-      index,
-      articles,
-      sources,
-      ...orderedTopics(articles, topicNames),
-      version: { articles: articles.length, hash: hash.digest('hex').slice(0, 12), loadedAt: new Date().toISOString() },
-    },
-  };
 }
 
 /** Files whose stat is checked between two turns of the event loop. */
@@ -371,15 +410,18 @@ function sameTopicSpelling(parsed: readonly ParsedArticle[]): { problems: Proble
   return { problems, fix };
 }
 
+/** Articles cross-checked between two turns of the event loop. */
+const CHECK_BATCH = 1000;
+
 /** Problems that need more than one file to see: ids, links, sources, collisions, dates. */
-function crossCheck(
+async function crossCheck(
   all: readonly ParsedArticle[],
   broken: ReadonlySet<string>,
   sources: ReadonlyMap<string, SourceDoc>,
   synonyms: Synonyms,
   now: Date,
   wordsOf: (a: Article) => CheckedWords,
-): Problem[] {
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   // A refused article whose id could not be read cannot be checked against the others.
   const parsed = all.filter((p) => p.article.id !== '');
@@ -392,7 +434,10 @@ function crossCheck(
   }
 
   const questionOwner = new Map<string, { id: string; text: string }>();
-  for (const p of parsed) {
+  for (let k = 0; k < parsed.length; k += 1) {
+    // A large knowledge base is checked in batches: requests are served between them.
+    if (k % CHECK_BATCH === CHECK_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    const p = parsed[k] as ParsedArticle;
     const a = p.article;
     a.related.forEach((id, i) => {
       if (!byId.has(id) && !broken.has(id)) error(a.file, p.lineOf(['related', i]), `related article "${id}" does not exist`);

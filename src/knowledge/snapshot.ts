@@ -5,8 +5,8 @@ import v8 from 'node:v8';
 import type { Article } from './Article';
 import { parseSynonyms } from './contentFiles';
 import { KnowledgeIndex, type EntryState, type ExactTarget, type IndexState, type ShardState } from './KnowledgeIndex';
-import { digestOf, type ArticleCache, type CheckedWords, type FileStat, type RestoredFile, SYNONYMS_FILE } from './loadKnowledge';
-import { parseArticle, type ParsedArticle } from './parseArticle';
+import { lazyLineOf, type ArticleCache, type CheckedWords, type FileStat, type RestoredFile, SYNONYMS_FILE } from './loadKnowledge';
+import type { ParsedArticle } from './parseArticle';
 import type { Problem } from '../content/Problem';
 
 /**
@@ -238,31 +238,12 @@ export class KnowledgeSnapshot {
     return { version: meta.version, synonyms: meta.synonyms, files, index: KnowledgeIndex.restore(articles, synonyms.data, [], state) };
   }
 
-  /**
-   * A saved file's parse. Where its front-matter values sit (`lineOf`, for messages to staff) is worked
-   * out again from the file when first asked, and only while the file still has the saved text.
-   */
+  /** A saved file's parse (where its values sit is worked out again from the file when first asked). */
   private restoredFile(f: SavedFile): RestoredFile {
-    const full = path.join(this.knowledgeDir, f.file);
-    let lineOf: ParsedArticle['lineOf'] | undefined;
-    const parsed: ParsedArticle = {
-      article: f.article,
-      lineOf: (at) => {
-        if (!lineOf) {
-          let text = '';
-          try {
-            text = readFileSync(full, 'utf8');
-          } catch {
-            // Gone since: no line to give.
-          }
-          const result = text !== '' && digestOf(text) === f.digest ? parseArticle(text, f.file) : undefined;
-          lineOf = result?.success ? result.data.lineOf : () => 0;
-        }
-        return lineOf(at);
-      },
-    };
+    const parsed: ParsedArticle = { article: f.article, lineOf: lazyLineOf(path.join(this.knowledgeDir, f.file), f.file, f.digest) };
     return { file: f.file, digest: f.digest, parsed, warnings: f.warnings, ...(f.stat ? { stat: f.stat } : {}), ...(f.words ? { words: f.words } : {}) };
   }
+
 }
 
 /** The records of the cache's last build, or undefined when the cache does not hold every article of it. */
