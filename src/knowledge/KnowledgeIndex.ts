@@ -595,6 +595,34 @@ export class KnowledgeIndex {
   /** Ranks passages (and so articles) for a partner's question. Never throws on any input. */
   search(question: string, options: SearchOptions = {}): SearchResult {
     const limit = options.limit ?? 5;
+    const { words, gap, typed, subject } = this.questionWords(question, options);
+    if (!subject) return { words, hits: [], ...(gap ? { gap } : {}) };
+
+    // The same key as the titles' and alternate questions', but from the typo-corrected words.
+    const exact = this.exactFor([...new Set(typed)].sort().join(' '));
+    const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
+    // Only the articles holding a question word (or the exact match) are candidates, and of those only
+    // the ones whose best possible score could still reach the top `limit` are scored in full: the work
+    // per question grows with the articles that could answer it, not with the size of the knowledge base.
+    const softContext = options.followUp === true;
+    const bound = this.bounds(words, terms, softContext);
+    const exactAt = exact ? this.position.get(exact.article) : undefined;
+    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
+    const score = (at: number) => this.scoreArticle(at, { terms, words, softContext, titled: bound.titled, exact: exactAt === at ? exact : undefined });
+    const hits: Hit[] = [];
+    const exactHit = exactAt !== undefined ? score(exactAt) : undefined;
+    if (exactHit) hits.push(exactHit);
+    hits.push(...this.bestByBound(bound, score, limit - hits.length, exactAt));
+    // An exact question match always leads; otherwise the best passage's coverage.
+    hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
+    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+  }
+
+  /**
+   * The question's words, weighed, then the context's (marked `context`); the not-covered subject it
+   * asks about; its typo-corrected words (for the exact-question key); whether there is anything to search on.
+   */
+  private questionWords(question: string, options: SearchOptions): { words: WeightedWord[]; gap: string | undefined; typed: string[]; subject: boolean } {
     const analyzed = this.analyzer.question(question);
     const around = options.context ? this.analyzer.question(options.context) : undefined;
     const own = dedupe(analyzed.words.map((w) => this.weigh(this.completeName(w))));
@@ -603,61 +631,52 @@ export class KnowledgeIndex {
       .map((w) => this.weigh(this.completeName(w)))
       .filter((w) => !seen.has(w.word) && seen.add(w.word))
       .map((w) => ({ ...w, context: true }));
-    const words = [...own, ...contextWords];
     // A follow-up inherits the names it points back to ("when does that launch?" after Office 365),
     // not the rest of the last question ("where is it held?" does not make the next question about venues).
     const contextNames = contextWords.filter((w) => w.anchor || this.synonyms.isToken(w.word)).map((w) => lightStem(w.word));
     const stemsForGaps = options.followUp ? new Set([...analyzed.allStems, ...contextNames]) : analyzed.allStems;
     const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => stemsForGaps.has(s)))?.about;
-    const content = own.filter((w) => w.kind === 'content');
-    if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
+    const subject = own.some((w) => w.kind === 'content') || contextWords.length > 0;
+    return { words: [...own, ...contextWords], gap, typed: analyzed.words.map((w) => w.word), subject };
+  }
 
-    // The same key as the titles' and alternate questions', but from the typo-corrected words.
-    const exact = this.exactFor([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
-    const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
-    // Only the articles holding a question word (or the exact match) are candidates, and of those only
-    // the ones whose best possible score could still reach the top `limit` are scored in full: the work
-    // per question grows with the articles that could answer it, not with the size of the knowledge base.
-    const bound = this.bounds(words, terms, options.followUp === true);
-    const exactAt = exact ? this.position.get(exact.article) : undefined;
-    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
-    const hits: Hit[] = [];
-    const score = (at: number): Hit | undefined => {
-      const entry = this.entryList[at];
-      if (!entry) return undefined;
-      const matches = this.matchArticle(at, terms);
-      const articleMatch = matches.get(`a|${entry.article.id}`);
-      const passageMatches = entry.passages.map((p) => matches.get(p.ref));
-      const isExact = exactAt === at;
-      const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words, options.followUp === true));
-      passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
-      const best = passages[0];
-      if (!best) return undefined;
-      const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, words);
-      // The article whose title names what the question names comes first among equals.
-      const titled = bound.titled(entry);
-      return {
-        article: entry.article,
-        score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
-        coverage: best.coverage,
-        about,
-        exact: isExact && exact?.section === undefined,
-        ...(isExact && exact?.section !== undefined ? { exactSection: exact.section } : {}),
-        passages,
-      };
+  /** The article at a position scored in full against the question: its passages ranked, its rank. */
+  private scoreArticle(
+    at: number,
+    q: { terms: readonly string[]; words: readonly WeightedWord[]; softContext: boolean; titled: (entry: ArticleEntry) => number; exact: ExactTarget | undefined },
+  ): Hit | undefined {
+    const entry = this.entryList[at];
+    if (!entry) return undefined;
+    const matches = this.matchArticle(at, q.terms);
+    const articleMatch = matches.get(`a|${entry.article.id}`);
+    const passageMatches = entry.passages.map((p) => matches.get(p.ref));
+    const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, q.words, q.softContext));
+    passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
+    const best = passages[0];
+    if (!best) return undefined;
+    const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, q.words);
+    // The article whose title names what the question names comes first among equals.
+    const titled = q.titled(entry);
+    const exact = q.exact;
+    return {
+      article: entry.article,
+      score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
+      coverage: best.coverage,
+      about,
+      exact: exact !== undefined && exact.section === undefined,
+      ...(exact?.section !== undefined ? { exactSection: exact.section } : {}),
+      passages,
     };
-    let slots = limit;
-    if (exactAt !== undefined) {
-      const hit = score(exactAt);
-      if (hit) {
-        hits.push(hit);
-        slots -= 1;
-      }
-    }
-    // Terms that weigh most first (they are the rarest): after each, the articles it brought are scored
-    // best bound first, while their bound can still displace the `slots` best scored so far (a bound
-    // equal to the worst of them still wins with an earlier article id, as in the final order); articles
-    // holding none of the terms taken so far are left unseen once even the best of them could not.
+  }
+
+  /**
+   * The `slots` best-scoring articles (other than the one at `skip`), scoring as few as can be. Terms
+   * that weigh most first (they are the rarest): after each, the articles it brought are scored best
+   * bound first, while their bound can still displace the `slots` best scored so far (a bound equal to
+   * the worst of them still wins with an earlier article id, as in the final order); articles holding
+   * none of the terms taken so far are left unseen once even the best of them could not.
+   */
+  private bestByBound(bound: Bounds, score: (at: number) => Hit | undefined, slots: number, skip: number | undefined): Hit[] {
     const kept: Hit[] = [];
     const beaten = (ub: number, id?: string) => {
       const worst = kept.length >= slots ? kept[slots - 1] : undefined;
@@ -666,7 +685,7 @@ export class KnowledgeIndex {
       return id !== undefined && ub - BOUND_SLACK <= worst.score && id.localeCompare(worst.article.id) > 0;
     };
     const visited = new Uint8Array(this.entryList.length);
-    if (exactAt !== undefined) visited[exactAt] = 1;
+    if (skip !== undefined) visited[skip] = 1;
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
       const found = this.termArticles(bound.order[i] as string);
@@ -691,10 +710,7 @@ export class KnowledgeIndex {
         if (kept.length > slots) kept.pop();
       }
     }
-    hits.push(...kept);
-    // An exact question match always leads; otherwise the best passage's coverage.
-    hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
-    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+    return kept;
   }
 
   /**
@@ -798,26 +814,10 @@ export class KnowledgeIndex {
   }
 
   /**
-   * Upper bounds of the score `search` gives an article: every question word the article holds (in
-   * lunr's postings) counted as in the passage itself, every one in its title, questions, tags, heading or
-   * section questions as fully about it, and one it only says through a term (`implied`) at that credit.
+   * What the bounds weigh: the question's weight (its own words, the context's, the question words'),
+   * each weighty content word, each question word, and what each weighty stem can add to a score.
    */
-  private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
-    const found = new Map(terms.map((t) => [t, this.termArticles(t)]));
-    const flagsOf = (term: string, at: number): number => {
-      const list = found.get(term);
-      if (!list) return 0;
-      let lo = 0;
-      let hi = list.articles.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const v = list.articles[mid] as number;
-        if (v === at) return list.flags[mid] as number;
-        if (v < at) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return 0;
-    };
+  private boundWeights(words: readonly WeightedWord[]) {
     const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
     let total = 0;
     let contextTotal = 0;
@@ -840,6 +840,21 @@ export class KnowledgeIndex {
         hints.push({ stem: stem(w.word), weight });
       }
     }
+    return { total, contextTotal, hintTotal, weighty, hints, value };
+  }
+
+  /**
+   * Upper bounds of the score `search` gives an article: every question word the article holds (in
+   * lunr's postings) counted as in the passage itself, every one in its title, questions, tags, heading or
+   * section questions as fully about it, and one it only says through a term (`implied`) at that credit.
+   */
+  private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
+    const found = new Map(terms.map((t) => [t, this.termArticles(t)]));
+    const flagsOf = (term: string, at: number): number => {
+      const list = found.get(term);
+      return list ? flagsAt(list, at) : 0;
+    };
+    const { total, contextTotal, hintTotal, weighty, hints, value } = this.boundWeights(words);
     const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
     const titled = (entry: ArticleEntry) => (names.length > 0 ? names.filter((s) => entry.title.has(s)).length / names.length : 0);
     /** The score from what each weighty word may give (coverage credit, whether it is in an about field). */
@@ -1042,6 +1057,20 @@ const TIME_WORDS = new Set([
   'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
   'spring', 'summer', 'autumn', 'fall', 'winter',
 ]);
+
+/** Where in an article a term is (`IN_...` flags), from the term's articles; 0 when the article does not hold it. */
+function flagsAt(list: TermArticles, at: number): number {
+  let lo = 0;
+  let hi = list.articles.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = list.articles[mid] as number;
+    if (v === at) return list.flags[mid] as number;
+    if (v < at) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
 
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
 function lowerBound(sorted: Int32Array, value: number, from: number, to: number): number {
