@@ -6,7 +6,7 @@ import type { Gap } from './contentFiles';
 import { isGenericHeading, type Passage } from './passages';
 import { viewPassage, type PassageView } from './passageView';
 import { Spelling } from './Spelling';
-import type { Synonyms } from './Synonyms';
+import { Synonyms } from './Synonyms';
 import { isNameLike, specificity, wordUse } from './wordFrequency';
 import { FIGURE_KINDS, QUESTION_QUALIFIERS, QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
 
@@ -295,6 +295,15 @@ export class KnowledgeIndex {
   /** The same entries by position (shard by shard), and each article's position. */
   private readonly entryList: ArticleEntry[] = [];
   private readonly position = new Map<string, number>();
+  /** The stems of every word of the synonyms' phrases: the only words an article can say through a term. */
+  private get phraseWords(): ReadonlySet<string> {
+    this.phraseWordSet ??= new Set(this.synonyms.groups.flatMap((g) => [...this.synonyms.wordsSaidBy(stem(Synonyms.tokenFor(g.term)))]));
+    return this.phraseWordSet;
+  }
+  private phraseWordSet: ReadonlySet<string> | undefined;
+
+  /** Each article's place (by position) in the order of ids that breaks ties between equal scores. */
+  private idRank = new Int32Array(0);
   /** Clause views of the passages looked into most recently. */
   private readonly views: { of(p: PassageEntry): PassageView };
   /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
@@ -441,6 +450,9 @@ export class KnowledgeIndex {
       }
     });
     this.shardBase[SHARDS] = this.entryList.length;
+    const byId = Array.from(this.entryList, (_, at) => at).sort((x, y) => compareIds(this.entryList[x]?.article.id ?? '', this.entryList[y]?.article.id ?? ''));
+    this.idRank = new Int32Array(this.entryList.length);
+    byId.forEach((at, rank) => (this.idRank[at] = rank));
   }
 
   /** Spelling correction from the knowledge base's words, and the not-covered phrases in index form. */
@@ -678,28 +690,29 @@ export class KnowledgeIndex {
    */
   private bestByBound(bound: Bounds, score: (at: number) => Hit | undefined, slots: number, skip: number | undefined): Hit[] {
     const kept: Hit[] = [];
-    const beaten = (ub: number, id?: string) => {
+    const rankOf = (h: Hit) => this.idRank[this.position.get(h.article.id) ?? -1] ?? -1;
+    const beaten = (ub: number, rank?: number) => {
       const worst = kept.length >= slots ? kept[slots - 1] : undefined;
       if (worst === undefined) return false;
       if (ub + BOUND_SLACK < worst.score) return true;
-      return id !== undefined && ub - BOUND_SLACK <= worst.score && compareIds(id, worst.article.id) > 0;
+      return rank !== undefined && ub - BOUND_SLACK <= worst.score && rank > rankOf(worst);
     };
     const visited = new Uint8Array(this.entryList.length);
     if (skip !== undefined) visited[skip] = 1;
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
       const found = this.termArticles(bound.order[i] as string);
-      const pending: { at: number; ub: number; id: string }[] = [];
+      const pending: { at: number; ub: number; rank: number }[] = [];
       for (const at of found.articles) {
         if (visited[at] === 1) continue;
         visited[at] = 1;
         const ub = bound.of(at);
-        if (ub > 0) pending.push({ at, ub, id: this.entryList[at]?.article.id ?? '' });
+        if (ub > 0) pending.push({ at, ub, rank: this.idRank[at] as number });
       }
       // In the final order among equal bounds, so that once one is beaten on its id the rest are too.
-      pending.sort((x, y) => y.ub - x.ub || compareIds(x.id, y.id));
-      for (const { at, ub, id } of pending) {
-        if (beaten(ub, id)) {
+      pending.sort((x, y) => y.ub - x.ub || x.rank - y.rank);
+      for (const { at, ub, rank } of pending) {
+        if (beaten(ub, rank)) {
           if (beaten(ub)) break;
           continue;
         }
@@ -856,6 +869,8 @@ export class KnowledgeIndex {
     for (const t of terms) dense.set(t, denseFlags(this.termArticles(t), this.entryList.length));
     const none = new Uint8Array(this.entryList.length);
     const flags = weighty.map((w) => dense.get(w.stem) ?? none);
+    // Only a word of some synonym phrase can be said through a term (`implied`).
+    const impliable = weighty.map((w) => this.phraseWords.has(w.stem));
     const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
     const titled = (entry: ArticleEntry) => {
       let named = 0;
@@ -883,7 +898,7 @@ export class KnowledgeIndex {
         let about = 0;
         for (let k = 0; k < weighty.length; k += 1) {
           const w = weighty[k] as (typeof weighty)[number];
-          const credit = boundCredit((flags[k] as Uint8Array)[at] as number, entry, w.stem);
+          const credit = boundCredit((flags[k] as Uint8Array)[at] as number, entry, w.stem, impliable[k] === true);
           if (w.context) presentContext += w.weight * credit.coverage * CONTEXT_WEIGHT;
           else {
             present += w.weight * credit.coverage;
@@ -1076,12 +1091,12 @@ const IMPLIED_CREDIT = { coverage: CREDIT.implied, about: 0 } as const;
  * The most a word can give an article that holds it where `f` says (`IN_...` flags): as a passage's
  * coverage (`scorePassage`), and towards the article's aboutness (`aboutness`).
  */
-function boundCredit(f: number, entry: ArticleEntry, stem: string): { coverage: number; about: number } {
-  if (f === 0) return entry.implied.has(stem) ? IMPLIED_CREDIT : NO_CREDIT;
+function boundCredit(f: number, entry: ArticleEntry, stem: string, impliable: boolean): { coverage: number; about: number } {
+  if (f === 0) return impliable && entry.implied.has(stem) ? IMPLIED_CREDIT : NO_CREDIT;
   const framed = (f & IN_TITLE) !== 0 || entry.framing.has(stem);
   const coverage = (f & IN_PASSAGE) !== 0 ? CREDIT.own : framed ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
   const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
-  return { coverage: Math.max(coverage, entry.implied.has(stem) ? CREDIT.implied : 0), about };
+  return { coverage: Math.max(coverage, impliable && entry.implied.has(stem) ? CREDIT.implied : 0), about };
 }
 
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
