@@ -1093,10 +1093,13 @@ const IMPLIED_CREDIT = { coverage: CREDIT.implied, about: 0 } as const;
  */
 function boundCredit(f: number, entry: ArticleEntry, stem: string, impliable: boolean): { coverage: number; about: number } {
   if (f === 0) return impliable && entry.implied.has(stem) ? IMPLIED_CREDIT : NO_CREDIT;
-  const framed = (f & IN_TITLE) !== 0 || entry.framing.has(stem);
-  const coverage = (f & IN_PASSAGE) !== 0 ? CREDIT.own : framed ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
+  // In the passage: full credit, whatever frames it (checked in order of cost).
+  const coverage =
+    (f & IN_PASSAGE) !== 0 ? CREDIT.own : (f & IN_TITLE) !== 0 || entry.framing.has(stem) ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
   const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
-  return { coverage: Math.max(coverage, impliable && entry.implied.has(stem) ? CREDIT.implied : 0), about };
+  // A word said through a term is worth no more than one anywhere in the article.
+  const implied = coverage < CREDIT.implied && impliable && entry.implied.has(stem) ? CREDIT.implied : 0;
+  return { coverage: Math.max(coverage, implied), about };
 }
 
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
