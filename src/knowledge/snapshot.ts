@@ -28,6 +28,9 @@ const FORMAT = 1;
 /** Entries of a corpus-wide map per record: a save does its work in slices this small. */
 const MAP_CHUNK = 20_000;
 
+/** A temporary file untouched this long was left by a save that did not finish. */
+const ABANDONED_MS = 10 * 60_000;
+
 /** The maps of `IndexState` besides the shards. */
 const MAPS = ['docFrequency', 'questionFrequency', 'vocabularyCounts', 'exact'] as const;
 type MapName = (typeof MAPS)[number];
@@ -165,6 +168,7 @@ export class KnowledgeSnapshot {
     const records = recordsOf(cache, version);
     if (!records) return false;
     await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await this.removeAbandoned();
     const tmp = `${this.file}.${process.pid}.tmp`;
     const out = await fs.open(tmp, 'w');
     try {
@@ -191,6 +195,18 @@ export class KnowledgeSnapshot {
     await out.close();
     await fs.rename(tmp, this.file);
     return true;
+  }
+
+  /** Temporary files of saves that a stopped process left (a save takes seconds; these are older than `ABANDONED_MS`). */
+  private async removeAbandoned(): Promise<void> {
+    const dir = path.dirname(this.file);
+    const prefix = `${path.basename(this.file)}.`;
+    for (const name of await fs.readdir(dir)) {
+      if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+      const full = path.join(dir, name);
+      const st = await fs.stat(full).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > ABANDONED_MS) await fs.rm(full, { force: true });
+    }
   }
 
   /** The snapshot's content, checked whole before anything of it is used. Throws saying what is wrong. */

@@ -167,6 +167,18 @@ describe('the knowledge snapshot', () => {
     expect(await fs.readdir(path.dirname(file))).toEqual([path.basename(file)]);
   });
 
+  it('removes the temporary file of a save a stopped process left, and keeps a recent one', async () => {
+    const left = `${file}.999999.tmp`;
+    const recent = `${file}.999998.tmp`;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(left, 'half a snapshot');
+    await fs.writeFile(recent, 'a save in progress');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await fs.utimes(left, hourAgo, hourAgo);
+    await startAndSave();
+    expect((await fs.readdir(path.dirname(file))).sort()).toEqual([path.basename(file), path.basename(recent)].sort());
+  });
+
   it('logs that there is none yet on a first start, and builds', async () => {
     const first = await start();
     expect(first.restored).toBe(false);
