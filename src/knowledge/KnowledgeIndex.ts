@@ -239,7 +239,7 @@ interface ArticleEntry {
   /** Stems of its title and every heading (they frame its passages). */
   readonly framing: ReadonlySet<string>;
   /** The stems of the words its terms say in their phrases (see `implied`). */
-  readonly implied: ReadonlySet<string>;
+  readonly implied: ImpliedWords;
 }
 
 /** What an article's entry keeps besides its article (see `ArticleEntry`), as `state()` gives it. */
@@ -249,7 +249,8 @@ export interface EntryState {
   readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
   readonly asks: ReadonlySet<string>;
   readonly framing: ReadonlySet<string>;
-  readonly implied: ReadonlySet<string>;
+  /** The stems of its terms whose phrases say other words (see `ImpliedWords`). */
+  readonly sayers: readonly string[];
 }
 
 /** One shard as `state()` gives it: its articles' entries (in order), postings and document numbers. */
@@ -465,7 +466,7 @@ export class KnowledgeIndex {
   state(): IndexState {
     return {
       shards: this.shards.map((shard) => ({
-        entries: shard.entries.map((e) => ({ id: e.article.id, title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, implied: e.implied })),
+        entries: shard.entries.map((e) => ({ id: e.article.id, title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, sayers: e.implied.sayers })),
         postings: shard.postings,
         docStart: shard.docStart,
         docArticle: shard.docArticle,
@@ -493,7 +494,7 @@ export class KnowledgeIndex {
         const a = byId.get(e.id);
         if (!a || shardOf(a.file) !== s) throw new Error(`article "${e.id}" is not in shard ${s}`);
         count += 1;
-        return { article: a, ref: `a|${a.id}`, passages: passageEntries(a), title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, implied: e.implied };
+        return { article: a, ref: `a|${a.id}`, passages: passageEntries(a), title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, implied: new ImpliedWords(e.sayers, synonyms) };
       });
       return entries.length === 0 ? EMPTY_SHARD : { entries, postings: shard.postings, docStart: shard.docStart, docArticle: shard.docArticle };
     });
@@ -1168,6 +1169,23 @@ function passageEntries(a: Article): PassageEntry[] {
   return a.passages.map((p) => ({ ref: `p|${a.id}|${p.index}`, article: a, passage: p }));
 }
 
+/**
+ * The words an article says through its terms without using them ("paid seats" says users): the words
+ * of the phrases of each term it uses, looked up in the synonyms rather than copied for every article.
+ */
+class ImpliedWords {
+  constructor(
+    /** The stems of the article's terms whose phrases say other words. */
+    readonly sayers: readonly string[],
+    private readonly synonyms: Synonyms,
+  ) {}
+
+  has(stemmed: string): boolean {
+    for (const t of this.sayers) if (this.synonyms.wordsSaidBy(t).has(stemmed)) return true;
+    return false;
+  }
+}
+
 /** What search keeps about an article besides its postings. */
 function entryOf(a: Article, c: Contribution, plain: Analyzer, synonyms: Synonyms): ArticleEntry {
   const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
@@ -1186,7 +1204,10 @@ function entryOf(a: Article, c: Contribution, plain: Analyzer, synonyms: Synonym
     headings,
     asks: c.asked,
     framing: new Set([...title, ...[...headings.values()].flatMap((h) => [...h])]),
-    implied: new Set([...c.stems].flatMap((s) => [...synonyms.wordsSaidBy(s)])),
+    implied: new ImpliedWords(
+      [...c.stems].filter((s) => synonyms.wordsSaidBy(s).size > 0),
+      synonyms,
+    ),
   };
 }
 
