@@ -102,6 +102,7 @@ const EnvSchema = z
     STATE_TTL_DAYS: positiveInt(30, 3650),
     STORAGE_TIMEOUT_MS: positiveInt(5_000, 120_000),
     QUESTION_LOG_DIR: optionalText,
+    KNOWLEDGE_SNAPSHOT: optionalText,
     QUESTION_LOG_RETENTION_DAYS: positiveInt(90, 3650),
     QUESTION_LOG_SALT: z.string().trim().min(16, 'must be at least 16 characters').optional(),
     ESCALATION_WEBHOOK_URL: z
@@ -268,6 +269,11 @@ export interface Config {
   /** Turns of one conversation run one at a time: the next waits at most `waitMs` for the one before; at most `queueLimit` wait. */
   readonly turns: { readonly waitMs: number; readonly queueLimit: number };
   readonly knowledgeDir: string;
+  /**
+   * The file the built knowledge base is saved to, so a restart loads it instead of indexing every
+   * article again (undefined: off).
+   */
+  readonly knowledgeSnapshot: string | undefined;
   /** For the Teams app package: the bot's public host name and the Teams app's id (default: the bot's app id). */
   readonly teams: {
     readonly botDomain: string | undefined;
@@ -420,6 +426,7 @@ function configOf(e: Env): Config {
     outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
     turns: { waitMs: e.TURN_WAIT_MS, queueLimit: e.TURN_QUEUE_LIMIT },
     knowledgeDir: e.KNOWLEDGE_DIR,
+    knowledgeSnapshot: e.KNOWLEDGE_SNAPSHOT === 'off' ? undefined : (e.KNOWLEDGE_SNAPSHOT ?? path.join(e.DATA_DIR, 'knowledge-index.snapshot')),
     teams: {
       botDomain: e.BOT_DOMAIN,
       appId: e.TEAMS_APP_ID ?? e.MicrosoftAppId,

@@ -5,6 +5,7 @@ import { parseConfig, type Config } from './config';
 import { loadDialogs } from './dialogs/loadDialogs';
 import { KnowledgeWatcher, folderFingerprint } from './knowledge/KnowledgeWatcher';
 import { ArticleCache, loadKnowledge } from './knowledge/loadKnowledge';
+import { KnowledgeSnapshot } from './knowledge/snapshot';
 import { formatProblem } from './content/Problem';
 import { createLogger, type Logger } from './log';
 import { PeriodicJobs } from './PeriodicJobs';
@@ -140,6 +141,9 @@ async function contentOrStop(config: Config, logger: Logger, metrics: Metrics, f
   const knowledgeFingerprint = await folderFingerprint(config.knowledgeDir);
   // Kept for reloads: an edit parses again only the files that changed.
   const articleCache = new ArticleCache();
+  // A snapshot of the last build: the load below then parses and indexes only what changed since.
+  const snapshot = config.knowledgeSnapshot ? new KnowledgeSnapshot(config.knowledgeSnapshot, config.knowledgeDir, logger) : undefined;
+  await snapshot?.restore(articleCache);
   const [kb, dialogs] = await Promise.all([loadKnowledge(config.knowledgeDir, new Date(), articleCache), loadDialogs(config.dialogsDir)]);
   if (!kb.success || !dialogs.success) {
     const problems = [kb, dialogs].flatMap((r) => (r.success ? [] : r.problems));
@@ -148,13 +152,17 @@ async function contentOrStop(config: Config, logger: Logger, metrics: Metrics, f
     process.exit(1);
   }
   kb.warnings.forEach((w) => logger.warn({ problem: formatProblem(w) }, 'knowledge warning'));
+  snapshot?.save(articleCache, kb.data.version.hash);
   const watcher = new KnowledgeWatcher({
     dir: config.knowledgeDir,
     initial: kb.data,
     logger,
     load: (dir) => loadKnowledge(dir, new Date(), articleCache),
     ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}),
-    onReload: () => metrics.knowledgeChange('reloaded'),
+    onReload: (loaded) => {
+      metrics.knowledgeChange('reloaded');
+      snapshot?.save(articleCache, loaded.version.hash);
+    },
     onRefuse: () => metrics.knowledgeChange('refused'),
   });
   return { watcher, ...dialogs.data };

@@ -6,7 +6,7 @@ import type { Gap } from './contentFiles';
 import { isGenericHeading, type Passage } from './passages';
 import { viewPassage, type PassageView } from './passageView';
 import { Spelling } from './Spelling';
-import type { Synonyms } from './Synonyms';
+import { Synonyms } from './Synonyms';
 import { isNameLike, specificity, wordUse } from './wordFrequency';
 import { FIGURE_KINDS, QUESTION_QUALIFIERS, QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
 
@@ -124,7 +124,7 @@ const FIELDS = ['title', 'questions', 'tags', 'text', 'heading', 'section'] as c
  * numbered together: its own, then its passages'. Two typed arrays per shard rather than an array per
  * term and field: most terms are in few documents, and an array each would cost more than its numbers.
  */
-interface Postings {
+export interface Postings {
   readonly terms: ReadonlyMap<string, number>;
   readonly offsets: Int32Array;
   readonly docs: Int32Array;
@@ -183,7 +183,7 @@ interface Shard {
 const EMPTY_SHARD: Shard = { entries: [], postings: { terms: new Map(), offsets: new Int32Array(1), docs: new Int32Array(0) }, docStart: new Int32Array(1), docArticle: new Int32Array(0) };
 
 /** An article whose title or question (or a section's question) is asked by a question key. */
-interface ExactTarget {
+export interface ExactTarget {
   readonly key: string;
   readonly article: string;
   readonly section?: string;
@@ -239,7 +239,39 @@ interface ArticleEntry {
   /** Stems of its title and every heading (they frame its passages). */
   readonly framing: ReadonlySet<string>;
   /** The stems of the words its terms say in their phrases (see `implied`). */
-  readonly implied: ReadonlySet<string>;
+  readonly implied: ImpliedWords;
+}
+
+/** What an article's entry keeps besides its article (see `ArticleEntry`), as `state()` gives it. */
+export interface EntryState {
+  readonly id: string;
+  readonly title: ReadonlySet<string>;
+  readonly headings: ReadonlyMap<number, ReadonlySet<string>>;
+  readonly asks: ReadonlySet<string>;
+  readonly framing: ReadonlySet<string>;
+  /** The stems of its terms whose phrases say other words (see `ImpliedWords`). */
+  readonly sayers: readonly string[];
+}
+
+/** One shard as `state()` gives it: its articles' entries (in order), postings and document numbers. */
+export interface ShardState {
+  readonly entries: readonly EntryState[];
+  readonly postings: Postings;
+  readonly docStart: Int32Array;
+  readonly docArticle: Int32Array;
+}
+
+/**
+ * Everything a built index holds that took work to make (a snapshot saves it, see `snapshot.ts`): the
+ * shards and the corpus-wide figures. The articles and synonyms it was built from are given back with it
+ * to `restore`.
+ */
+export interface IndexState {
+  readonly shards: readonly ShardState[];
+  readonly docFrequency: ReadonlyMap<string, number>;
+  readonly questionFrequency: ReadonlyMap<string, number>;
+  readonly vocabularyCounts: ReadonlyMap<string, number>;
+  readonly exact: ReadonlyMap<string, readonly ExactTarget[]>;
 }
 
 /**
@@ -264,6 +296,15 @@ export class KnowledgeIndex {
   /** The same entries by position (shard by shard), and each article's position. */
   private readonly entryList: ArticleEntry[] = [];
   private readonly position = new Map<string, number>();
+  /** The stems of every word of the synonyms' phrases: the only words an article can say through a term. */
+  private get phraseWords(): ReadonlySet<string> {
+    this.phraseWordSet ??= new Set(this.synonyms.groups.flatMap((g) => [...this.synonyms.wordsSaidBy(stem(Synonyms.tokenFor(g.term)))]));
+    return this.phraseWordSet;
+  }
+  private phraseWordSet: ReadonlySet<string> | undefined;
+
+  /** Each article's place (by position) in the order of ids that breaks ties between equal scores. */
+  private idRank = new Int32Array(0);
   /** Clause views of the passages looked into most recently. */
   private readonly views: { of(p: PassageEntry): PassageView };
   /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
@@ -357,6 +398,7 @@ export class KnowledgeIndex {
       this.questionFrequency = new Map(previous.questionFrequency);
       this.vocabularyCounts = new Map(previous.vocabularyCounts);
       this.exact = new Map(previous.exact);
+      yield;
       // What the articles that went (or changed) added to the corpus-wide figures is taken out again.
       for (const a of removed) {
         yield;
@@ -390,8 +432,15 @@ export class KnowledgeIndex {
       this.built += 1;
       shards.push(yield* buildShard(byShard[s] ?? [], plain));
     }
+    this.place(shards);
+    yield;
+    this.finish(gaps);
+  }
+
+  /** Numbers the articles shard by shard (their positions) and keeps the shards. */
+  private place(shards: readonly Shard[]): void {
     this.shards = shards;
-    this.shardAt = new Uint8Array(articles.length);
+    this.shardAt = new Uint8Array(this.articles.length);
     shards.forEach((shard, s) => {
       this.shardBase[s] = this.entryList.length;
       for (const entry of shard.entries) {
@@ -402,10 +451,65 @@ export class KnowledgeIndex {
       }
     });
     this.shardBase[SHARDS] = this.entryList.length;
-    yield;
-    this.analyzer = new Analyzer(synonyms, new Spelling(this.vocabularyCounts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
+    const byId = Array.from(this.entryList, (_, at) => at).sort((x, y) => compareIds(this.entryList[x]?.article.id ?? '', this.entryList[y]?.article.id ?? ''));
+    this.idRank = new Int32Array(this.entryList.length);
+    byId.forEach((at, rank) => (this.idRank[at] = rank));
+  }
+
+  /** Spelling correction from the knowledge base's words, and the not-covered phrases in index form. */
+  private finish(gaps: readonly Gap[]): void {
+    this.analyzer = new Analyzer(this.synonyms, new Spelling(this.vocabularyCounts, [...QUESTION_WORDS, ...STOP_WORDS], wordsInUse));
     this.gaps = gaps.flatMap((g) => g.asks.map((phrase) => ({ about: g.about, stems: this.analyzer.phraseStems(phrase) })));
   }
+
+  /** What this index holds that took work to make, for a snapshot (shared, not copied: treat it as read-only). */
+  state(): IndexState {
+    return {
+      shards: this.shards.map((shard) => ({
+        entries: shard.entries.map((e) => ({ id: e.article.id, title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, sayers: e.implied.sayers })),
+        postings: shard.postings,
+        docStart: shard.docStart,
+        docArticle: shard.docArticle,
+      })),
+      docFrequency: this.docFrequency,
+      questionFrequency: this.questionFrequency,
+      vocabularyCounts: this.vocabularyCounts,
+      exact: this.exact,
+    };
+  }
+
+  /**
+   * The index `state()` gave, for the same articles (the same texts, in the same order) and synonyms:
+   * the same index as building it again, without the work. Throws when the state does not fit the
+   * articles (an article missing, in another shard, or a shard count that differs).
+   */
+  static restore(articles: readonly Article[], synonyms: Synonyms, gaps: readonly Gap[], state: IndexState): KnowledgeIndex {
+    const index = new KnowledgeIndex(articles, synonyms, gaps, undefined, DEFERRED);
+    index.pending = undefined;
+    if (state.shards.length !== SHARDS) throw new Error(`the index has ${state.shards.length} shards, not ${SHARDS}`);
+    const byId = new Map(articles.map((a) => [a.id, a]));
+    let count = 0;
+    const shards = state.shards.map((shard, s): Shard => {
+      const entries = shard.entries.map((e): ArticleEntry => {
+        const a = byId.get(e.id);
+        if (!a || shardOf(a.file) !== s) throw new Error(`article "${e.id}" is not in shard ${s}`);
+        count += 1;
+        return { article: a, ref: `a|${a.id}`, passages: passageEntries(a), title: e.title, headings: e.headings, asks: e.asks, framing: e.framing, implied: new ImpliedWords(e.sayers, synonyms) };
+      });
+      return entries.length === 0 ? EMPTY_SHARD : { entries, postings: shard.postings, docStart: shard.docStart, docArticle: shard.docArticle };
+    });
+    if (count !== articles.length) throw new Error(`the index holds ${count} articles, not ${articles.length}`);
+    index.docFrequency = new Map(state.docFrequency);
+    index.questionFrequency = new Map(state.questionFrequency);
+    index.vocabularyCounts = new Map(state.vocabularyCounts);
+    index.exact = new Map(state.exact);
+    index.place(shards);
+    index.finish(gaps);
+    return index;
+  }
+
+  /** The lists of `exact` this index made itself (the others are shared with the index it was built from). */
+  private readonly ownLists = new WeakSet<readonly ExactTarget[]>();
 
   /** Adds (`by` 1) or takes out (`by` -1) what one article gives the corpus-wide figures. */
   private count(c: Contribution, by: 1 | -1): void {
@@ -413,10 +517,23 @@ export class KnowledgeIndex {
     for (const s of c.asked) add(this.questionFrequency, s, by);
     for (const [w, n] of c.vocabulary) add(this.vocabularyCounts, w, by * n);
     for (const e of c.exact) {
-      const list = this.exact.get(e.key) ?? [];
-      const next = by === 1 ? [...list, e] : list.filter((x) => x.article !== e.article);
-      if (next.length > 0) this.exact.set(e.key, next);
-      else this.exact.delete(e.key);
+      const list = this.exact.get(e.key);
+      if (by === 1) {
+        // Lists taken over from a previous index are shared with it: copied once before the first change.
+        if (list === undefined) this.exact.set(e.key, [e]);
+        else if (this.ownLists.has(list)) (list as ExactTarget[]).push(e);
+        else {
+          const mine = [...list, e];
+          this.ownLists.add(mine);
+          this.exact.set(e.key, mine);
+        }
+        continue;
+      }
+      const next = (list ?? []).filter((x) => x.article !== e.article);
+      if (next.length > 0) {
+        this.ownLists.add(next);
+        this.exact.set(e.key, next);
+      } else this.exact.delete(e.key);
     }
   }
 
@@ -491,6 +608,34 @@ export class KnowledgeIndex {
   /** Ranks passages (and so articles) for a partner's question. Never throws on any input. */
   search(question: string, options: SearchOptions = {}): SearchResult {
     const limit = options.limit ?? 5;
+    const { words, gap, typed, subject } = this.questionWords(question, options);
+    if (!subject) return { words, hits: [], ...(gap ? { gap } : {}) };
+
+    // The same key as the titles' and alternate questions', but from the typo-corrected words.
+    const exact = this.exactFor([...new Set(typed)].sort().join(' '));
+    const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
+    // Only the articles holding a question word (or the exact match) are candidates, and of those only
+    // the ones whose best possible score could still reach the top `limit` are scored in full: the work
+    // per question grows with the articles that could answer it, not with the size of the knowledge base.
+    const softContext = options.followUp === true;
+    const bound = this.bounds(words, terms, softContext);
+    const exactAt = exact ? this.position.get(exact.article) : undefined;
+    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
+    const score = (at: number) => this.scoreArticle(at, { terms, words, softContext, titled: bound.titled, exact: exactAt === at ? exact : undefined });
+    const hits: Hit[] = [];
+    const exactHit = exactAt !== undefined ? score(exactAt) : undefined;
+    if (exactHit) hits.push(exactHit);
+    hits.push(...this.bestByBound(bound, score, limit - hits.length, exactAt));
+    // An exact question match always leads; otherwise the best passage's coverage.
+    hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || compareIds(a.article.id, b.article.id));
+    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+  }
+
+  /**
+   * The question's words, weighed, then the context's (marked `context`); the not-covered subject it
+   * asks about; its typo-corrected words (for the exact-question key); whether there is anything to search on.
+   */
+  private questionWords(question: string, options: SearchOptions): { words: WeightedWord[]; gap: string | undefined; typed: string[]; subject: boolean } {
     const analyzed = this.analyzer.question(question);
     const around = options.context ? this.analyzer.question(options.context) : undefined;
     const own = dedupe(analyzed.words.map((w) => this.weigh(this.completeName(w))));
@@ -499,98 +644,87 @@ export class KnowledgeIndex {
       .map((w) => this.weigh(this.completeName(w)))
       .filter((w) => !seen.has(w.word) && seen.add(w.word))
       .map((w) => ({ ...w, context: true }));
-    const words = [...own, ...contextWords];
     // A follow-up inherits the names it points back to ("when does that launch?" after Office 365),
     // not the rest of the last question ("where is it held?" does not make the next question about venues).
     const contextNames = contextWords.filter((w) => w.anchor || this.synonyms.isToken(w.word)).map((w) => lightStem(w.word));
     const stemsForGaps = options.followUp ? new Set([...analyzed.allStems, ...contextNames]) : analyzed.allStems;
     const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => stemsForGaps.has(s)))?.about;
-    const content = own.filter((w) => w.kind === 'content');
-    if (content.length === 0 && contextWords.length === 0) return { words, hits: [], ...(gap ? { gap } : {}) };
+    const subject = own.some((w) => w.kind === 'content') || contextWords.length > 0;
+    return { words: [...own, ...contextWords], gap, typed: analyzed.words.map((w) => w.word), subject };
+  }
 
-    // The same key as the titles' and alternate questions', but from the typo-corrected words.
-    const exact = this.exactFor([...new Set(analyzed.words.map((w) => w.word))].sort().join(' '));
-    const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
-    // Only the articles holding a question word (or the exact match) are candidates, and of those only
-    // the ones whose best possible score could still reach the top `limit` are scored in full: the work
-    // per question grows with the articles that could answer it, not with the size of the knowledge base.
-    const bound = this.bounds(words, terms, options.followUp === true);
-    const exactAt = exact ? this.position.get(exact.article) : undefined;
-    const isExactHit = (h: Hit) => h.exact || h.exactSection !== undefined;
-    const hits: Hit[] = [];
-    const score = (at: number): Hit | undefined => {
-      const entry = this.entryList[at];
-      if (!entry) return undefined;
-      const matches = this.matchArticle(at, terms);
-      const articleMatch = matches.get(`a|${entry.article.id}`);
-      const passageMatches = entry.passages.map((p) => matches.get(p.ref));
-      const isExact = exactAt === at;
-      const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, words, options.followUp === true));
-      passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
-      const best = passages[0];
-      if (!best) return undefined;
-      const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, words);
-      // The article whose title names what the question names comes first among equals.
-      const titled = bound.titled(entry);
-      return {
-        article: entry.article,
-        score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
-        coverage: best.coverage,
-        about,
-        exact: isExact && exact?.section === undefined,
-        ...(isExact && exact?.section !== undefined ? { exactSection: exact.section } : {}),
-        passages,
-      };
+  /** The article at a position scored in full against the question: its passages ranked, its rank. */
+  private scoreArticle(
+    at: number,
+    q: { terms: readonly string[]; words: readonly WeightedWord[]; softContext: boolean; titled: (entry: ArticleEntry) => number; exact: ExactTarget | undefined },
+  ): Hit | undefined {
+    const entry = this.entryList[at];
+    if (!entry) return undefined;
+    const matches = this.matchArticle(at, q.terms);
+    const articleMatch = matches.get(`a|${entry.article.id}`);
+    const passageMatches = entry.passages.map((p) => matches.get(p.ref));
+    const passages = entry.passages.map((p, i) => this.scorePassage(entry, p, passageMatches, i, articleMatch, q.words, q.softContext));
+    passages.sort((a, b) => b.coverage - a.coverage || a.passage.index - b.passage.index);
+    const best = passages[0];
+    if (!best) return undefined;
+    const { about, asked } = this.aboutness(entry, articleMatch, passageMatches, q.words);
+    // The article whose title names what the question names comes first among equals.
+    const titled = q.titled(entry);
+    const exact = q.exact;
+    return {
+      article: entry.article,
+      score: ABOUT_SHARE * asked + (1 - ABOUT_SHARE) * best.coverage + TITLE_NAME_BONUS * titled,
+      coverage: best.coverage,
+      about,
+      exact: exact !== undefined && exact.section === undefined,
+      ...(exact?.section !== undefined ? { exactSection: exact.section } : {}),
+      passages,
     };
-    let slots = limit;
-    if (exactAt !== undefined) {
-      const hit = score(exactAt);
-      if (hit) {
-        hits.push(hit);
-        slots -= 1;
-      }
-    }
-    // Terms that weigh most first (they are the rarest): after each, the articles it brought are scored
-    // best bound first, while their bound can still displace the `slots` best scored so far (a bound
-    // equal to the worst of them still wins with an earlier article id, as in the final order); articles
-    // holding none of the terms taken so far are left unseen once even the best of them could not.
+  }
+
+  /**
+   * The `slots` best-scoring articles (other than the one at `skip`), scoring as few as can be. Terms
+   * that weigh most first (they are the rarest): after each, the articles it brought are scored best
+   * bound first, while their bound can still displace the `slots` best scored so far (a bound equal to
+   * the worst of them still wins with an earlier article id, as in the final order); articles holding
+   * none of the terms taken so far are left unseen once even the best of them could not.
+   */
+  private bestByBound(bound: Bounds, score: (at: number) => Hit | undefined, slots: number, skip: number | undefined): Hit[] {
     const kept: Hit[] = [];
-    const beaten = (ub: number, id?: string) => {
+    const rankOf = (h: Hit) => this.idRank[this.position.get(h.article.id) ?? -1] ?? -1;
+    const beaten = (ub: number, rank?: number) => {
       const worst = kept.length >= slots ? kept[slots - 1] : undefined;
       if (worst === undefined) return false;
       if (ub + BOUND_SLACK < worst.score) return true;
-      return id !== undefined && ub - BOUND_SLACK <= worst.score && id.localeCompare(worst.article.id) > 0;
+      return rank !== undefined && ub - BOUND_SLACK <= worst.score && rank > rankOf(worst);
     };
     const visited = new Uint8Array(this.entryList.length);
-    if (exactAt !== undefined) visited[exactAt] = 1;
+    if (skip !== undefined) visited[skip] = 1;
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
       const found = this.termArticles(bound.order[i] as string);
-      const pending: { at: number; ub: number; id: string }[] = [];
+      const pending: { at: number; ub: number; rank: number }[] = [];
       for (const at of found.articles) {
         if (visited[at] === 1) continue;
         visited[at] = 1;
         const ub = bound.of(at);
-        if (ub > 0) pending.push({ at, ub, id: this.entryList[at]?.article.id ?? '' });
+        if (ub > 0) pending.push({ at, ub, rank: this.idRank[at] as number });
       }
       // In the final order among equal bounds, so that once one is beaten on its id the rest are too.
-      pending.sort((x, y) => y.ub - x.ub || x.id.localeCompare(y.id));
-      for (const { at, ub, id } of pending) {
-        if (beaten(ub, id)) {
+      pending.sort((x, y) => y.ub - x.ub || x.rank - y.rank);
+      for (const { at, ub, rank } of pending) {
+        if (beaten(ub, rank)) {
           if (beaten(ub)) break;
           continue;
         }
         const hit = score(at);
         if (!hit || hit.score <= 0) continue;
         kept.push(hit);
-        kept.sort((x, y) => y.score - x.score || x.article.id.localeCompare(y.article.id));
+        kept.sort((x, y) => y.score - x.score || compareIds(x.article.id, y.article.id));
         if (kept.length > slots) kept.pop();
       }
     }
-    hits.push(...kept);
-    // An exact question match always leads; otherwise the best passage's coverage.
-    hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || a.article.id.localeCompare(b.article.id));
-    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+    return kept;
   }
 
   /**
@@ -694,26 +828,10 @@ export class KnowledgeIndex {
   }
 
   /**
-   * Upper bounds of the score `search` gives an article: every question word the article holds (in
-   * lunr's postings) counted as in the passage itself, every one in its title, questions, tags, heading or
-   * section questions as fully about it, and one it only says through a term (`implied`) at that credit.
+   * What the bounds weigh: the question's weight (its own words, the context's, the question words'),
+   * each weighty content word, each question word, and what each weighty stem can add to a score.
    */
-  private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
-    const found = new Map(terms.map((t) => [t, this.termArticles(t)]));
-    const flagsOf = (term: string, at: number): number => {
-      const list = found.get(term);
-      if (!list) return 0;
-      let lo = 0;
-      let hi = list.articles.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const v = list.articles[mid] as number;
-        if (v === at) return list.flags[mid] as number;
-        if (v < at) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return 0;
-    };
+  private boundWeights(words: readonly WeightedWord[]) {
     const subject = words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
     let total = 0;
     let contextTotal = 0;
@@ -736,31 +854,38 @@ export class KnowledgeIndex {
         hints.push({ stem: stem(w.word), weight });
       }
     }
+    return { total, contextTotal, hintTotal, weighty, hints, value };
+  }
+
+  /**
+   * Upper bounds of the score `search` gives an article: every question word the article holds (in
+   * lunr's postings) counted as in the passage itself, every one in its title, questions, tags, heading or
+   * section questions as fully about it, and one it only says through a term (`implied`) at that credit.
+   */
+  private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
+    const { total, contextTotal, hintTotal, weighty, hints, value } = this.boundWeights(words);
+    // Where each weighty word is in each article, by position: one lookup per article and word (the
+    // bound of every article holding the first word is taken, thousands for an everyday word).
+    const dense = new Map<string, Uint8Array>();
+    for (const t of terms) dense.set(t, denseFlags(this.termArticles(t), this.entryList.length));
+    const none = new Uint8Array(this.entryList.length);
+    const flags = weighty.map((w) => dense.get(w.stem) ?? none);
+    // Only a word of some synonym phrase can be said through a term (`implied`).
+    const impliable = weighty.map((w) => this.phraseWords.has(w.stem));
     const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
-    const titled = (entry: ArticleEntry) => (names.length > 0 ? names.filter((s) => entry.title.has(s)).length / names.length : 0);
-    /** The score from what each weighty word may give (coverage credit, whether it is in an about field). */
-    const combine = (credit: (w: (typeof weighty)[number]) => { coverage: number; about: number }, asked: number, titledShare: number): number => {
-      let present = 0;
-      let presentContext = 0;
-      let about = 0;
-      for (const w of weighty) {
-        const c = credit(w);
-        if (w.context) {
-          presentContext += w.weight * c.coverage * CONTEXT_WEIGHT;
-          continue;
-        }
-        present += w.weight * c.coverage;
-        about += w.weight * c.about;
-      }
+    const titled = (entry: ArticleEntry) => {
+      let named = 0;
+      for (const s of names) if (entry.title.has(s)) named += 1;
+      return names.length > 0 ? named / names.length : 0;
+    };
+    /** The score from the weight of the words present (as coverage, in the context, as aboutness). */
+    const score = (present: number, presentContext: number, about: number, asked: number, titledShare: number): number => {
       const coverageTotal = softContext ? total + contextTotal : total + presentContext;
       const coverage = coverageTotal > 0 ? Math.min(1, (present + presentContext) / coverageTotal) : 0;
       const aboutness = total > 0 ? Math.min(1, (about + asked) / (total + hintTotal)) : 0;
       return ABOUT_SHARE * aboutness + (1 - ABOUT_SHARE) * coverage + TITLE_NAME_BONUS * titledShare;
     };
     const order = [...value.keys()].sort((a, b) => (value.get(b) ?? 0) - (value.get(a) ?? 0));
-    const NONE = { coverage: 0, about: 0 };
-    const IMPLIED = { coverage: CREDIT.implied, about: 0 };
-    const FULL = { coverage: 1, about: 1 };
     return {
       order,
       titled,
@@ -769,28 +894,39 @@ export class KnowledgeIndex {
         if (!entry) return 0;
         let asked = 0;
         for (const h of hints) if (entry.asks.has(h.stem)) asked += h.weight;
-        return combine(
-          (w) => {
-            const f = flagsOf(w.stem, at);
-            if (f === 0) return entry.implied.has(w.stem) ? IMPLIED : NONE;
-            // The most a passage can get for the word (`scorePassage`), and what the article's title,
-            // questions, tags and sections can add to its aboutness (`aboutness`).
-            const framed = (f & IN_TITLE) !== 0 || entry.framing.has(w.stem);
-            const coverage = (f & IN_PASSAGE) !== 0 ? CREDIT.own : framed ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
-            const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
-            return { coverage: Math.max(coverage, entry.implied.has(w.stem) ? CREDIT.implied : 0), about };
-          },
-          asked,
-          titled(entry),
-        );
+        let present = 0;
+        let presentContext = 0;
+        let about = 0;
+        for (let k = 0; k < weighty.length; k += 1) {
+          const w = weighty[k] as (typeof weighty)[number];
+          const credit = boundCredit((flags[k] as Uint8Array)[at] as number, entry, w.stem, impliable[k] === true);
+          if (w.context) presentContext += w.weight * credit.coverage * CONTEXT_WEIGHT;
+          else {
+            present += w.weight * credit.coverage;
+            about += w.weight * credit.about;
+          }
+        }
+        return score(present, presentContext, about, asked, titled(entry));
       },
       rest: (taken) => {
         const without = new Set(order.slice(0, taken));
         const titledShare = names.length > 0 ? names.filter((s) => !without.has(s)).length / names.length : 0;
-        return combine((w) => (without.has(w.stem) ? IMPLIED : FULL), hintTotal, titledShare);
+        let present = 0;
+        let presentContext = 0;
+        let about = 0;
+        for (const w of weighty) {
+          const coverage = without.has(w.stem) ? CREDIT.implied : 1;
+          if (w.context) presentContext += w.weight * coverage * CONTEXT_WEIGHT;
+          else {
+            present += w.weight * coverage;
+            about += without.has(w.stem) ? 0 : w.weight;
+          }
+        }
+        return score(present, presentContext, about, hintTotal, titledShare);
       },
     };
   }
+
 
   private scorePassage(
     entry: ArticleEntry,
@@ -939,6 +1075,34 @@ const TIME_WORDS = new Set([
   'spring', 'summer', 'autumn', 'fall', 'winter',
 ]);
 
+/** The order of article ids among equal scores: `localeCompare`'s, at a fraction of its cost per comparison. */
+const compareIds = new Intl.Collator().compare;
+
+/** Where in each article (by position) a term is (`IN_...` flags; 0 where it is not). */
+function denseFlags(list: TermArticles, articles: number): Uint8Array {
+  const out = new Uint8Array(articles);
+  for (let i = 0; i < list.articles.length; i += 1) out[list.articles[i] as number] = list.flags[i] as number;
+  return out;
+}
+
+const NO_CREDIT = { coverage: 0, about: 0 } as const;
+const IMPLIED_CREDIT = { coverage: CREDIT.implied, about: 0 } as const;
+
+/**
+ * The most a word can give an article that holds it where `f` says (`IN_...` flags): as a passage's
+ * coverage (`scorePassage`), and towards the article's aboutness (`aboutness`).
+ */
+function boundCredit(f: number, entry: ArticleEntry, stem: string, impliable: boolean): { coverage: number; about: number } {
+  if (f === 0) return impliable && entry.implied.has(stem) ? IMPLIED_CREDIT : NO_CREDIT;
+  // In the passage: full credit, whatever frames it (checked in order of cost).
+  const coverage =
+    (f & IN_PASSAGE) !== 0 ? CREDIT.own : (f & IN_TITLE) !== 0 || entry.framing.has(stem) ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
+  const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
+  // A word said through a term is worth no more than one anywhere in the article.
+  const implied = coverage < CREDIT.implied && impliable && entry.implied.has(stem) ? CREDIT.implied : 0;
+  return { coverage: Math.max(coverage, implied), about };
+}
+
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
 function lowerBound(sorted: Int32Array, value: number, from: number, to: number): number {
   let lo = from;
@@ -1001,13 +1165,33 @@ function contribution(a: Article, plain: Analyzer): Contribution {
   return { stems, asked, vocabulary, exact };
 }
 
+function passageEntries(a: Article): PassageEntry[] {
+  return a.passages.map((p) => ({ ref: `p|${a.id}|${p.index}`, article: a, passage: p }));
+}
+
+/**
+ * The words an article says through its terms without using them ("paid seats" says users): the words
+ * of the phrases of each term it uses, looked up in the synonyms rather than copied for every article.
+ */
+class ImpliedWords {
+  constructor(
+    /** The stems of the article's terms whose phrases say other words. */
+    readonly sayers: readonly string[],
+    private readonly synonyms: Synonyms,
+  ) {}
+
+  has(stemmed: string): boolean {
+    for (const t of this.sayers) if (this.synonyms.wordsSaidBy(t).has(stemmed)) return true;
+    return false;
+  }
+}
+
 /** What search keeps about an article besides its postings. */
 function entryOf(a: Article, c: Contribution, plain: Analyzer, synonyms: Synonyms): ArticleEntry {
   const stemsOf = (text: string) => new Set(plain.indexWords(text).map(stem));
-  const passages: PassageEntry[] = [];
+  const passages = passageEntries(a);
   const headings = new Map<number, ReadonlySet<string>>();
   for (const p of a.passages) {
-    passages.push({ ref: `p|${a.id}|${p.index}`, article: a, passage: p });
     const heading = p.heading !== undefined && !isGenericHeading(p.heading) ? p.heading : '';
     if (heading) headings.set(p.index, stemsOf(heading));
   }
@@ -1020,7 +1204,10 @@ function entryOf(a: Article, c: Contribution, plain: Analyzer, synonyms: Synonym
     headings,
     asks: c.asked,
     framing: new Set([...title, ...[...headings.values()].flatMap((h) => [...h])]),
-    implied: new Set([...c.stems].flatMap((s) => [...synonyms.wordsSaidBy(s)])),
+    implied: new ImpliedWords(
+      [...c.stems].filter((s) => synonyms.wordsSaidBy(s).size > 0),
+      synonyms,
+    ),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, watch, type FSWatcher } from 'node:fs';
+import { promises as fs, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
 import { loadKnowledge, type KnowledgeBase } from './loadKnowledge';
@@ -312,14 +312,21 @@ function sameFolder(a: Fingerprint, b: Fingerprint): boolean {
   return true;
 }
 
+/** Files stat'ed between two turns of the event loop while the folder is looked at. */
+const STAT_BATCH = 500;
+
 /**
  * Every file under `dir` (recursively, skipping names that start with a dot, as loadKnowledge does)
  * with its size, mtime and inode. Symlinks to files are followed; directories are entered only when
  * they are real directories. A file that vanishes while being looked at is left out: the next look sees it.
+ * Files are stat'ed synchronously, in batches between which the event loop runs: a stat takes a few
+ * microseconds, where awaiting one from the thread pool costs ten times that (a look at 10,000 files
+ * would take most of a second).
  */
 async function fingerprint(dir: string): Promise<Fingerprint> {
   const files = new Map<string, FileMark>();
   const now = Date.now();
+  let statted = 0;
   const walk = async (rel: string): Promise<void> => {
     let entries;
     try {
@@ -337,18 +344,10 @@ async function fingerprint(dir: string): Promise<Fingerprint> {
         continue;
       }
       if (!e.isFile() && !e.isSymbolicLink()) continue;
-      const full = path.join(dir, child);
-      try {
-        const st = await fs.stat(full);
-        if (!st.isFile()) continue;
-        let digest: string | undefined;
-        if (now - st.mtimeMs < RACY_MS && st.size <= MAX_DIGEST_BYTES) {
-          digest = createHash('sha1').update(await fs.readFile(full)).digest('hex');
-        }
-        files.set(child, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ...(digest !== undefined ? { digest } : {}) });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+      statted += 1;
+      if (statted % STAT_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const mark = markOf(path.join(dir, child), now);
+      if (mark) files.set(child, mark);
     }
   };
   try {
@@ -358,4 +357,20 @@ async function fingerprint(dir: string): Promise<Fingerprint> {
     const e = err as NodeJS.ErrnoException;
     return { error: e.code ?? e.message };
   }
+}
+
+/** One file's mark, or undefined when it is gone or not a file. */
+function markOf(full: string, now: number): FileMark | undefined {
+  const st = statSync(full, { throwIfNoEntry: false });
+  if (!st?.isFile()) return undefined;
+  let digest: string | undefined;
+  if (now - st.mtimeMs < RACY_MS && st.size <= MAX_DIGEST_BYTES) {
+    try {
+      digest = createHash('sha1').update(readFileSync(full)).digest('hex');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ...(digest !== undefined ? { digest } : {}) };
 }

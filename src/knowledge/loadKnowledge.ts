@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { asOfStart, type Article } from './Article';
 import { parseGaps, parseSources, parseSynonyms, parseTopics, type SourceDoc, type TopicName } from './contentFiles';
@@ -37,7 +37,7 @@ export type KnowledgeResult =
 /** How long a file must have gone unchanged before it was read for its size and times to vouch for its text. */
 const SETTLED_MS = 2000;
 
-interface FileStat {
+export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
@@ -48,7 +48,7 @@ function sameFile(a: FileStat, b: FileStat): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
-function digestOf(text: string): string {
+export function digestOf(text: string): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
@@ -60,8 +60,39 @@ interface ArticleRead {
   readonly result: ArticleResult;
 }
 
+/**
+ * `lineOf` of an article file's parse, worked out from the file when first asked (and only while the
+ * file still has the text whose digest is given; otherwise every line is 0).
+ */
+export function lazyLineOf(full: string, file: string, digest: string): ParsedArticle['lineOf'] {
+  let lineOf: ParsedArticle['lineOf'] | undefined;
+  return (at) => {
+    if (!lineOf) {
+      let text = '';
+      try {
+        text = readFileSync(full, 'utf8');
+      } catch {
+        // Gone since: no line to give.
+      }
+      const result = text !== '' && digestOf(text) === digest ? parseArticle(text, file) : undefined;
+      lineOf = result?.success ? result.data.lineOf : () => 0;
+    }
+    return lineOf(at);
+  };
+}
+
+/** One article file as a snapshot gives it back to the cache. */
+export interface RestoredFile {
+  readonly file: string;
+  readonly digest: string;
+  readonly stat?: FileStat;
+  readonly parsed: ParsedArticle;
+  readonly warnings: readonly Problem[];
+  readonly words?: CheckedWords;
+}
+
 /** What the cross-check reads of one article's words. */
-interface CheckedWords {
+export interface CheckedWords {
   /** Each alternate question's key (words with synonyms folded), in order. */
   readonly questionKeys: readonly string[];
   /** The synonym terms (their tokens) the article mentions. */
@@ -102,8 +133,40 @@ export class ArticleCache {
     return words;
   }
 
-  parse(file: string, text: string): ArticleResult {
-    return this.parsed(file, text, digestOf(text)).result;
+  private reads = 0;
+
+  /** How many article files `read` has read (rather than trusted by their stat) so far. */
+  get filesRead(): number {
+    return this.reads;
+  }
+
+  /** The last index built with the text of the synonyms it was built with, if any. */
+  lastIndex(): { synonyms: string; index: KnowledgeIndex } | undefined {
+    return this.last;
+  }
+
+  /** What is known of one article file: its text's digest, its parse, and its stat when it is trusted. */
+  known(file: string): { readonly digest: string; readonly result: ArticleResult; readonly stat?: FileStat } | undefined {
+    return this.byFile.get(file);
+  }
+
+  /** The cross-check's words of an article, when worked out with these synonyms. */
+  knownWords(article: Article, synonyms: string): CheckedWords | undefined {
+    const known = this.checked.get(article);
+    return known?.synonyms === synonyms ? known.words : undefined;
+  }
+
+  /**
+   * Takes over what a snapshot saved (see `snapshot.ts`): each article file as last read and parsed,
+   * the cross-check's words, and the index built from them. The next load then reads again only the
+   * files that changed since, and indexes again only their shards.
+   */
+  restore(files: readonly RestoredFile[], synonyms: string, index: KnowledgeIndex): void {
+    for (const f of files) {
+      this.byFile.set(f.file, { digest: f.digest, result: { success: true, data: f.parsed, warnings: [...f.warnings] }, ...(f.stat ? { stat: f.stat } : {}) });
+      if (f.words) this.checked.set(f.parsed.article, { synonyms, words: f.words });
+    }
+    this.last = { synonyms, index };
   }
 
   /**
@@ -113,24 +176,41 @@ export class ArticleCache {
    * of the previous read is read, since such a file is never trusted). A refused article is always read.
    */
   async read(full: string, file: string): Promise<ArticleRead> {
+    return this.unchanged(full, file) ?? this.readNow(full, file);
+  }
+
+  /**
+   * The file as last read when its stat vouches for it (see `read`), without reading it. A synchronous
+   * stat: a few microseconds, where a promise each would cost more than the stat itself.
+   */
+  unchanged(full: string, file: string): ArticleRead | undefined {
     const known = this.byFile.get(file);
-    if (known?.stat && known.result.success) {
-      const now = await fs.stat(full, { bigint: false });
-      if (sameFile(now, known.stat)) return { file, digest: known.digest, result: known.result };
-    }
+    if (!known?.stat || !known.result.success) return undefined;
+    const now = statSync(full, { throwIfNoEntry: false });
+    return now && sameFile(now, known.stat) ? { file, digest: known.digest, result: known.result } : undefined;
+  }
+
+  /** Reads and parses the file (the parse is reused when its text is the same as last time). */
+  async readNow(full: string, file: string): Promise<ArticleRead> {
     const readAt = Date.now();
+    this.reads += 1;
     const [st, text] = await Promise.all([fs.stat(full), fs.readFile(full, 'utf8')]);
-    const entry = this.parsed(file, text, digestOf(text));
+    const entry = this.parsed(full, file, text, digestOf(text));
     // Trusted next time only when the file had settled before it was read, and did not change while read.
     const stat = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
     if (Math.max(st.mtimeMs, st.ctimeMs) < readAt - SETTLED_MS && Buffer.byteLength(text) === st.size) this.byFile.set(file, { ...entry, stat });
     return { file, text, ...entry };
   }
 
-  private parsed(file: string, text: string, digest: string): { digest: string; result: ArticleResult } {
+  /**
+   * The file's parse. A parse kept here does not keep the file's YAML document (which `lineOf` reads) in
+   * memory: where a front-matter value sits is worked out again from the file when a problem needs it.
+   */
+  private parsed(full: string, file: string, text: string, digest: string): { digest: string; result: ArticleResult } {
     const known = this.byFile.get(file);
     if (known && known.digest === digest) return { digest, result: known.result };
-    const result = parseArticle(text, file);
+    const parsed = parseArticle(text, file);
+    const result: ArticleResult = parsed.success ? { ...parsed, data: { article: parsed.data.article, lineOf: lazyLineOf(full, file, digest) } } : parsed;
     this.byFile.set(file, { digest, result });
     return { digest, result };
   }
@@ -155,18 +235,46 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
     const e = err as NodeJS.ErrnoException;
     return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${e.code ?? e.message}`, severity: 'error' }], articles: [] };
   }
-  const read = (rel: string) => fs.readFile(path.join(dir, rel), 'utf8');
   const hash = createHash('sha256');
   const problems: Problem[] = [];
   const articleFiles = files.filter((f) => f.endsWith('.md') && path.basename(f).toLowerCase() !== 'readme.md');
+  const { good, refused, broken } = sortOut(await readArticles(dir, articleFiles, cache), hash, problems);
+  const topics = sameTopicSpelling([...good, ...refused]);
+  problems.push(...topics.problems);
+  const parsed = good.map(topics.fix);
+  cache?.keepOnly(articleFiles);
+  const content = await readContentFiles(dir, hash, problems);
+  if (content.topicNames) problems.push(...unusedTopics(content.topicNames, [...good, ...refused]));
+  if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
 
-  const texts: ArticleRead[] = await Promise.all(
-    articleFiles.map(async (f): Promise<ArticleRead> => {
-      if (cache) return cache.read(path.join(dir, f), f);
-      const text = await read(f);
-      return { file: f, text, digest: digestOf(text), result: parseArticle(text, f) };
-    }),
-  );
+  const synonymsUsed = content.synonyms ?? new Synonyms([]);
+  const checkWords = wordChecker(synonymsUsed);
+  const wordsOf = cache ? (a: Article) => cache.checkedWords(a, content.synonymsText, checkWords) : checkWords;
+  problems.push(...(await crossCheck([...parsed, ...refused.map(topics.fix)], broken, content.sources ?? new Map(), synonymsUsed, now, wordsOf)));
+  const { synonyms, sources, gaps, topicNames } = content;
+  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
+    const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
+    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
+  }
+
+  const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
+  const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(content.synonymsText));
+  cache?.rememberIndex(content.synonymsText, index);
+  return {
+    success: true,
+    warnings: sortProblems(problems),
+    data: {
+      index,
+      articles,
+      sources,
+      ...orderedTopics(articles, topicNames),
+      version: { articles: articles.length, hash: hash.digest('hex').slice(0, 12), loadedAt: new Date().toISOString() },
+    },
+  };
+}
+
+/** The article files read: the ones that parsed, what could be read of the others, and the others' ids. */
+function sortOut(texts: readonly ArticleRead[], hash: ReturnType<typeof createHash>, problems: Problem[]): { good: ParsedArticle[]; refused: ParsedArticle[]; broken: Set<string> } {
   const good: ParsedArticle[] = [];
   /** What could be read of refused articles: checked against the others too, in the same run. */
   const refused: ParsedArticle[] = [];
@@ -184,11 +292,11 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
       if (result.partial) refused.push(result.partial);
     }
   }
-  const topics = sameTopicSpelling([...good, ...refused]);
-  problems.push(...topics.problems);
-  const parsed = good.map(topics.fix);
+  return { good, refused, broken };
+}
 
-  cache?.keepOnly(articleFiles);
+/** `synonyms.yaml`, `sources.yaml`, `not-covered.yaml` and `topics.yaml`, each undefined when it has errors. */
+async function readContentFiles(dir: string, hash: ReturnType<typeof createHash>, problems: Problem[]) {
   let synonymsText = '';
   const synonyms = await readOptional(
     dir,
@@ -203,41 +311,48 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const sources = await readOptional(dir, SOURCES_FILE, hash, (t) => parseSources(t, SOURCES_FILE), problems);
   const gaps = await readOptional(dir, GAPS_FILE, hash, (t) => parseGaps(t, GAPS_FILE), problems);
   const topicNames = await readOptional(dir, TOPICS_FILE, hash, (t) => parseTopics(t, TOPICS_FILE), problems);
-  if (topicNames) {
-    const used = new Set([...good, ...refused].map((p) => p.article.topic.toLowerCase()));
-    for (const t of topicNames) {
-      if (!used.has(t.topic.toLowerCase())) problems.push({ file: TOPICS_FILE, line: t.line, message: `topic "${t.topic}" is not the topic of any article`, severity: 'warning' });
-    }
-  }
-  if (articleFiles.length === 0) problems.push({ file: dir, line: 0, message: 'no articles (*.md) found', severity: 'error' });
+  return { synonyms, synonymsText, sources, gaps, topicNames };
+}
 
-  const synonymsUsed = synonyms ?? new Synonyms([]);
-  const tokens = new Set(synonymsUsed.groups.map((g) => Synonyms.tokenFor(g.term)));
-  const checkWords = (a: Article): CheckedWords => ({
-    questionKeys: a.questions.map((q) => synonymsUsed.fold(splitWords(q)).join(' ')),
-    terms: [...new Set(synonymsUsed.fold(splitWords(`${a.title} ${a.questions.join(' ')} ${a.tags.join(' ')} ${a.shortAnswer} ${a.details}`)).filter((w) => tokens.has(w)))],
+function unusedTopics(topicNames: readonly TopicName[], articles: readonly ParsedArticle[]): Problem[] {
+  const used = new Set(articles.map((p) => p.article.topic.toLowerCase()));
+  return topicNames
+    .filter((t) => !used.has(t.topic.toLowerCase()))
+    .map((t) => ({ file: TOPICS_FILE, line: t.line, message: `topic "${t.topic}" is not the topic of any article`, severity: 'warning' as const }));
+}
+
+/** What the cross-check reads of an article's words, with these synonyms. */
+function wordChecker(synonyms: Synonyms): (a: Article) => CheckedWords {
+  const tokens = new Set(synonyms.groups.map((g) => Synonyms.tokenFor(g.term)));
+  return (a) => ({
+    questionKeys: a.questions.map((q) => synonyms.fold(splitWords(q)).join(' ')),
+    terms: [...new Set(synonyms.fold(splitWords(`${a.title} ${a.questions.join(' ')} ${a.tags.join(' ')} ${a.shortAnswer} ${a.details}`)).filter((w) => tokens.has(w)))],
   });
-  const wordsOf = cache ? (a: Article) => cache.checkedWords(a, synonymsText, checkWords) : checkWords;
-  problems.push(...crossCheck([...parsed, ...refused.map(topics.fix)], broken, sources ?? new Map(), synonymsUsed, now, wordsOf));
-  if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
-    const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
-    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
-  }
+}
 
-  const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
-  const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(synonymsText));
-  cache?.rememberIndex(synonymsText, index);
-  return {
-    success: true,
-    warnings: sortProblems(problems),
-    data: {
-      index,
-      articles,
-      sources,
-      ...orderedTopics(articles, topicNames),
-      version: { articles: articles.length, hash: hash.digest('hex').slice(0, 12), loadedAt: new Date().toISOString() },
-    },
-  };
+/** Files whose stat is checked between two turns of the event loop. */
+const STAT_BATCH = 500;
+
+/** Every article file, read and parsed; with a cache, only the files that changed are. */
+async function readArticles(dir: string, files: readonly string[], cache: ArticleCache | undefined): Promise<ArticleRead[]> {
+  if (!cache) {
+    return Promise.all(
+      files.map(async (f): Promise<ArticleRead> => {
+        const text = await fs.readFile(path.join(dir, f), 'utf8');
+        return { file: f, text, digest: digestOf(text), result: parseArticle(text, f) };
+      }),
+    );
+  }
+  const out: (ArticleRead | undefined)[] = files.map(() => undefined);
+  const changed: number[] = [];
+  for (let i = 0; i < files.length; i += 1) {
+    if (i % STAT_BATCH === STAT_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    const f = files[i] as string;
+    out[i] = cache.unchanged(path.join(dir, f), f);
+    if (!out[i]) changed.push(i);
+  }
+  await Promise.all(changed.map(async (i) => (out[i] = await cache.readNow(path.join(dir, files[i] as string), files[i] as string))));
+  return out as ArticleRead[];
 }
 
 /** The topics in the order staff list them in `topics.yaml` (the rest after), each with how it reads. */
@@ -295,15 +410,18 @@ function sameTopicSpelling(parsed: readonly ParsedArticle[]): { problems: Proble
   return { problems, fix };
 }
 
+/** Articles cross-checked between two turns of the event loop. */
+const CHECK_BATCH = 1000;
+
 /** Problems that need more than one file to see: ids, links, sources, collisions, dates. */
-function crossCheck(
+async function crossCheck(
   all: readonly ParsedArticle[],
   broken: ReadonlySet<string>,
   sources: ReadonlyMap<string, SourceDoc>,
   synonyms: Synonyms,
   now: Date,
   wordsOf: (a: Article) => CheckedWords,
-): Problem[] {
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   // A refused article whose id could not be read cannot be checked against the others.
   const parsed = all.filter((p) => p.article.id !== '');
@@ -316,7 +434,10 @@ function crossCheck(
   }
 
   const questionOwner = new Map<string, { id: string; text: string }>();
-  for (const p of parsed) {
+  for (let k = 0; k < parsed.length; k += 1) {
+    // A large knowledge base is checked in batches: requests are served between them.
+    if (k % CHECK_BATCH === CHECK_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    const p = parsed[k] as ParsedArticle;
     const a = p.article;
     a.related.forEach((id, i) => {
       if (!byId.has(id) && !broken.has(id)) error(a.file, p.lineOf(['related', i]), `related article "${id}" does not exist`);

@@ -65,56 +65,16 @@ export function splitPassages(lines: readonly string[], from: number): { passage
       continue;
     }
     const item = ITEM.exec(raw);
-    if (item && passages.length > 0) {
-      // A list: each top-level item with its continuation lines and nested items is one passage.
-      const indent = (item[1] ?? '').length;
-      while (i < lines.length) {
-        const start = ITEM.exec(lines[i] ?? '');
-        if (!start || (start[1] ?? '').length > indent) break;
-        const line = i + 1;
-        const parts = [start[2] ?? ''];
-        i += 1;
-        while (i < lines.length) {
-          const next = lines[i] ?? '';
-          if (next.trim() === '') {
-            // A blank line ends the item unless an indented continuation follows.
-            const after = lines[i + 1] ?? '';
-            if (/^\s{2,}\S/.test(after) && !(ITEM.exec(after) && (ITEM.exec(after)?.[1] ?? '').length <= indent)) {
-              i += 1;
-              continue;
-            }
-            break;
-          }
-          const nested = ITEM.exec(next);
-          if (nested && (nested[1] ?? '').length <= indent) break;
-          if (HEADING.test(next)) break;
-          parts.push(nested ? `- ${nested[2] ?? ''}` : next.trim());
-          i += 1;
-        }
-        push('item', parts.join(' '), line, true);
-        while (i < lines.length && (lines[i] ?? '').trim() === '') {
-          const after = lines[i + 1] ?? '';
-          const again = ITEM.exec(after);
-          if (again && (again[1] ?? '').length === indent) i += 1;
-          else break;
-        }
-      }
+    const block = item && passages.length > 0 ? readList(lines, i, (item[1] ?? '').length) : FENCE.test(raw) ? readFence(lines, i) : undefined;
+    if (block) {
+      for (const b of block.items) push(b.kind, b.text, b.line, b.kind === 'item');
+      i = block.next;
       lead = undefined;
       continue;
     }
-    // A paragraph (or a fenced block, kept whole).
+    // A paragraph.
     const line = i + 1;
     const parts: string[] = [];
-    if (FENCE.test(raw)) {
-      const fence = FENCE.exec(raw)?.[1] ?? '```';
-      parts.push(raw);
-      i += 1;
-      while (i < lines.length && !(lines[i] ?? '').trim().startsWith(fence)) parts.push(lines[i++] ?? '');
-      if (i < lines.length) parts.push(lines[i++] ?? '');
-      push('paragraph', parts.join('\n'), line);
-      lead = undefined;
-      continue;
-    }
     while (i < lines.length) {
       const next = lines[i] ?? '';
       if (next.trim() === '' || (parts.length > 0 && (HEADING.test(next) || ITEM.test(next)))) break;
@@ -131,6 +91,61 @@ export function splitPassages(lines: readonly string[], from: number): { passage
     lead = undefined;
   }
   return { passages, headings };
+}
+
+/** A block of the body read as passages, and the line after it (0-based). */
+interface Block {
+  readonly items: readonly { readonly kind: Passage['kind']; readonly text: string; readonly line: number }[];
+  readonly next: number;
+}
+
+/** A list starting at line `i` (its items indented by `indent`): each top-level item with its continuation lines and nested items is one passage. */
+function readList(lines: readonly string[], from: number, indent: number): Block {
+  const items: { kind: Passage['kind']; text: string; line: number }[] = [];
+  let i = from;
+  while (i < lines.length) {
+    const start = ITEM.exec(lines[i] ?? '');
+    if (!start || (start[1] ?? '').length > indent) break;
+    const line = i + 1;
+    const parts = [start[2] ?? ''];
+    i += 1;
+    while (i < lines.length) {
+      const next = lines[i] ?? '';
+      if (next.trim() === '') {
+        // A blank line ends the item unless an indented continuation follows.
+        const after = lines[i + 1] ?? '';
+        if (/^\s{2,}\S/.test(after) && !(ITEM.exec(after) && (ITEM.exec(after)?.[1] ?? '').length <= indent)) {
+          i += 1;
+          continue;
+        }
+        break;
+      }
+      const nested = ITEM.exec(next);
+      if (nested && (nested[1] ?? '').length <= indent) break;
+      if (HEADING.test(next)) break;
+      parts.push(nested ? `- ${nested[2] ?? ''}` : next.trim());
+      i += 1;
+    }
+    items.push({ kind: 'item', text: parts.join(' '), line });
+    while (i < lines.length && (lines[i] ?? '').trim() === '') {
+      const after = lines[i + 1] ?? '';
+      const again = ITEM.exec(after);
+      if (again && (again[1] ?? '').length === indent) i += 1;
+      else break;
+    }
+  }
+  return { items, next: i };
+}
+
+/** A fenced block starting at line `from`, kept whole as one paragraph. */
+function readFence(lines: readonly string[], from: number): Block {
+  const raw = lines[from] ?? '';
+  const fence = FENCE.exec(raw)?.[1] ?? '```';
+  const parts = [raw];
+  let i = from + 1;
+  while (i < lines.length && !(lines[i] ?? '').trim().startsWith(fence)) parts.push(lines[i++] ?? '');
+  if (i < lines.length) parts.push(lines[i++] ?? '');
+  return { items: [{ kind: 'paragraph', text: parts.join('\n'), line: from + 1 }], next: i };
 }
 
 function startsList(lines: readonly string[], from: number): boolean {
