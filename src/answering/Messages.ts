@@ -114,7 +114,10 @@ export type Messages = Readonly<Record<MessageKey, string>>;
 /** What fits in Web Chat's avatar circle (the widget shows no more of a page's data-bot-initials either). */
 const MAX_INITIALS = 3;
 
-const line = z.string({ message: 'must be text' }).trim().min(1, 'must not be empty');
+const line = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is missing: every message is required (see dialogs/README.md)' : 'must be text') })
+  .trim()
+  .min(1, 'must not be empty');
 const Schema = z.strictObject(
   Object.fromEntries(Object.keys(PLACEHOLDERS).map((k) => [k, line])) as Record<MessageKey, typeof line>,
 );
