@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import { DirectLineClient, issueToken } from '../../helpers/directLineClient';
 import { scriptLiteral, widgetWords } from '../../../src/channel/webchat/widgetWords';
 import { startBot, type RunningBot } from '../../helpers/httpHarness';
 import { realContent, ROOT } from '../../helpers/realContent';
@@ -62,6 +63,29 @@ describe("widget.js carries the widget's words from dialogs/messages.yaml", () =
     // The same bot serves the same bytes again: its ETag is stable.
     const again = await fetch(`${edited.url}/widget.js`, { headers: { 'if-none-match': res.headers.get('etag') ?? '' } });
     expect(again.status).toBe(304);
+  });
+});
+
+describe("the bot's name on its own Direct Line comes from botName in messages.yaml", () => {
+  it.each([
+    ['shipped', 'Partner support bot'],
+    ['edited', 'Contoso partner helper'],
+  ])('%s', async (_which, name) => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dialogs-'));
+    await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
+    const file = path.join(dir, 'messages.yaml');
+    await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('botName: Partner support bot', `botName: ${name}`));
+    const bot = await startBot({}, undefined, undefined, dir);
+    try {
+      const issued = await issueToken(bot.url);
+      const client = new DirectLineClient(bot.url, issued.token, issued.conversationId);
+      await client.start();
+      const reply = await client.ask('hello');
+      expect(reply.from).toMatchObject({ role: 'bot', name });
+    } finally {
+      await bot.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
