@@ -42,8 +42,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Served to the partner's browser as is.
+    // Served to the partner's browser as is, but for the words the bot puts in (at __WIDGET_WORDS__).
     files: ['src/web/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser, WebChat: 'readonly' } },
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, WebChat: 'readonly', __WIDGET_WORDS__: 'readonly' } },
   },
 );

@@ -89,12 +89,35 @@ const PLACEHOLDERS = {
   staffTaken: ['name'],
   staffResolved: ['name'],
   staffUnnamed: [],
+  botName: [],
+  widgetTitle: [],
+  widgetLauncherLabel: [],
+  widgetUnreadOne: ['label', 'count'],
+  widgetUnreadMany: ['label', 'count'],
+  widgetNewButton: [],
+  widgetNewLabel: [],
+  widgetNewHint: [],
+  widgetCloseLabel: [],
+  widgetConnecting: [],
+  widgetUnavailable: [],
+  widgetCouldNotStart: ['reason'],
+  widgetBundleFailed: [],
+  widgetServiceAnswered: ['status'],
+  widgetTryAgain: [],
+  widgetBotInitials: [],
+  widgetUserInitials: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageKey = keyof typeof PLACEHOLDERS;
 export type Messages = Readonly<Record<MessageKey, string>>;
 
-const line = z.string({ message: 'must be text' }).trim().min(1, 'must not be empty');
+/** What fits in Web Chat's avatar circle (the widget shows no more of a page's data-bot-initials either). */
+const MAX_INITIALS = 3;
+
+const line = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is missing: every message is required (see dialogs/README.md)' : 'must be text') })
+  .trim()
+  .min(1, 'must not be empty');
 const Schema = z.strictObject(
   Object.fromEntries(Object.keys(PLACEHOLDERS).map((k) => [k, line])) as Record<MessageKey, typeof line>,
 );
@@ -117,6 +140,10 @@ export function parseMessages(text: string, file: string): Result<Messages> {
   const days = data.weekdays.split(',').map((d) => d.trim());
   if (days.length !== 7 || days.includes('')) {
     problems.push({ file, line: yaml.lineOf(['weekdays']), message: `weekdays: must name the 7 days of the week, Monday first, separated by commas (found ${days.filter((d) => d !== '').length})`, severity: 'error' });
+  }
+  for (const key of ['widgetBotInitials', 'widgetUserInitials'] as const) {
+    const length = [...data[key]].length;
+    if (length > MAX_INITIALS) problems.push({ file, line: yaml.lineOf([key]), message: `${key}: at most ${MAX_INITIALS} characters fit in the avatar circle (found ${length})`, severity: 'error' });
   }
   if (problems.length > 0) return { success: false, problems };
   return { success: true, data, warnings: parsed.warnings };

@@ -23,6 +23,7 @@ import { AzureDirectLine } from './webchat/azureDirectLine';
 import { OriginPolicy } from './webchat/origins';
 import { TokenIssuer } from './webchat/tokenIssuer';
 import { registerWebChat } from './webchat/webchatRoutes';
+import { widgetWords } from './webchat/widgetWords';
 import { StaffDesk } from './teams/staffDesk';
 import { PartnerBot } from './PartnerBot';
 import { noArticle } from '../conversation/outgoing';
@@ -188,7 +189,7 @@ function registerWidget(opts: StartOptions, parts: { server: BotServer; adapter:
     transcripts,
     ...(webchat.directLineSecret ? { azure: new AzureDirectLine(webchat.directLineDomain, webchat.directLineSecret, config.outboundTimeoutMs), azureDomain: webchat.directLineDomain } : {}),
   });
-  registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, gate: server.gate, fairUse });
+  registerWebChat({ server: server.server, issuer, origins, allowedOrigins: webchat.allowedOrigins, logger, gate: server.gate, fairUse, words: widgetWords(messages) });
   if (webchat.directLineSecret) return transcripts;
   adapter.useLocalChannel({
     serviceUrl: LOCAL_SERVICE_URL,
@@ -202,7 +203,7 @@ function registerWidget(opts: StartOptions, parts: { server: BotServer; adapter:
     signer,
     tokenTtlSeconds: webchat.tokenTtlSeconds,
     origins,
-    bot: { id: config.auth.appId ?? 'partner-bot', name: 'Partner support bot' },
+    bot: { id: config.auth.appId ?? 'partner-bot', name: messages.botName },
     maxBodyBytes: config.maxBodyBytes,
     logger,
     gate: server.gate,

@@ -10,12 +10,12 @@ export function parseWith<T>(schema: z.ZodType<T>, text: string, file: string): 
   if (!result.success) {
     return {
       success: false,
-      problems: result.error.issues.map((issue) => ({
-        file,
-        line: yaml.lineOf(issue.path),
-        message: `${issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`,
-        severity: 'error',
-      })),
+      problems: result.error.issues.flatMap((issue) => {
+        const at = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+        // A misspelt key is reported at its own line, where staff will look for it.
+        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ file, line: yaml.keyLineOf([...issue.path, key]), message: `${at}Unrecognized key: "${key}"`, severity: 'error' as const }));
+        return [{ file, line: yaml.lineOf(issue.path), message: `${at}${issue.message}`, severity: 'error' as const }];
+      }),
     };
   }
   return { success: true, data: { data: result.data, yaml }, warnings: problems };

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { Problem } from './Problem';
 
 /** A parsed YAML text that can say on which line any value sits. */
@@ -6,6 +6,8 @@ export interface YamlSource {
   readonly value: unknown;
   /** 1-based line of the value at `path` (or of its nearest existing parent). */
   lineOf(path: readonly PropertyKey[]): number;
+  /** 1-based line of the key at the end of `path` (a misspelt key, say); lineOf(path) when it is not a map key. */
+  keyLineOf(path: readonly PropertyKey[]): number;
 }
 
 /**
@@ -30,5 +32,11 @@ export function parseYaml(source: string, file: string, firstLine = 1): { yaml?:
     }
     return firstLine;
   };
-  return { yaml: { value: doc.toJS(), lineOf }, problems };
+  const keyLineOf = (path: readonly PropertyKey[]): number => {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1) as unknown[], true);
+    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]) : undefined;
+    const range = pair && isNode(pair.key) ? pair.key.range : undefined;
+    return range ? lineCounter.linePos(range[0]).line + offset : lineOf(path);
+  };
+  return { yaml: { value: doc.toJS(), lineOf, keyLineOf }, problems };
 }

@@ -7,13 +7,16 @@
  * bot, asks the bot for a Direct Line token (never a secret) and shows the conversation in a panel.
  * A reload within the bot's resume window continues the same conversation.
  *
+ * Its words (title, buttons, status lines) are the widget... messages of the bot's
+ * dialogs/messages.yaml: the bot puts them into this file as it serves it (`words` below).
+ *
  * data- attributes (all optional):
- *   data-title             panel title (default "Partner support")
- *   data-launcher-label    launcher text (default "Ask partner support")
+ *   data-title             panel title (default: widgetTitle in messages.yaml)
+ *   data-launcher-label    launcher text (default: widgetLauncherLabel)
  *   data-color             accent colour: launcher, header, buttons (default #0f6cbd)
  *   data-header-text-color text colour on the accent (default #ffffff)
  *   data-bot-avatar        URL of the bot's avatar image
- *   data-bot-initials      initials shown when there is no avatar image (default "PS")
+ *   data-bot-initials      initials shown when there is no avatar image (default: widgetBotInitials)
  *   data-position          "right" (default) or "left"
  *   data-locale            e.g. "en-GB" (default: the page's language)
  *   data-open              "true" opens the panel on load
@@ -26,18 +29,27 @@
   'use strict';
   if (window.PartnerSupportChat) return;
 
+  /** The words, from dialogs/messages.yaml (JSON, escaped for a script, put in by the bot). */
+  var words = __WIDGET_WORDS__;
   var script = document.currentScript;
   var data = (script && script.dataset) || {};
   var botOrigin = new URL(script ? script.src : location.href, location.href).origin;
   var bundleUrl = botOrigin + '__WEBCHAT_BUNDLE__';
   var tokenUrl = data.tokenUrl || botOrigin + '/api/webchat/token';
   var storeKey = 'partner-support-chat:' + botOrigin;
-  var title = data.title || 'Partner support';
+  var title = data.title || words.title;
   var accent = safeColor(data.color, '#0f6cbd');
   var onAccent = safeColor(data.headerTextColor, '#ffffff');
   var left = data.position === 'left';
   var transport = data.transport === 'polling' ? 'polling' : 'websocket';
   var locale = data.locale || document.documentElement.lang || navigator.language || 'en-US';
+
+  /** Fills a message's {name} placeholders; one without a value is left as it is. */
+  function fill(template, values) {
+    return template.replace(/\{([^{}]*)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
 
   /** Only plain colour values reach the style sheet. */
   function safeColor(value, fallback) {
@@ -122,7 +134,7 @@
   var root = el('div', { class: 'psc-root' });
   var launcher = el('button', { type: 'button', class: 'psc-launcher', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', 'aria-controls': 'psc-panel' });
   launcher.innerHTML = icon;
-  var launcherLabel = data.launcherLabel || 'Ask partner support';
+  var launcherLabel = data.launcherLabel || words.launcherLabel;
   launcher.appendChild(el('span', { text: launcherLabel }));
   var badge = el('span', { class: 'psc-badge', hidden: '' });
   launcher.appendChild(badge);
@@ -132,12 +144,12 @@
     unread = n;
     badge.textContent = String(n);
     badge.hidden = n === 0;
-    launcher.setAttribute('aria-label', n === 0 ? launcherLabel : launcherLabel + ' (' + n + ' new ' + (n === 1 ? 'message' : 'messages') + ')');
+    launcher.setAttribute('aria-label', n === 0 ? launcherLabel : fill(n === 1 ? words.unreadOne : words.unreadMany, { label: launcherLabel, count: n }));
   }
 
   var heading = el('h2', { id: 'psc-title', text: title });
-  var newButton = el('button', { type: 'button', class: 'psc-new', 'aria-label': 'New conversation', title: 'Start a new conversation', text: 'New' });
-  var closeButton = el('button', { type: 'button', class: 'psc-close', 'aria-label': 'Close chat', title: 'Close chat', text: '\u2715' });
+  var newButton = el('button', { type: 'button', class: 'psc-new', 'aria-label': words.newLabel, title: words.newHint, text: words.newButton });
+  var closeButton = el('button', { type: 'button', class: 'psc-close', 'aria-label': words.closeLabel, title: words.closeLabel, text: '\u2715' });
   var headerChildren = [heading, newButton, closeButton];
   if (data.botAvatar) headerChildren.unshift(el('img', { src: data.botAvatar, alt: '' }));
   var body = el('div', { class: 'psc-body' });
@@ -159,7 +171,7 @@
         };
         s.onerror = function () {
           bundle = undefined;
-          reject(new Error('the chat could not be loaded'));
+          reject(new Error(words.bundleFailed));
         };
         document.head.appendChild(s);
       });
@@ -171,11 +183,11 @@
     return fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), credentials: 'omit' }).then(function (res) {
       return res.json().then(
         function (json) {
-          if (!res.ok) throw new Error(json && json.message ? json.message : 'the chat service answered ' + res.status);
+          if (!res.ok) throw new Error(json && json.message ? json.message : fill(words.serviceAnswered, { status: res.status }));
           return json;
         },
         function () {
-          throw new Error('the chat service answered ' + res.status);
+          throw new Error(fill(words.serviceAnswered, { status: res.status }));
         },
       );
     });
@@ -188,7 +200,7 @@
   function showStatus(message, retry) {
     var box = el('div', { class: 'psc-status', role: 'status' }, [el('p', { text: message })]);
     if (retry) {
-      var again = el('button', { type: 'button', text: 'Try again' });
+      var again = el('button', { type: 'button', text: words.tryAgain });
       again.addEventListener('click', function () {
         connect(false);
       });
@@ -213,7 +225,7 @@
   function connect(fresh) {
     if (connecting) return connecting;
     end();
-    showStatus('Connecting\u2026');
+    showStatus(words.connecting);
     var state = loadState();
     connecting = Promise.all([loadBundle(), requestToken({ resume: state.resume, fresh: !!fresh })])
       .then(function (results) {
@@ -226,7 +238,7 @@
         var directLine = WebChat.createDirectLine(options);
         var container = el('div', { class: 'psc-chat' });
         body.replaceChildren(container);
-        var avatar = data.botAvatar ? { botAvatarImage: data.botAvatar } : { botAvatarInitials: (data.botInitials || 'PS').slice(0, 3) };
+        var avatar = data.botAvatar ? { botAvatarImage: data.botAvatar } : { botAvatarInitials: (data.botInitials || words.botInitials).slice(0, 3) };
         WebChat.renderWebChat(
           {
             directLine: directLine,
@@ -237,7 +249,7 @@
               {
                 accent: accent,
                 hideUploadButton: true,
-                userAvatarInitials: 'You',
+                userAvatarInitials: words.userInitials,
                 // The follow-ups flow: a short button ("Helpful") sits beside another, a whole
                 // question wraps onto a second line (see .psc-panel rules above), so an answer's
                 // buttons take about a third of the panel, not a tall stack.
@@ -281,9 +293,9 @@
         // A browser hides why a cross-origin call failed; the likely reasons are for the page's developers.
         if (err instanceof TypeError) {
           console.error('Partner support chat: ' + tokenUrl + ' could not be reached, or this page\'s origin (' + location.origin + ') is not in the bot\'s WEBCHAT_ALLOWED_ORIGINS.');
-          showStatus('Sorry, the chat is not available right now.', true);
+          showStatus(words.unavailable, true);
         } else {
-          showStatus('Sorry, the chat could not start: ' + err.message + '.', true);
+          showStatus(fill(words.couldNotStart, { reason: err.message }), true);
         }
       })
       .then(function () {

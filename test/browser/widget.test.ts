@@ -414,6 +414,52 @@ describe('the portal widget in headless Chromium', () => {
     expect(consoleErrors.join('\n')).toMatch(/not in the bot's WEBCHAT_ALLOWED_ORIGINS/);
   });
 
+  it("shows the words staff wrote in a copy of dialogs/ (as text, never markup); a page's own data-title and data-launcher-label still win", async () => {
+    const { page } = browser!;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dialogs-'));
+    await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
+    const title = 'Contoso desk "beta" </script><script>window.__xss=1</script>';
+    const file = path.join(dir, 'messages.yaml');
+    const shipped = await fs.readFile(file, 'utf8');
+    const edited = shipped
+      .replace('widgetTitle: Partner support', () => `widgetTitle: ${JSON.stringify(title)}`)
+      .replace('widgetLauncherLabel: Ask partner support', 'widgetLauncherLabel: Chat with our team')
+      .replace('widgetNewButton: New', 'widgetNewButton: Start over')
+      .replace('widgetUnavailable: Sorry, the chat is not available right now.', 'widgetUnavailable: "The chat\'s closed for now."')
+      .replace('widgetTryAgain: Try again', 'widgetTryAgain: Retry');
+    expect(edited.split('\n').filter((l, i) => l !== shipped.split('\n')[i])).toHaveLength(5);
+    await fs.writeFile(file, edited);
+    const reworded = await startBot({ WEBCHAT_TOKEN_SECRET: KEY, WEBCHAT_ALLOWED_ORIGINS: portal.origin }, undefined, undefined, dir);
+    const portalPage = (attrs: string) => `<!doctype html><html lang="en"><body><h1>Contoso portal</h1><script src="${reworded.url}/widget.js" ${attrs}></script></body></html>`;
+    try {
+      portal.setPage(portalPage(''));
+      await page.goto(portal.origin);
+      await page.getByRole('button', { name: 'Chat with our team' }).click();
+      await expect(page.getByRole('dialog', { name: title }).isVisible()).resolves.toBe(true);
+      await expect(page.locator('.psc-header h2').textContent()).resolves.toBe(title);
+      await expect(page.locator('.psc-new').textContent()).resolves.toBe('Start over');
+      await botSays(page, /I answer questions about/);
+      await expect(page.evaluate('window.__xss')).resolves.toBeUndefined();
+      await shot(page, '9-reworded');
+
+      // The page's own attributes override the words of messages.yaml (the panel reopens: it was open).
+      portal.setPage(portalPage('data-title="Contoso Partner Desk" data-launcher-label="Chat with Contoso"'));
+      await page.goto(portal.origin);
+      await page.getByRole('dialog', { name: 'Contoso Partner Desk' }).waitFor();
+      await page.keyboard.press('Escape');
+      await expect(page.getByRole('button', { name: 'Chat with Contoso' }).isVisible()).resolves.toBe(true);
+
+      // On an origin the bot does not list: the reworded status line and button.
+      portal.setPage(portalPage('data-open="true"'));
+      await page.goto(portal.otherOrigin);
+      await page.getByText("The chat's closed for now.").waitFor();
+      await expect(page.getByRole('button', { name: 'Retry' }).isVisible()).resolves.toBe(true);
+    } finally {
+      await reworded.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('with Azure Bot Service: the page gets a token, never the Direct Line secret', async () => {
     const { page } = browser!;
     const secret = 'AzureDirectLineSecret.for-the-browser-test.0123456789';

@@ -76,4 +76,26 @@ describe('loadDialogs', () => {
     await edit('phrases.yaml', (t) => t.replace('yesAnswer: ["yes",', 'yesAnswer: ["yes", go for it,').replace('talkToPerson:\n  phrases: [', 'talkToPerson:\n  phrases: [ask our team, '));
     expect(await problems()).toEqual([]);
   });
+
+  it('reports a misspelt widget key at its own line, and the message it leaves missing', async () => {
+    await edit('messages.yaml', (t) => t.replace('widgetNewButton: New', 'widgetNewButon: New'));
+    const file = path.join(dir, 'messages.yaml');
+    expect(await problems()).toEqual([
+      `${file}:${await lineOf('messages.yaml', 'welcome:')}: widgetNewButton: is missing: every message is required (see dialogs/README.md)`,
+      `${file}:${await lineOf('messages.yaml', 'widgetNewButon:')}: Unrecognized key: "widgetNewButon"`,
+    ]);
+  });
+
+  it('reports a widget word with a placeholder it is not given, and initials too long for the avatar, at their lines', async () => {
+    await edit('messages.yaml', (t) =>
+      t
+        .replace('widgetCouldNotStart: "Sorry, the chat could not start: {reason}."', 'widgetCouldNotStart: "Sorry, the chat could not start: {error}."')
+        .replace('widgetBotInitials: PS', 'widgetBotInitials: PSUP'),
+    );
+    const file = path.join(dir, 'messages.yaml');
+    expect(await problems()).toEqual([
+      `${file}:${await lineOf('messages.yaml', 'widgetCouldNotStart:')}: widgetCouldNotStart: unknown placeholder {error}; it may use {reason}`,
+      `${file}:${await lineOf('messages.yaml', 'widgetBotInitials:')}: widgetBotInitials: at most 3 characters fit in the avatar circle (found 4)`,
+    ]);
+  });
 });

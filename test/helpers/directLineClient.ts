@@ -48,7 +48,7 @@ export interface DlActivity {
   id: string;
   type: string;
   text?: string;
-  from: { id: string; role?: string };
+  from: { id: string; name?: string; role?: string };
   channelData?: Record<string, unknown>;
   suggestedActions?: { actions: { type: string; title: string; value: unknown; text?: string; displayText?: string }[] };
   attachments?: unknown[];

@@ -10,6 +10,7 @@ import { parseConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
 import { formatProblem } from '../../src/content/Problem';
+import { loadDialogs, type Dialogs } from '../../src/dialogs/loadDialogs';
 import { realContent } from './realContent';
 
 export interface RunningBot {
@@ -20,8 +21,11 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
-/** Starts the real restify server with the bundled content on a random loopback port. */
-export async function startBot(env: Record<string, string> = {}, storage?: Storage, knowledgeDir?: string): Promise<RunningBot> {
+/**
+ * Starts the real restify server with the bundled content on a random loopback port; with
+ * `dialogsDir`, the dialogs folder there (a copy staff edited) instead of the bundled one.
+ */
+export async function startBot(env: Record<string, string> = {}, storage?: Storage, knowledgeDir?: string, dialogsDir?: string): Promise<RunningBot> {
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'question-log-'));
   const parsed = parseConfig({ LOG_LEVEL: 'info', QUESTION_LOG_DIR: logDir, ...env });
   if (!parsed.success) throw parsed.error;
@@ -34,7 +38,7 @@ export async function startBot(env: Record<string, string> = {}, storage?: Stora
     },
   });
   const content = await realContent();
-  const { messages, scripts, phrases } = content;
+  const { messages, scripts, phrases } = dialogsDir ? await dialogsFrom(dialogsDir) : content;
   let kb = content.kb;
   if (knowledgeDir) {
     const loaded = await loadKnowledge(knowledgeDir);
@@ -46,6 +50,12 @@ export async function startBot(env: Record<string, string> = {}, storage?: Stora
   const bot = buildBotServer({ config, logger, knowledge: () => kb, messages, scripts, phrases, ready });
   const port = await bot.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, bot, logs, close: async () => void (await bot.shutdown(1000)) };
+}
+
+async function dialogsFrom(dir: string): Promise<Dialogs> {
+  const loaded = await loadDialogs(dir);
+  if (!loaded.success) throw new Error(loaded.problems.map(formatProblem).join('\n'));
+  return loaded.data;
 }
 
 export interface Receiver {

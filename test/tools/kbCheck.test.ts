@@ -44,6 +44,7 @@ describe('npm run kb:check', () => {
       await edit(path.join(dialogs, 'phrases.yaml'), (t) => t.replace("'\\b(?:my|the)\\s+(?:ticket|request|case)\\b", "'(?:my|the")); // a pattern that does not compile
       await edit(path.join(dialogs, 'phrases.yaml'), (t) => t.replace('goodbye:\n  phrases: [bye,', 'goodbye:\n  phrases: [cheers, bye,')); // in thanks too
       await edit(path.join(dialogs, 'messages.yaml'), (t) => t.replace('staffTaken: Taken by {name}', 'staffTaken: Taken by {staff}')); // a placeholder it is not given
+      await edit(path.join(dialogs, 'messages.yaml'), (t) => t.replace('widgetTryAgain: Try again', 'widgetTryAgain: Try {again}')); // the portal widget's words too
       // A wrong type and an unknown source in the same article: both in this run, not one after the other.
       await edit(path.join(kb, 'partner-program/competitors.md'), (t) => t.replace(/^tags: \[(.*)\]$/m, 'tags: $1').replace(/^source: .*$/m, 'source: not-listed.txt'));
       await edit(path.join(kb, 'bpos/bpos-overview.md'), (t) => t.replace('historical: true\n', '')); // no longer historical: stale
@@ -65,6 +66,7 @@ describe('npm run kb:check', () => {
         ['broken phrase pattern', /phrases\.yaml:\d+: ticketStatus\.patterns: not a regular expression/],
         ['small talk in two entries', /phrases\.yaml:\d+: goodbye\.phrases: "cheers" is also listed under thanks \(line \d+\)/],
         ['staff card placeholder', /messages\.yaml:\d+: staffTaken: unknown placeholder \{staff\}; it may use \{name\}/],
+        ['widget word placeholder', /messages\.yaml:\d+: widgetTryAgain: unknown placeholder \{again\}; it takes none/],
         ['tags as text', /partner-program\/competitors\.md:\d+: tags must be a list, not text: write tags: \[/],
         ['source of the same article', /partner-program\/competitors\.md:\d+: source "not-listed\.txt" is not listed/],
         ['stale, not historical', /bpos\/bpos-overview\.md: warning: asOf "[^"]+" is more than 3 years old/],

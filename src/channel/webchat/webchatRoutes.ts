@@ -11,6 +11,7 @@ import { DirectLineUnavailable } from './azureDirectLine';
 import type { OriginPolicy } from './origins';
 import { ownOrigin } from './origins';
 import type { TokenIssuer } from './tokenIssuer';
+import { widgetSource, type WidgetWords } from './widgetWords';
 
 export interface WebChatDeps {
   readonly server: restify.Server;
@@ -21,6 +22,8 @@ export interface WebChatDeps {
   /** Refuses the widget's calls once shutdown begins; its static files are still served. */
   readonly gate: ShutdownGate;
   readonly fairUse: FairUse;
+  /** The widget's words (dialogs/messages.yaml), put into the `widget.js` it serves. */
+  readonly words: WidgetWords;
 }
 
 const WEBCHAT_API = '/api/webchat';
@@ -31,7 +34,7 @@ const WEBCHAT_API = '/api/webchat';
  * widget), `POST /api/webchat/token` and `POST /api/webchat/unread`.
  */
 export function registerWebChat(deps: WebChatDeps): void {
-  registerAssets(deps.server, deps.gate);
+  registerAssets(deps.server, deps.gate, deps.words);
   deps.gate.corsFor(WEBCHAT_API, deps.origins);
   deps.server.opts(`${WEBCHAT_API}/*`, (req, res, next) => {
     if (deps.origins.cors(req, (n, v) => res.header(n, v))) res.send(204);
@@ -42,13 +45,17 @@ export function registerWebChat(deps: WebChatDeps): void {
   registerToken(deps);
 }
 
-/** The widget's files, served from memory (gzipped when asked), during shutdown too: they start no work. */
-function registerAssets(server: restify.Server, gate: ShutdownGate): void {
+/**
+ * The widget's files, served from memory (gzipped when asked), during shutdown too: they start no work.
+ * `widget.js` carries the words, so its ETag changes with them: a browser revalidating it after staff
+ * reworded `dialogs/messages.yaml` (and the bot restarted) gets the new file.
+ */
+function registerAssets(server: restify.Server, gate: ShutdownGate, words: WidgetWords): void {
   const files = webFiles();
   const version = files.webChatVersion;
   const bundle = Asset.fromFile(files.bundle, 'application/javascript; charset=utf-8');
   const loaderSource = Asset.fromFile(path.join(files.dir, 'widget.js'), 'application/javascript; charset=utf-8');
-  const loader = new Asset(Buffer.from(loaderSource.body.toString('utf8').replace('__WEBCHAT_BUNDLE__', `/webchat.js?v=${version}`)), loaderSource.contentType);
+  const loader = new Asset(Buffer.from(widgetSource(loaderSource.body.toString('utf8'), `/webchat.js?v=${version}`, words)), loaderSource.contentType);
   const demo = Asset.fromFile(path.join(files.dir, 'demo.html'), 'text/html; charset=utf-8');
   // Compress the bundle now (off the main thread), so the first partner to open the chat does not wait.
   void bundle.gzip();
