@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { bandOf, type Metrics, type TurnBand } from '../telemetry/Metrics';
 import type { Telemetry } from '../telemetry/tracing';
-import type { ShutdownGate } from './shutdownGate';
+import type { ShutdownGate } from '../http/shutdownGate';
 import { correlationIdOf, outcomeOf } from './turnLog';
 
 /**

@@ -9,12 +9,12 @@ import type { Logger } from '../log';
 import { StorageUnavailable, storageUnavailableIn, type StorageState } from '../storage/StorageHealth';
 import type { PartnerAdapter } from './adapter';
 import { SigningKeysUnavailable, Unauthorized } from './botAuth';
-import { checkBodyHeaders, quoteHeader, readJsonBody, type BodyProblem } from './httpBody';
+import { checkBodyHeaders, quoteHeader, readJsonBody, type BodyProblem } from '../http/httpBody';
 import { isAllowedServiceUrl } from './serviceUrlPolicy';
 import { setCorrelationId } from './turnLog';
 import { validateActivity, type IncomingActivity } from './validateActivity';
 import type { TurnGate } from './fairUseHttp';
-import { DIRECT_LINE_PREFIX, ShutdownGate } from './shutdownGate';
+import { DIRECT_LINE_PREFIX, ShutdownGate } from '../http/shutdownGate';
 
 export interface ServerDeps {
   readonly adapter: PartnerAdapter;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { webFiles } from '../../src/channel/webchat/assets';
+import { webFiles } from '../../src/http/webchat/assets';
 import { ROOT } from '../helpers/realContent';
 
 /** The production install must stay at most this size (du, in KiB), so a deploy stays quick. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { webFiles } from '../../../src/channel/webchat/assets';
+import { webFiles } from '../../../src/http/webchat/assets';
 import { startBot, type RunningBot } from '../../helpers/httpHarness';
 import { ROOT } from '../../helpers/realContent';
 

@@ -1,5 +1,5 @@
-import type { Transcripts } from '../directLine/transcripts';
-import { newConversationId, newUserId, startChain, type TokenSigner } from '../directLine/tokens';
+import type { Transcripts } from '../../channel/directLine/transcripts';
+import { newConversationId, newUserId, startChain, type TokenSigner } from '../../channel/directLine/tokens';
 import type { AzureDirectLine } from './azureDirectLine';
 import { DirectLineUnavailable } from './azureDirectLine';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { DirectLineClient, issueToken } from '../../helpers/directLineClient';
-import { scriptLiteral, widgetWords } from '../../../src/channel/webchat/widgetWords';
+import { scriptLiteral, widgetWords } from '../../../src/http/webchat/widgetWords';
 import { startBot, type RunningBot } from '../../helpers/httpHarness';
 import { realContent, ROOT } from '../../helpers/realContent';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import restify from 'restify';
 import type { FairUse } from '../../limits/FairUse';
 import type { Logger } from '../../log';
-import { tooManyRequests } from '../fairUseHttp';
+import { tooManyRequests } from '../../channel/fairUseHttp';
 import { storageUnavailableIn } from '../../storage/StorageHealth';
 import { readJsonBody } from '../httpBody';
 import type { ShutdownGate } from '../shutdownGate';
