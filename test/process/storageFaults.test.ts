@@ -45,8 +45,11 @@ withMounts('storage failing under a running bot process (DATA_DIR on a small tmp
   });
 
   const start = async () => {
-    bot = await spawnBot({ STORAGE: 'file', DATA_DIR: dataDir }, { prefix: onTmpfs(dataDir, 2048) });
-    return bot;
+    const b = await spawnBot({ STORAGE: 'file', DATA_DIR: dataDir }, { prefix: onTmpfs(dataDir, 2048) });
+    bot = b;
+    // The disk fails under a bot in service, not in the middle of the knowledge snapshot it saves after start-up.
+    await until(async () => b.logs.some((l) => l.msg === 'knowledge snapshot saved'), 'the knowledge snapshot to be saved');
+    return b;
   };
 
   async function incident(b: BotProcess, breakIt: string, healIt: string, reason: string, turnsThatMayStillFit = 0) {
