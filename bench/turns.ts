@@ -6,7 +6,11 @@
  * with 1 connection and with 50 connections (48 conversations asking knowledge questions, as partners
  * would) for a fixed time, and the bot's throughput and p99 are printed as ratios of the echo bot's.
  *
- *   npm run bench:turns -- [--seconds 6] [--rounds 3] [--targets file,memory]
+ *   npm run bench:turns -- [--seconds 6] [--rounds 3] [--targets file,memory] [--unseen]
+ *
+ * The questions repeat, as partners' do, and the bot keeps recent decisions per knowledge base; with
+ * `--unseen` each question is sent with its words spaced differently turn after turn (the bot reads it
+ * the same way), so no cache has seen it: the cost of a question asked for the first time.
  *
  * `--targets` picks which of the bot's storages to measure (file, nojournal, memory; all by default);
  * the echo bot always runs, as the floor.
@@ -46,6 +50,17 @@ interface Target {
 }
 const CONNECTIONS = [1, 50] as const;
 
+/**
+ * The `variant`-th spelling of `text` that differs only in the spaces between words (one or two, by the
+ * bits of `variant`): read the same way, but never the same message to a cache keyed on it.
+ */
+function spaced(text: string, variant: number): string {
+  const words = text.split(' ');
+  return words.reduce((out, word, i) => (i === 0 ? word : `${out}${(variant >> (i - 1)) & 1 ? '  ' : ' '}${word}`), '');
+}
+
+let unseen = false;
+
 async function drive(port: number, questions: readonly string[], connections: number, seconds: number, amount?: number): Promise<Run> {
   let n = 0;
   const result = await autocannon({
@@ -69,7 +84,7 @@ async function drive(port: number, questions: readonly string[], connections: nu
               conversation: { id: `turns-${n % CONVERSATIONS}` },
               from: { id: `partner-${n % CONVERSATIONS}` },
               recipient: { id: 'bot' },
-              text: questions[n % questions.length],
+              text: unseen ? spaced(questions[n % questions.length] as string, Math.floor(n / questions.length)) : questions[n % questions.length],
             }),
           };
         },
@@ -100,7 +115,8 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, targets: { type: 'string', default: 'file,nojournal,memory' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, targets: { type: 'string', default: 'file,nojournal,memory' }, unseen: { type: 'boolean', default: false } } });
+  unseen = values.unseen;
   const seconds = Math.min(60, Math.max(2, Number(values.seconds)));
   const rounds = Math.min(9, Math.max(1, Number(values.rounds)));
   const questions = knowledgeQuestions();
@@ -140,7 +156,7 @@ async function main(): Promise<void> {
 
   const floor = targets[0] as Target;
   for (const connections of CONNECTIONS) {
-    console.log(`\n${connections} connection${connections === 1 ? '' : 's'} (${CONVERSATIONS} conversations, knowledge questions, expectReplies), ${rounds} rounds of ${seconds} s:`);
+    console.log(`\n${connections} connection${connections === 1 ? '' : 's'} (${CONVERSATIONS} conversations, knowledge questions${unseen ? ' never seen before' : ''}, expectReplies), ${rounds} rounds of ${seconds} s:`);
     for (const t of targets) {
       const runs = results.map((r) => r.get(`${t.label}|${connections}`) as Run);
       const failed = runs.reduce((n, r) => n + r.failed, 0);
