@@ -35,7 +35,7 @@ export type KnowledgeResult =
   | { success: false; problems: Problem[]; articles: readonly Article[] };
 
 /** How long a file must have gone unchanged before it was read for its size and times to vouch for its text. */
-const SETTLED_MS = 2000;
+export const SETTLED_MS = 2000;
 
 export interface FileStat {
   readonly size: number;

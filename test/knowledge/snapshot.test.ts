@@ -5,7 +5,7 @@ import { coreConversation } from '../../src/answering/evalConversation';
 import type { SmallTalkWords } from '../../src/answering/smallTalk';
 import type { Messages } from '../../src/answering/Messages';
 import { loadDialogs } from '../../src/dialogs/loadDialogs';
-import { ArticleCache, loadKnowledge, type KnowledgeBase, type KnowledgeResult } from '../../src/knowledge/loadKnowledge';
+import { ArticleCache, loadKnowledge, SETTLED_MS, type KnowledgeBase, type KnowledgeResult } from '../../src/knowledge/loadKnowledge';
 import { allQuestions, parseQuestionSet } from '../../src/knowledge/questionSet';
 import { KnowledgeSnapshot } from '../../src/knowledge/snapshot';
 import { ROOT } from '../helpers/realContent';
@@ -41,6 +41,20 @@ describe('the knowledge snapshot', () => {
     const restored = await snapshot.restore(cache);
     const kb = loaded(await loadKnowledge(dir, new Date(), cache));
     return { kb, restored, cache, snapshot, log };
+  }
+
+  /**
+   * Waits until no file in the folder was touched (written, or its times set: that moves its ctime)
+   * within `SETTLED_MS`, as in a deployed folder: only then does a saved stat vouch for a file's text.
+   */
+  async function settle(): Promise<void> {
+    let latest = 0;
+    for (const f of await fs.readdir(dir, { recursive: true })) {
+      const st = await fs.stat(path.join(dir, f));
+      latest = Math.max(latest, st.mtimeMs, st.ctimeMs);
+    }
+    const wait = latest + SETTLED_MS + 50 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
   async function startAndSave(): Promise<KnowledgeBase> {
@@ -158,6 +172,7 @@ describe('the knowledge snapshot', () => {
   });
 
   it('is not written again when nothing changed, and leaves no temporary file', async () => {
+    await settle();
     await startAndSave();
     const first = await fs.stat(file);
     const unchanged = await start();
@@ -167,6 +182,26 @@ describe('the knowledge snapshot', () => {
     expect(unchanged.log.lines.some((l) => l.includes('snapshot saved'))).toBe(false);
     // No temporary file is left beside it.
     expect(await fs.readdir(path.dirname(file))).toEqual([path.basename(file)]);
+  });
+
+  it('saved just after an edit, is saved once more when the edited file has settled, and then not again', async () => {
+    const article = (await fs.readdir(dir, { recursive: true })).find((f) => f.endsWith('.md') && !f.endsWith('README.md')) as string;
+    const full = path.join(dir, article);
+    await fs.writeFile(full, await fs.readFile(full));
+    await startAndSave();
+    // The edit was too recent for its stat to vouch for its text: the next start reads it again...
+    await settle();
+    const second = await start();
+    expect(second.cache.filesRead).toBe(1);
+    second.snapshot.save(second.cache, second.kb.version.hash);
+    await second.snapshot.settled();
+    expect(second.log.lines.some((l) => l.includes('snapshot saved'))).toBe(true);
+    // ...and saves it with the file's settled stat, so the start after that reads nothing and writes nothing.
+    const third = await start();
+    expect(third.cache.filesRead).toBe(0);
+    third.snapshot.save(third.cache, third.kb.version.hash);
+    await third.snapshot.settled();
+    expect(third.log.lines.some((l) => l.includes('snapshot saved'))).toBe(false);
   });
 
   it('removes the temporary file of a save a stopped process left, and keeps a recent one', async () => {
