@@ -1,31 +1,19 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { formatProblem } from '../../src/content/Problem';
 import { loadDialogs } from '../../src/dialogs/loadDialogs';
+import { dialogsCopy } from '../helpers/dialogsCopy';
 import { ROOT } from '../helpers/realContent';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dialogs-'));
-  await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
-});
-afterEach(() => fs.rm(dir, { recursive: true, force: true }));
-
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  const before = await fs.readFile(path.join(dir, file), 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`the edit did not change ${file}`);
-  await fs.writeFile(path.join(dir, file), after);
-}
+const copy = dialogsCopy();
+const { edit } = copy;
 
 async function lineOf(file: string, prefix: string): Promise<number> {
-  return (await fs.readFile(path.join(dir, file), 'utf8')).split('\n').findIndex((l) => l.startsWith(prefix)) + 1;
+  return (await fs.readFile(path.join(copy.dir(), file), 'utf8')).split('\n').findIndex((l) => l.startsWith(prefix)) + 1;
 }
 
 async function problems(): Promise<string[]> {
-  const loaded = await loadDialogs(dir);
+  const loaded = await loadDialogs(copy.dir());
   return loaded.success ? [] : loaded.problems.map(formatProblem);
 }
 
@@ -46,11 +34,11 @@ describe('loadDialogs', () => {
     await edit('billing.yaml', (t) => t.replace('kind: choice', 'kind: multiple'));
     const found = await problems();
     const messagesLine = await lineOf('messages.yaml', 'staffTaken:');
-    const phrasesLine = (await fs.readFile(path.join(dir, 'phrases.yaml'), 'utf8')).split('\n').findIndex((l) => l.includes("'\\bescalat(")) + 1;
+    const phrasesLine = (await fs.readFile(path.join(copy.dir(), 'phrases.yaml'), 'utf8')).split('\n').findIndex((l) => l.includes("'\\bescalat(")) + 1;
     expect(found).toEqual(
       expect.arrayContaining([
-        `${path.join(dir, 'messages.yaml')}:${messagesLine}: staffTaken: unknown placeholder {who}; it may use {name}`,
-        expect.stringMatching(new RegExp(`^${path.join(dir, 'phrases.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${phrasesLine}: talkToPerson\\.patterns: not a regular expression`)),
+        `${path.join(copy.dir(), 'messages.yaml')}:${messagesLine}: staffTaken: unknown placeholder {who}; it may use {name}`,
+        expect.stringMatching(new RegExp(`^${path.join(copy.dir(), 'phrases.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${phrasesLine}: talkToPerson\\.patterns: not a regular expression`)),
         expect.stringMatching(/billing\.yaml:\d+: .*kind/),
       ]),
     );
@@ -58,7 +46,7 @@ describe('loadDialogs', () => {
   });
 
   it('reports a missing folder as problems, not a throw', async () => {
-    const missing = path.join(dir, 'no-such-folder');
+    const missing = path.join(copy.dir(), 'no-such-folder');
     const loaded = await loadDialogs(missing);
     expect(loaded.success ? [] : loaded.problems.map(formatProblem)).toEqual([
       `${path.join(missing, 'messages.yaml')}: cannot read: ENOENT`,
@@ -70,8 +58,8 @@ describe('loadDialogs', () => {
   it('refuses button labels the bot would not recognise when pressed, at their line; listing them in phrases.yaml fixes it', async () => {
     await edit('messages.yaml', (t) => t.replace('yesButton: "Yes"', 'yesButton: Go for it').replace('talkToPersonButton: Talk to a person', 'talkToPersonButton: Ask our team'));
     expect(await problems()).toEqual([
-      `${path.join(dir, 'messages.yaml')}:${await lineOf('messages.yaml', 'yesButton:')}: yesButton: pressing "Go for it" sends those words, which phrases.yaml does not list under yesAnswer; add them there`,
-      `${path.join(dir, 'messages.yaml')}:${await lineOf('messages.yaml', 'talkToPersonButton:')}: talkToPersonButton: pressing "Ask our team" sends those words, which phrases.yaml does not list under talkToPerson; add them there`,
+      `${path.join(copy.dir(), 'messages.yaml')}:${await lineOf('messages.yaml', 'yesButton:')}: yesButton: pressing "Go for it" sends those words, which phrases.yaml does not list under yesAnswer; add them there`,
+      `${path.join(copy.dir(), 'messages.yaml')}:${await lineOf('messages.yaml', 'talkToPersonButton:')}: talkToPersonButton: pressing "Ask our team" sends those words, which phrases.yaml does not list under talkToPerson; add them there`,
     ]);
     await edit('phrases.yaml', (t) => t.replace('yesAnswer: ["yes",', 'yesAnswer: ["yes", go for it,').replace('talkToPerson:\n  phrases: [', 'talkToPerson:\n  phrases: [ask our team, '));
     expect(await problems()).toEqual([]);
@@ -79,7 +67,7 @@ describe('loadDialogs', () => {
 
   it('reports a misspelt widget key at its own line, and the message it leaves missing', async () => {
     await edit('messages.yaml', (t) => t.replace('widgetNewButton: New', 'widgetNewButon: New'));
-    const file = path.join(dir, 'messages.yaml');
+    const file = path.join(copy.dir(), 'messages.yaml');
     expect(await problems()).toEqual([
       `${file}:${await lineOf('messages.yaml', 'welcome:')}: widgetNewButton: is missing: every message is required (see dialogs/README.md)`,
       `${file}:${await lineOf('messages.yaml', 'widgetNewButon:')}: Unrecognized key: "widgetNewButon"`,
@@ -92,7 +80,7 @@ describe('loadDialogs', () => {
         .replace('widgetCouldNotStart: "Sorry, the chat could not start: {reason}."', 'widgetCouldNotStart: "Sorry, the chat could not start: {error}."')
         .replace('widgetBotInitials: PS', 'widgetBotInitials: PSUP'),
     );
-    const file = path.join(dir, 'messages.yaml');
+    const file = path.join(copy.dir(), 'messages.yaml');
     expect(await problems()).toEqual([
       `${file}:${await lineOf('messages.yaml', 'widgetCouldNotStart:')}: widgetCouldNotStart: unknown placeholder {error}; it may use {reason}`,
       `${file}:${await lineOf('messages.yaml', 'widgetBotInitials:')}: widgetBotInitials: at most 3 characters fit in the avatar circle (found 4)`,

@@ -1,32 +1,17 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { formatProblem } from '../../src/content/Problem';
 import { loadDialogs, type Dialogs } from '../../src/dialogs/loadDialogs';
 import { CoreConversation, textOf } from '../helpers/coreConversation';
-import { ROOT } from '../helpers/realContent';
+import { dialogsCopy } from '../helpers/dialogsCopy';
 
 /**
  * Staff change the bot's words in `dialogs/` only: a copy of the bundled folder, edited as staff would,
  * loaded the way the bot loads it at start-up, changes what partners read in a conversation.
  */
-let dir: string;
-
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dialogs-'));
-  await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
-});
-afterEach(() => fs.rm(dir, { recursive: true, force: true }));
-
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  const before = await fs.readFile(path.join(dir, file), 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`the edit did not change ${file}`);
-  await fs.writeFile(path.join(dir, file), after);
-}
+const copy = dialogsCopy();
+const { edit } = copy;
 
 async function loaded(): Promise<Dialogs> {
-  const dialogs = await loadDialogs(dir);
+  const dialogs = await loadDialogs(copy.dir());
   if (!dialogs.success) throw new Error(dialogs.problems.map(formatProblem).join('\n'));
   return dialogs.data;
 }
