@@ -703,25 +703,34 @@ export class KnowledgeIndex {
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
       const found = this.termArticles(bound.order[i] as string);
-      const pending: { at: number; ub: number; rank: number }[] = [];
+      // The articles it brings, by bound: bounds take few values (they come from where each word is), so
+      // grouping by value and sorting a group (by id) only when it is reached costs less than sorting all.
+      const byBound = new Map<number, number[]>();
       for (const at of found.articles) {
         if (visited[at] === 1) continue;
         visited[at] = 1;
         const ub = bound.of(at);
-        if (ub > 0) pending.push({ at, ub, rank: this.idRank[at] as number });
+        if (ub <= 0) continue;
+        const group = byBound.get(ub);
+        if (group) group.push(at);
+        else byBound.set(ub, [at]);
       }
+      const values = Float64Array.from(byBound.keys()).sort().reverse();
       // In the final order among equal bounds, so that once one is beaten on its id the rest are too.
-      pending.sort((x, y) => y.ub - x.ub || x.rank - y.rank);
-      for (const { at, ub, rank } of pending) {
-        if (beaten(ub, rank)) {
-          if (beaten(ub)) break;
-          continue;
+      scoring: for (const ub of values) {
+        if (beaten(ub)) break;
+        const group = (byBound.get(ub) as number[]).sort((x, y) => (this.idRank[x] as number) - (this.idRank[y] as number));
+        for (const at of group) {
+          if (beaten(ub, this.idRank[at] as number)) {
+            if (beaten(ub)) break scoring;
+            continue;
+          }
+          const hit = score(at);
+          if (!hit || hit.score <= 0) continue;
+          kept.push(hit);
+          kept.sort((x, y) => y.score - x.score || compareIds(x.article.id, y.article.id));
+          if (kept.length > slots) kept.pop();
         }
-        const hit = score(at);
-        if (!hit || hit.score <= 0) continue;
-        kept.push(hit);
-        kept.sort((x, y) => y.score - x.score || compareIds(x.article.id, y.article.id));
-        if (kept.length > slots) kept.pop();
       }
     }
     return kept;
@@ -802,6 +811,46 @@ export class KnowledgeIndex {
     return out;
   }
 
+  /** For each word said through terms (a stem), the articles that say it (1 at their position), remembered. */
+  private readonly impliedCache = new Map<string, Uint8Array>();
+  /** For each term whose phrases say other words (its stem), the articles that use it, by position. */
+  private sayerArticles: Map<string, number[]> | undefined;
+
+  /**
+   * Which articles (by position) say a word through one of their terms (`ImpliedWords.has`), from the
+   * articles each term is used by. Only words of some synonym phrase are asked for, so few are kept.
+   */
+  private impliedBy(stemmed: string): Uint8Array {
+    const known = this.impliedCache.get(stemmed);
+    if (known) return known;
+    if (!this.sayerArticles) {
+      const byTerm = new Map<string, number[]>();
+      this.entryList.forEach((entry, at) => {
+        for (const t of entry.implied.sayers) {
+          const list = byTerm.get(t);
+          if (list) list.push(at);
+          else byTerm.set(t, [at]);
+        }
+      });
+      this.sayerArticles = byTerm;
+    }
+    const out = new Uint8Array(this.entryList.length);
+    for (const [t, list] of this.sayerArticles) if (this.synonyms.wordsSaidBy(t).has(stemmed)) for (const at of list) out[at] = 1;
+    this.impliedCache.set(stemmed, out);
+    return out;
+  }
+
+  /** For each question word (a stem), the articles whose questions ask with it (1 at their position), remembered. */
+  private readonly askingCache = new Map<string, Uint8Array>();
+
+  private askingWith(stemmed: string): Uint8Array {
+    const known = this.askingCache.get(stemmed);
+    if (known) return known;
+    const out = Uint8Array.from(this.entryList, (entry) => (entry.asks.has(stemmed) ? 1 : 0));
+    this.askingCache.set(stemmed, out);
+    return out;
+  }
+
   /** The articles that hold a term, from lunr's postings, remembered. */
   private termArticles(term: string): TermArticles {
     const known = this.termCache.get(term);
@@ -864,18 +913,35 @@ export class KnowledgeIndex {
    */
   private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
     const { total, contextTotal, hintTotal, weighty, hints, value } = this.boundWeights(words);
-    // Where each weighty word is in each article, by position: one lookup per article and word (the
-    // bound of every article holding the first word is taken, thousands for an everyday word).
+    // The bound of every article holding the first word is taken (thousands for an everyday word), so
+    // what it reads is laid out by position beforehand: where each weighty word is in each article, which
+    // articles say it through a term, which ask with each question word, which name the question's names
+    // in their title. A title's stems are its title field's terms (both are the stems of its index words).
     const dense = new Map<string, Uint8Array>();
-    for (const t of terms) dense.set(t, denseFlags(this.termArticles(t), this.entryList.length));
+    const flagsOf = (t: string) => {
+      let d = dense.get(t);
+      if (!d) dense.set(t, (d = denseFlags(this.termArticles(t), this.entryList.length)));
+      return d;
+    };
+    for (const t of terms) flagsOf(t);
     const none = new Uint8Array(this.entryList.length);
     const flags = weighty.map((w) => dense.get(w.stem) ?? none);
+    const weights = Float64Array.from(weighty, (w) => w.weight);
+    const inContext = Uint8Array.from(weighty, (w) => (w.context ? 1 : 0));
     // Only a word of some synonym phrase can be said through a term (`implied`).
-    const impliable = weighty.map((w) => this.phraseWords.has(w.stem));
+    const implied = weighty.map((w) => (this.phraseWords.has(w.stem) ? this.impliedBy(w.stem) : none));
+    const hintWeights = Float64Array.from(hints, (h) => h.weight);
+    const asking = hints.map((h) => this.askingWith(h.stem));
     const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
+    const nameFlags = names.map(flagsOf);
     const titled = (entry: ArticleEntry) => {
       let named = 0;
       for (const s of names) if (entry.title.has(s)) named += 1;
+      return names.length > 0 ? named / names.length : 0;
+    };
+    const titledAt = (at: number) => {
+      let named = 0;
+      for (const f of nameFlags) if (((f[at] as number) & IN_TITLE) !== 0) named += 1;
       return names.length > 0 ? named / names.length : 0;
     };
     /** The score from the weight of the words present (as coverage, in the context, as aboutness). */
@@ -890,23 +956,24 @@ export class KnowledgeIndex {
       order,
       titled,
       of: (at) => {
-        const entry = this.entryList[at];
-        if (!entry) return 0;
+        if (at < 0 || at >= this.entryList.length) return 0;
         let asked = 0;
-        for (const h of hints) if (entry.asks.has(h.stem)) asked += h.weight;
+        for (let h = 0; h < asking.length; h += 1) if ((asking[h] as Uint8Array)[at] === 1) asked += hintWeights[h] as number;
         let present = 0;
         let presentContext = 0;
         let about = 0;
-        for (let k = 0; k < weighty.length; k += 1) {
-          const w = weighty[k] as (typeof weighty)[number];
-          const credit = boundCredit((flags[k] as Uint8Array)[at] as number, entry, w.stem, impliable[k] === true);
-          if (w.context) presentContext += w.weight * credit.coverage * CONTEXT_WEIGHT;
+        for (let k = 0; k < weights.length; k += 1) {
+          const f = (flags[k] as Uint8Array)[at] as number;
+          const weight = weights[k] as number;
+          // No word given: at most what it says through a term.
+          const coverage = f === 0 ? ((implied[k] as Uint8Array)[at] === 1 ? CREDIT.implied : 0) : (BOUND_COVERAGE[f] as number);
+          if (inContext[k] === 1) presentContext += weight * coverage * CONTEXT_WEIGHT;
           else {
-            present += w.weight * credit.coverage;
-            about += w.weight * credit.about;
+            present += weight * coverage;
+            about += weight * (BOUND_ABOUT[f] as number);
           }
         }
-        return score(present, presentContext, about, asked, titled(entry));
+        return score(present, presentContext, about, asked, titledAt(at));
       },
       rest: (taken) => {
         const without = new Set(order.slice(0, taken));
@@ -1085,23 +1152,18 @@ function denseFlags(list: TermArticles, articles: number): Uint8Array {
   return out;
 }
 
-const NO_CREDIT = { coverage: 0, about: 0 } as const;
-const IMPLIED_CREDIT = { coverage: CREDIT.implied, about: 0 } as const;
-
 /**
- * The most a word can give an article that holds it where `f` says (`IN_...` flags): as a passage's
- * coverage (`scorePassage`), and towards the article's aboutness (`aboutness`).
+ * The most a word can give an article that holds it where `f` says (`IN_...` flags, not 0): as a
+ * passage's coverage (`scorePassage`: in the passage, full credit; else in the title or a heading, which
+ * frame every passage, then its questions, then its tags), and towards the article's aboutness
+ * (`aboutness`). A word in a heading is in that passage's heading field, so without `IN_PASSAGE` the word
+ * frames a passage only through the title. A word said through a term gives no more than one anywhere
+ * in the article, so it counts only where the article does not use the word.
  */
-function boundCredit(f: number, entry: ArticleEntry, stem: string, impliable: boolean): { coverage: number; about: number } {
-  if (f === 0) return impliable && entry.implied.has(stem) ? IMPLIED_CREDIT : NO_CREDIT;
-  // In the passage: full credit, whatever frames it (checked in order of cost).
-  const coverage =
-    (f & IN_PASSAGE) !== 0 ? CREDIT.own : (f & IN_TITLE) !== 0 || entry.framing.has(stem) ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
-  const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
-  // A word said through a term is worth no more than one anywhere in the article.
-  const implied = coverage < CREDIT.implied && impliable && entry.implied.has(stem) ? CREDIT.implied : 0;
-  return { coverage: Math.max(coverage, implied), about };
-}
+const BOUND_COVERAGE = Float64Array.from({ length: 32 }, (_, f) =>
+  (f & IN_PASSAGE) !== 0 ? CREDIT.own : (f & IN_TITLE) !== 0 ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0,
+);
+const BOUND_ABOUT = Float64Array.from({ length: 32 }, (_, f) => ((f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0));
 
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
 function lowerBound(sorted: Int32Array, value: number, from: number, to: number): number {
