@@ -129,6 +129,11 @@ export interface Postings {
   readonly offsets: Int32Array;
   readonly docs: Int32Array;
 }
+/** Fields of a passage's lunr document, of those its heading and section questions, of an article's. */
+const PASSAGE_FIELDS = ['text', 'heading', 'section'] as const;
+const SECTION_FIELDS = ['heading', 'section'] as const;
+const QUESTIONS_FIELD = ['questions'] as const;
+const TAGS_FIELD = ['tags'] as const;
 /** Passed by `create` only: the constructor leaves the build to it. */
 const DEFERRED: unique symbol = Symbol('deferred');
 /** Longest piece of an index build between two turns of the event loop, in ms. */
@@ -146,6 +151,11 @@ const EXACT_SLOTS = 1_000_000;
 const MAX_WEIGHTS = 20_000;
 /** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
 const GUESS_WEIGHT = 0.5;
+/**
+ * Most terms whose flags are kept laid out by position (one byte per article each): the words partners
+ * ask with most are looked up again and again.
+ */
+const MAX_DENSE = 256;
 /** Most passage views kept (a bound on memory however many passages partners' questions reach). */
 const MAX_VIEWS = 5_000;
 /** Share of articles from which a word is "everywhere". */
@@ -811,6 +821,25 @@ export class KnowledgeIndex {
     return out;
   }
 
+  /** Where (`IN_...` flags) each article holds a term, by position, for the terms looked up most recently. */
+  private readonly recentFlags = new Map<string, Uint8Array>();
+  /** No article holds it. */
+  private get noFlags(): Uint8Array {
+    if (this.noFlagsArray?.length !== this.entryList.length) this.noFlagsArray = new Uint8Array(this.entryList.length);
+    return this.noFlagsArray;
+  }
+  private noFlagsArray: Uint8Array | undefined;
+
+  /** `denseFlags` of a term, remembered for the `MAX_DENSE` terms looked up most recently. */
+  private denseFlags(term: string): Uint8Array {
+    let d = this.recentFlags.get(term);
+    if (d) this.recentFlags.delete(term);
+    else d = denseFlags(this.termArticles(term), this.entryList.length);
+    this.recentFlags.set(term, d);
+    if (this.recentFlags.size > MAX_DENSE) this.recentFlags.delete(this.recentFlags.keys().next().value as string);
+    return d;
+  }
+
   /** For each word said through terms (a stem), the articles that say it (1 at their position), remembered. */
   private readonly impliedCache = new Map<string, Uint8Array>();
   /** For each term whose phrases say other words (its stem), the articles that use it, by position. */
@@ -920,11 +949,11 @@ export class KnowledgeIndex {
     const dense = new Map<string, Uint8Array>();
     const flagsOf = (t: string) => {
       let d = dense.get(t);
-      if (!d) dense.set(t, (d = denseFlags(this.termArticles(t), this.entryList.length)));
+      if (!d) dense.set(t, (d = this.denseFlags(t)));
       return d;
     };
     for (const t of terms) flagsOf(t);
-    const none = new Uint8Array(this.entryList.length);
+    const none = this.noFlags;
     const flags = weighty.map((w) => dense.get(w.stem) ?? none);
     const weights = Float64Array.from(weighty, (w) => w.weight);
     const inContext = Uint8Array.from(weighty, (w) => (w.context ? 1 : 0));
@@ -1006,12 +1035,13 @@ export class KnowledgeIndex {
   ): PassageHit {
     const mine = passageMatches[i];
     const views = this.views;
-    const has = (m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string) => fields.some((f) => m?.get(f)?.has(s) ?? false);
+    const has = holds;
     const heading = entry.headings.get(p.passage.index);
-    const own = new Set<string>();
-    const framed = new Set<string>();
-    const elsewhere = new Set<string>();
-    const described = new Set<string>();
+    // Made when a word goes in: most passages hold few of the question's words.
+    let own: Set<string> | undefined;
+    let framed: Set<string> | undefined;
+    let elsewhere: Set<string> | undefined;
+    let described: Set<string> | undefined;
     let covered = 0;
     let total = 0;
     let sectioned = 0;
@@ -1021,30 +1051,30 @@ export class KnowledgeIndex {
       const s = stem(w.word);
       if (!w.context) {
         asked += w.weight;
-        if (has(mine, ['heading', 'section'], s)) sectioned += w.weight;
+        if (has(mine, SECTION_FIELDS, s)) sectioned += w.weight;
       }
       let credit = 0;
-      if (has(mine, ['text', 'heading', 'section'], s)) {
+      if (has(mine, PASSAGE_FIELDS, s)) {
         credit = CREDIT.own;
-        own.add(w.word);
+        (own ??= new Set()).add(w.word);
       } else if (entry.title.has(s) || heading?.has(s)) {
         credit = CREDIT.title;
-        framed.add(w.word);
-      } else if (has(articleMatch, ['questions'], s)) {
+        (framed ??= new Set()).add(w.word);
+      } else if (has(articleMatch, QUESTIONS_FIELD, s)) {
         credit = CREDIT.questions;
-        elsewhere.add(w.word);
-        described.add(w.word);
-      } else if (has(articleMatch, ['tags'], s)) {
+        (elsewhere ??= new Set()).add(w.word);
+        (described ??= new Set()).add(w.word);
+      } else if (has(articleMatch, TAGS_FIELD, s)) {
         credit = CREDIT.tags;
-        elsewhere.add(w.word);
-        described.add(w.word);
-      } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
+        (elsewhere ??= new Set()).add(w.word);
+        (described ??= new Set()).add(w.word);
+      } else if (passageMatches.some((m, k) => k !== i && has(m, PASSAGE_FIELDS, s))) {
         credit = CREDIT.elsewhere;
-        elsewhere.add(w.word);
+        (elsewhere ??= new Set()).add(w.word);
       } else if (entry.implied.has(s)) {
         // Said through one of the article's terms ("users": the article counts "paid seats").
         credit = CREDIT.implied;
-        elsewhere.add(w.word);
+        (elsewhere ??= new Set()).add(w.word);
       }
       if (w.context) {
         // Context around a question can only help: it counts when the passage has it, and is ignored
@@ -1069,10 +1099,10 @@ export class KnowledgeIndex {
         return views.of(p);
       },
       coverage: total > 0 ? covered / total : 0,
-      own,
-      framed,
-      elsewhere,
-      described,
+      own: own ?? NO_STEMS,
+      framed: framed ?? NO_STEMS,
+      elsewhere: elsewhere ?? NO_STEMS,
+      described: described ?? NO_STEMS,
       sectionCoverage: asked > 0 ? sectioned / asked : 0,
     };
   }
@@ -1175,6 +1205,13 @@ function lowerBound(sorted: Int32Array, value: number, from: number, to: number)
     else hi = mid;
   }
   return lo;
+}
+
+/** Whether a document's matches (stems by field) hold a stem in one of the fields. */
+function holds(m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string): boolean {
+  if (!m) return false;
+  for (const f of fields) if (m.get(f)?.has(s) === true) return true;
+  return false;
 }
 
 function dedupe(words: WeightedWord[]): WeightedWord[] {
