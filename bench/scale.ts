@@ -26,8 +26,17 @@ interface WorkerFigures {
   loadMs: number;
   rssAfterLoadMb: number;
   peakRssMb: number;
-  common: { p50: number; p99: number; max: number };
-  rare: { p50: number; p99: number; max: number };
+  common: Timing;
+  rare: Timing;
+}
+
+/** Wall-clock ms per `decide`, and the worker process's CPU ms for it. */
+interface Timing {
+  p50: number;
+  p99: number;
+  max: number;
+  cpuP50: number;
+  cpuP99: number;
 }
 
 async function main(): Promise<void> {
@@ -45,8 +54,8 @@ async function main(): Promise<void> {
       const decideRow = [
         String(size).padStart(6),
         `load ${w.loadMs.toFixed(0)} ms`,
-        `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms`,
-        `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms`,
+        `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms (CPU ${w.common.cpuP50.toFixed(2)} / ${w.common.cpuP99.toFixed(2)})`,
+        `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms (CPU ${w.rare.cpuP50.toFixed(2)} / ${w.rare.cpuP99.toFixed(2)})`,
       ];
       const loadAverage = `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
       if (values['decide-only']) {

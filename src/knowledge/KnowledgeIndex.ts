@@ -884,7 +884,9 @@ export class KnowledgeIndex {
   private termArticles(term: string): TermArticles {
     const known = this.termCache.get(term);
     if (known) return known;
-    const flags = new Map<number, number>();
+    // Gathered by position (an everyday word is in thousands of articles), then read off in order.
+    const byPosition = new Uint8Array(this.entryList.length);
+    let count = 0;
     this.shards.forEach((shard, s) => {
       const t = shard.postings.terms.get(term);
       if (t === undefined) return;
@@ -895,12 +897,20 @@ export class KnowledgeIndex {
         const to = offsets[t * FIELDS.length + f + 1] as number;
         for (let j = offsets[t * FIELDS.length + f] as number; j < to; j += 1) {
           const at = base + (shard.docArticle[docs[j] as number] as number);
-          flags.set(at, (flags.get(at) ?? 0) | bit);
+          if (byPosition[at] === 0) count += 1;
+          byPosition[at] = (byPosition[at] as number) | bit;
         }
       });
     });
-    const articles = Int32Array.from(flags.keys()).sort();
-    const found = { articles, flags: Uint8Array.from(articles, (at) => flags.get(at) ?? 0) };
+    const articles = new Int32Array(count);
+    const flags = new Uint8Array(count);
+    for (let at = 0, k = 0; k < count; at += 1) {
+      if (byPosition[at] === 0) continue;
+      articles[k] = at;
+      flags[k] = byPosition[at] as number;
+      k += 1;
+    }
+    const found = { articles, flags };
     this.termCache.set(term, found);
     return found;
   }
