@@ -10,7 +10,9 @@
  *     the server froze), and the peak RSS through it.
  * Loopback only, bounded.
  *
- *   npm run bench:scale -- [--sizes 17,1000,10000] [--questions 500]
+ *   npm run bench:scale -- [--sizes 17,1000,10000] [--questions 500] [--decide-only]
+ *
+ * `--decide-only` prints the in-process figures (load, `decide`) alone, without starting the bot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
@@ -24,12 +26,21 @@ interface WorkerFigures {
   loadMs: number;
   rssAfterLoadMb: number;
   peakRssMb: number;
-  common: { p50: number; p99: number };
-  rare: { p50: number; p99: number };
+  common: Timing;
+  rare: Timing;
+}
+
+/** Wall-clock ms per `decide`, and the worker process's CPU ms for it. */
+interface Timing {
+  p50: number;
+  p99: number;
+  max: number;
+  cpuP50: number;
+  cpuP99: number;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '17,1000,10000' }, questions: { type: 'string', default: '500' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '17,1000,10000' }, questions: { type: 'string', default: '500' }, 'decide-only': { type: 'boolean', default: false } } });
   const sizes = values.sizes.split(',').map(Number).filter((n) => n > 0 && n <= 20000);
   const questions = Math.min(5000, Math.max(50, Number(values.questions)));
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-scale-'));
@@ -40,13 +51,23 @@ async function main(): Promise<void> {
       await generateKnowledge(dir, size);
       const w = await worker(dir, questions);
       console.log(`${size}: ${JSON.stringify(w)}`);
+      const decideRow = [
+        String(size).padStart(6),
+        `load ${w.loadMs.toFixed(0)} ms`,
+        `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms (CPU ${w.common.cpuP50.toFixed(2)} / ${w.common.cpuP99.toFixed(2)})`,
+        `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms (CPU ${w.rare.cpuP50.toFixed(2)} / ${w.rare.cpuP99.toFixed(2)})`,
+      ];
+      const loadAverage = `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+      if (values['decide-only']) {
+        rows.push([...decideRow, loadAverage].join(' | '));
+        console.log(rows[rows.length - 1]);
+        await fs.rm(dir, { recursive: true, force: true });
+        continue;
+      }
       const p = await processFigures(dir, tmp);
       rows.push(
         [
-          String(size).padStart(6),
-          `load ${w.loadMs.toFixed(0)} ms`,
-          `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms`,
-          `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms`,
+          ...decideRow,
           `bot ready cold ${p.cold.readyMs.toFixed(0)} ms (RSS ${p.cold.rssReadyMb.toFixed(0)} MB, peak ${p.cold.peakRssMb.toFixed(0)} MB)`,
           `from snapshot ${p.warm.readyMs.toFixed(0)} ms (RSS ${p.warm.rssReadyMb.toFixed(0)} MB, peak ${p.warm.peakRssMb.toFixed(0)} MB)`,
           `idle CPU ${p.idleCpuPct.toFixed(1)}%`,

@@ -108,7 +108,7 @@ export function checkAnswerability(
       ? (form.asks === 'who' && !form.yesNo) || pinnedNames.some((n) => !c.stems.has(n) && !v.stems.has(n))
       : [...c.stems].some((s) => questionStems.has(s)));
   // A limit stated anywhere in the reply (the short answer that follows a detail too) applies.
-  const limit = [...shown.map((h) => h.view), ...alsoShown].some((v) => v.clauses.some((c) => relevantLimit(c, v)));
+  const limit = [...shown.map((h) => h.view), ...alsoShown].some((v) => v.limit && v.clauses.some((c) => relevantLimit(c, v)));
   const unmetWith = asksUnmet ? form.details.filter((d) => (d.kind === 'name' || d.kind === 'period') && !missing.includes(d)) : [];
   const pinned = new Set(form.details.flatMap((d) => d.words));
   const lead = shown[0];
@@ -139,14 +139,13 @@ function frameSurface(h: PassageHit): ReadonlySet<string> {
 }
 
 function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: readonly Detail[], asksFigure: boolean): boolean {
-  const surface = hit.view.surface;
   switch (d.kind) {
     case 'name':
       return d.words.every((w) => hit.own.has(w) || hit.framed.has(w));
     case 'number':
-      return d.words.every((w) => surface.has(w) || frame.has(w) || hit.view.clauses.some((c) => c.numbers.includes(w)));
+      return d.words.every((w) => hit.view.surface.has(w) || frame.has(w) || hit.view.clauses.some((c) => c.numbers.includes(w)));
     case 'period':
-      return d.words.every((w) => surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(SEASON_ALIASES.get(w) ?? w));
+      return d.words.every((w) => hit.view.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(SEASON_ALIASES.get(w) ?? w));
     case 'qualifier': {
       const q = d.qualifier ?? 'exact';
       if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
@@ -166,7 +165,6 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
 
 /** Whether the passage holds the kind of fact asked, in a clause with what the question pins down. */
 function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: PassageHit, frame: ReadonlySet<string>, questionText: string, lexicon: Lexicon): boolean {
-  const clauses = hit.view.clauses;
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
     d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
@@ -174,6 +172,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
     case 'figure': {
       // The thing counted must be what the figure counts ("10,000 schools" is no count of students),
       // and a name every article uses ("BPOS") must still be what the figure is about.
+      const clauses = hit.view.clauses;
       const owners = words.filter((w) => w.kind === 'content' && !w.context && w.everywhere && w.anchor).map((w): Detail => ({ kind: 'name', typed: w.word, words: [w.word] }));
       return clauses.some(
         (c) =>
@@ -189,7 +188,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
     }
     case 'date': {
       const subject = words.filter((w) => w.kind === 'content' && !w.everywhere && !w.context).map((w) => stem(w.word));
-      return clauses.some(
+      return hit.view.clauses.some(
         (c) => c.time && (!form.day || c.day) && (subject.length === 0 || subject.some((s) => c.stems.has(s)) || subject.every((s) => hit.framed.has(s))) && pinned.every((d) => inClause(c, d)),
       );
     }

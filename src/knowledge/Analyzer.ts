@@ -87,10 +87,33 @@ const FILLER_PHRASES: readonly (readonly string[])[] = [
   ...['hi', 'hello', 'hey', 'morning', 'afternoon', 'evening', 'thanks', 'cheers'].flatMap((g) => ['team', 'everyone', 'there', 'all', 'guys', 'folks', 'mate', 'support'].map((to) => [g, to])),
 ];
 
+/** The filler phrases by their first word. */
+const FILLER_BY_FIRST: ReadonlyMap<string, readonly (readonly string[])[]> = (() => {
+  const out = new Map<string, (readonly string[])[]>();
+  for (const p of FILLER_PHRASES) {
+    const first = p[0] as string;
+    const list = out.get(first);
+    if (list) list.push(p);
+    else out.set(first, [p]);
+  }
+  return out;
+})();
+
+/** The first filler phrase (in `FILLER_PHRASES` order) that starts at `words[i]`. */
+function fillerAt(words: readonly string[], i: number): readonly string[] | undefined {
+  const candidates = FILLER_BY_FIRST.get(words[i] as string);
+  if (!candidates) return undefined;
+  next: for (const p of candidates) {
+    for (let k = 1; k < p.length; k += 1) if (words[i + k] !== p[k]) continue next;
+    return p;
+  }
+  return undefined;
+}
+
 function withoutFillerPhrases(words: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; ) {
-    const phrase = FILLER_PHRASES.find((p) => p.every((w, k) => words[i + k] === w));
+    const phrase = fillerAt(words, i);
     if (phrase) {
       i += phrase.length;
       continue;

@@ -129,6 +129,11 @@ export interface Postings {
   readonly offsets: Int32Array;
   readonly docs: Int32Array;
 }
+/** Fields of a passage's lunr document, of those its heading and section questions, of an article's. */
+const PASSAGE_FIELDS = ['text', 'heading', 'section'] as const;
+const SECTION_FIELDS = ['heading', 'section'] as const;
+const QUESTIONS_FIELD = ['questions'] as const;
+const TAGS_FIELD = ['tags'] as const;
 /** Passed by `create` only: the constructor leaves the build to it. */
 const DEFERRED: unique symbol = Symbol('deferred');
 /** Longest piece of an index build between two turns of the event loop, in ms. */
@@ -146,6 +151,11 @@ const EXACT_SLOTS = 1_000_000;
 const MAX_WEIGHTS = 20_000;
 /** What a word read as a term from part of the term's phrase weighs, beside the term written out. */
 const GUESS_WEIGHT = 0.5;
+/**
+ * Most terms whose flags are kept laid out by position (one byte per article each): the words partners
+ * ask with most are looked up again and again.
+ */
+const MAX_DENSE = 256;
 /** Most passage views kept (a bound on memory however many passages partners' questions reach). */
 const MAX_VIEWS = 5_000;
 /** Share of articles from which a word is "everywhere". */
@@ -703,25 +713,34 @@ export class KnowledgeIndex {
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
       const found = this.termArticles(bound.order[i] as string);
-      const pending: { at: number; ub: number; rank: number }[] = [];
+      // The articles it brings, by bound: bounds take few values (they come from where each word is), so
+      // grouping by value and sorting a group (by id) only when it is reached costs less than sorting all.
+      const byBound = new Map<number, number[]>();
       for (const at of found.articles) {
         if (visited[at] === 1) continue;
         visited[at] = 1;
         const ub = bound.of(at);
-        if (ub > 0) pending.push({ at, ub, rank: this.idRank[at] as number });
+        if (ub <= 0) continue;
+        const group = byBound.get(ub);
+        if (group) group.push(at);
+        else byBound.set(ub, [at]);
       }
+      const values = Float64Array.from(byBound.keys()).sort().reverse();
       // In the final order among equal bounds, so that once one is beaten on its id the rest are too.
-      pending.sort((x, y) => y.ub - x.ub || x.rank - y.rank);
-      for (const { at, ub, rank } of pending) {
-        if (beaten(ub, rank)) {
-          if (beaten(ub)) break;
-          continue;
+      scoring: for (const ub of values) {
+        if (beaten(ub)) break;
+        const group = (byBound.get(ub) as number[]).sort((x, y) => (this.idRank[x] as number) - (this.idRank[y] as number));
+        for (const at of group) {
+          if (beaten(ub, this.idRank[at] as number)) {
+            if (beaten(ub)) break scoring;
+            continue;
+          }
+          const hit = score(at);
+          if (!hit || hit.score <= 0) continue;
+          kept.push(hit);
+          kept.sort((x, y) => y.score - x.score || compareIds(x.article.id, y.article.id));
+          if (kept.length > slots) kept.pop();
         }
-        const hit = score(at);
-        if (!hit || hit.score <= 0) continue;
-        kept.push(hit);
-        kept.sort((x, y) => y.score - x.score || compareIds(x.article.id, y.article.id));
-        if (kept.length > slots) kept.pop();
       }
     }
     return kept;
@@ -802,11 +821,72 @@ export class KnowledgeIndex {
     return out;
   }
 
+  /** Where (`IN_...` flags) each article holds a term, by position, for the terms looked up most recently. */
+  private readonly recentFlags = new Map<string, Uint8Array>();
+  /** No article holds it. */
+  private get noFlags(): Uint8Array {
+    if (this.noFlagsArray?.length !== this.entryList.length) this.noFlagsArray = new Uint8Array(this.entryList.length);
+    return this.noFlagsArray;
+  }
+  private noFlagsArray: Uint8Array | undefined;
+
+  /** `denseFlags` of a term, remembered for the `MAX_DENSE` terms looked up most recently. */
+  private denseFlags(term: string): Uint8Array {
+    let d = this.recentFlags.get(term);
+    if (d) this.recentFlags.delete(term);
+    else d = denseFlags(this.termArticles(term), this.entryList.length);
+    this.recentFlags.set(term, d);
+    if (this.recentFlags.size > MAX_DENSE) this.recentFlags.delete(this.recentFlags.keys().next().value as string);
+    return d;
+  }
+
+  /** For each word said through terms (a stem), the articles that say it (1 at their position), remembered. */
+  private readonly impliedCache = new Map<string, Uint8Array>();
+  /** For each term whose phrases say other words (its stem), the articles that use it, by position. */
+  private sayerArticles: Map<string, number[]> | undefined;
+
+  /**
+   * Which articles (by position) say a word through one of their terms (`ImpliedWords.has`), from the
+   * articles each term is used by. Only words of some synonym phrase are asked for, so few are kept.
+   */
+  private impliedBy(stemmed: string): Uint8Array {
+    const known = this.impliedCache.get(stemmed);
+    if (known) return known;
+    if (!this.sayerArticles) {
+      const byTerm = new Map<string, number[]>();
+      this.entryList.forEach((entry, at) => {
+        for (const t of entry.implied.sayers) {
+          const list = byTerm.get(t);
+          if (list) list.push(at);
+          else byTerm.set(t, [at]);
+        }
+      });
+      this.sayerArticles = byTerm;
+    }
+    const out = new Uint8Array(this.entryList.length);
+    for (const [t, list] of this.sayerArticles) if (this.synonyms.wordsSaidBy(t).has(stemmed)) for (const at of list) out[at] = 1;
+    this.impliedCache.set(stemmed, out);
+    return out;
+  }
+
+  /** For each question word (a stem), the articles whose questions ask with it (1 at their position), remembered. */
+  private readonly askingCache = new Map<string, Uint8Array>();
+
+  private askingWith(stemmed: string): Uint8Array {
+    const known = this.askingCache.get(stemmed);
+    if (known) return known;
+    const out = Uint8Array.from(this.entryList, (entry) => (entry.asks.has(stemmed) ? 1 : 0));
+    this.askingCache.set(stemmed, out);
+    return out;
+  }
+
   /** The articles that hold a term, from lunr's postings, remembered. */
   private termArticles(term: string): TermArticles {
     const known = this.termCache.get(term);
     if (known) return known;
-    const flags = new Map<number, number>();
+    // Gathered by position (an everyday word is in thousands of articles), then read off in order.
+    const byPosition = new Uint8Array(this.entryList.length);
+    let count = 0;
     this.shards.forEach((shard, s) => {
       const t = shard.postings.terms.get(term);
       if (t === undefined) return;
@@ -817,12 +897,20 @@ export class KnowledgeIndex {
         const to = offsets[t * FIELDS.length + f + 1] as number;
         for (let j = offsets[t * FIELDS.length + f] as number; j < to; j += 1) {
           const at = base + (shard.docArticle[docs[j] as number] as number);
-          flags.set(at, (flags.get(at) ?? 0) | bit);
+          if (byPosition[at] === 0) count += 1;
+          byPosition[at] = (byPosition[at] as number) | bit;
         }
       });
     });
-    const articles = Int32Array.from(flags.keys()).sort();
-    const found = { articles, flags: Uint8Array.from(articles, (at) => flags.get(at) ?? 0) };
+    const articles = new Int32Array(count);
+    const flags = new Uint8Array(count);
+    for (let at = 0, k = 0; k < count; at += 1) {
+      if (byPosition[at] === 0) continue;
+      articles[k] = at;
+      flags[k] = byPosition[at] as number;
+      k += 1;
+    }
+    const found = { articles, flags };
     this.termCache.set(term, found);
     return found;
   }
@@ -864,18 +952,35 @@ export class KnowledgeIndex {
    */
   private bounds(words: readonly WeightedWord[], terms: readonly string[], softContext: boolean): Bounds {
     const { total, contextTotal, hintTotal, weighty, hints, value } = this.boundWeights(words);
-    // Where each weighty word is in each article, by position: one lookup per article and word (the
-    // bound of every article holding the first word is taken, thousands for an everyday word).
+    // The bound of every article holding the first word is taken (thousands for an everyday word), so
+    // what it reads is laid out by position beforehand: where each weighty word is in each article, which
+    // articles say it through a term, which ask with each question word, which name the question's names
+    // in their title. A title's stems are its title field's terms (both are the stems of its index words).
     const dense = new Map<string, Uint8Array>();
-    for (const t of terms) dense.set(t, denseFlags(this.termArticles(t), this.entryList.length));
-    const none = new Uint8Array(this.entryList.length);
+    const flagsOf = (t: string) => {
+      let d = dense.get(t);
+      if (!d) dense.set(t, (d = this.denseFlags(t)));
+      return d;
+    };
+    for (const t of terms) flagsOf(t);
+    const none = this.noFlags;
     const flags = weighty.map((w) => dense.get(w.stem) ?? none);
+    const weights = Float64Array.from(weighty, (w) => w.weight);
+    const inContext = Uint8Array.from(weighty, (w) => (w.context ? 1 : 0));
     // Only a word of some synonym phrase can be said through a term (`implied`).
-    const impliable = weighty.map((w) => this.phraseWords.has(w.stem));
+    const implied = weighty.map((w) => (this.phraseWords.has(w.stem) ? this.impliedBy(w.stem) : none));
+    const hintWeights = Float64Array.from(hints, (h) => h.weight);
+    const asking = hints.map((h) => this.askingWith(h.stem));
     const names = words.filter((w) => w.anchor && !w.context && !w.everywhere).map((w) => stem(w.word));
+    const nameFlags = names.map(flagsOf);
     const titled = (entry: ArticleEntry) => {
       let named = 0;
       for (const s of names) if (entry.title.has(s)) named += 1;
+      return names.length > 0 ? named / names.length : 0;
+    };
+    const titledAt = (at: number) => {
+      let named = 0;
+      for (const f of nameFlags) if (((f[at] as number) & IN_TITLE) !== 0) named += 1;
       return names.length > 0 ? named / names.length : 0;
     };
     /** The score from the weight of the words present (as coverage, in the context, as aboutness). */
@@ -890,23 +995,24 @@ export class KnowledgeIndex {
       order,
       titled,
       of: (at) => {
-        const entry = this.entryList[at];
-        if (!entry) return 0;
+        if (at < 0 || at >= this.entryList.length) return 0;
         let asked = 0;
-        for (const h of hints) if (entry.asks.has(h.stem)) asked += h.weight;
+        for (let h = 0; h < asking.length; h += 1) if ((asking[h] as Uint8Array)[at] === 1) asked += hintWeights[h] as number;
         let present = 0;
         let presentContext = 0;
         let about = 0;
-        for (let k = 0; k < weighty.length; k += 1) {
-          const w = weighty[k] as (typeof weighty)[number];
-          const credit = boundCredit((flags[k] as Uint8Array)[at] as number, entry, w.stem, impliable[k] === true);
-          if (w.context) presentContext += w.weight * credit.coverage * CONTEXT_WEIGHT;
+        for (let k = 0; k < weights.length; k += 1) {
+          const f = (flags[k] as Uint8Array)[at] as number;
+          const weight = weights[k] as number;
+          // No word given: at most what it says through a term.
+          const coverage = f === 0 ? ((implied[k] as Uint8Array)[at] === 1 ? CREDIT.implied : 0) : (BOUND_COVERAGE[f] as number);
+          if (inContext[k] === 1) presentContext += weight * coverage * CONTEXT_WEIGHT;
           else {
-            present += w.weight * credit.coverage;
-            about += w.weight * credit.about;
+            present += weight * coverage;
+            about += weight * (BOUND_ABOUT[f] as number);
           }
         }
-        return score(present, presentContext, about, asked, titled(entry));
+        return score(present, presentContext, about, asked, titledAt(at));
       },
       rest: (taken) => {
         const without = new Set(order.slice(0, taken));
@@ -939,12 +1045,13 @@ export class KnowledgeIndex {
   ): PassageHit {
     const mine = passageMatches[i];
     const views = this.views;
-    const has = (m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string) => fields.some((f) => m?.get(f)?.has(s) ?? false);
+    const has = holds;
     const heading = entry.headings.get(p.passage.index);
-    const own = new Set<string>();
-    const framed = new Set<string>();
-    const elsewhere = new Set<string>();
-    const described = new Set<string>();
+    // Made when a word goes in: most passages hold few of the question's words.
+    let own: Set<string> | undefined;
+    let framed: Set<string> | undefined;
+    let elsewhere: Set<string> | undefined;
+    let described: Set<string> | undefined;
     let covered = 0;
     let total = 0;
     let sectioned = 0;
@@ -954,30 +1061,30 @@ export class KnowledgeIndex {
       const s = stem(w.word);
       if (!w.context) {
         asked += w.weight;
-        if (has(mine, ['heading', 'section'], s)) sectioned += w.weight;
+        if (has(mine, SECTION_FIELDS, s)) sectioned += w.weight;
       }
       let credit = 0;
-      if (has(mine, ['text', 'heading', 'section'], s)) {
+      if (has(mine, PASSAGE_FIELDS, s)) {
         credit = CREDIT.own;
-        own.add(w.word);
+        (own ??= new Set()).add(w.word);
       } else if (entry.title.has(s) || heading?.has(s)) {
         credit = CREDIT.title;
-        framed.add(w.word);
-      } else if (has(articleMatch, ['questions'], s)) {
+        (framed ??= new Set()).add(w.word);
+      } else if (has(articleMatch, QUESTIONS_FIELD, s)) {
         credit = CREDIT.questions;
-        elsewhere.add(w.word);
-        described.add(w.word);
-      } else if (has(articleMatch, ['tags'], s)) {
+        (elsewhere ??= new Set()).add(w.word);
+        (described ??= new Set()).add(w.word);
+      } else if (has(articleMatch, TAGS_FIELD, s)) {
         credit = CREDIT.tags;
-        elsewhere.add(w.word);
-        described.add(w.word);
-      } else if (passageMatches.some((m, k) => k !== i && has(m, ['text', 'heading', 'section'], s))) {
+        (elsewhere ??= new Set()).add(w.word);
+        (described ??= new Set()).add(w.word);
+      } else if (passageMatches.some((m, k) => k !== i && has(m, PASSAGE_FIELDS, s))) {
         credit = CREDIT.elsewhere;
-        elsewhere.add(w.word);
+        (elsewhere ??= new Set()).add(w.word);
       } else if (entry.implied.has(s)) {
         // Said through one of the article's terms ("users": the article counts "paid seats").
         credit = CREDIT.implied;
-        elsewhere.add(w.word);
+        (elsewhere ??= new Set()).add(w.word);
       }
       if (w.context) {
         // Context around a question can only help: it counts when the passage has it, and is ignored
@@ -1002,10 +1109,10 @@ export class KnowledgeIndex {
         return views.of(p);
       },
       coverage: total > 0 ? covered / total : 0,
-      own,
-      framed,
-      elsewhere,
-      described,
+      own: own ?? NO_STEMS,
+      framed: framed ?? NO_STEMS,
+      elsewhere: elsewhere ?? NO_STEMS,
+      described: described ?? NO_STEMS,
       sectionCoverage: asked > 0 ? sectioned / asked : 0,
     };
   }
@@ -1085,23 +1192,18 @@ function denseFlags(list: TermArticles, articles: number): Uint8Array {
   return out;
 }
 
-const NO_CREDIT = { coverage: 0, about: 0 } as const;
-const IMPLIED_CREDIT = { coverage: CREDIT.implied, about: 0 } as const;
-
 /**
- * The most a word can give an article that holds it where `f` says (`IN_...` flags): as a passage's
- * coverage (`scorePassage`), and towards the article's aboutness (`aboutness`).
+ * The most a word can give an article that holds it where `f` says (`IN_...` flags, not 0): as a
+ * passage's coverage (`scorePassage`: in the passage, full credit; else in the title or a heading, which
+ * frame every passage, then its questions, then its tags), and towards the article's aboutness
+ * (`aboutness`). A word in a heading is in that passage's heading field, so without `IN_PASSAGE` the word
+ * frames a passage only through the title. A word said through a term gives no more than one anywhere
+ * in the article, so it counts only where the article does not use the word.
  */
-function boundCredit(f: number, entry: ArticleEntry, stem: string, impliable: boolean): { coverage: number; about: number } {
-  if (f === 0) return impliable && entry.implied.has(stem) ? IMPLIED_CREDIT : NO_CREDIT;
-  // In the passage: full credit, whatever frames it (checked in order of cost).
-  const coverage =
-    (f & IN_PASSAGE) !== 0 ? CREDIT.own : (f & IN_TITLE) !== 0 || entry.framing.has(stem) ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : CREDIT.tags;
-  const about = (f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0;
-  // A word said through a term is worth no more than one anywhere in the article.
-  const implied = coverage < CREDIT.implied && impliable && entry.implied.has(stem) ? CREDIT.implied : 0;
-  return { coverage: Math.max(coverage, implied), about };
-}
+const BOUND_COVERAGE = Float64Array.from({ length: 32 }, (_, f) =>
+  (f & IN_PASSAGE) !== 0 ? CREDIT.own : (f & IN_TITLE) !== 0 ? CREDIT.title : (f & IN_QUESTIONS) !== 0 ? CREDIT.questions : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0,
+);
+const BOUND_ABOUT = Float64Array.from({ length: 32 }, (_, f) => ((f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0));
 
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
 function lowerBound(sorted: Int32Array, value: number, from: number, to: number): number {
@@ -1113,6 +1215,13 @@ function lowerBound(sorted: Int32Array, value: number, from: number, to: number)
     else hi = mid;
   }
   return lo;
+}
+
+/** Whether a document's matches (stems by field) hold a stem in one of the fields. */
+function holds(m: Map<string, Set<string>> | undefined, fields: readonly string[], s: string): boolean {
+  if (!m) return false;
+  for (const f of fields) if (m.get(f)?.has(s) === true) return true;
+  return false;
 }
 
 function dedupe(words: WeightedWord[]): WeightedWord[] {

@@ -8,11 +8,14 @@
  */
 export class Spelling {
   /**
-   * The known words by length and first letter (`${length}|${letter}`), commonest first, each with its
-   * place in that order over all words (to merge two buckets in it): a typo is looked for only among
-   * words its correction could be, not among every word of the knowledge base.
+   * The known words in code-unit order, so that words sharing a beginning sit together: a typo is
+   * compared with them as with the paths of a trie, one row of the distance table per letter, shared by
+   * the words that begin alike, and a beginning already too far from the typo is skipped with every word
+   * that starts with it. The work grows with the words close to the typo, not with the vocabulary.
    */
-  private readonly buckets = new Map<string, { words: string[]; ranks: number[] }>();
+  private readonly sorted: readonly string[];
+  /** Each word's (of `sorted`, by place) rank in commonest-first order (ties alphabetically). */
+  private readonly ranks: Int32Array;
 
   private readonly functionWords: readonly string[];
 
@@ -29,17 +32,10 @@ export class Spelling {
   ) {
     this.functionWords = [...functionWords];
     // Commonest first; equally common words alphabetically (the same order however the counts were made).
-    const sorted = [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-    sorted.forEach((word, rank) => {
-      const key = bucketKey(word.length, word[0] ?? '');
-      let bucket = this.buckets.get(key);
-      if (!bucket) {
-        bucket = { words: [], ranks: [] };
-        this.buckets.set(key, bucket);
-      }
-      bucket.words.push(word);
-      bucket.ranks.push(rank);
-    });
+    const byUse = [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || compareUnits(a, b));
+    const rank = new Map(byUse.map((w, i) => [w, i]));
+    this.sorted = [...byUse].sort(compareUnits);
+    this.ranks = Int32Array.from(this.sorted, (w) => rank.get(w) ?? 0);
   }
 
   private readonly memo = new Map<string, string | null>();
@@ -55,42 +51,128 @@ export class Spelling {
     return found;
   }
 
+  /**
+   * The known word closest to `word` (fewest edits), within its budget; among equally close ones the
+   * shortest, then the commonest.
+   */
   private search(word: string): string | undefined {
     const short = Object.hasOwn(CHAT_SHORTHAND, word) ? CHAT_SHORTHAND[word] : undefined;
     if (short) return short;
     if (/\d/.test(word) || word.length < 3 || this.dictionary.has(word)) return undefined;
     if (word.length === 3) return this.functionWords.find((f) => editDistance(word, f, 1) <= 1);
     const budget = allowedEdits(word);
-    let best: string | undefined;
-    let bestDistance = budget + 1;
     const first = word[0] ?? '';
     const second = word[1] ?? '';
-    for (let len = word.length - budget; len <= word.length + budget; len += 1) {
-      // Typos rarely change the first letter ("xbox" is not "box"), except by swapping the first two:
-      // the words starting with the same letter, and those starting with the second letter then the
-      // first, taken together commonest first.
-      const same = this.buckets.get(bucketKey(len, first));
-      const swapped = second !== first ? this.buckets.get(bucketKey(len, second)) : undefined;
-      let i = 0;
-      let j = 0;
-      const a = same?.words ?? [];
-      const b = swapped?.words ?? [];
-      while (i < a.length || j < b.length) {
-        let candidate: string;
-        if (j >= b.length || (i < a.length && (same?.ranks[i] as number) < (swapped?.ranks[j] as number))) candidate = a[i++] as string;
-        else {
-          candidate = b[j++] as string;
-          if (candidate[1] !== first) continue;
+    // Typos rarely change the first letter ("xbox" is not "box"), except by swapping the first two: the
+    // words starting with the same letter, and those starting with the second letter then the first.
+    const best = this.closest(word, budget, first);
+    if (second === first) return best?.word;
+    const swapped = this.closest(word, budget, second + first);
+    if (!best) return swapped?.word;
+    if (!swapped) return best.word;
+    return before(swapped, best) ? swapped.word : best.word;
+  }
+
+  /** The closest word (as `search` orders them) among those starting with `prefix`, within `budget` edits. */
+  private closest(word: string, budget: number, prefix: string): Candidate | undefined {
+    const words = this.sorted;
+    let at = lowerBound(words, prefix, 0, words.length);
+    const end = afterPrefix(words, prefix, at, words.length);
+    if (at >= end) return undefined;
+    const m = word.length;
+    const width = m + 1;
+    const deepest = m + budget;
+    // Row i: the distances between the current word's first i letters and every beginning of the typo.
+    const rows = new Int32Array((deepest + 1) * width);
+    for (let j = 0; j <= m; j += 1) rows[j] = j;
+    let previous = '';
+    let valid = 0;
+    let best: Candidate | undefined;
+    while (at < end) {
+      const candidate = words[at] as string;
+      let i = sharedStart(previous, candidate, valid);
+      let pruned = false;
+      for (i += 1; i <= candidate.length && i <= deepest; i += 1) {
+        const row = i * width;
+        const up = row - width;
+        const c = candidate.charCodeAt(i - 1);
+        rows[row] = i;
+        let rowMin = i;
+        for (let j = 1; j <= m; j += 1) {
+          const t = word.charCodeAt(j - 1);
+          let v = Math.min((rows[up + j] as number) + 1, (rows[row + j - 1] as number) + 1, (rows[up + j - 1] as number) + (c === t ? 0 : 1));
+          if (i > 1 && j > 1 && c === word.charCodeAt(j - 2) && candidate.charCodeAt(i - 2) === t) v = Math.min(v, (rows[up - width + j - 2] as number) + 1);
+          rows[row + j] = v;
+          if (v < rowMin) rowMin = v;
         }
-        const d = editDistance(word, candidate, bestDistance - 1);
-        if (d < bestDistance) {
-          best = candidate;
-          bestDistance = d;
+        valid = i;
+        if (rowMin > budget) {
+          // No word starting with these letters is close enough.
+          pruned = true;
+          break;
         }
       }
+      previous = candidate;
+      if (pruned) {
+        at = afterPrefix(words, candidate.slice(0, valid), at + 1, end);
+        continue;
+      }
+      if (candidate.length <= deepest && candidate.length >= m - budget) {
+        const distance = rows[candidate.length * width + m] as number;
+        const found = { word: candidate, distance, rank: this.ranks[at] as number };
+        if (distance <= budget && (!best || before(found, best))) best = found;
+      }
+      at += 1;
     }
     return best;
   }
+}
+
+interface Candidate {
+  readonly word: string;
+  readonly distance: number;
+  readonly rank: number;
+}
+
+/** Fewer edits first; then the shorter word; then the commoner. */
+function before(a: Candidate, b: Candidate): boolean {
+  return a.distance !== b.distance ? a.distance < b.distance : a.word.length !== b.word.length ? a.word.length < b.word.length : a.rank < b.rank;
+}
+
+function compareUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** How many first letters two words share, at most `limit`. */
+function sharedStart(a: string, b: string, limit: number): number {
+  let i = 0;
+  const most = Math.min(limit, a.length, b.length);
+  while (i < most && a.charCodeAt(i) === b.charCodeAt(i)) i += 1;
+  return i;
+}
+
+/** The first place in `sorted[from..to]` whose word is not before `value`. */
+function lowerBound(sorted: readonly string[], value: string, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as string) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first place in `sorted[from..to]` (where the words starting with `prefix` come first) past them. */
+function afterPrefix(sorted: readonly string[], prefix: string, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as string).startsWith(prefix)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -102,10 +184,6 @@ const CHAT_SHORTHAND: Readonly<Record<string, string>> = {
   yr: 'year', yrs: 'years', pls: 'please', plz: 'please', thx: 'thanks', abt: 'about', bc: 'because',
   cuz: 'because', whos: 'who', whats: 'what', hows: 'how', wheres: 'where', whens: 'when',
 };
-
-function bucketKey(length: number, first: string): string {
-  return `${length}|${first}`;
-}
 
 function allowedEdits(word: string): number {
   if (word.length <= 7) return 1;

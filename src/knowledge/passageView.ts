@@ -71,9 +71,59 @@ const CAPITAL_TIMES = `${MONTHS}|spring|summer|autumn|fall|winter|mid|early|late
 const VERSION_YEAR = new RegExp(`\\b(?!(?:${CAPITAL_TIMES})\\b)[A-Z][\\w.]*\\s+(?:19|20)\\d\\d\\b|\\b(?:19|20)\\d\\d (?:products?|versions?|editions?|release)\\b`, 'g');
 const LIMIT = /\b(?:does|do|did) not (?:say|name|give|cover|mention|state|specify|list|include)\b|\bgives? only\b|\bnames? only\b|\bonly (?:gives|names|mentions)\b|\bnot covered\b|\bno (?:figure|date|name)s? (?:is|are) given\b/i;
 
-/** Splits a passage into clauses and notes the figures, times and names each one holds. */
+/**
+ * A necessary condition for a clause to state a limit (`LIMIT`): every form of it has "not", "only" or
+ * "no" as a whole word, and a clause's words keep their word boundaries in the passage's plain text.
+ */
+const MAY_LIMIT = /\b(?:not|only|no)\b/i;
+
+/** The passage's text without markdown emphasis and with links as their text. */
+function plainText(text: string): string {
+  return text.replace(/[*_`]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+}
+
+/**
+ * Splits a passage into clauses and notes the figures, times and names each one holds. The work is done
+ * when a part of the view is first read: most questions read only `limit` of most passages they look
+ * into, which the plain text usually settles without splitting it.
+ */
 export function viewPassage(text: string, analyzer: Analyzer): PassageView {
-  const plain = text.replace(/[*_`]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+  return new LazyView(text, analyzer);
+}
+
+class LazyView implements PassageView {
+  private clauseList: readonly Clause[] | undefined;
+  private stemSet: ReadonlySet<string> | undefined;
+  private surfaceSet: ReadonlySet<string> | undefined;
+  private limited: boolean | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly analyzer: Analyzer,
+  ) {}
+
+  get clauses(): readonly Clause[] {
+    this.clauseList ??= clausesOf(plainText(this.text), this.analyzer);
+    return this.clauseList;
+  }
+
+  get stems(): ReadonlySet<string> {
+    this.stemSet ??= new Set(this.clauses.flatMap((c) => [...c.stems]));
+    return this.stemSet;
+  }
+
+  get surface(): ReadonlySet<string> {
+    this.surfaceSet ??= new Set(this.clauses.flatMap((c) => [...c.surface]));
+    return this.surfaceSet;
+  }
+
+  get limit(): boolean {
+    this.limited ??= (this.clauseList !== undefined || MAY_LIMIT.test(plainText(this.text))) && this.clauses.some((c) => c.limit);
+    return this.limited;
+  }
+}
+
+function clausesOf(plain: string, analyzer: Analyzer): Clause[] {
   const clauses: Clause[] = [];
   for (const sentence of plain.split(/(?<=[.!?])\s+(?=[A-Z0-9"'(])/)) {
     const parts = sentence.split(/;|:\s|,\s(?=(?:and|but|or|while|whereas|although|though|which|according to|so|yet)\b)/);
@@ -85,9 +135,7 @@ export function viewPassage(text: string, analyzer: Analyzer): PassageView {
       first = false;
     }
   }
-  const stems = new Set(clauses.flatMap((c) => [...c.stems]));
-  const surface = new Set(clauses.flatMap((c) => [...c.surface]));
-  return { clauses, stems, surface, limit: clauses.some((c) => c.limit) };
+  return clauses;
 }
 
 function viewClause(whole: string, analyzer: Analyzer, sentenceStart: boolean): Clause {
