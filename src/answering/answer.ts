@@ -231,7 +231,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // outright from the words it happens to share, unless the passage covers nearly all of it.
   const stranger = !anchored && !options.followUp && coverage < THRESHOLDS.clearCoverage && strangers.some((w) => w.weight > 0);
   if (!short && !stranger) return { ...decided, reply: answer };
-  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
+  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: asTyped(a.correction.typed, question) } };
   // A question that names nothing the knowledge base is about gets a partial answer only when the passage
   // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",
   // not "how many seats are there on a 747?"); otherwise it is likely about something else.

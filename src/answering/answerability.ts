@@ -1,5 +1,5 @@
 import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
-import type { Clause, PassageView } from '../knowledge/passageView';
+import { AS_OF, VERSION_YEAR, type Clause, type PassageView } from '../knowledge/passageView';
 import { isNameLike } from '../knowledge/wordFrequency';
 import { FIGURE_KINDS, splitWords, stem } from '../knowledge/words';
 import type { Detail, Qualifier, QuestionForm } from './questionForm';
@@ -61,7 +61,6 @@ const AGENT_CUES = /\b(?:said|says|told|described|according|manager|runs|leads|h
 const BOUND_TO_A_PERIOD = /\b(?:first|opening) \d+ (?:days|weeks|months)\b|\bin (?:its|their) first\b|\bafter (?:its|the) launch\b/i;
 /** A limit that lists what the source does give ("names only CDW and Dell"). */
 const POSITIVE_LIMIT = /\b(?:names?|gives?|mentions?) only\b|\bonly (?:names|gives|mentions)\b/i;
-const AS_OF_YEAR = /\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\d\d\b|\b(?:early|mid|late) (?:19|20)\d\d (?:report|article|item|source)\b/g;
 const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
 /** Words before a figure that hedge it ("over 1,000", "between 65 and 390") or make it a label ("top 10"). */
 const HEDGES = new Set(['over', 'than', 'about', 'around', 'nearly', 'almost', 'roughly', 'approximately', 'some', 'to', 'between', 'from', 'and', 'least', 'past', 'passed', 'exceeding', 'top', 'up']);
@@ -122,7 +121,7 @@ export function checkAnswerability(
       !pinned.has(w.word) &&
       !shown.some((h) => h.own.has(w.word) || h.framed.has(w.word) || (h === lead && (h.elsewhere.has(w.word) || lexicon.implies(h.article.id, w.word)))),
   );
-  const correction = form.yesNo ? correctionOf(missing, shown, questionStems) : undefined;
+  const correction = form.yesNo ? correctionOf(missing, shown, questionStems, questionText) : undefined;
   return { missing, asksUnmet, unmetWith, limit, uncovered, ...(correction ? { correction } : {}) };
 }
 
@@ -234,11 +233,30 @@ export function answeringNames(form: QuestionForm, hit: PassageHit, frame: Reado
   return out;
 }
 
+/** Words before a year that make it a time ("in 2013", "mid 2011", "June 2011"), not part of a name ("Exchange 2013"). */
+const TIME_LEADS = new Set([
+  'in', 'by', 'until', 'till', 'before', 'after', 'since', 'during', 'of', 'for', 'from', 'to', 'through', 'around', 'about', 'and', 'or',
+  'mid', 'early', 'late', 'this', 'next', 'last', 'fiscal', 'fy', 'calendar', 'year', 'spring', 'summer', 'autumn', 'fall', 'winter',
+  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+]);
+
+/**
+ * Whether a year the partner typed is part of a name ("Exchange 2013", "the 2013 upgrade"): a version
+ * the sources may simply not mention, not a time they could contradict.
+ */
+function versionYear(questionText: string, year: string): boolean {
+  const m = new RegExp(`([\\p{L}][\\p{L}\\p{N}.']*)\\s+${year}\\b`, 'iu').exec(questionText);
+  return m !== null && !TIME_LEADS.has((m[1] ?? '').toLowerCase());
+}
+
 /**
  * A yes/no question that assumed a figure or a time the passage states differently: the partner's
- * detail, when everything else is covered and the passage has a fact of the same kind.
+ * detail, when everything else is covered and the passage states a fact of the same kind about what
+ * the question is about ("is WPC in June?": "WPC takes place in July 2011"). A time counts only as a
+ * time: the source's as-of date and a product's version ("Exchange 2010") say nothing against "in
+ * 2013", and a version the partner names ("Exchange 2013") is no time the sources could contradict.
  */
-function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], subject: ReadonlySet<string>): Detail | undefined {
+function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], subject: ReadonlySet<string>, questionText: string): Detail | undefined {
   if (missing.length !== 1) return undefined;
   const d = missing[0] as Detail;
   // The fact that corrects must be about what the question is about, not the source's as-of date.
@@ -247,8 +265,12 @@ function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], 
   if (d.kind === 'period') {
     const w = d.words[d.words.length - 1] ?? '';
     const kindOf = (x: string) => (/^(?:19|20)\d\d$/.test(x) ? 'year' : /^(?:spring|summer|autumn|fall|winter)$/.test(x) ? 'season' : /^[a-z]+$/.test(x) ? 'month' : 'other');
-    const text = clauses.map((c) => c.text.toLowerCase().replace(AS_OF_YEAR, ' ')).join(' ');
     const want = kindOf(w);
+    if (want === 'year' && versionYear(questionText, w)) return undefined;
+    const text = clauses
+      .filter((c) => c.time)
+      .map((c) => c.text.replace(AS_OF, ' ').replace(VERSION_YEAR, ' ').toLowerCase())
+      .join(' ');
     if (want === 'year') return /\b(?:19|20)\d\d\b/.test(text) ? d : undefined;
     if (want === 'season') return /\b(?:spring|summer|autumn|fall|winter)\b/.test(text) ? d : undefined;
     if (want === 'month') return /\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(text) ? d : undefined;
