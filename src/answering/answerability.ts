@@ -76,6 +76,22 @@ export function statesPreciseFigure(text: string): boolean {
 }
 
 const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
+/**
+ * The months of each season, as the sources (U.S. news about Microsoft's calendar) use them: "this
+ * summer" is answered by "in July 2011".
+ */
+const SEASON_MONTHS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['spring', ['march', 'april', 'may']],
+  ['summer', ['june', 'july', 'august']],
+  ['fall', ['september', 'october', 'november']],
+  ['autumn', ['september', 'october', 'november']],
+  ['winter', ['december', 'january', 'february']],
+]);
+
+/** Whether words (a clause's, a heading's) hold a period word: the word itself, its alias, or a month of the season. */
+export function holdsPeriod(words: ReadonlySet<string>, w: string): boolean {
+  return words.has(SEASON_ALIASES.get(w) ?? w) || (SEASON_MONTHS.get(w) ?? []).some((m) => words.has(m));
+}
 
 /**
  * Checks the chosen passages against what the question pins down: every name, number, period and
@@ -145,7 +161,7 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
     case 'number':
       return d.words.every((w) => surface.has(w) || frame.has(w) || hit.view.clauses.some((c) => c.numbers.includes(w)));
     case 'period':
-      return d.words.every((w) => surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(SEASON_ALIASES.get(w) ?? w));
+      return d.words.every((w) => holdsPeriod(surface, w) || holdsPeriod(frame, w));
     case 'qualifier': {
       const q = d.qualifier ?? 'exact';
       if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
@@ -168,7 +184,7 @@ function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: Passa
   const clauses = hit.view.clauses;
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
-    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
+    d.words.every((w) => c.stems.has(stem(w)) || holdsPeriod(c.surface, w) || frame.has(w) || hit.framed.has(w));
   switch (form.asks) {
     case 'figure': {
       // The thing counted must be what the figure counts ("10,000 schools" is no count of students),
@@ -209,7 +225,7 @@ export function answeringNames(form: QuestionForm, hit: PassageHit, frame: Reado
   const asked = new Set(splitWords(questionText));
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
-    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
+    d.words.every((w) => c.stems.has(stem(w)) || holdsPeriod(c.surface, w) || frame.has(w) || hit.framed.has(w));
   // A person or a company: a name (not an everyday word, not one of the knowledge base's product
   // terms, not a CamelCase product name), or a web name like Box.net.
   const answers = (n: string, original: string) => {
@@ -272,7 +288,8 @@ function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], 
       .map((c) => c.text.replace(AS_OF, ' ').replace(VERSION_YEAR, ' ').toLowerCase())
       .join(' ');
     if (want === 'year') return /\b(?:19|20)\d\d\b/.test(text) ? d : undefined;
-    if (want === 'season') return /\b(?:spring|summer|autumn|fall|winter)\b/.test(text) ? d : undefined;
+    // A month outside the season the partner assumed says it differently too ("in the spring?": July).
+    if (want === 'season') return /\b(?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(text) ? d : undefined;
     if (want === 'month') return /\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(text) ? d : undefined;
   }
   return undefined;
