@@ -477,6 +477,9 @@ function choosePassages(
       }
     }
   }
+  // A passage that sends the partner to another article ("details are in the 2010 upgrade article")
+  // gives way to that article, when it is among those found and covers the question about as well.
+  if (!exactHit) ranked = followPointer(ranked, result, index, (ps) => rank(ps), (best, pointer) => form.asks === 'other' || meets(best) || !meets(pointer));
   const first = ranked[0]?.p;
   if (!first) return { chosen: [], runnerUps: [] };
   const pool = [...ranked, ...rank(result.hits.filter((h) => h.article.id !== first.article.id).flatMap((h) => h.passages.slice(0, 4)))];
@@ -505,6 +508,45 @@ function choosePassages(
   const [lead, close] = ranked;
   if (chosen.length === 1 && lead && close && close.p.article.id === lead.p.article.id && lead.score - close.score < THRESHOLDS.closePassage && close.p.passage.index !== 0 && !close.p.view.limit) chosen.push(close.p);
   return { chosen, runnerUps: pool.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
+}
+
+/** The ranked passages of the article the lead passage points to, when they should lead instead (see `choosePassages`). */
+function followPointer<R extends { p: PassageHit }>(
+  ranked: R[],
+  result: SearchResult,
+  index: KnowledgeIndex,
+  rank: (ps: readonly PassageHit[]) => R[],
+  holds: (best: PassageHit, pointer: PassageHit) => boolean,
+): R[] {
+  const pointer = ranked[0]?.p;
+  const target = pointer ? pointedArticle(pointer, result, index) : undefined;
+  if (!pointer || !target) return ranked;
+  const theirs = rank(target.hit.passages);
+  const best = theirs[0]?.p;
+  // (The pointer's own words, "upgrade", are the other article's: matched through them, it is no answer.)
+  const close = best !== undefined && (target.matchedThrough || best.coverage >= pointer.coverage - THRESHOLDS.leadSwitch);
+  return best && close && holds(best, pointer) ? theirs : ranked;
+}
+
+/** "details are in the 2010 upgrade article", "(see the competitors article)": what a passage points to. */
+const POINTER = /\b(?:see|details are in|more (?:is )?in|covered in) the ([\p{L}\p{N}@ .-]+?) article\b/giu;
+
+/**
+ * The article a passage points to, among the articles found: the one whose id holds every word of the
+ * pointer ("the 2010 upgrade article": bpos-2010-upgrade).
+ */
+function pointedArticle(p: PassageHit, result: SearchResult, index: KnowledgeIndex): { hit: Hit; matchedThrough: boolean } | undefined {
+  for (const m of p.passage.text.matchAll(POINTER)) {
+    const words = (m[1] ?? '').toLowerCase().split(/[\s-]+/).filter((w) => w !== '');
+    const hit = result.hits.find((h) => h.article.id !== p.article.id && words.length > 0 && words.every((w) => h.article.id.split('-').includes(w)));
+    if (!hit) continue;
+    // Whether the question's words met the passage in the pointer itself ("upgraded": "the 2010 upgrade article").
+    const pointerStems = new Set(index.stemsOf(m[1] ?? ''));
+    const asked = result.words.filter((w) => w.kind === 'content' && !w.context && !w.everywhere).map((w) => index.stem(w.word));
+    const elsewhere = new Set(index.stemsOf(p.passage.text.replace(m[0], ' ')));
+    return { hit, matchedThrough: asked.some((s) => pointerStems.has(s) && !elsewhere.has(s)) };
+  }
+  return undefined;
 }
 
 /**

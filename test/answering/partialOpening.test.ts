@@ -47,3 +47,13 @@ describe('the opening sentence of a partial answer says only what is true of the
     expect(replyTo(question).opening).toBe(`My sources don't say anything about ${missing}. Here is what they do say:`);
   });
 });
+
+describe('a passage that points to another article gives way to it', () => {
+  it.each(['what will the upgraded bpos include', 'what will the bpos upgrade bring?'])('"%s" shows the upgrade article, not the overview sentence that points to it', (question) => {
+    const reply = decide(question, content.kb.index);
+    expect(reply.kind === 'answer' || reply.kind === 'partial' ? reply.article.id : reply.kind).toBe('bpos-2010-upgrade');
+    const { text } = replyTo(question);
+    expect(text).toMatch(/Exchange 2010, SharePoint 2010 and Lync 2010/);
+    expect(text).not.toMatch(/details are in the 2010 upgrade article/);
+  });
+});
