@@ -37,10 +37,12 @@ export interface PartialReply {
   readonly article: Article;
   /** What the sources do say; empty when they only repeat what this conversation has already shown. */
   readonly passages: readonly ShownPassage[];
-  /** The kind of fact asked for, so the reply can say "no figure", "no date", "no name". */
-  readonly asks: 'figure' | 'date' | 'who' | 'where' | 'other';
+  /** The kind of fact asked for, so the reply can say "no figure", "no date", "no name" (`day`: the date is given, not its day). */
+  readonly asks: 'figure' | 'date' | 'who' | 'where' | 'other' | 'day';
   /** What the sources do not give, as the partner typed it ("CDW", "first month"); empty when it is the asked fact itself. */
   readonly missing: readonly string[];
+  /** The missing names are in the sources, only not as the question puts them ("Box.net teamed up with ADP?": IBM did). */
+  readonly mentioned?: boolean;
   readonly confidence: number;
   readonly followUps: readonly Article[];
 }

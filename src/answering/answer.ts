@@ -2,9 +2,10 @@ import { AnswerCache } from './answerCache';
 import type { Article } from '../knowledge/Article';
 import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { isGenericHeading } from '../knowledge/passages';
-import { checkAnswerability, statesPreciseFigure, type Answerability } from './answerability';
+import { checkAnswerability, holdsPeriod, statesPreciseFigure, type Answerability } from './answerability';
 import { readMessage } from './message';
-import { questionForm, type QuestionForm } from './questionForm';
+import { questionForm, type Detail, type QuestionForm } from './questionForm';
+import { splitWords } from '../knowledge/words';
 import type { AnswerBand } from '../conversation/band';
 import type { Reply, ShownPassage } from './Reply';
 import { smallTalkIntent, type SmallTalkWords } from './smallTalk';
@@ -231,21 +232,97 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // outright from the words it happens to share, unless the passage covers nearly all of it.
   const stranger = !anchored && !options.followUp && coverage < THRESHOLDS.clearCoverage && strangers.some((w) => w.weight > 0);
   if (!short && !stranger) return { ...decided, reply: answer };
-  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: a.correction.typed } };
+  if (a.correction && !a.asksUnmet && !a.limit && a.uncovered.length === 0) return { ...decided, reply: { ...answer, corrects: asTyped(a.correction.typed, question) } };
   // A question that names nothing the knowledge base is about gets a partial answer only when the passage
   // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",
   // not "how many seats are there on a 747?"); otherwise it is likely about something else.
   if (!anchored && (coverage < THRESHOLDS.unanchoredPartial || ownContent.some((w) => !w.known && w.weight > 0))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
-  const missingDetails = [...a.missing, ...a.unmetWith].filter((d) => d.kind !== 'qualifier');
-  const missing = [...new Set([...missingDetails.map((d) => d.typed), ...(missingDetails.length === 0 ? a.uncovered.map((w) => w.typed ?? w.word) : [])])].map((m) => asTyped(m, question));
   // What the sources do say: the passages (with their section, and the short answer when they come from
   // the details); `withoutShown` leaves out those the conversation has seen when the question pinned
   // down something the sources lack.
   const full = [...withSection(shown, lead), ...Object.values(shortAnswerAfter(shown, lead))];
+  const { missing, mentioned } = missingOf(a, form, full, result, question);
+  // "which days in July is WPC?": the passage dates it, only not to the day.
+  const onlyNoDay = a.asksUnmet && form.asks === 'date' && form.day && a.missing.length === 0 && chosen.some((p) => p.view.clauses.some((c) => c.time && !c.day));
   return {
     ...decided,
-    reply: { kind: 'partial', article: lead.article, passages: full, asks: a.asksUnmet ? form.asks : 'other', missing, confidence: round(confidence * 0.6), followUps },
+    reply: { kind: 'partial', article: lead.article, passages: full, asks: onlyNoDay ? 'day' : a.asksUnmet ? form.asks : 'other', missing: onlyNoDay ? [] : missing, ...(mentioned ? { mentioned } : {}), confidence: round(confidence * 0.6), followUps },
   };
+}
+
+/**
+ * What the opening sentence of a partial answer names as missing, as the partner typed it. It speaks
+ * of the reply as shown (every passage, the short answer too), so a number or a time one of them states
+ * ("2011" in "July 2011") is not said to be missing; a name the sources do mention, only not as the
+ * question has it ("Box.net teamed up with ADP?": IBM did), is `mentioned`, not "nothing about"; and a
+ * time that frames a date question ("the date of the event this summer") is no thing without a date.
+ */
+function missingOf(a: Answerability, form: QuestionForm, full: readonly ShownPassage[], result: SearchResult, question: string): { missing: string[]; mentioned: boolean } {
+  const unmetWith = form.asks === 'date' ? a.unmetWith.filter((d) => d.kind !== 'period') : a.unmetWith;
+  let details = [...a.missing, ...unmetWith].filter((d) => d.kind !== 'qualifier');
+  let mentioned = false;
+  if (!a.asksUnmet) {
+    const shownWords = new Set(full.flatMap((s) => splitWords(`${s.article.title} ${s.passage.heading ?? ''} ${s.passage.text}`)));
+    details = details.filter((d) => d.kind === 'name' || !d.words.every((w) => (d.kind === 'period' ? holdsPeriod(shownWords, w) : shownWords.has(w))));
+    const inSources = (d: Detail) =>
+      d.kind === 'name' && result.hits.some((h) => h.passages.some((p) => d.words.every((w) => p.own.has(w) || p.framed.has(w) || p.elsewhere.has(w))));
+    const absent = details.filter((d) => !inSources(d));
+    mentioned = details.length > 0 && absent.length === 0;
+    if (!mentioned) details = absent;
+  }
+  const typed = details.map((d) => (d.kind === 'name' ? withCapitalised(asTyped(d.typed, question), question) : asTypedFigure(d.typed, question)));
+  const missing = details.length > 0 ? typed : a.uncovered.map((w) => asTyped(w.typed ?? w.word, question));
+  return { missing: [...new Set(missing)], mentioned };
+}
+
+/** A name the partner capitalised, with the capitalised words around it ("Las" in "Las Vegas"). */
+function withCapitalised(typed: string, question: string): string {
+  if (!/^\p{Lu}/u.test(typed)) return typed;
+  const at = question.indexOf(typed);
+  if (at < 0) return typed;
+  const before = /(?:\p{Lu}[\p{L}.&'-]*\s+)+$/u.exec(question.slice(0, at))?.[0] ?? '';
+  const after = /^(?:\s+\p{Lu}[\p{L}.&'-]*)+/u.exec(question.slice(at + typed.length))?.[0] ?? '';
+  // The first word of the message is capitalised as a sentence, not as a name.
+  const lead = at - before.length === 0 ? '' : before;
+  return `${lead}${typed}${after}`.replace(/[.,]+$/, '');
+}
+
+/** Words that neither name a thing nor count one: "have 10", "in 2013" stay "10", "2013". */
+const FUNCTION_WORDS = new Set([
+  'is', 'are', 'was', 'were', 'be', 'been', 'has', 'have', 'had', 'do', 'does', 'did', 'get', 'gets', 'got', 'will', 'would', 'can', 'could',
+  'the', 'a', 'an', 'of', 'in', 'on', 'at', 'by', 'for', 'to', 'from', 'with', 'about', 'than', 'over', 'under', 'and', 'or', 'nearly',
+  'almost', 'around', 'roughly', 'per', 'each', 'every', 'all', 'only', 'just', 'my', 'our', 'their', 'its', 'it', 'they', 'we', 'i', 'you',
+  'that', 'this', 'those', 'these', 'since', 'until', 'till', 'before', 'after', 'during', 'through', 'mid', 'early', 'late', 'next', 'last',
+  'spring', 'summer', 'autumn', 'fall', 'winter', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september',
+  'october', 'november', 'december', 'fiscal', 'fy', 'calendar', 'year', 'now', 'then', 'up', 'least', 'most', 'some', 'any',
+]);
+const FIGURE_WORDS = new Set(['million', 'thousand', 'billion', 'hundred', 'k', 'm', 'bn', '%', 'percent']);
+
+/**
+ * A number or year as the partner wrote it, with what makes it a thing: the name it belongs to
+ * ("Windows 7", "Exchange 2013") or what it counts ("10 million users"); on its own otherwise ("in 2013").
+ */
+function asTypedFigure(lower: string, question: string): string {
+  const tokens = question.match(/[$€£]?[\p{L}\p{N}][\p{L}\p{N}@.,'’-]*/gu) ?? [];
+  const plain = (t: string) => t.replace(/[.,]+$/, '');
+  const at = tokens.findIndex((t) => plain(t).replace(/^[$€£]/, '').replace(/,/g, '').toLowerCase() === lower);
+  if (at < 0) return asTyped(lower, question);
+  const own = plain(tokens[at] ?? lower);
+  const after: string[] = [];
+  for (let i = at + 1; i < tokens.length && after.length < 3; i += 1) {
+    const t = plain(tokens[i] ?? '');
+    if (FIGURE_WORDS.has(t.toLowerCase())) after.push(t);
+    else {
+      // A plural after a figure is what it counts ("7 customers").
+      if (/^\p{L}{3,}s$/u.test(t) && !FUNCTION_WORDS.has(t.toLowerCase())) after.push(t);
+      break;
+    }
+    if (tokens[i]?.endsWith(',')) break;
+  }
+  if (after.length > 0 && !/^\d{4}$/.test(own)) return [own, ...after].join(' ');
+  const before = at > 0 ? plain(tokens[at - 1] ?? '') : '';
+  if (before !== '' && !tokens[at - 1]?.endsWith(',') && /^\p{L}/u.test(before) && !FUNCTION_WORDS.has(before.toLowerCase())) return `${before} ${own}`;
+  return own;
 }
 
 /**
@@ -400,6 +477,9 @@ function choosePassages(
       }
     }
   }
+  // A passage that sends the partner to another article ("details are in the 2010 upgrade article")
+  // gives way to that article, when it is among those found and covers the question about as well.
+  if (!exactHit) ranked = followPointer(ranked, result, index, (ps) => rank(ps), (best, pointer) => form.asks === 'other' || meets(best) || !meets(pointer));
   const first = ranked[0]?.p;
   if (!first) return { chosen: [], runnerUps: [] };
   const pool = [...ranked, ...rank(result.hits.filter((h) => h.article.id !== first.article.id).flatMap((h) => h.passages.slice(0, 4)))];
@@ -428,6 +508,45 @@ function choosePassages(
   const [lead, close] = ranked;
   if (chosen.length === 1 && lead && close && close.p.article.id === lead.p.article.id && lead.score - close.score < THRESHOLDS.closePassage && close.p.passage.index !== 0 && !close.p.view.limit) chosen.push(close.p);
   return { chosen, runnerUps: pool.map((r) => r.p).filter((p) => !chosen.includes(p)).slice(0, 4) };
+}
+
+/** The ranked passages of the article the lead passage points to, when they should lead instead (see `choosePassages`). */
+function followPointer<R extends { p: PassageHit }>(
+  ranked: R[],
+  result: SearchResult,
+  index: KnowledgeIndex,
+  rank: (ps: readonly PassageHit[]) => R[],
+  holds: (best: PassageHit, pointer: PassageHit) => boolean,
+): R[] {
+  const pointer = ranked[0]?.p;
+  const target = pointer ? pointedArticle(pointer, result, index) : undefined;
+  if (!pointer || !target) return ranked;
+  const theirs = rank(target.hit.passages);
+  const best = theirs[0]?.p;
+  // (The pointer's own words, "upgrade", are the other article's: matched through them, it is no answer.)
+  const close = best !== undefined && (target.matchedThrough || best.coverage >= pointer.coverage - THRESHOLDS.leadSwitch);
+  return best && close && holds(best, pointer) ? theirs : ranked;
+}
+
+/** "details are in the 2010 upgrade article", "(see the competitors article)": what a passage points to. */
+const POINTER = /\b(?:see|details are in|more (?:is )?in|covered in) the ([\p{L}\p{N}@ .-]+?) article\b/giu;
+
+/**
+ * The article a passage points to, among the articles found: the one whose id holds every word of the
+ * pointer ("the 2010 upgrade article": bpos-2010-upgrade).
+ */
+function pointedArticle(p: PassageHit, result: SearchResult, index: KnowledgeIndex): { hit: Hit; matchedThrough: boolean } | undefined {
+  for (const m of p.passage.text.matchAll(POINTER)) {
+    const words = (m[1] ?? '').toLowerCase().split(/[\s-]+/).filter((w) => w !== '');
+    const hit = result.hits.find((h) => h.article.id !== p.article.id && words.length > 0 && words.every((w) => h.article.id.split('-').includes(w)));
+    if (!hit) continue;
+    // Whether the question's words met the passage in the pointer itself ("upgraded": "the 2010 upgrade article").
+    const pointerStems = new Set(index.stemsOf(m[1] ?? ''));
+    const asked = result.words.filter((w) => w.kind === 'content' && !w.context && !w.everywhere).map((w) => index.stem(w.word));
+    const elsewhere = new Set(index.stemsOf(p.passage.text.replace(m[0], ' ')));
+    return { hit, matchedThrough: asked.some((s) => pointerStems.has(s) && !elsewhere.has(s)) };
+  }
+  return undefined;
 }
 
 /**

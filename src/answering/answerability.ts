@@ -1,5 +1,5 @@
 import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
-import type { Clause, PassageView } from '../knowledge/passageView';
+import { AS_OF, VERSION_YEAR, type Clause, type PassageView } from '../knowledge/passageView';
 import { isNameLike } from '../knowledge/wordFrequency';
 import { FIGURE_KINDS, splitWords, stem } from '../knowledge/words';
 import type { Detail, Qualifier, QuestionForm } from './questionForm';
@@ -61,7 +61,6 @@ const AGENT_CUES = /\b(?:said|says|told|described|according|manager|runs|leads|h
 const BOUND_TO_A_PERIOD = /\b(?:first|opening) \d+ (?:days|weeks|months)\b|\bin (?:its|their) first\b|\bafter (?:its|the) launch\b/i;
 /** A limit that lists what the source does give ("names only CDW and Dell"). */
 const POSITIVE_LIMIT = /\b(?:names?|gives?|mentions?) only\b|\bonly (?:names|gives|mentions)\b/i;
-const AS_OF_YEAR = /\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\d\d\b|\b(?:early|mid|late) (?:19|20)\d\d (?:report|article|item|source)\b/g;
 const RANGE = /\bbetween \d[\d,]* and \d|\bfrom \d[\d,]* to \d|\b\d[\d,]* to \d[\d,]*\b/;
 /** Words before a figure that hedge it ("over 1,000", "between 65 and 390") or make it a label ("top 10"). */
 const HEDGES = new Set(['over', 'than', 'about', 'around', 'nearly', 'almost', 'roughly', 'approximately', 'some', 'to', 'between', 'from', 'and', 'least', 'past', 'passed', 'exceeding', 'top', 'up']);
@@ -77,6 +76,22 @@ export function statesPreciseFigure(text: string): boolean {
 }
 
 const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
+/**
+ * The months of each season, as the sources (U.S. news about Microsoft's calendar) use them: "this
+ * summer" is answered by "in July 2011".
+ */
+const SEASON_MONTHS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['spring', ['march', 'april', 'may']],
+  ['summer', ['june', 'july', 'august']],
+  ['fall', ['september', 'october', 'november']],
+  ['autumn', ['september', 'october', 'november']],
+  ['winter', ['december', 'january', 'february']],
+]);
+
+/** Whether words (a clause's, a heading's) hold a period word: the word itself, its alias, or a month of the season. */
+export function holdsPeriod(words: ReadonlySet<string>, w: string): boolean {
+  return words.has(SEASON_ALIASES.get(w) ?? w) || (SEASON_MONTHS.get(w) ?? []).some((m) => words.has(m));
+}
 
 /**
  * Checks the chosen passages against what the question pins down: every name, number, period and
@@ -122,7 +137,7 @@ export function checkAnswerability(
       !pinned.has(w.word) &&
       !shown.some((h) => h.own.has(w.word) || h.framed.has(w.word) || (h === lead && (h.elsewhere.has(w.word) || lexicon.implies(h.article.id, w.word)))),
   );
-  const correction = form.yesNo ? correctionOf(missing, shown, questionStems) : undefined;
+  const correction = form.yesNo ? correctionOf(missing, shown, questionStems, questionText) : undefined;
   return { missing, asksUnmet, unmetWith, limit, uncovered, ...(correction ? { correction } : {}) };
 }
 
@@ -145,7 +160,7 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
     case 'number':
       return d.words.every((w) => hit.view.surface.has(w) || frame.has(w) || hit.view.clauses.some((c) => c.numbers.includes(w)));
     case 'period':
-      return d.words.every((w) => hit.view.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(SEASON_ALIASES.get(w) ?? w));
+      return d.words.every((w) => holdsPeriod(hit.view.surface, w) || holdsPeriod(frame, w));
     case 'qualifier': {
       const q = d.qualifier ?? 'exact';
       if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
@@ -167,7 +182,7 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
 function meetsAsk(form: QuestionForm, words: readonly WeightedWord[], hit: PassageHit, frame: ReadonlySet<string>, questionText: string, lexicon: Lexicon): boolean {
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
-    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
+    d.words.every((w) => c.stems.has(stem(w)) || holdsPeriod(c.surface, w) || frame.has(w) || hit.framed.has(w));
   switch (form.asks) {
     case 'figure': {
       // The thing counted must be what the figure counts ("10,000 schools" is no count of students),
@@ -209,7 +224,7 @@ export function answeringNames(form: QuestionForm, hit: PassageHit, frame: Reado
   const asked = new Set(splitWords(questionText));
   const pinned = form.details.filter((d) => d.kind === 'name' || d.kind === 'period');
   const inClause = (c: Clause, d: Detail) =>
-    d.words.every((w) => c.stems.has(stem(w)) || c.surface.has(SEASON_ALIASES.get(w) ?? w) || frame.has(w) || hit.framed.has(w));
+    d.words.every((w) => c.stems.has(stem(w)) || holdsPeriod(c.surface, w) || frame.has(w) || hit.framed.has(w));
   // A person or a company: a name (not an everyday word, not one of the knowledge base's product
   // terms, not a CamelCase product name), or a web name like Box.net.
   const answers = (n: string, original: string) => {
@@ -233,11 +248,30 @@ export function answeringNames(form: QuestionForm, hit: PassageHit, frame: Reado
   return out;
 }
 
+/** Words before a year that make it a time ("in 2013", "mid 2011", "June 2011"), not part of a name ("Exchange 2013"). */
+const TIME_LEADS = new Set([
+  'in', 'by', 'until', 'till', 'before', 'after', 'since', 'during', 'of', 'for', 'from', 'to', 'through', 'around', 'about', 'and', 'or',
+  'mid', 'early', 'late', 'this', 'next', 'last', 'fiscal', 'fy', 'calendar', 'year', 'spring', 'summer', 'autumn', 'fall', 'winter',
+  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+]);
+
+/**
+ * Whether a year the partner typed is part of a name ("Exchange 2013", "the 2013 upgrade"): a version
+ * the sources may simply not mention, not a time they could contradict.
+ */
+function versionYear(questionText: string, year: string): boolean {
+  const m = new RegExp(`([\\p{L}][\\p{L}\\p{N}.']*)\\s+${year}\\b`, 'iu').exec(questionText);
+  return m !== null && !TIME_LEADS.has((m[1] ?? '').toLowerCase());
+}
+
 /**
  * A yes/no question that assumed a figure or a time the passage states differently: the partner's
- * detail, when everything else is covered and the passage has a fact of the same kind.
+ * detail, when everything else is covered and the passage states a fact of the same kind about what
+ * the question is about ("is WPC in June?": "WPC takes place in July 2011"). A time counts only as a
+ * time: the source's as-of date and a product's version ("Exchange 2010") say nothing against "in
+ * 2013", and a version the partner names ("Exchange 2013") is no time the sources could contradict.
  */
-function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], subject: ReadonlySet<string>): Detail | undefined {
+function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], subject: ReadonlySet<string>, questionText: string): Detail | undefined {
   if (missing.length !== 1) return undefined;
   const d = missing[0] as Detail;
   // The fact that corrects must be about what the question is about, not the source's as-of date.
@@ -246,10 +280,15 @@ function correctionOf(missing: readonly Detail[], shown: readonly PassageHit[], 
   if (d.kind === 'period') {
     const w = d.words[d.words.length - 1] ?? '';
     const kindOf = (x: string) => (/^(?:19|20)\d\d$/.test(x) ? 'year' : /^(?:spring|summer|autumn|fall|winter)$/.test(x) ? 'season' : /^[a-z]+$/.test(x) ? 'month' : 'other');
-    const text = clauses.map((c) => c.text.toLowerCase().replace(AS_OF_YEAR, ' ')).join(' ');
     const want = kindOf(w);
+    if (want === 'year' && versionYear(questionText, w)) return undefined;
+    const text = clauses
+      .filter((c) => c.time)
+      .map((c) => c.text.replace(AS_OF, ' ').replace(VERSION_YEAR, ' ').toLowerCase())
+      .join(' ');
     if (want === 'year') return /\b(?:19|20)\d\d\b/.test(text) ? d : undefined;
-    if (want === 'season') return /\b(?:spring|summer|autumn|fall|winter)\b/.test(text) ? d : undefined;
+    // A month outside the season the partner assumed says it differently too ("in the spring?": July).
+    if (want === 'season') return /\b(?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(text) ? d : undefined;
     if (want === 'month') return /\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(text) ? d : undefined;
   }
   return undefined;

@@ -49,8 +49,9 @@ export function answerText(reply: AnswerReply, kb: SourceLookup, messages: Messa
 }
 
 /** The first sentence of a partial answer: what the sources do not give. */
-export function partialLead(reply: Pick<PartialReply, 'asks' | 'missing'>, messages: Messages): string {
+export function partialLead(reply: Pick<PartialReply, 'asks' | 'missing' | 'mentioned'>, messages: Messages): string {
   const missing = listOf(reply.missing, messages.listAnd);
+  if (reply.asks === 'day') return messages.partialNoDay;
   if (missing === '') {
     switch (reply.asks) {
       case 'figure':
@@ -75,7 +76,7 @@ export function partialLead(reply: Pick<PartialReply, 'asks' | 'missing'>, messa
     case 'where':
       return fill(messages.partialPlace, { missing });
     default:
-      return fill(messages.partialMention, { missing });
+      return fill(reply.mentioned === true ? messages.partialNotThat : messages.partialMention, { missing });
   }
 }
 

@@ -44,7 +44,7 @@ const FOLD: ReadonlyMap<string, string> = new Map([['two', '2'], ['three', '3'],
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december';
 const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:spring|summer|autumn|fall|winter)\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year)`, 'i');
 /** "as of mid 2010", "a mid 2010 report": when the source was written, not when a thing happens. */
-const AS_OF = new RegExp(`\\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:(?:${MONTHS}) )?(?:19|20)\\d\\d\\b|\\b(?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\\d\\d (?:report|article|item|source|news item)s?\\b`, 'gi');
+export const AS_OF = new RegExp(`\\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:(?:${MONTHS}) )?(?:19|20)\\d\\d\\b|\\b(?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\\d\\d (?:report|article|item|source|news item)s?\\b`, 'gi');
 const DAY = new RegExp(`\\b(?:${MONTHS}) \\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:${MONTHS})\\b`, 'i');
 /** Words between a figure and the thing it counts ("40 million paid seats", "1,040 end customers"). */
 const FIGURE_FILLERS = new Set(['million', 'thousand', 'billion', 'hundred', 'more', 'than', 'paid', 'end', 'new', 'and', 'or', 'of', 'the', 'over', 'some', 'about']);
@@ -68,7 +68,7 @@ function countedNouns(words: readonly string[], analyzer: Analyzer): Set<string>
 const CROSS_REFERENCE = /\((?:see|details are in|more in)\b[^)]*\)/gi;
 /** "Exchange 2010", "the 2010 products": a version, not a time ("July 2011", "Mid 2010" are times). */
 const CAPITAL_TIMES = `${MONTHS}|spring|summer|autumn|fall|winter|mid|early|late`.replace(/\b\w/g, (c) => c.toUpperCase());
-const VERSION_YEAR = new RegExp(`\\b(?!(?:${CAPITAL_TIMES})\\b)[A-Z][\\w.]*\\s+(?:19|20)\\d\\d\\b|\\b(?:19|20)\\d\\d (?:products?|versions?|editions?|release)\\b`, 'g');
+export const VERSION_YEAR = new RegExp(`\\b(?!(?:${CAPITAL_TIMES})\\b)[A-Z][\\w.]*\\s+(?:19|20)\\d\\d\\b|\\b(?:19|20)\\d\\d (?:products?|versions?|editions?|release)\\b`, 'g');
 const LIMIT = /\b(?:does|do|did) not (?:say|name|give|cover|mention|state|specify|list|include)\b|\bgives? only\b|\bnames? only\b|\bonly (?:gives|names|mentions)\b|\bnot covered\b|\bno (?:figure|date|name)s? (?:is|are) given\b/i;
 
 /**

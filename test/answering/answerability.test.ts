@@ -103,7 +103,7 @@ describe('answerability', () => {
 
   it('answers a yes/no question with a wrong premise by correcting it with the fact', () => {
     const reply = explain('wasn\'t WPC in June?', index).reply;
-    expect(reply).toMatchObject({ kind: 'answer', corrects: 'june' });
+    expect(reply).toMatchObject({ kind: 'answer', corrects: 'June' });
     expect(texts(reply)).toMatch(/July 2011/);
   });
 
