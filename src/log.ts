@@ -58,8 +58,8 @@ export function createLogger(level: pino.LevelWithSilent, destination?: pino.Des
 
 /** At most this many bytes of log lines wait for stdout; lines that would exceed it are dropped and counted. */
 const MAX_PENDING_LOG_BYTES = 8 * 1024 * 1024;
-/** Log lines are gathered until this many bytes wait ... */
-const LOG_WRITE_BYTES = 8 * 1024;
+/** Log lines are gathered until this many bytes wait (at most LOG_WRITE_BYTES * 2 go in one write) ... */
+const LOG_WRITE_BYTES = 32 * 1024;
 /** ... or for this long after a line was logged. */
 const LOG_FLUSH_MS = 100;
 
@@ -74,7 +74,7 @@ const LOG_FLUSH_MS = 100;
  * keep up, lines beyond MAX_PENDING_LOG_BYTES are dropped, and how many is logged once there is room.
  */
 function stdoutDestination(logger: () => pino.Logger): { stream: pino.DestinationStream; noteLine: (line: string) => string } {
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: LOG_WRITE_BYTES, maxLength: MAX_PENDING_LOG_BYTES });
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: LOG_WRITE_BYTES, maxWrite: 2 * LOG_WRITE_BYTES, maxLength: MAX_PENDING_LOG_BYTES });
   let dropped = 0;
   stdout.on('drop', () => {
     dropped += 1;
