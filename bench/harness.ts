@@ -44,9 +44,9 @@ const LIMITS_LIFTED: Record<string, string> = {
   RATE_LIMIT_CONVERSATIONS_PER_MINUTE: '1000000',
 };
 
-/** Starts a server script that prints a JSON line with its port; resolves with the port. */
-export async function startServer(script: string, env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--no-deprecation', script], {
+/** Starts a server script that prints a JSON line with its port; resolves with the port. `nodeOptions`: flags for node (e.g. `--cpu-prof`). */
+export async function startServer(script: string, env: Record<string, string>, nodeOptions: readonly string[] = []): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--no-deprecation', ...nodeOptions, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...LIMITS_LIFTED, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

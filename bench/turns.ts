@@ -6,7 +6,7 @@
  * with 1 connection and with 50 connections (48 conversations asking knowledge questions, as partners
  * would) for a fixed time, and the bot's throughput and p99 are printed as ratios of the echo bot's.
  *
- *   npm run bench:turns -- [--seconds 6] [--rounds 3] [--targets file,memory] [--unseen]
+ *   npm run bench:turns -- [--seconds 6] [--rounds 3] [--targets file,memory] [--unseen] [--profile DIR]
  *
  * The questions repeat, as partners' do, and the bot keeps recent decisions per knowledge base; with
  * `--unseen` each question is sent with its words spaced differently turn after turn (the bot reads it
@@ -18,6 +18,11 @@
  * Each line also gives the server process's CPU time per turn (all its threads: file system work done
  * for it counts), which a busy machine disturbs much less than throughput.
  *
+ * `--profile DIR`: instead of the rounds, each target runs once under `node --cpu-prof` (profiles kept in
+ * DIR), driven with 50 connections for `--seconds`, and where its main thread's time went in that
+ * window is printed per turn, by part (SDK, restify, state, storage, logging, validation, answering, ...;
+ * see cpuProfile.ts). The profiler's own cost inflates every figure a little; compare parts, and runs.
+ *
  * The machine is shared, so one round measures every target one after another (in a different order
  * each round), and the ratios printed are the median of each round's own ratios: a noisy minute
  * then hits the bot and the floor it is compared with alike. Throughput is turns completed divided by
@@ -28,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { formatBreakdown, summariseProfile } from './cpuProfile';
 import { knowledgeQuestions, ROOT, startServer } from './harness';
 
 interface Run {
@@ -114,8 +120,46 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** µs on the monotonic clock V8's profiler stamps its samples with. */
+function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** Each target once under the CPU profiler at 50 connections; prints where a turn's main-thread time goes. */
+async function profileTargets(targets: readonly Target[], questions: readonly string[], seconds: number, dir: string): Promise<void> {
+  for (const t of targets) {
+    const profileDir = path.join(path.resolve(dir), t.name);
+    await fs.rm(profileDir, { recursive: true, force: true });
+    const { port, child } = await startServer(path.join(ROOT, t.script), t.env, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    let run: Run;
+    let from: number;
+    let to: number;
+    try {
+      await drive(port, questions, 4, seconds, 400); // warm-up
+      from = nowUs();
+      run = await measure(child.pid as number, port, questions, 50, seconds);
+      to = nowUs();
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    const file = (await fs.readdir(profileDir)).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no profile written in ${profileDir}`);
+    console.log(`\n${t.label}: ${Math.round(run.rps)} turns/s, p99 ${run.p99} ms, CPU (all threads) ${run.cpuMsPerTurn.toFixed(2)} ms/turn; profile ${path.join(profileDir, file)}`);
+    console.log(formatBreakdown(t.label, summariseProfile(path.join(profileDir, file), from, to), run.turns));
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, targets: { type: 'string', default: 'file,nojournal,memory' }, unseen: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '6' },
+      rounds: { type: 'string', default: '3' },
+      targets: { type: 'string', default: 'file,nojournal,memory' },
+      unseen: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+    },
+  });
   unseen = values.unseen;
   const seconds = Math.min(60, Math.max(2, Number(values.seconds)));
   const rounds = Math.min(9, Math.max(1, Number(values.rounds)));
@@ -130,6 +174,15 @@ async function main(): Promise<void> {
     { name: 'nojournal', label: 'bot, file, no journal', script: 'dist/src/index.js', env: { ...base, STORAGE: 'file', DATA_DIR: noJournalDir, STORAGE_JOURNAL: 'off' } },
     { name: 'memory', label: 'bot, memory storage', script: 'dist/src/index.js', env: { ...base, STORAGE: 'memory' } },
   ].filter((t) => t.name === 'echo' || picked.has(t.name));
+  if (values.profile) {
+    try {
+      await profileTargets(targets, questions, seconds, values.profile);
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+      await fs.rm(noJournalDir, { recursive: true, force: true });
+    }
+    return;
+  }
   // results[round][target label|connections]
   const results: Map<string, Run>[] = [];
   try {

@@ -50,26 +50,33 @@ export function createLogger(level: pino.LevelWithSilent, destination?: pino.Des
       censor: '[redacted]',
     },
   };
-  const logger: pino.Logger = destination ? pino(options, destination) : pino(options, stdoutDestination(() => logger));
+  const stdout = destination ? undefined : stdoutDestination(() => logger);
+  const logger: pino.Logger = stdout ? pino({ ...options, hooks: { streamWrite: stdout.noteLine } }, stdout.stream) : pino(options, destination as pino.DestinationStream);
   salts.set(logger, holder);
   return logger;
 }
 
-/** At most this many bytes of log lines wait for stdout; a line that would exceed it is dropped and counted. */
+/** At most this many bytes of log lines wait for stdout; lines that would exceed it are dropped and counted. */
 const MAX_PENDING_LOG_BYTES = 8 * 1024 * 1024;
+/** Log lines are gathered until this many bytes wait (at most LOG_WRITE_BYTES * 2 go in one write) ... */
+const LOG_WRITE_BYTES = 32 * 1024;
+/** ... or for this long after a line was logged. */
+const LOG_FLUSH_MS = 100;
 
 /**
  * stdout written asynchronously: a log line costs a turn a copy into a buffer, not a blocking write
- * (a synchronous line per turn took a sixth of the throughput), and lines logged together go out in one
- * write. pino writes what is still buffered synchronously when the process exits (also on
- * `process.exit`), so a stopping or failing process keeps its last lines; only a SIGKILL can lose the
- * last few milliseconds' worth. The buffer is bounded: when stdout cannot keep up, lines beyond
- * MAX_PENDING_LOG_BYTES are dropped, and how many is logged once there is room.
+ * (a synchronous line per turn took a sixth of the throughput). Lines are gathered and written together
+ * once LOG_WRITE_BYTES wait, and at the latest LOG_FLUSH_MS after a line was logged: a write per line
+ * (each a trip to Node's thread pool) cost a busy bot about a twentieth of its CPU. A timer runs only
+ * while lines wait, so an idle bot does nothing. pino writes what is still buffered synchronously when
+ * the process exits (also on `process.exit`), so a stopping or failing process keeps its last lines;
+ * only a SIGKILL can lose the last tenth of a second's worth. The buffer is bounded: when stdout cannot
+ * keep up, lines beyond MAX_PENDING_LOG_BYTES are dropped, and how many is logged once there is room.
  */
-function stdoutDestination(logger: () => pino.Logger): pino.DestinationStream {
-  const destination = pino.destination({ dest: 1, sync: false, maxLength: MAX_PENDING_LOG_BYTES });
+function stdoutDestination(logger: () => pino.Logger): { stream: pino.DestinationStream; noteLine: (line: string) => string } {
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: LOG_WRITE_BYTES, maxWrite: 2 * LOG_WRITE_BYTES, maxLength: MAX_PENDING_LOG_BYTES });
   let dropped = 0;
-  destination.on('drop', () => {
+  stdout.on('drop', () => {
     dropped += 1;
     if (dropped > 1) return;
     setTimeout(() => {
@@ -78,7 +85,23 @@ function stdoutDestination(logger: () => pino.Logger): pino.DestinationStream {
       logger().warn({ dropped: count }, 'log lines dropped: stdout did not keep up');
     }, 1000).unref();
   });
-  return destination;
+  let timer: NodeJS.Timeout | undefined;
+  // A flush asked for while a write was under way does nothing: it is asked for again when that write is done.
+  let flushAsked = false;
+  stdout.on('drain', () => {
+    if (!flushAsked) return;
+    flushAsked = false;
+    stdout.flush();
+  });
+  const noteLine = (line: string): string => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      flushAsked = true;
+      stdout.flush();
+    }, LOG_FLUSH_MS).unref();
+    return line;
+  };
+  return { stream: stdout, noteLine };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ActivityTypes,
   CardFactory,
   EventFactory,
   TeamsActivityHandler,
@@ -28,7 +29,7 @@ import { isStaffActionValue, type StaffDesk } from './teams/staffDesk';
 import { answerCard } from './teams/teamsCards';
 import { isCloudAdapter, isTeamsGroup, isTeamsPersonal, onePerTopic, preview } from './teams/teamsConversation';
 import type { BotState } from './state';
-import { correlationIdOf, noteOutcome, turnLogger, type TurnObserver } from './turnLog';
+import { correlationIdOf, noteOutcome, turnFields, turnLogger, type TurnObserver } from './turnLog';
 
 export type { SupportDesk } from '../conversation/turn';
 
@@ -66,10 +67,6 @@ export class PartnerBot extends TeamsActivityHandler {
   constructor(private readonly deps: PartnerBotDeps) {
     super();
     if (!deps.scripts.some((s) => s.id === SUPPORT_SCRIPT_ID)) throw new Error(`an escalation script with id "${SUPPORT_SCRIPT_ID}" is required`);
-    this.onMessage(async (context, next) => {
-      await this.onPartnerMessage(context);
-      await next();
-    });
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
       const added = context.activity.membersAdded ?? [];
@@ -85,9 +82,15 @@ export class PartnerBot extends TeamsActivityHandler {
     });
   }
 
-  /** Runs the turn, then saves conversation and partner state (only when the turn succeeded). */
+  /**
+   * Runs the turn, then saves conversation and partner state (only when the turn succeeded). A message
+   * goes straight to `onPartnerMessage`: ActivityHandler's event emission (its `Turn`, `Message` and
+   * `Dialog` handler chains, empty here but for the message handler itself) took several layers of
+   * async calls per turn. Every other type of activity goes through it to the handlers registered above.
+   */
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
+    if (context.activity.type === ActivityTypes.Message) await this.onPartnerMessage(context);
+    else await super.run(context);
     await this.deps.state.save(context);
   }
 
@@ -97,7 +100,7 @@ export class PartnerBot extends TeamsActivityHandler {
     const staff = this.deps.staffDesk;
     if (isStaffActionValue(value) && staff?.isStaffConversation(context)) {
       await staff.act(context, value);
-      this.finished(context, log, { outcome: 'staffAction', logged: true, fields: { action: value.staffAction, ticket: value.ticketId } });
+      this.finished(context, { outcome: 'staffAction', logged: true, fields: { action: value.staffAction, ticket: value.ticketId } });
       return;
     }
     const content = this.content();
@@ -111,7 +114,7 @@ export class PartnerBot extends TeamsActivityHandler {
     if (result.searched && renderer.typing && result.replies.length > 0) await context.sendActivity({ type: 'typing' });
     await this.send(context, renderer, result.replies);
     await this.carryOut(context, renderer, result.effects, log);
-    if (result.log) this.finished(context, log, result.log, result.searched ? Math.round(decideMs * 100) / 100 : undefined);
+    if (result.log) this.finished(context, result.log, result.searched ? Math.round(decideMs * 100) / 100 : undefined);
   }
 
   private content(): TurnContent {
@@ -148,7 +151,7 @@ export class PartnerBot extends TeamsActivityHandler {
   }
 
   /** Does what the turn needs before it can go on, and goes on with the result. */
-  private async settle(context: TurnContext, result: TurnResult, log: Logger): Promise<TurnResult> {
+  private async settle(context: TurnContext, result: TurnResult, log: () => Logger): Promise<TurnResult> {
     let r = result;
     for (let p: Pending | undefined = r.pending; p; p = r.pending) {
       if (p.kind === 'openTicket') r = p.resume(await this.openTicket(context, p.request, log));
@@ -170,7 +173,7 @@ export class PartnerBot extends TeamsActivityHandler {
     for (const reply of replies) await context.sendActivity(renderer.render(reply));
   }
 
-  private async carryOut(context: TurnContext, renderer: Renderer, effects: readonly Effect[], log: Logger): Promise<void> {
+  private async carryOut(context: TurnContext, renderer: Renderer, effects: readonly Effect[], log: () => Logger): Promise<void> {
     const a = context.activity;
     for (const e of effects) {
       if (e.kind === 'recordQuestion') {
@@ -186,10 +189,10 @@ export class PartnerBot extends TeamsActivityHandler {
   }
 
   /** Logs the turn's outcome and notes its band (and article) for the turn's metrics and trace span. */
-  private finished(context: TurnContext, log: Logger, outcome: TurnLog, decideMs?: number): void {
+  private finished(context: TurnContext, outcome: TurnLog, decideMs?: number): void {
     const band = outcome.outcome.startsWith('escalation') ? 'escalation' : outcome.outcome;
     noteOutcome(context, { band, ...(outcome.articleId ? { articleId: outcome.articleId } : {}) });
-    if (outcome.logged) log.info({ outcome: outcome.outcome, ...outcome.fields, ...(decideMs !== undefined ? { decideMs } : {}) }, 'turn');
+    if (outcome.logged) this.deps.logger.info({ ...turnFields(context), outcome: outcome.outcome, ...outcome.fields, ...(decideMs !== undefined ? { decideMs } : {}) }, 'turn');
   }
 
   /** The welcome, once per conversation (Teams sends both an install and a conversation update). */
@@ -229,7 +232,7 @@ export class PartnerBot extends TeamsActivityHandler {
   }
 
   /** Writes the ticket durably; the partner hears its reference only after (from the turn's replies). */
-  private async openTicket(context: TurnContext, request: TicketRequest, log: Logger): Promise<TicketOutcome> {
+  private async openTicket(context: TurnContext, request: TicketRequest, log: () => Logger): Promise<TicketOutcome> {
     const a = context.activity;
     try {
       const ticket = await this.deps.tickets.create(
@@ -254,29 +257,29 @@ export class PartnerBot extends TeamsActivityHandler {
       );
       return { ok: true, ticket };
     } catch (err) {
-      log.error({ err, script: request.script.id }, 'could not record ticket');
+      log().error({ err, script: request.script.id }, 'could not record ticket');
       return { ok: false, ref: correlationIdOf(context) };
     }
   }
 
   /** After the partner has the reference: the agent hub (handoff protocol), the delivery worker and the staff channel are told. */
-  private async ticketOpened(context: TurnContext, renderer: Renderer, ticket: Parameters<StaffDesk['announce']>[0], log: Logger): Promise<void> {
+  private async ticketOpened(context: TurnContext, renderer: Renderer, ticket: Parameters<StaffDesk['announce']>[0], log: () => Logger): Promise<void> {
     // Whatever happens here, the partner's ticket stands.
     if (renderer.handoffEvents) {
       await context.sendActivity(EventFactory.createHandoffInitiation(context, { ticket })).catch((err: unknown) => {
-        log.warn({ err, ticket: ticket.id }, 'handoff event not accepted by the channel');
+        log().warn({ err, ticket: ticket.id }, 'handoff event not accepted by the channel');
       });
     }
     this.deps.delivery?.kick();
     await this.deps.staffDesk?.announce(ticket);
-    log.info({ outcome: 'ticketCreated', ticket: ticket.id, script: ticket.scriptId }, 'ticket');
+    log().info({ outcome: 'ticketCreated', ticket: ticket.id, script: ticket.scriptId }, 'ticket');
   }
 
   /**
    * Opens a one-to-one Teams chat with the partner and starts the request there (its state saved like
    * any turn's). False when the channel cannot create conversations, or could not this time.
    */
-  private async continueInPrivate(context: TurnContext, scriptId: string, log: Logger): Promise<boolean> {
+  private async continueInPrivate(context: TurnContext, scriptId: string, log: () => Logger): Promise<boolean> {
     const adapter = context.adapter;
     // Only the real adapter (CloudAdapter) can open conversations; test adapters cannot.
     if (!isCloudAdapter(adapter)) return false;
@@ -301,7 +304,7 @@ export class PartnerBot extends TeamsActivityHandler {
         started = true;
       });
     } catch (err) {
-      log.warn({ err }, 'could not open a one-to-one chat for an escalation');
+      log().warn({ err }, 'could not open a one-to-one chat for an escalation');
       return false;
     }
     return started;

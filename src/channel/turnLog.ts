@@ -17,10 +17,20 @@ export function correlationIdOf(context: TurnContext): string {
   return fresh;
 }
 
-/** A child logger carrying the turn's correlation id, channel and conversation. */
-export function turnLogger(context: TurnContext, logger: Logger): Logger {
+/** What every log line about a turn carries: its correlation id, channel, conversation and activity. */
+export function turnFields(context: TurnContext): { correlationId: string; channelId: string; conversationId: string | undefined; activityId: string | undefined } {
   const a = context.activity;
-  return logger.child({ correlationId: correlationIdOf(context), channelId: a.channelId, conversationId: a.conversation?.id, activityId: a.id });
+  return { correlationId: correlationIdOf(context), channelId: a.channelId, conversationId: a.conversation?.id, activityId: a.id };
+}
+
+/**
+ * The turn's logger: a child logger carrying `turnFields`, made when a line other than the turn's own
+ * is first logged (a failed ticket, a refused handoff). Most turns log only their one `turn` line,
+ * which is written with the fields inline (see `logTurn`), so they make no child logger.
+ */
+export function turnLogger(context: TurnContext, logger: Logger): () => Logger {
+  let child: Logger | undefined;
+  return () => (child ??= logger.child(turnFields(context)));
 }
 
 const OUTCOME_KEY = Symbol('turnOutcome');

@@ -1,10 +1,11 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { appendFile, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { BANDS, bandOfReply, type Band } from '../conversation/band';
 import type { Reply } from '../answering/Reply';
+import { openUnsyncedAppender, type Appender } from './fsCalls';
 
 /**
  * An append-only log of what partners asked and how the bot replied, for the "what partners asked that
@@ -253,38 +254,50 @@ export class QuestionLog {
   }
 
   private async write(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      const byFile = new Map<string, string[]>();
-      for (const p of batch) {
-        const lines = byFile.get(p.file) ?? [];
-        lines.push(p.line);
-        byFile.set(p.file, lines);
-      }
-      for (const [file, lines] of byFile) {
-        for (const chunk of chunks(lines)) {
-          try {
-            if (!this.dirMade) {
-              await fs.mkdir(this.dir, { recursive: true });
-              this.dirMade = true;
-            }
+    // Records of the same turn of the event loop (turns that finished together) go in one write.
+    await new Promise((resolve) => setImmediate(resolve));
+    const files = new OpenFiles();
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        const byFile = new Map<string, string[]>();
+        for (const p of batch) {
+          const lines = byFile.get(p.file) ?? [];
+          lines.push(p.line);
+          byFile.set(p.file, lines);
+        }
+        for (const [file, lines] of byFile) {
+          for (const chunk of chunks(lines)) {
             try {
-              await appendText(file, chunk);
+              await (await files.get(file, () => this.open(file))).append(Buffer.from(chunk, 'utf8'));
+              this.onWritten?.();
             } catch (err) {
-              // The folder was removed since it was made (by an operator, or the retention sweep of a test): make it again, once.
-              if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-              this.dirMade = false;
-              await fs.mkdir(this.dir, { recursive: true });
-              this.dirMade = true;
-              await appendText(file, chunk);
+              await files.drop(file);
+              this.report(err);
             }
-            this.onWritten?.();
-          } catch (err) {
-            this.report(err);
           }
         }
       }
+    } finally {
+      await files.closeAll();
+    }
+  }
+
+  /** Opens `file` for appending, making the folder first (again, if an operator or a sweep removed it). */
+  private async open(file: string): Promise<Appender> {
+    if (!this.dirMade) {
+      await fs.mkdir(this.dir, { recursive: true });
+      this.dirMade = true;
+    }
+    try {
+      return await openUnsyncedAppender(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.dirMade = false;
+      await fs.mkdir(this.dir, { recursive: true });
+      this.dirMade = true;
+      return openUnsyncedAppender(file);
     }
   }
 
@@ -297,12 +310,35 @@ export class QuestionLog {
   }
 }
 
+/** Files kept open while the writer runs, each for at most this long (then opened again, so a removed folder is made again). */
+const REOPEN_MS = 1000;
+
 /**
- * Appends `text` to `file` (created if missing) with Node's callback API: `fs/promises` wraps the file in
- * a FileHandle, which costs measurably more CPU for a small append made on most turns.
+ * The log files the writer has open. While records keep coming (a busy bot) the writer keeps running
+ * and appends each batch to the open file, instead of opening and closing it around every batch; a
+ * file is opened again after REOPEN_MS, and all are closed when the queue is empty.
  */
-function appendText(file: string, text: string): Promise<void> {
-  return new Promise((resolve, reject) => appendFile(file, text, 'utf8', (err) => (err ? reject(err) : resolve())));
+class OpenFiles {
+  private readonly open = new Map<string, { appender: Promise<Appender>; since: number }>();
+
+  async get(file: string, openFile: () => Promise<Appender>): Promise<Appender> {
+    const found = this.open.get(file);
+    if (found && Date.now() - found.since < REOPEN_MS) return found.appender;
+    if (found) await this.drop(file);
+    const appender = openFile();
+    this.open.set(file, { appender, since: Date.now() });
+    return appender;
+  }
+
+  async drop(file: string): Promise<void> {
+    const found = this.open.get(file);
+    this.open.delete(file);
+    await found?.appender.then((a) => a.close()).catch(() => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.open.keys()].map((file) => this.drop(file)));
+  }
 }
 
 /** Whole lines joined into pieces of at most MAX_WRITE_BYTES (a longer single line is its own piece). */

@@ -68,7 +68,7 @@ function closeFd(fd: number): Promise<void> {
 
 /** A file open for appending (see `openAppender`). */
 export interface Appender {
-  /** Appends `data` and syncs the file's data (fdatasync: the bytes and the new length, not the times). */
+  /** Appends `data` (for `openAppender`, synced: the bytes and the new length, not the times). */
   append(data: Buffer): Promise<void>;
   close(): Promise<void>;
 }
@@ -79,15 +79,36 @@ export interface Appender {
  * system with a file open for writing cannot be remounted read-only). Measured here: an append and
  * fdatasync on a kept descriptor took 0.35 ms of CPU and 0.7 ms, against 0.55 ms and 1.7 ms with an
  * open and a close around each.
+ *
+ * Where the platform has O_DSYNC (Linux, macOS) the file is opened with it: each write returns only
+ * once its bytes, and the file length that makes them readable, are on the disk, the same promise as a
+ * write followed by fdatasync (as databases write their logs, e.g. PostgreSQL's `open_datasync`), in one
+ * system call and one trip to Node's thread pool instead of two.
  */
 export async function openAppender(file: string): Promise<Appender> {
+  const { O_WRONLY, O_APPEND, O_CREAT, O_DSYNC } = fs.constants;
+  const synced = O_DSYNC !== undefined;
+  const flags = synced ? O_WRONLY | O_APPEND | O_CREAT | O_DSYNC : 'a';
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, flags, 0o666, (err, opened) => (err ? reject(err) : resolve(opened))));
+  return {
+    append: async (data) => {
+      for (let at = 0; at < data.length; ) {
+        at += await new Promise<number>((resolve, reject) => fs.write(fd, data, at, data.length - at, null, (err, written) => (err ? reject(err) : resolve(written))));
+      }
+      if (!synced) await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    },
+    close: () => closeFd(fd),
+  };
+}
+
+/** Opens `file` (created if missing) for appends that are not synced: a log whose lines may be lost in a power cut. */
+export async function openUnsyncedAppender(file: string): Promise<Appender> {
   const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'a', 0o666, (err, opened) => (err ? reject(err) : resolve(opened))));
   return {
     append: async (data) => {
       for (let at = 0; at < data.length; ) {
         at += await new Promise<number>((resolve, reject) => fs.write(fd, data, at, data.length - at, null, (err, written) => (err ? reject(err) : resolve(written))));
       }
-      await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
     },
     close: () => closeFd(fd),
   };
