@@ -190,6 +190,15 @@ export class ArticleCache {
     return now && sameFile(now, known.stat) ? { file, digest: known.digest, result: known.result } : undefined;
   }
 
+  /**
+   * The file as last read when its stat vouched for it then, without looking at it now: for a caller
+   * that knows the file's size, mtime and inode are those it had at the last load (see `LoadOptions`).
+   */
+  trusted(file: string): ArticleRead | undefined {
+    const known = this.byFile.get(file);
+    return known?.stat && known.result.success ? { file, digest: known.digest, result: known.result } : undefined;
+  }
+
   /** Reads and parses the file (the parse is reused when its text is the same as last time). */
   async readNow(full: string, file: string): Promise<ArticleRead> {
     const readAt = Date.now();
@@ -222,15 +231,30 @@ export class ArticleCache {
   }
 }
 
+/** How a load with an `ArticleCache` may save work, and what it reports of it. */
+export interface LoadOptions {
+  /**
+   * Every article file (path relative to the folder) whose size, mtime or inode may differ from what
+   * the previous load with the same cache saw (the watcher knows, from its look at the folder): any
+   * other file the cache trusts is taken as it was without being stat'ed again. Without it, every
+   * file's stat is checked. Ignored without a cache.
+   */
+  readonly changedSince?: ReadonlySet<string>;
+  /** Filled in with how long each phase of the load took (ms), for the reload's log line. */
+  readonly phases?: Record<string, number>;
+}
+
 /**
  * Reads and validates every article (`**\/*.md` except README.md), `synonyms.yaml` and `sources.yaml`
  * under `dir`, and builds the index. Every problem in every file is returned at once; the knowledge
  * base is built only when there are no errors.
  */
-export async function loadKnowledge(dir: string, now: Date = new Date(), cache?: ArticleCache): Promise<KnowledgeResult> {
+export async function loadKnowledge(dir: string, now: Date = new Date(), cache?: ArticleCache, options: LoadOptions = {}): Promise<KnowledgeResult> {
+  const lap = stopwatch(options.phases);
   let files: string[];
   try {
     files = await listFiles(dir);
+    lap('list');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${e.code ?? e.message}`, severity: 'error' }], articles: [] };
@@ -238,7 +262,9 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const hash = createHash('sha256');
   const problems: Problem[] = [];
   const articleFiles = files.filter((f) => f.endsWith('.md') && path.basename(f).toLowerCase() !== 'readme.md');
-  const { good, refused, broken } = sortOut(await readArticles(dir, articleFiles, cache), hash, problems);
+  const read = await readArticles(dir, articleFiles, cache, options.changedSince);
+  lap('read');
+  const { good, refused, broken } = sortOut(read, hash, problems);
   const topics = sameTopicSpelling([...good, ...refused]);
   problems.push(...topics.problems);
   const parsed = good.map(topics.fix);
@@ -250,7 +276,9 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const synonymsUsed = content.synonyms ?? new Synonyms([]);
   const checkWords = wordChecker(synonymsUsed);
   const wordsOf = cache ? (a: Article) => cache.checkedWords(a, content.synonymsText, checkWords) : checkWords;
+  lap('prepare');
   problems.push(...(await crossCheck([...parsed, ...refused.map(topics.fix)], broken, content.sources ?? new Map(), synonymsUsed, now, wordsOf)));
+  lap('check');
   const { synonyms, sources, gaps, topicNames } = content;
   if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
     const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
@@ -260,6 +288,7 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
   const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(content.synonymsText));
   cache?.rememberIndex(content.synonymsText, index);
+  lap('index');
   return {
     success: true,
     warnings: sortProblems(problems),
@@ -333,8 +362,22 @@ function wordChecker(synonyms: Synonyms): (a: Article) => CheckedWords {
 /** Files whose stat is checked between two turns of the event loop. */
 const STAT_BATCH = 500;
 
-/** Every article file, read and parsed; with a cache, only the files that changed are. */
-async function readArticles(dir: string, files: readonly string[], cache: ArticleCache | undefined): Promise<ArticleRead[]> {
+/** Adds the time since the last lap to `phases[name]`. */
+function stopwatch(phases: Record<string, number> | undefined): (name: string) => void {
+  let last = performance.now();
+  return (name) => {
+    if (!phases) return;
+    const t = performance.now();
+    phases[name] = Math.round((phases[name] ?? 0) + t - last);
+    last = t;
+  };
+}
+
+/**
+ * Every article file, read and parsed; with a cache, only the files that changed are. Given the files
+ * that may have changed since the last load, the others the cache trusts are not even stat'ed.
+ */
+async function readArticles(dir: string, files: readonly string[], cache: ArticleCache | undefined, changedSince: ReadonlySet<string> | undefined): Promise<ArticleRead[]> {
   if (!cache) {
     return Promise.all(
       files.map(async (f): Promise<ArticleRead> => {
@@ -348,7 +391,7 @@ async function readArticles(dir: string, files: readonly string[], cache: Articl
   for (let i = 0; i < files.length; i += 1) {
     if (i % STAT_BATCH === STAT_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     const f = files[i] as string;
-    out[i] = cache.unchanged(path.join(dir, f), f);
+    out[i] = (changedSince && !changedSince.has(f) ? cache.trusted(f) : undefined) ?? cache.unchanged(path.join(dir, f), f);
     if (!out[i]) changed.push(i);
   }
   await Promise.all(changed.map(async (i) => (out[i] = await cache.readNow(path.join(dir, files[i] as string), files[i] as string))));
