@@ -135,6 +135,20 @@ export class ArticleCache {
 
   private reads = 0;
 
+  /** The last cross-check that found no problem (see `checkChanged`). */
+  private check: CheckState | undefined;
+
+  /** The last clean cross-check's state, handed over (the next check changes it): the cache forgets it. */
+  takeCheck(): CheckState | undefined {
+    const state = this.check;
+    this.check = undefined;
+    return state;
+  }
+
+  rememberCheck(state: CheckState | undefined): void {
+    this.check = state;
+  }
+
   /** How many article files `read` has read (rather than trusted by their stat) so far. */
   get filesRead(): number {
     return this.reads;
@@ -277,7 +291,16 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const checkWords = wordChecker(synonymsUsed);
   const wordsOf = cache ? (a: Article) => cache.checkedWords(a, content.synonymsText, checkWords) : checkWords;
   lap('prepare');
-  problems.push(...(await crossCheck([...parsed, ...refused.map(topics.fix)], broken, content.sources ?? new Map(), synonymsUsed, now, wordsOf)));
+  const checkInput = { all: [...parsed, ...refused.map(topics.fix)], broken, sources: content.sources ?? new Map<string, SourceDoc>(), synonyms: synonymsUsed, now, wordsOf };
+  // A cache remembers the last clean cross-check: when only some articles changed since, only they are
+  // checked (`checkChanged`); anything it cannot vouch for is checked in full, as without a cache.
+  const environment = `${content.synonymsText}\0${[...checkInput.sources.keys()].sort().join('\0')}`;
+  const clean = cache && refused.length === 0 && broken.size === 0 ? checkChanged(checkInput, environment, cache) : false;
+  if (!clean) {
+    const checked = await crossCheck(checkInput);
+    problems.push(...checked.problems);
+    cache?.rememberCheck(checked.problems.length === 0 && refused.length === 0 && broken.size === 0 ? { ...checked.state, environment } : undefined);
+  }
   lap('check');
   const { synonyms, sources, gaps, topicNames } = content;
   if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
@@ -456,15 +479,78 @@ function sameTopicSpelling(parsed: readonly ParsedArticle[]): { problems: Proble
 /** Articles cross-checked between two turns of the event loop. */
 const CHECK_BATCH = 1000;
 
+/** What the cross-check is given. */
+interface CheckInput {
+  readonly all: readonly ParsedArticle[];
+  readonly broken: ReadonlySet<string>;
+  readonly sources: ReadonlyMap<string, SourceDoc>;
+  readonly synonyms: Synonyms;
+  readonly now: Date;
+  readonly wordsOf: (a: Article) => CheckedWords;
+}
+
+/**
+ * What a cross-check that found no problem leaves for the next one to check only what changed: the
+ * articles it checked (in order), who owns each question key, and how many articles use each synonym term.
+ * The maps are handed from one check to the next (and changed by it), never shared with a served index.
+ */
+export interface CheckState {
+  /** The synonyms' text and the source names the check was made with. */
+  readonly environment: string;
+  readonly now: number;
+  readonly articles: readonly Article[];
+  readonly owners: Map<string, string>;
+  readonly termUse: Map<string, number>;
+}
+
+/**
+ * True when the articles, checked in full, would give no problem, found by checking only the articles
+ * that changed since the last clean check (same synonyms and sources, same ids in the same order, no
+ * earlier date): no other problem can arise, since every other article passed the same checks against
+ * the same ids, sources and synonyms, and a date only moves further from the future. The last check's
+ * state is updated to this one. False when it cannot say (a full check is then needed, and gives the
+ * problems with their exact order and wording).
+ */
+function checkChanged(input: CheckInput, environment: string, cache: ArticleCache): boolean {
+  const last = cache.takeCheck();
+  const { all, sources, wordsOf } = input;
+  const now = input.now.getTime();
+  if (!last || last.environment !== environment || now < last.now || last.articles.length !== all.length) return false;
+  const changed: number[] = [];
+  for (let k = 0; k < all.length; k += 1) {
+    const a = (all[k] as ParsedArticle).article;
+    const before = last.articles[k] as Article;
+    if (a === before) continue;
+    if (a.id !== before.id) return false;
+    changed.push(k);
+  }
+  const { owners, termUse } = last;
+  for (const k of changed) {
+    const before = last.articles[k] as Article;
+    for (const key of wordsOf(before).questionKeys) if (owners.get(key) === before.id) owners.delete(key);
+    for (const t of wordsOf(before).terms) termUse.set(t, (termUse.get(t) ?? 0) - 1);
+  }
+  const ids = new Set(last.articles.map((a) => a.id));
+  for (const k of changed) {
+    const a = (all[k] as ParsedArticle).article;
+    if (a.related.some((id) => id === a.id || !ids.has(id))) return false;
+    if (a.sources.some((x) => !sources.has(x))) return false;
+    if (a.asOf !== '' && asOfStart(a.asOf).getTime() > now) return false;
+    for (const key of wordsOf(a).questionKeys) {
+      const owner = owners.get(key);
+      if (owner !== undefined && owner !== a.id) return false;
+      owners.set(key, a.id);
+    }
+    for (const t of wordsOf(a).terms) termUse.set(t, (termUse.get(t) ?? 0) + 1);
+  }
+  for (const g of input.synonyms.groups) if ((termUse.get(Synonyms.tokenFor(g.term)) ?? 0) <= 0) return false;
+  cache.rememberCheck({ environment, now, articles: all.map((p) => p.article), owners, termUse });
+  return true;
+}
+
 /** Problems that need more than one file to see: ids, links, sources, collisions, dates. */
-async function crossCheck(
-  all: readonly ParsedArticle[],
-  broken: ReadonlySet<string>,
-  sources: ReadonlyMap<string, SourceDoc>,
-  synonyms: Synonyms,
-  now: Date,
-  wordsOf: (a: Article) => CheckedWords,
-): Promise<Problem[]> {
+async function crossCheck(input: CheckInput): Promise<{ problems: Problem[]; state: Omit<CheckState, 'environment'> }> {
+  const { all, broken, sources, synonyms, now, wordsOf } = input;
   const problems: Problem[] = [];
   // A refused article whose id could not be read cannot be checked against the others.
   const parsed = all.filter((p) => p.article.id !== '');
@@ -476,7 +562,7 @@ async function crossCheck(
     else byId.set(p.article.id, p);
   }
 
-  const questionOwner = new Map<string, { id: string; text: string }>();
+  const questionOwner = new Map<string, string>();
   for (let k = 0; k < parsed.length; k += 1) {
     // A large knowledge base is checked in batches: requests are served between them.
     if (k % CHECK_BATCH === CHECK_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -497,19 +583,20 @@ async function crossCheck(
     a.questions.forEach((q, i) => {
       const key = keys[i] ?? '';
       const owner = questionOwner.get(key);
-      if (owner && owner.id !== a.id) {
-        error(a.file, p.lineOf(['questions', i]), `question "${q}" is also a question of article "${owner.id}"; partners asking it would get either`);
-      } else questionOwner.set(key, { id: a.id, text: q });
+      if (owner !== undefined && owner !== a.id) {
+        error(a.file, p.lineOf(['questions', i]), `question "${q}" is also a question of article "${owner}"; partners asking it would get either`);
+      } else questionOwner.set(key, a.id);
     });
   }
 
-  const used = new Set(parsed.flatMap((p) => wordsOf(p.article).terms));
+  const termUse = new Map<string, number>();
+  for (const p of parsed) for (const t of wordsOf(p.article).terms) termUse.set(t, (termUse.get(t) ?? 0) + 1);
   for (const g of synonyms.groups) {
-    if (!used.has(Synonyms.tokenFor(g.term))) {
+    if (!termUse.has(Synonyms.tokenFor(g.term))) {
       error(SYNONYMS_FILE, g.line, `synonym term "${g.term}" maps to nothing: no article mentions it or its alternatives`);
     }
   }
-  return problems;
+  return { problems, state: { now: now.getTime(), articles: parsed.map((p) => p.article), owners: questionOwner, termUse } };
 }
 
 async function readOptional<T>(
