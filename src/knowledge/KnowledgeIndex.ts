@@ -292,10 +292,10 @@ export class KnowledgeIndex {
   private analyzer: Analyzer;
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
-  private readonly entries = new Map<string, ArticleEntry>();
+  private entries = new Map<string, ArticleEntry>();
   /** The same entries by position (shard by shard), and each article's position. */
-  private readonly entryList: ArticleEntry[] = [];
-  private readonly position = new Map<string, number>();
+  private entryList: ArticleEntry[] = [];
+  private position = new Map<string, number>();
   /** The stems of every word of the synonyms' phrases: the only words an article can say through a term. */
   private get phraseWords(): ReadonlySet<string> {
     this.phraseWordSet ??= new Set(this.synonyms.groups.flatMap((g) => [...this.synonyms.wordsSaidBy(stem(Synonyms.tokenFor(g.term)))]));
@@ -338,7 +338,9 @@ export class KnowledgeIndex {
     deferred?: typeof DEFERRED,
   ) {
     this.byId = new Map(articles.map((a) => [a.id, a]));
-    this.order = new Map(articles.map((a, i) => [a.id, i]));
+    // The same ids in the same order as the previous index (only texts changed): the same order map.
+    const sameOrder = previous !== undefined && previous.articles.length === articles.length && articles.every((a, i) => previous.articles[i]?.id === a.id);
+    this.order = sameOrder ? previous.order : new Map(articles.map((a, i) => [a.id, i]));
     const plain = new Analyzer(synonyms);
     this.plain = plain;
     const recent = new Map<string, PassageView>();
@@ -432,13 +434,35 @@ export class KnowledgeIndex {
       this.built += 1;
       shards.push(yield* buildShard(byShard[s] ?? [], plain));
     }
-    this.place(shards);
+    this.place(shards, previous);
     yield;
     this.finish(gaps);
   }
 
-  /** Numbers the articles shard by shard (their positions) and keeps the shards. */
-  private place(shards: readonly Shard[]): void {
+  /**
+   * Numbers the articles shard by shard (their positions) and keeps the shards. When every article is
+   * where it was in `previous` (the same ids at the same positions: only articles' texts changed), the
+   * numbering is taken over from it and only the rebuilt shards' entries are put in.
+   */
+  private place(shards: readonly Shard[], previous?: KnowledgeIndex): void {
+    if (previous && samePlaces(shards, previous.shards)) {
+      this.shards = shards;
+      this.shardAt = previous.shardAt;
+      this.shardBase = previous.shardBase;
+      this.position = previous.position;
+      this.idRank = previous.idRank;
+      this.entryList = previous.entryList.slice();
+      this.entries = new Map(previous.entries);
+      shards.forEach((shard, s) => {
+        if (shard === previous.shards[s]) return;
+        const base = this.shardBase[s] as number;
+        shard.entries.forEach((entry, k) => {
+          this.entryList[base + k] = entry;
+          this.entries.set(entry.article.id, entry);
+        });
+      });
+      return;
+    }
     this.shards = shards;
     this.shardAt = new Uint8Array(this.articles.length);
     shards.forEach((shard, s) => {
@@ -1101,6 +1125,17 @@ function boundCredit(f: number, entry: ArticleEntry, stem: string, impliable: bo
   // A word said through a term is worth no more than one anywhere in the article.
   const implied = coverage < CREDIT.implied && impliable && entry.implied.has(stem) ? CREDIT.implied : 0;
   return { coverage: Math.max(coverage, implied), about };
+}
+
+/** Whether two lists of shards hold the same article ids in the same places. */
+function samePlaces(a: readonly Shard[], b: readonly Shard[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((shard, s) => {
+    const other = b[s];
+    if (shard === other) return true;
+    if (!other || other.entries.length !== shard.entries.length) return false;
+    return shard.entries.every((e, k) => other.entries[k]?.article.id === e.article.id);
+  });
 }
 
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */

@@ -9,6 +9,12 @@ import type { Problem, Result } from '../content/Problem';
 import { Synonyms } from './Synonyms';
 import { splitWords } from './words';
 
+/**
+ * `localeCompare`'s order (a collator with the default locale is what it uses), without making a
+ * collator for every comparison: sorting 10,000 file names costs a fraction.
+ */
+const compareText = new Intl.Collator().compare;
+
 export const SYNONYMS_FILE = 'synonyms.yaml';
 export const SOURCES_FILE = 'sources.yaml';
 export const GAPS_FILE = 'not-covered.yaml';
@@ -305,10 +311,10 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const { synonyms, sources, gaps, topicNames } = content;
   if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
     const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
-    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
+    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => compareText(a.file, b.file)) };
   }
 
-  const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
+  const articles = parsed.map((p) => p.article).sort((a, b) => compareText(a.file, b.file));
   const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(content.synonymsText));
   cache?.rememberIndex(content.synonymsText, index);
   lap('index');
@@ -440,7 +446,7 @@ function orderedTopics(articles: readonly Article[], names: readonly TopicName[]
  */
 function sameTopicSpelling(parsed: readonly ParsedArticle[]): { problems: Problem[]; fix: (p: ParsedArticle) => ParsedArticle } {
   const spellings = new Map<string, Map<string, number>>();
-  const ordered = [...parsed].sort((a, b) => a.article.file.localeCompare(b.article.file));
+  const ordered = [...parsed].sort((a, b) => compareText(a.article.file, b.article.file));
   for (const p of ordered) {
     const t = p.article.topic;
     if (t === '') continue;
@@ -630,7 +636,7 @@ async function readOptional<T>(
 async function listFiles(dir: string, rel = ''): Promise<string[]> {
   const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
   const out: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of entries.sort((a, b) => compareText(a.name, b.name))) {
     if (e.name.startsWith('.')) continue;
     const child = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...(await listFiles(dir, child)));
@@ -640,5 +646,5 @@ async function listFiles(dir: string, rel = ''): Promise<string[]> {
 }
 
 function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return [...problems].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
 }
