@@ -5,6 +5,7 @@ import { englishWords } from './englishWords';
 import type { Gap } from './contentFiles';
 import { isGenericHeading, type Passage } from './passages';
 import { viewPassage, type PassageView } from './passageView';
+import { LayeredMap, type EditableMap } from './layeredMap';
 import { Spelling } from './Spelling';
 import { Synonyms } from './Synonyms';
 import { isNameLike, specificity, wordUse } from './wordFrequency';
@@ -310,14 +311,14 @@ export class KnowledgeIndex {
   /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
   private readonly termCache = new Map<string, TermArticles>();
   /** For each key of a title or question, every article (and section) that asks it; the first article in file order wins. */
-  private exact = new Map<string, readonly ExactTarget[]>();
+  private exact: EditableMap<readonly ExactTarget[]> = new Map<string, readonly ExactTarget[]>();
   /** In how many articles each stem is. */
-  private docFrequency = new Map<string, number>();
+  private docFrequency: EditableMap<number> = new Map<string, number>();
   /** How often each surface word occurs in the knowledge base (spelling correction's targets). */
-  private vocabularyCounts = new Map<string, number>();
+  private vocabularyCounts: EditableMap<number> = new Map<string, number>();
   private readonly weights = new Map<string, WeightedWord>();
   /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
-  private questionFrequency = new Map<string, number>();
+  private questionFrequency: EditableMap<number> = new Map<string, number>();
   /** Each article's place in `articles` (the order in which an exact question's owner is chosen). */
   private readonly order: ReadonlyMap<string, number>;
   private gaps: readonly { about: string; stems: string[] }[] = [];
@@ -396,10 +397,11 @@ export class KnowledgeIndex {
     const removed = previous ? previous.articles.filter((a) => this.byId.get(a.id) !== a) : [];
     const dirty = new Set<number>();
     if (previous) {
-      this.docFrequency = new Map(previous.docFrequency);
-      this.questionFrequency = new Map(previous.questionFrequency);
-      this.vocabularyCounts = new Map(previous.vocabularyCounts);
-      this.exact = new Map(previous.exact);
+      // The previous index's figures, shared rather than copied (it may still be serving).
+      this.docFrequency = LayeredMap.over(previous.docFrequency);
+      this.questionFrequency = LayeredMap.over(previous.questionFrequency);
+      this.vocabularyCounts = LayeredMap.over(previous.vocabularyCounts);
+      this.exact = LayeredMap.over(previous.exact);
       yield;
       // What the articles that went (or changed) added to the corpus-wide figures is taken out again.
       for (const a of removed) {
@@ -1174,7 +1176,7 @@ function shardOf(file: string): number {
   return (h >>> 0) % SHARDS;
 }
 
-function add(counts: Map<string, number>, key: string, by: number): void {
+function add(counts: EditableMap<number>, key: string, by: number): void {
   const n = (counts.get(key) ?? 0) + by;
   if (n > 0) counts.set(key, n);
   else counts.delete(key);
