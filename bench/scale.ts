@@ -6,11 +6,14 @@
  *   - the real bot process, started twice: first with no knowledge snapshot (everything parsed and
  *     indexed), then again from the snapshot the first start saved; for each, the time from spawning it
  *     to /readyz answering 200, RSS when ready and peak RSS. In the restarted bot: CPU while idle, and
- *     one edited article: time until it is in service, the worst /healthz latency meanwhile (whether
- *     the server froze), and the peak RSS through it.
+ *     one edited article, `--reloads` times (a different article each time, each after the snapshot
+ *     save of the one before): the median time until the edit is in service, the worst /healthz
+ *     latency meanwhile (whether the server froze), the peak RSS through it, and where the median
+ *     reload's time went (the bot's own log line: looking at the folder, then each phase of the load).
+ * `--skip decide` leaves out the in-process load and `decide` figures (for a quicker reload figure).
  * Loopback only, bounded.
  *
- *   npm run bench:scale -- [--sizes 17,1000,10000] [--questions 500] [--decide-only]
+ *   npm run bench:scale -- [--sizes 17,1000,10000] [--questions 500] [--reloads 5] [--skip decide] [--decide-only]
  *
  * `--decide-only` prints the in-process figures (load, `decide`) alone, without starting the bot.
  */
@@ -40,7 +43,17 @@ interface Timing {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '17,1000,10000' }, questions: { type: 'string', default: '500' }, 'decide-only': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '17,1000,10000' },
+      questions: { type: 'string', default: '500' },
+      reloads: { type: 'string', default: '5' },
+      skip: { type: 'string', default: '' },
+      'decide-only': { type: 'boolean', default: false },
+    },
+  });
+  const reloads = Math.min(20, Math.max(1, Number(values.reloads) || 1));
+  const skipDecide = values.skip.split(',').includes('decide');
   const sizes = values.sizes.split(',').map(Number).filter((n) => n > 0 && n <= 20000);
   const questions = Math.min(5000, Math.max(50, Number(values.questions)));
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-scale-'));
@@ -49,29 +62,32 @@ async function main(): Promise<void> {
     for (const size of sizes) {
       const dir = path.join(tmp, `kb-${size}`);
       await generateKnowledge(dir, size);
-      const w = await worker(dir, questions);
-      console.log(`${size}: ${JSON.stringify(w)}`);
-      const decideRow = [
-        String(size).padStart(6),
-        `load ${w.loadMs.toFixed(0)} ms`,
-        `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms (CPU ${w.common.cpuP50.toFixed(2)} / ${w.common.cpuP99.toFixed(2)})`,
-        `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms (CPU ${w.rare.cpuP50.toFixed(2)} / ${w.rare.cpuP99.toFixed(2)})`,
-      ];
+      const w = skipDecide ? undefined : await worker(dir, questions);
+      if (w) console.log(`${size}: ${JSON.stringify(w)}`);
+      const decideRow = w
+        ? [
+            `load ${w.loadMs.toFixed(0)} ms`,
+            `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms (CPU ${w.common.cpuP50.toFixed(2)} / ${w.common.cpuP99.toFixed(2)})`,
+            `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms (CPU ${w.rare.cpuP50.toFixed(2)} / ${w.rare.cpuP99.toFixed(2)})`,
+          ]
+        : [];
       const loadAverage = `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
       if (values['decide-only']) {
-        rows.push([...decideRow, loadAverage].join(' | '));
+        rows.push([String(size).padStart(6), ...decideRow, loadAverage].join(' | '));
         console.log(rows[rows.length - 1]);
         await fs.rm(dir, { recursive: true, force: true });
         continue;
       }
-      const p = await processFigures(dir, tmp);
+      const p = await processFigures(dir, tmp, reloads);
+      for (const r of p.reloads) console.log(`${size}: reload ${r.ms.toFixed(0)} ms, worst /healthz ${r.worstHealthMs.toFixed(0)} ms; bot's log: ${r.logged ?? 'none'}`);
       rows.push(
         [
+          String(size).padStart(6),
           ...decideRow,
           `bot ready cold ${p.cold.readyMs.toFixed(0)} ms (RSS ${p.cold.rssReadyMb.toFixed(0)} MB, peak ${p.cold.peakRssMb.toFixed(0)} MB)`,
           `from snapshot ${p.warm.readyMs.toFixed(0)} ms (RSS ${p.warm.rssReadyMb.toFixed(0)} MB, peak ${p.warm.peakRssMb.toFixed(0)} MB)`,
           `idle CPU ${p.idleCpuPct.toFixed(1)}%`,
-          `one-article reload ${p.reloadMs === undefined ? 'not seen' : `${p.reloadMs.toFixed(0)} ms`}`,
+          `one-article reload ${p.reloadMs === undefined ? 'not seen' : `median ${p.reloadMs.toFixed(0)} ms of ${p.reloads.length} (${p.reloads.map((r) => r.ms.toFixed(0)).join(', ')})`}`,
           `worst /healthz during reload ${p.worstHealthMs.toFixed(0)} ms${p.healthFailures ? ` (${p.healthFailures} failed)` : ''}`,
           `peak RSS through the reload ${p.peakRssMb.toFixed(0)} MB`,
           `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
@@ -108,7 +124,9 @@ interface ProcessFigures {
   /** A restart with the snapshot the first start saved. */
   warm: StartFigures;
   idleCpuPct: number;
+  /** The median of the reloads; undefined when an edit was not seen in service within a minute. */
   reloadMs: number | undefined;
+  reloads: readonly Reload[];
   worstHealthMs: number;
   healthFailures: number;
   /** Peak RSS of the restarted bot, through the reload. */
@@ -124,7 +142,15 @@ interface StartFigures {
 
 const SNAPSHOT = 'knowledge-index.snapshot';
 
-async function processFigures(dir: string, tmp: string): Promise<ProcessFigures> {
+interface Reload {
+  ms: number;
+  worstHealthMs: number;
+  healthFailures: number;
+  /** The bot's 'knowledge reloaded' log line's figures (look, load and its phases). */
+  logged?: string;
+}
+
+async function processFigures(dir: string, tmp: string, reloads: number): Promise<ProcessFigures> {
   const dataDir = await fs.mkdtemp(path.join(tmp, 'data-'));
   const env = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STORAGE: 'file', DATA_DIR: dataDir, KNOWLEDGE_DIR: dir };
   const first = await start(env);
@@ -137,13 +163,33 @@ async function processFigures(dir: string, tmp: string): Promise<ProcessFigures>
   }
   const second = await start(env);
   const { port, pid, child } = second;
+  const log = logLines(child);
   try {
     const cpu0 = cpuMs(pid);
     const idleWindow = 5000;
     await sleep(idleWindow);
     const idleCpuPct = ((cpuMs(pid) - cpu0) / idleWindow) * 100;
-    const reload = await editAndWatch(dir, port, child);
-    return { cold: first.figures, warm: second.figures, idleCpuPct, ...reload, peakRssMb: status(pid, 'VmHWM') };
+    const articles = (await fs.readdir(dir, { recursive: true })).filter((f) => f.endsWith('.md') && !f.endsWith('README.md')).sort();
+    const done: Reload[] = [];
+    let worstHealthMs = 0;
+    let healthFailures = 0;
+    for (let i = 0; i < reloads; i += 1) {
+      const file = path.join(dir, articles[(i * 997) % articles.length] as string);
+      const seen = log.lines.length;
+      const r = await editAndWatch(file, i, port, child);
+      worstHealthMs = Math.max(worstHealthMs, r.worstHealthMs);
+      healthFailures += r.healthFailures;
+      if (r.reloadMs === undefined) return { cold: first.figures, warm: second.figures, idleCpuPct, reloadMs: undefined, reloads: done, worstHealthMs, healthFailures, peakRssMb: status(pid, 'VmHWM') };
+      // The reload's own figures, then its snapshot save (not part of the reload): the next edit waits for it.
+      const reloaded = await log.next(seen, (l) => l.msg === 'knowledge reloaded', 10_000);
+      const saved = await log.next(seen, (l) => l.msg === 'knowledge snapshot saved', 60_000);
+      const logged = reloaded ? `${JSON.stringify({ ms: reloaded.ms, lookMs: reloaded.lookMs, loadMs: reloaded.loadMs, changed: reloaded.changed, phases: reloaded.phases })}${saved ? `, snapshot saved after it in ${String(saved.ms)} ms` : ''}` : undefined;
+      done.push({ ms: r.reloadMs, worstHealthMs: r.worstHealthMs, healthFailures: r.healthFailures, ...(logged ? { logged } : {}) });
+      await sleep(500);
+    }
+    const sorted = done.map((r) => r.ms).sort((a, b) => a - b);
+    const reloadMs = sorted[Math.floor((sorted.length - 1) / 2)];
+    return { cold: first.figures, warm: second.figures, idleCpuPct, reloadMs, reloads: done, worstHealthMs, healthFailures, peakRssMb: status(pid, 'VmHWM') };
   } finally {
     await stop(child);
   }
@@ -166,14 +212,46 @@ async function stop(child: ChildProcess): Promise<void> {
   await new Promise((r) => child.once('exit', r));
 }
 
-/** Edits one article and polls /healthz until the bot serves the new version. */
-async function editAndWatch(dir: string, port: number, child: ChildProcess): Promise<{ reloadMs: number | undefined; worstHealthMs: number; healthFailures: number }> {
+interface LogLine {
+  msg?: string;
+  [key: string]: unknown;
+}
+
+/** The bot's JSON log lines as they come, and a wait for one. */
+function logLines(child: ChildProcess): { lines: LogLine[]; next(from: number, match: (l: LogLine) => boolean, ms: number): Promise<LogLine | undefined> } {
+  const lines: LogLine[] = [];
+  let buf = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    buf += c.toString('utf8');
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    for (const p of parts) {
+      try {
+        lines.push(JSON.parse(p) as LogLine);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  return {
+    lines,
+    async next(from, match, ms) {
+      const until = performance.now() + ms;
+      for (;;) {
+        const found = lines.slice(from).find(match);
+        if (found || performance.now() > until) return found;
+        await sleep(50);
+      }
+    },
+  };
+}
+
+/** Edits one article (a new alternate question, the `n`th) and polls /healthz until the bot serves the new version. */
+async function editAndWatch(full: string, n: number, port: number, child: ChildProcess): Promise<{ reloadMs: number | undefined; worstHealthMs: number; healthFailures: number }> {
   const before = await version(port);
-  const file = (await fs.readdir(dir, { recursive: true })).find((f) => f.endsWith('.md') && !f.endsWith('README.md')) as string;
-  const full = path.join(dir, file);
   const text = await fs.readFile(full, 'utf8');
   const editAt = performance.now();
-  await fs.writeFile(full, text.replace(/\nquestions:\n/, '\nquestions:\n  - An edited alternate question for the reload benchmark?\n'));
+  await fs.writeFile(full, text.replace(/\nquestions:\n/, `\nquestions:\n  - An edited alternate question number ${n} for the reload benchmark?\n`));
   let worstHealthMs = 0;
   let healthFailures = 0;
   while (performance.now() - editAt < 60_000) {

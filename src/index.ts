@@ -157,7 +157,7 @@ async function contentOrStop(config: Config, logger: Logger, metrics: Metrics, f
     dir: config.knowledgeDir,
     initial: kb.data,
     logger,
-    load: (dir) => loadKnowledge(dir, new Date(), articleCache),
+    load: (dir, changed, phases) => loadKnowledge(dir, new Date(), articleCache, { ...(changed ? { changedSince: changed } : {}), ...(phases ? { phases } : {}) }),
     ...(knowledgeFingerprint ? { initialFingerprint: knowledgeFingerprint } : {}),
     onReload: (loaded) => {
       metrics.knowledgeChange('reloaded');

@@ -5,6 +5,7 @@ import { englishWords } from './englishWords';
 import type { Gap } from './contentFiles';
 import { isGenericHeading, type Passage } from './passages';
 import { viewPassage, type PassageView } from './passageView';
+import { LayeredMap, type EditableMap } from './layeredMap';
 import { Spelling } from './Spelling';
 import { Synonyms } from './Synonyms';
 import { isNameLike, specificity, wordUse } from './wordFrequency';
@@ -302,10 +303,10 @@ export class KnowledgeIndex {
   private analyzer: Analyzer;
   private readonly plain: Analyzer;
   private readonly byId: ReadonlyMap<string, Article>;
-  private readonly entries = new Map<string, ArticleEntry>();
+  private entries = new Map<string, ArticleEntry>();
   /** The same entries by position (shard by shard), and each article's position. */
-  private readonly entryList: ArticleEntry[] = [];
-  private readonly position = new Map<string, number>();
+  private entryList: ArticleEntry[] = [];
+  private position = new Map<string, number>();
   /** The stems of every word of the synonyms' phrases: the only words an article can say through a term. */
   private get phraseWords(): ReadonlySet<string> {
     this.phraseWordSet ??= new Set(this.synonyms.groups.flatMap((g) => [...this.synonyms.wordsSaidBy(stem(Synonyms.tokenFor(g.term)))]));
@@ -320,14 +321,14 @@ export class KnowledgeIndex {
   /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
   private readonly termCache = new Map<string, TermArticles>();
   /** For each key of a title or question, every article (and section) that asks it; the first article in file order wins. */
-  private exact = new Map<string, readonly ExactTarget[]>();
+  private exact: EditableMap<readonly ExactTarget[]> = new Map<string, readonly ExactTarget[]>();
   /** In how many articles each stem is. */
-  private docFrequency = new Map<string, number>();
+  private docFrequency: EditableMap<number> = new Map<string, number>();
   /** How often each surface word occurs in the knowledge base (spelling correction's targets). */
-  private vocabularyCounts = new Map<string, number>();
+  private vocabularyCounts: EditableMap<number> = new Map<string, number>();
   private readonly weights = new Map<string, WeightedWord>();
   /** In how many articles' titles and questions each question word (why, who, ...) is asked. */
-  private questionFrequency = new Map<string, number>();
+  private questionFrequency: EditableMap<number> = new Map<string, number>();
   /** Each article's place in `articles` (the order in which an exact question's owner is chosen). */
   private readonly order: ReadonlyMap<string, number>;
   private gaps: readonly { about: string; stems: string[] }[] = [];
@@ -348,7 +349,9 @@ export class KnowledgeIndex {
     deferred?: typeof DEFERRED,
   ) {
     this.byId = new Map(articles.map((a) => [a.id, a]));
-    this.order = new Map(articles.map((a, i) => [a.id, i]));
+    // The same ids in the same order as the previous index (only texts changed): the same order map.
+    const sameOrder = previous !== undefined && previous.articles.length === articles.length && articles.every((a, i) => previous.articles[i]?.id === a.id);
+    this.order = sameOrder ? previous.order : new Map(articles.map((a, i) => [a.id, i]));
     const plain = new Analyzer(synonyms);
     this.plain = plain;
     const recent = new Map<string, PassageView>();
@@ -404,10 +407,11 @@ export class KnowledgeIndex {
     const removed = previous ? previous.articles.filter((a) => this.byId.get(a.id) !== a) : [];
     const dirty = new Set<number>();
     if (previous) {
-      this.docFrequency = new Map(previous.docFrequency);
-      this.questionFrequency = new Map(previous.questionFrequency);
-      this.vocabularyCounts = new Map(previous.vocabularyCounts);
-      this.exact = new Map(previous.exact);
+      // The previous index's figures, shared rather than copied (it may still be serving).
+      this.docFrequency = LayeredMap.over(previous.docFrequency);
+      this.questionFrequency = LayeredMap.over(previous.questionFrequency);
+      this.vocabularyCounts = LayeredMap.over(previous.vocabularyCounts);
+      this.exact = LayeredMap.over(previous.exact);
       yield;
       // What the articles that went (or changed) added to the corpus-wide figures is taken out again.
       for (const a of removed) {
@@ -442,13 +446,35 @@ export class KnowledgeIndex {
       this.built += 1;
       shards.push(yield* buildShard(byShard[s] ?? [], plain));
     }
-    this.place(shards);
+    this.place(shards, previous);
     yield;
     this.finish(gaps);
   }
 
-  /** Numbers the articles shard by shard (their positions) and keeps the shards. */
-  private place(shards: readonly Shard[]): void {
+  /**
+   * Numbers the articles shard by shard (their positions) and keeps the shards. When every article is
+   * where it was in `previous` (the same ids at the same positions: only articles' texts changed), the
+   * numbering is taken over from it and only the rebuilt shards' entries are put in.
+   */
+  private place(shards: readonly Shard[], previous?: KnowledgeIndex): void {
+    if (previous && samePlaces(shards, previous.shards)) {
+      this.shards = shards;
+      this.shardAt = previous.shardAt;
+      this.shardBase = previous.shardBase;
+      this.position = previous.position;
+      this.idRank = previous.idRank;
+      this.entryList = previous.entryList.slice();
+      this.entries = new Map(previous.entries);
+      shards.forEach((shard, s) => {
+        if (shard === previous.shards[s]) return;
+        const base = this.shardBase[s] as number;
+        shard.entries.forEach((entry, k) => {
+          this.entryList[base + k] = entry;
+          this.entries.set(entry.article.id, entry);
+        });
+      });
+      return;
+    }
     this.shards = shards;
     this.shardAt = new Uint8Array(this.articles.length);
     shards.forEach((shard, s) => {
@@ -1205,6 +1231,17 @@ const BOUND_COVERAGE = Float64Array.from({ length: 32 }, (_, f) =>
 );
 const BOUND_ABOUT = Float64Array.from({ length: 32 }, (_, f) => ((f & (IN_TITLE | IN_QUESTIONS | IN_SECTION)) !== 0 ? 1 : (f & IN_TAGS) !== 0 ? CREDIT.tags : 0));
 
+/** Whether two lists of shards hold the same article ids in the same places. */
+function samePlaces(a: readonly Shard[], b: readonly Shard[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((shard, s) => {
+    const other = b[s];
+    if (shard === other) return true;
+    if (!other || other.entries.length !== shard.entries.length) return false;
+    return shard.entries.every((e, k) => other.entries[k]?.article.id === e.article.id);
+  });
+}
+
 /** The first index in `sorted[from..to]` (ascending) whose value is at least `value` (`to` if none). */
 function lowerBound(sorted: Int32Array, value: number, from: number, to: number): number {
   let lo = from;
@@ -1248,7 +1285,7 @@ function shardOf(file: string): number {
   return (h >>> 0) % SHARDS;
 }
 
-function add(counts: Map<string, number>, key: string, by: number): void {
+function add(counts: EditableMap<number>, key: string, by: number): void {
   const n = (counts.get(key) ?? 0) + by;
   if (n > 0) counts.set(key, n);
   else counts.delete(key);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { lstatSync, promises as fs, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
 import { loadKnowledge, type KnowledgeBase } from './loadKnowledge';
@@ -19,8 +19,13 @@ export interface KnowledgeWatcherOptions {
   readonly pollMs?: number;
   /** How long the folder must stay unchanged before it is loaded (an editor may still be saving). Default 150 ms. */
   readonly settleMs?: number;
-  /** Default `loadKnowledge`. */
-  readonly load?: (dir: string) => Promise<Result<KnowledgeBase>>;
+  /**
+   * Default `loadKnowledge`. `changed`, when given, holds every file (path relative to `dir`) whose size,
+   * mtime or inode may differ from what the previous load saw: the load may take every other file as it
+   * was without looking at it again. Without it, every file must be checked. The load may note how long
+   * each of its phases took (ms) in `phases`, for the reload's log line.
+   */
+  readonly load?: (dir: string, changed?: ReadonlySet<string>, phases?: Record<string, number>) => Promise<Result<KnowledgeBase>>;
   /**
    * The folder as it was just before `initial` was loaded (`folderFingerprint`): the first look then
    * loads again only if something changed since, instead of loading the whole folder a second time.
@@ -74,6 +79,8 @@ const MAX_SETTLE_ROUNDS = 20;
 const POLL_MS_PER_FILE = 2;
 /** ... but never further apart than this. */
 const MAX_POLL_MS = 30_000;
+/** Most names of changed files kept from change events between two looks; past it, the next look is a full one. */
+const MAX_NAMED = 256;
 
 /**
  * Keeps the knowledge base in service current while the bot runs. Every `pollMs`, and at once when the
@@ -105,7 +112,19 @@ export class KnowledgeWatcher {
   private readonly settleMs: number;
   /** How many files the last look at the folder saw. */
   private lookedAt = 0;
-  private readonly load: (dir: string) => Promise<Result<KnowledgeBase>>;
+  /**
+   * Files (and folders) that change events named since the last look, relative to the folder: a look
+   * with only these to check stats only them. Bounded by `MAX_NAMED`; past it, or for an event that
+   * names nothing, the next look is a full one (`namedAll`).
+   */
+  private named = new Set<string>();
+  private namedAll = false;
+  /**
+   * The previous load may not have seen every file as `seen` has it (it threw): the next load checks
+   * every file.
+   */
+  private checkAll = true;
+  private readonly load: (dir: string, changed?: ReadonlySet<string>, phases?: Record<string, number>) => Promise<Result<KnowledgeBase>>;
 
   constructor(private readonly opts: KnowledgeWatcherOptions) {
     this.kb = opts.initial;
@@ -113,6 +132,7 @@ export class KnowledgeWatcher {
     this.pollMs = Math.max(10, opts.pollMs ?? 500);
     this.settleMs = Math.max(0, opts.settleMs ?? 150);
     this.load = opts.load ?? ((dir) => loadKnowledge(dir));
+    this.checkAll = opts.initialFingerprint === undefined;
   }
 
   /** The knowledge base in service: the last one that loaded without errors. No I/O. */
@@ -133,7 +153,7 @@ export class KnowledgeWatcher {
     if (this.started) return;
     this.started = true;
     this.listen();
-    this.schedule(0);
+    this.schedule(0, true);
   }
 
   /** Stops watching and waits for a look or reload in progress to finish. */
@@ -152,21 +172,29 @@ export class KnowledgeWatcher {
    * progress instead of starting a second one. Never rejects.
    */
   checkNow(): Promise<void> {
+    return this.look(true);
+  }
+
+  /** One look (see `poll`), joining one in progress; `full`: at every file, not only those events named. */
+  private look(full: boolean): Promise<void> {
     if (this.running) return this.running;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.cancelled = false;
-    const run = this.poll()
+    const run = this.poll(full)
       .catch((err: unknown) => {
         this.opts.logger.error({ err }, 'knowledge watcher failed');
         return false;
       })
       .then((loaded) => {
         this.running = undefined;
-        // Right after a load, look again at once: a save made during the load is loaded next.
-        const again = loaded || this.nudged;
+        // Right after a load, look again at once: a save made during the load is loaded next. With
+        // change events coming, a save brings one (and a look at what it names); without, only a look
+        // at the whole folder sees it.
+        const fullAgain = loaded && !this.events;
+        const again = fullAgain || this.nudged;
         this.nudged = false;
-        if (this.started && !this.timer) this.schedule(again ? 0 : this.idleMs());
+        if (this.started && !this.timer) this.schedule(again ? 0 : this.idleMs(), fullAgain || !again);
       });
     this.running = run;
     return run;
@@ -179,7 +207,7 @@ export class KnowledgeWatcher {
    */
   private listen(): void {
     try {
-      this.events = watch(this.opts.dir, { recursive: true, persistent: false }, () => this.nudge());
+      this.events = watch(this.opts.dir, { recursive: true, persistent: false }, (_event, name) => this.nudge(name));
       this.events.on('error', () => {
         this.events?.close();
         this.events = undefined;
@@ -189,15 +217,20 @@ export class KnowledgeWatcher {
     }
   }
 
-  /** A change event: look now (a look in progress looks again when it ends). */
-  private nudge(): void {
+  /** A change event: look now (a look in progress looks again when it ends), at what it names. */
+  private nudge(name: string | Buffer | null): void {
     if (!this.started) return;
+    const rel = typeof name === 'string' ? name.split(path.sep).join('/') : '';
+    if (rel === '' || rel === '.' || this.named.size >= MAX_NAMED) {
+      this.namedAll = true;
+      this.named.clear();
+    } else if (!this.namedAll) this.named.add(rel);
     if (this.running) {
       this.nudged = true;
       return;
     }
     if (this.timer) clearTimeout(this.timer);
-    this.schedule(0);
+    this.schedule(0, false);
   }
 
   /** The time to the next look when nothing is happening. */
@@ -205,21 +238,30 @@ export class KnowledgeWatcher {
     return Math.max(this.pollMs, Math.min(MAX_POLL_MS, this.lookedAt * POLL_MS_PER_FILE));
   }
 
-  private schedule(ms: number): void {
+  /** The next look, in `ms`: at every file (`full`) or at those change events named. */
+  private schedule(ms: number, full: boolean): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.checkNow();
+      void this.look(full);
     }, ms);
     this.timer.unref();
   }
 
-  /** One look; true when a load was attempted. */
-  private async poll(): Promise<boolean> {
+  /**
+   * One look; true when a load was attempted. A look prompted by change events that named files stats
+   * only those (a folder named is walked); any other look stats every file. Events are only a hint:
+   * whatever they miss, the next full look (every `pollMs`, or less often for a large folder) sees.
+   */
+  private async poll(full: boolean): Promise<boolean> {
+    const seen = this.seen;
+    if (!full && seen && 'files' in seen && !this.namedAll) return this.named.size > 0 ? this.pollNamed(seen) : false;
+    this.named.clear();
+    this.namedAll = false;
     const dir = this.opts.dir;
     const detected = performance.now();
     let fp = await fingerprint(dir);
     this.lookedAt = 'files' in fp ? fp.files.size : 0;
-    if (this.seen && sameFolder(this.seen, fp)) return false;
+    if (seen && sameFolder(seen, fp)) return false;
     // Wait until the folder stops changing: editors save in several steps (truncate + write,
     // write temp + rename, backup copies, several files at once).
     for (let round = 0; round < MAX_SETTLE_ROUNDS; round += 1) {
@@ -230,18 +272,58 @@ export class KnowledgeWatcher {
       fp = next;
       if (settled) break;
     }
-    this.seen = fp;
-    await this.reload(detected);
+    await this.reload(detected, fp);
     return true;
   }
 
-  private async reload(detected: number): Promise<void> {
+  /** A look at the files change events named: each stat'ed (a folder walked); the rest taken as `seen` has them. */
+  private async pollNamed(seen: { readonly files: ReadonlyMap<string, FileMark> }): Promise<boolean> {
+    const dir = this.opts.dir;
+    const detected = performance.now();
+    let names = [...this.named];
+    this.named.clear();
+    let fp = await restat(dir, seen, names);
+    if (sameFolder(seen, fp)) return false;
+    // Settle as a full look does, re-stating only what events named (a save's later steps bring events too).
+    for (let round = 0; round < MAX_SETTLE_ROUNDS; round += 1) {
+      await sleep(this.settleMs);
+      if (this.cancelled) return false;
+      if (this.namedAll || 'error' in fp) {
+        // Too many names, one that says nothing, or the folder unreadable: a full look settles it.
+        this.named.clear();
+        this.namedAll = false;
+        const next = await fingerprint(dir);
+        const settled = sameFolder(fp, next);
+        fp = next;
+        if (settled) break;
+        continue;
+      }
+      names = [...new Set([...names, ...this.named])];
+      this.named.clear();
+      const next = await restat(dir, fp, names);
+      const settled = sameFolder(fp, next);
+      fp = next;
+      if (settled) break;
+    }
+    await this.reload(detected, fp);
+    return true;
+  }
+
+  /** Loads the folder as `fp` saw it (telling the load which files changed since the last one), and makes it `seen`. */
+  private async reload(detected: number, fp: Fingerprint): Promise<void> {
+    const before = this.seen;
+    this.seen = fp;
+    const changed = !this.checkAll && before ? changedFiles(before, fp) : undefined;
+    // Until this load has finished, the files it may not have read are not known to be as `fp` says.
+    this.checkAll = true;
     const { logger } = this.opts;
     const previous = this.kb;
     const started = performance.now();
     let result: Result<KnowledgeBase>;
+    const phases: Record<string, number> = {};
     try {
-      result = await this.load(this.opts.dir);
+      result = await this.load(this.opts.dir, changed, phases);
+      this.checkAll = false;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       logger.error({ err }, 'knowledge reload failed');
@@ -275,7 +357,7 @@ export class KnowledgeWatcher {
     for (const w of result.warnings) logger.warn({ problem: formatProblem(w) }, 'knowledge warning');
     this.kb = kb;
     logger.info(
-      { version: kb.version, previous: previous.version.hash, ms: Math.round(performance.now() - detected), loadMs },
+      { version: kb.version, previous: previous.version.hash, ms: Math.round(performance.now() - detected), lookMs: Math.round(started - detected), loadMs, phases, ...(changed ? { changed: changed.size } : {}) },
       'knowledge reloaded',
     );
     if (this.opts.onReload) {
@@ -306,10 +388,14 @@ function sameFolder(a: Fingerprint, b: Fingerprint): boolean {
   if (a.files.size !== b.files.size) return false;
   for (const [name, x] of a.files) {
     const y = b.files.get(name);
-    if (!y || x.size !== y.size || x.mtimeMs !== y.mtimeMs || x.ino !== y.ino) return false;
-    if (x.digest !== undefined && y.digest !== undefined && x.digest !== y.digest) return false;
+    if (!y || !sameMark(x, y)) return false;
   }
   return true;
+}
+
+function sameMark(x: FileMark, y: FileMark): boolean {
+  if (x.size !== y.size || x.mtimeMs !== y.mtimeMs || x.ino !== y.ino) return false;
+  return x.digest === undefined || y.digest === undefined || x.digest === y.digest;
 }
 
 /** Files stat'ed between two turns of the event loop while the folder is looked at. */
@@ -325,7 +411,17 @@ const STAT_BATCH = 500;
  */
 async function fingerprint(dir: string): Promise<Fingerprint> {
   const files = new Map<string, FileMark>();
-  const now = Date.now();
+  try {
+    await walkInto(dir, '', files, Date.now());
+    return { files };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { error: e.code ?? e.message };
+  }
+}
+
+/** Adds every file under `dir`/`from` (see `fingerprint`) to `files`. Throws when `dir` itself cannot be read. */
+async function walkInto(dir: string, from: string, files: Map<string, FileMark>, now: number): Promise<void> {
   let statted = 0;
   const walk = async (rel: string): Promise<void> => {
     let entries;
@@ -350,13 +446,51 @@ async function fingerprint(dir: string): Promise<Fingerprint> {
       if (mark) files.set(child, mark);
     }
   };
+  await walk(from);
+}
+
+/**
+ * `seen` with the files change events named looked at again: a named file stat'ed (or dropped when gone),
+ * a named folder walked (what `seen` had under it replaced). Names under a dot-folder or of a dot-file
+ * are skipped, as `fingerprint` skips them. An error reading the folder itself gives an error fingerprint.
+ */
+async function restat(dir: string, seen: { readonly files: ReadonlyMap<string, FileMark> }, names: readonly string[]): Promise<Fingerprint> {
+  const files = new Map(seen.files);
+  const now = Date.now();
   try {
-    await walk('');
+    for (const name of names) {
+      if (name.split('/').some((part) => part === '' || part.startsWith('.') || part === '..')) continue;
+      if (!files.delete(name)) {
+        // Not a file seen before: maybe a folder (created, removed or renamed), whose files go with it.
+        const under = `${name}/`;
+        for (const key of [...files.keys()]) if (key.startsWith(under)) files.delete(key);
+      }
+      const full = path.join(dir, name);
+      const st = lstatSync(full, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) await walkInto(dir, name, files, now);
+      else if (st.isFile() || st.isSymbolicLink()) {
+        const mark = markOf(full, now);
+        if (mark) files.set(name, mark);
+      }
+    }
     return { files };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { error: e.code ?? e.message };
   }
+}
+
+/** The files whose mark differs between two fingerprints (added, removed or changed); undefined when either is an error. */
+function changedFiles(a: Fingerprint, b: Fingerprint): ReadonlySet<string> | undefined {
+  if ('error' in a || 'error' in b) return undefined;
+  const changed = new Set<string>();
+  for (const [name, x] of a.files) {
+    const y = b.files.get(name);
+    if (!y || !sameMark(x, y)) changed.add(name);
+  }
+  for (const name of b.files.keys()) if (!a.files.has(name)) changed.add(name);
+  return changed;
 }
 
 /** One file's mark, or undefined when it is gone or not a file. */

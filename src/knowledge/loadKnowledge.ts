@@ -9,6 +9,12 @@ import type { Problem, Result } from '../content/Problem';
 import { Synonyms } from './Synonyms';
 import { splitWords } from './words';
 
+/**
+ * `localeCompare`'s order (a collator with the default locale is what it uses), without making a
+ * collator for every comparison: sorting 10,000 file names costs a fraction.
+ */
+const compareText = new Intl.Collator().compare;
+
 export const SYNONYMS_FILE = 'synonyms.yaml';
 export const SOURCES_FILE = 'sources.yaml';
 export const GAPS_FILE = 'not-covered.yaml';
@@ -135,6 +141,20 @@ export class ArticleCache {
 
   private reads = 0;
 
+  /** The last cross-check that found no problem (see `checkChanged`). */
+  private check: CheckState | undefined;
+
+  /** The last clean cross-check's state, handed over (the next check changes it): the cache forgets it. */
+  takeCheck(): CheckState | undefined {
+    const state = this.check;
+    this.check = undefined;
+    return state;
+  }
+
+  rememberCheck(state: CheckState | undefined): void {
+    this.check = state;
+  }
+
   /** How many article files `read` has read (rather than trusted by their stat) so far. */
   get filesRead(): number {
     return this.reads;
@@ -190,6 +210,15 @@ export class ArticleCache {
     return now && sameFile(now, known.stat) ? { file, digest: known.digest, result: known.result } : undefined;
   }
 
+  /**
+   * The file as last read when its stat vouched for it then, without looking at it now: for a caller
+   * that knows the file's size, mtime and inode are those it had at the last load (see `LoadOptions`).
+   */
+  trusted(file: string): ArticleRead | undefined {
+    const known = this.byFile.get(file);
+    return known?.stat && known.result.success ? { file, digest: known.digest, result: known.result } : undefined;
+  }
+
   /** Reads and parses the file (the parse is reused when its text is the same as last time). */
   async readNow(full: string, file: string): Promise<ArticleRead> {
     const readAt = Date.now();
@@ -222,15 +251,30 @@ export class ArticleCache {
   }
 }
 
+/** How a load with an `ArticleCache` may save work, and what it reports of it. */
+export interface LoadOptions {
+  /**
+   * Every article file (path relative to the folder) whose size, mtime or inode may differ from what
+   * the previous load with the same cache saw (the watcher knows, from its look at the folder): any
+   * other file the cache trusts is taken as it was without being stat'ed again. Without it, every
+   * file's stat is checked. Ignored without a cache.
+   */
+  readonly changedSince?: ReadonlySet<string>;
+  /** Filled in with how long each phase of the load took (ms), for the reload's log line. */
+  readonly phases?: Record<string, number>;
+}
+
 /**
  * Reads and validates every article (`**\/*.md` except README.md), `synonyms.yaml` and `sources.yaml`
  * under `dir`, and builds the index. Every problem in every file is returned at once; the knowledge
  * base is built only when there are no errors.
  */
-export async function loadKnowledge(dir: string, now: Date = new Date(), cache?: ArticleCache): Promise<KnowledgeResult> {
+export async function loadKnowledge(dir: string, now: Date = new Date(), cache?: ArticleCache, options: LoadOptions = {}): Promise<KnowledgeResult> {
+  const lap = stopwatch(options.phases);
   let files: string[];
   try {
     files = await listFiles(dir);
+    lap('list');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { success: false, problems: [{ file: dir, line: 0, message: `cannot read the knowledge folder: ${e.code ?? e.message}`, severity: 'error' }], articles: [] };
@@ -238,7 +282,9 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const hash = createHash('sha256');
   const problems: Problem[] = [];
   const articleFiles = files.filter((f) => f.endsWith('.md') && path.basename(f).toLowerCase() !== 'readme.md');
-  const { good, refused, broken } = sortOut(await readArticles(dir, articleFiles, cache), hash, problems);
+  const read = await readArticles(dir, articleFiles, cache, options.changedSince);
+  lap('read');
+  const { good, refused, broken } = sortOut(read, hash, problems);
   const topics = sameTopicSpelling([...good, ...refused]);
   problems.push(...topics.problems);
   const parsed = good.map(topics.fix);
@@ -250,16 +296,28 @@ export async function loadKnowledge(dir: string, now: Date = new Date(), cache?:
   const synonymsUsed = content.synonyms ?? new Synonyms([]);
   const checkWords = wordChecker(synonymsUsed);
   const wordsOf = cache ? (a: Article) => cache.checkedWords(a, content.synonymsText, checkWords) : checkWords;
-  problems.push(...(await crossCheck([...parsed, ...refused.map(topics.fix)], broken, content.sources ?? new Map(), synonymsUsed, now, wordsOf)));
+  lap('prepare');
+  const checkInput = { all: [...parsed, ...refused.map(topics.fix)], broken, sources: content.sources ?? new Map<string, SourceDoc>(), synonyms: synonymsUsed, now, wordsOf };
+  // A cache remembers the last clean cross-check: when only some articles changed since, only they are
+  // checked (`checkChanged`); anything it cannot vouch for is checked in full, as without a cache.
+  const environment = `${content.synonymsText}\0${[...checkInput.sources.keys()].sort().join('\0')}`;
+  const clean = cache && refused.length === 0 && broken.size === 0 ? checkChanged(checkInput, environment, cache) : false;
+  if (!clean) {
+    const checked = await crossCheck(checkInput);
+    problems.push(...checked.problems);
+    cache?.rememberCheck(checked.problems.length === 0 && refused.length === 0 && broken.size === 0 ? { ...checked.state, environment } : undefined);
+  }
+  lap('check');
   const { synonyms, sources, gaps, topicNames } = content;
   if (problems.some((p) => p.severity === 'error') || !synonyms || !sources || !gaps || !topicNames) {
     const read = [...parsed, ...refused.map(topics.fix)].map((p) => p.article).filter((a) => a.id !== '');
-    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => a.file.localeCompare(b.file)) };
+    return { success: false, problems: sortProblems(problems), articles: read.sort((a, b) => compareText(a.file, b.file)) };
   }
 
-  const articles = parsed.map((p) => p.article).sort((a, b) => a.file.localeCompare(b.file));
+  const articles = parsed.map((p) => p.article).sort((a, b) => compareText(a.file, b.file));
   const index = await KnowledgeIndex.create(articles, synonyms, gaps, cache?.previousIndex(content.synonymsText));
   cache?.rememberIndex(content.synonymsText, index);
+  lap('index');
   return {
     success: true,
     warnings: sortProblems(problems),
@@ -333,8 +391,22 @@ function wordChecker(synonyms: Synonyms): (a: Article) => CheckedWords {
 /** Files whose stat is checked between two turns of the event loop. */
 const STAT_BATCH = 500;
 
-/** Every article file, read and parsed; with a cache, only the files that changed are. */
-async function readArticles(dir: string, files: readonly string[], cache: ArticleCache | undefined): Promise<ArticleRead[]> {
+/** Adds the time since the last lap to `phases[name]`. */
+function stopwatch(phases: Record<string, number> | undefined): (name: string) => void {
+  let last = performance.now();
+  return (name) => {
+    if (!phases) return;
+    const t = performance.now();
+    phases[name] = Math.round((phases[name] ?? 0) + t - last);
+    last = t;
+  };
+}
+
+/**
+ * Every article file, read and parsed; with a cache, only the files that changed are. Given the files
+ * that may have changed since the last load, the others the cache trusts are not even stat'ed.
+ */
+async function readArticles(dir: string, files: readonly string[], cache: ArticleCache | undefined, changedSince: ReadonlySet<string> | undefined): Promise<ArticleRead[]> {
   if (!cache) {
     return Promise.all(
       files.map(async (f): Promise<ArticleRead> => {
@@ -348,7 +420,7 @@ async function readArticles(dir: string, files: readonly string[], cache: Articl
   for (let i = 0; i < files.length; i += 1) {
     if (i % STAT_BATCH === STAT_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     const f = files[i] as string;
-    out[i] = cache.unchanged(path.join(dir, f), f);
+    out[i] = (changedSince && !changedSince.has(f) ? cache.trusted(f) : undefined) ?? cache.unchanged(path.join(dir, f), f);
     if (!out[i]) changed.push(i);
   }
   await Promise.all(changed.map(async (i) => (out[i] = await cache.readNow(path.join(dir, files[i] as string), files[i] as string))));
@@ -374,7 +446,7 @@ function orderedTopics(articles: readonly Article[], names: readonly TopicName[]
  */
 function sameTopicSpelling(parsed: readonly ParsedArticle[]): { problems: Problem[]; fix: (p: ParsedArticle) => ParsedArticle } {
   const spellings = new Map<string, Map<string, number>>();
-  const ordered = [...parsed].sort((a, b) => a.article.file.localeCompare(b.article.file));
+  const ordered = [...parsed].sort((a, b) => compareText(a.article.file, b.article.file));
   for (const p of ordered) {
     const t = p.article.topic;
     if (t === '') continue;
@@ -413,15 +485,78 @@ function sameTopicSpelling(parsed: readonly ParsedArticle[]): { problems: Proble
 /** Articles cross-checked between two turns of the event loop. */
 const CHECK_BATCH = 1000;
 
+/** What the cross-check is given. */
+interface CheckInput {
+  readonly all: readonly ParsedArticle[];
+  readonly broken: ReadonlySet<string>;
+  readonly sources: ReadonlyMap<string, SourceDoc>;
+  readonly synonyms: Synonyms;
+  readonly now: Date;
+  readonly wordsOf: (a: Article) => CheckedWords;
+}
+
+/**
+ * What a cross-check that found no problem leaves for the next one to check only what changed: the
+ * articles it checked (in order), who owns each question key, and how many articles use each synonym term.
+ * The maps are handed from one check to the next (and changed by it), never shared with a served index.
+ */
+export interface CheckState {
+  /** The synonyms' text and the source names the check was made with. */
+  readonly environment: string;
+  readonly now: number;
+  readonly articles: readonly Article[];
+  readonly owners: Map<string, string>;
+  readonly termUse: Map<string, number>;
+}
+
+/**
+ * True when the articles, checked in full, would give no problem, found by checking only the articles
+ * that changed since the last clean check (same synonyms and sources, same ids in the same order, no
+ * earlier date): no other problem can arise, since every other article passed the same checks against
+ * the same ids, sources and synonyms, and a date only moves further from the future. The last check's
+ * state is updated to this one. False when it cannot say (a full check is then needed, and gives the
+ * problems with their exact order and wording).
+ */
+function checkChanged(input: CheckInput, environment: string, cache: ArticleCache): boolean {
+  const last = cache.takeCheck();
+  const { all, sources, wordsOf } = input;
+  const now = input.now.getTime();
+  if (!last || last.environment !== environment || now < last.now || last.articles.length !== all.length) return false;
+  const changed: number[] = [];
+  for (let k = 0; k < all.length; k += 1) {
+    const a = (all[k] as ParsedArticle).article;
+    const before = last.articles[k] as Article;
+    if (a === before) continue;
+    if (a.id !== before.id) return false;
+    changed.push(k);
+  }
+  const { owners, termUse } = last;
+  for (const k of changed) {
+    const before = last.articles[k] as Article;
+    for (const key of wordsOf(before).questionKeys) if (owners.get(key) === before.id) owners.delete(key);
+    for (const t of wordsOf(before).terms) termUse.set(t, (termUse.get(t) ?? 0) - 1);
+  }
+  const ids = new Set(last.articles.map((a) => a.id));
+  for (const k of changed) {
+    const a = (all[k] as ParsedArticle).article;
+    if (a.related.some((id) => id === a.id || !ids.has(id))) return false;
+    if (a.sources.some((x) => !sources.has(x))) return false;
+    if (a.asOf !== '' && asOfStart(a.asOf).getTime() > now) return false;
+    for (const key of wordsOf(a).questionKeys) {
+      const owner = owners.get(key);
+      if (owner !== undefined && owner !== a.id) return false;
+      owners.set(key, a.id);
+    }
+    for (const t of wordsOf(a).terms) termUse.set(t, (termUse.get(t) ?? 0) + 1);
+  }
+  for (const g of input.synonyms.groups) if ((termUse.get(Synonyms.tokenFor(g.term)) ?? 0) <= 0) return false;
+  cache.rememberCheck({ environment, now, articles: all.map((p) => p.article), owners, termUse });
+  return true;
+}
+
 /** Problems that need more than one file to see: ids, links, sources, collisions, dates. */
-async function crossCheck(
-  all: readonly ParsedArticle[],
-  broken: ReadonlySet<string>,
-  sources: ReadonlyMap<string, SourceDoc>,
-  synonyms: Synonyms,
-  now: Date,
-  wordsOf: (a: Article) => CheckedWords,
-): Promise<Problem[]> {
+async function crossCheck(input: CheckInput): Promise<{ problems: Problem[]; state: Omit<CheckState, 'environment'> }> {
+  const { all, broken, sources, synonyms, now, wordsOf } = input;
   const problems: Problem[] = [];
   // A refused article whose id could not be read cannot be checked against the others.
   const parsed = all.filter((p) => p.article.id !== '');
@@ -433,7 +568,7 @@ async function crossCheck(
     else byId.set(p.article.id, p);
   }
 
-  const questionOwner = new Map<string, { id: string; text: string }>();
+  const questionOwner = new Map<string, string>();
   for (let k = 0; k < parsed.length; k += 1) {
     // A large knowledge base is checked in batches: requests are served between them.
     if (k % CHECK_BATCH === CHECK_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -454,19 +589,20 @@ async function crossCheck(
     a.questions.forEach((q, i) => {
       const key = keys[i] ?? '';
       const owner = questionOwner.get(key);
-      if (owner && owner.id !== a.id) {
-        error(a.file, p.lineOf(['questions', i]), `question "${q}" is also a question of article "${owner.id}"; partners asking it would get either`);
-      } else questionOwner.set(key, { id: a.id, text: q });
+      if (owner !== undefined && owner !== a.id) {
+        error(a.file, p.lineOf(['questions', i]), `question "${q}" is also a question of article "${owner}"; partners asking it would get either`);
+      } else questionOwner.set(key, a.id);
     });
   }
 
-  const used = new Set(parsed.flatMap((p) => wordsOf(p.article).terms));
+  const termUse = new Map<string, number>();
+  for (const p of parsed) for (const t of wordsOf(p.article).terms) termUse.set(t, (termUse.get(t) ?? 0) + 1);
   for (const g of synonyms.groups) {
-    if (!used.has(Synonyms.tokenFor(g.term))) {
+    if (!termUse.has(Synonyms.tokenFor(g.term))) {
       error(SYNONYMS_FILE, g.line, `synonym term "${g.term}" maps to nothing: no article mentions it or its alternatives`);
     }
   }
-  return problems;
+  return { problems, state: { now: now.getTime(), articles: parsed.map((p) => p.article), owners: questionOwner, termUse } };
 }
 
 async function readOptional<T>(
@@ -500,7 +636,7 @@ async function readOptional<T>(
 async function listFiles(dir: string, rel = ''): Promise<string[]> {
   const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
   const out: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of entries.sort((a, b) => compareText(a.name, b.name))) {
     if (e.name.startsWith('.')) continue;
     const child = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...(await listFiles(dir, child)));
@@ -510,5 +646,5 @@ async function listFiles(dir: string, rel = ''): Promise<string[]> {
 }
 
 function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return [...problems].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
 }

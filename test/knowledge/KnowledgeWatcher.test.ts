@@ -228,6 +228,32 @@ describe('KnowledgeWatcher', () => {
     expect(next.version.hash).not.toBe(before.version.hash);
   });
 
+  it('serves what a full load of the folder gives after a folder of articles is added, renamed and removed', async () => {
+    const { watcher, dir, file } = await setup();
+    const fullHash = async () => {
+      const full = await loadKnowledge(dir);
+      return full.success ? full.data.version.hash : 'refused';
+    };
+    const billing = await fs.readFile(file(BILLING), 'utf8');
+    const copy = (id: string) =>
+      billing
+        .replace(`id: ${BILLING_ID}`, `id: ${id}`)
+        .replace(/^title: .*$/m, `title: "What does the ${id} policy say?"`)
+        .replace(/\nquestions:\n(?: {2}- .*\n)+/, `\nquestions:\n  - "Where is the ${id} policy written?"\n`);
+    await fs.mkdir(file('extra/deeper'), { recursive: true });
+    await fs.writeFile(file('extra/deeper/quokka-policy.md'), copy('quokka-policy'));
+    await fs.writeFile(file('extra/wombat-policy.md'), copy('wombat-policy'));
+    await waitFor('the new folder', () => watcher.current().index.get('quokka-policy') && watcher.current().index.get('wombat-policy'));
+    expect(watcher.current().version.hash).toBe(await fullHash());
+    await fs.rename(file('extra'), file('moved'));
+    await waitFor('the renamed folder', () => watcher.current().index.get('quokka-policy')?.file === 'moved/deeper/quokka-policy.md');
+    expect(watcher.current().version.hash).toBe(await fullHash());
+    await fs.rm(file('moved'), { recursive: true });
+    await waitFor('the removed folder', () => !watcher.current().index.get('quokka-policy'));
+    expect(watcher.current().index.get('wombat-policy')).toBeUndefined();
+    expect(watcher.current().version.hash).toBe(await fullHash());
+  });
+
   it('treats a load that throws as a refused change and stop() waits for a reload in progress', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-watch-'));
     dirs.push(dir);

@@ -105,6 +105,21 @@ describe('a sharded index reloaded in part', () => {
     // The index it replaced still answers as it did (turns in flight keep it).
     expect(first.index.get(removedId)?.id).toBe(removedId);
     expect(first.index.search('Who can claim the zebrafoil rebate?').hits[0]?.article.id).not.toBe('added-zebrafoil');
+
+    // Then texts alone change (every article stays where it was): one article takes another's title as
+    // an alternate question, one gets a new rare word.
+    const taker = path.join(dir, files[30] as string);
+    const titled = full.articles.find((a) => a.file === files[31]) as (typeof full.articles)[number];
+    const takerText = await fs.readFile(taker, 'utf8');
+    await fs.writeFile(taker, takerText.replace('\nquestions:\n', `\nquestions:\n  - "${titled.title.replace(/"/g, '')} for the wombatfern scheme"\n`));
+    const again = loaded(await loadKnowledge(dir, new Date(), cache));
+    const fullAgain = loaded(await loadKnowledge(dir));
+    expect(again.index.builtShards).toBe(1);
+    const more = [...questions, titled.title, `${titled.title} for the wombatfern scheme`, 'wombatfern', 'wombatfen scheme'];
+    for (const q of more) expect([q, outcome(again.index, q)]).toEqual([q, outcome(fullAgain.index, q)]);
+    expect(again.index.search('wombatfern scheme').hits[0]?.article.file).toBe(files[30]);
+    // The index before it is untouched.
+    expect(incremental.index.search('wombatfern scheme').hits.some((h) => h.article.file === files[30])).toBe(false);
   }, 120_000);
 
   it('indexes everything again when the synonyms change', async () => {

@@ -342,5 +342,56 @@ describe('loadKnowledge', () => {
       const kb = loaded(await loadKnowledge(dir, new Date(), cache));
       expect(kb.articles.map((a) => a.id)).toEqual(['one']);
     });
+
+    it('after each edit, refuses or accepts the folder with the same problems as a load without the cache', async () => {
+      const synonyms = '- term: WPC\n  also: [worldwide partner conference]\n';
+      const three = (spec: Partial<ArticleSpec> = {}) => article({ id: 'three', questions: ['When is the WPC held?'], related: ['one'], ...spec });
+      const dir = await folder({
+        'sources.yaml': SOURCES,
+        'synonyms.yaml': synonyms,
+        'one.md': article({ id: 'one', questions: ['Who can bill customers?'] }),
+        'two.md': article({ id: 'two', questions: ['How do partners get paid?'] }),
+        'sub/three.md': three(),
+      });
+      const cache = new ArticleCache();
+      const now = new Date('2012-01-01T00:00:00Z');
+      loaded(await loadKnowledge(dir, now, cache));
+      // Each step edits one article (or adds or removes one): every problem the cross-check knows, each
+      // made in a clean folder (a reload after a clean load checks only what changed), then fixed.
+      const steps: [string, string | undefined][] = [
+        ['two.md', article({ id: 'two', questions: ['How are partners paid?'] })],
+        ['two.md', article({ id: 'two', questions: ['How are partners paid?', 'who can bill customers'] })],
+        ['two.md', article({ id: 'two', questions: ['How are partners paid?'] })],
+        ['sub/three.md', three({ questions: ['When is the worldwide partner conference held?', 'When is it?'] })],
+        ['one.md', article({ id: 'one', questions: ['When is it?'] })],
+        ['one.md', article({ id: 'one', questions: ['Who can bill customers?'] })],
+        ['sub/three.md', three({ related: ['one', 'three'] })],
+        ['sub/three.md', three()],
+        ['sub/three.md', three({ related: ['gone'] })],
+        ['sub/three.md', three()],
+        ['sub/three.md', three({ source: 'b.txt' })],
+        ['sub/three.md', three()],
+        ['sub/three.md', three({ asOf: '2013' })],
+        ['sub/three.md', three()],
+        ['sub/three.md', three({ questions: ['When is it held?'] })],
+        ['sub/three.md', three()],
+        ['two.md', article({ id: 'one' })],
+        ['two.md', article({ id: 'two', questions: ['How are partners paid?'] })],
+        ['four.md', article({ id: 'four', related: ['two'] })],
+        ['two.md', undefined],
+        ['four.md', article({ id: 'four' })],
+        ['sub/three.md', three({ asOf: '2011' })],
+      ];
+      for (const [file, text] of steps) {
+        if (text === undefined) await fs.rm(path.join(dir, file));
+        else await fs.writeFile(path.join(dir, file), text);
+        const cached = await loadKnowledge(dir, now, cache);
+        const full = await loadKnowledge(dir, now);
+        const summary = (r: typeof full) => (r.success ? { ids: r.data.articles.map((x) => x.id), hash: r.data.version.hash } : r.problems);
+        expect([file, summary(cached)]).toEqual([file, summary(full)]);
+      }
+      // The last step loads: a clean folder again after every kind of problem.
+      expect((await loadKnowledge(dir, now, cache)).success).toBe(true);
+    });
   });
 });
