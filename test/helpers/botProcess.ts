@@ -10,6 +10,11 @@ export interface BotProcess {
   readonly logs: Record<string, unknown>[];
   readonly stderr: () => string;
   exited(): Promise<number | null>;
+  /**
+   * The first log line that matches, waiting for it: the bot gathers log lines and writes them together
+   * (within a tenth of a second), so a line can arrive just after the reply or status that it goes with.
+   */
+  logged(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 /** How to start the process: a command that runs `node dist/src/index.js` (e.g. inside a namespace), and its user. */
@@ -45,7 +50,16 @@ export async function spawnBot(env: Record<string, string> = {}, launch: Launch 
     });
     void exit.then((code) => reject(new Error(`bot exited with ${code} before listening: ${err}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}`, logs, stderr: () => err, exited: () => exit };
+  const logged = async (match: (line: Record<string, unknown>) => boolean, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = logs.find(match);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms; got: ${logs.map((l) => String(l.msg)).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { child, url: `http://127.0.0.1:${port}`, logs, stderr: () => err, exited: () => exit, logged };
 }
 
 /** Runs the built bot with the given environment (and no .env influence), for start-up checks. */

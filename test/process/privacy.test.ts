@@ -25,8 +25,7 @@ describe('the question-log salt in production', () => {
       const bot = await spawnBot({ NODE_ENV: 'production', DATA_DIR: dataDir });
       try {
         await ask(bot, 'when is WPC?');
-        await new Promise((r) => setTimeout(r, 100));
-        const turn = bot.logs.find((l) => l.msg === 'turn');
+        const turn = await bot.logged((l) => l.msg === 'turn');
         expect(turn?.conversationId).toMatch(/^[0-9a-f]{16}$/);
         expect(JSON.stringify(bot.logs)).not.toMatch(/private-conversation-42|private-partner-7/);
         hashes.push(turn?.conversationId);

@@ -83,6 +83,7 @@ withMounts('storage failing under a running bot process (DATA_DIR on a small tmp
   it('a full disk: 503 with the reason everywhere, /readyz 503, logged once; back in service by itself once space is freed', async () => {
     const b = await start();
     await incident(b, `dd if=/dev/zero of="${dataDir}/filler" bs=64k 2>/dev/null; true`, `rm -f "${dataDir}/filler"`, 'the storage is full', 8);
+    await b.logged((l) => l.msg === 'storage available again');
     const named = (msg: string) => b.logs.filter((l) => l.msg === msg);
     expect(named('storage unavailable')).toHaveLength(1);
     expect(named('storage unavailable')[0]).toMatchObject({ reason: 'the storage is full', error: { code: 'ENOSPC' } });
@@ -94,6 +95,7 @@ withMounts('storage failing under a running bot process (DATA_DIR on a small tmp
   it('a disk that turns read-only: the same, and back when it is writable again', async () => {
     const b = await start();
     await incident(b, `mount -o remount,ro "${dataDir}"`, `mount -o remount,rw "${dataDir}"`, 'the storage is read-only');
+    await b.logged((l) => l.msg === 'storage available again');
     expect(b.logs.filter((l) => l.msg === 'storage unavailable')).toHaveLength(1);
     expect(b.logs.filter((l) => l.msg === 'storage available again')).toHaveLength(1);
   });
@@ -118,6 +120,7 @@ describe('Azure Blob storage failing under a running bot process', () => {
       proxy.setMode('pass');
       await until(async () => (await call(`${b.url}/readyz`)).status === 200, '/readyz to be 200 again');
       expect((await ask('what is BPOS?')).status).toBe(200);
+      await b.logged((l) => l.msg === 'storage available again');
       expect(b.logs.filter((l) => l.msg === 'storage unavailable')).toHaveLength(1);
       expect(b.logs.filter((l) => l.msg === 'storage available again')).toHaveLength(1);
     } finally {
