@@ -103,19 +103,18 @@ interface Asked {
 /**
  * What the question pins down, worked out once per question: the answering core checks a few dozen
  * passages against the same question, and making these again for each was a good share of what a
- * question allocates.
+ * question allocates. Only the last question's is kept (the checks of one question run together).
  */
-const askedCache = new WeakMap<QuestionForm, { readonly words: readonly WeightedWord[]; readonly asked: Asked }>();
+let lastAsked: { readonly form: QuestionForm; readonly words: readonly WeightedWord[]; readonly asked: Asked } | undefined;
 function askedIn(form: QuestionForm, words: readonly WeightedWord[]): Asked {
-  const known = askedCache.get(form);
-  if (known && known.words === words) return known.asked;
+  if (lastAsked && lastAsked.form === form && lastAsked.words === words) return lastAsked.asked;
   const asked: Asked = {
     names: form.details.filter((d) => d.kind === 'name'),
     questionStems: new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word))),
     pinnedNames: form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? '')),
     pinned: new Set(form.details.flatMap((d) => d.words)),
   };
-  askedCache.set(form, { words, asked });
+  lastAsked = { form, words, asked };
   return asked;
 }
 
