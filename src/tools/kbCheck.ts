@@ -19,6 +19,8 @@ import { formatProblem, type Problem } from '../content/Problem';
 import { parseQuestionSet } from '../knowledge/questionSet';
 import { runCli } from './runCli';
 
+const USAGE = 'usage: npm run kb:check -- [--knowledge dir] [--dialogs dir] [--questions file] [--stale-years N]';
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -30,7 +32,7 @@ async function main(): Promise<number> {
   });
   const staleYears = Number(values['stale-years']);
   if (!Number.isFinite(staleYears) || staleYears <= 0) {
-    console.error('usage: npm run kb:check -- [--knowledge dir] [--dialogs dir] [--questions file] [--stale-years N]');
+    console.error(USAGE);
     return 2;
   }
   const [kb, dialogs] = await Promise.all([loadKnowledge(values.knowledge), loadDialogs(values.dialogs)]);
@@ -70,4 +72,4 @@ async function main(): Promise<number> {
   return errors === 0 ? 0 : 1;
 }
 
-runCli(main);
+runCli(main, USAGE);
