@@ -36,8 +36,8 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
   {
-    // Build and install scripts: plain CommonJS run by node.
-    files: ['scripts/**/*.js', '*.config.js'],
+    // Build and install scripts, jest's set-up: plain CommonJS run by node.
+    files: ['scripts/**/*.js', '*.config.js', 'test/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -7,11 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { decide } from '../src/answering/answer';
 import { loadDialogs } from '../src/dialogs/loadDialogs';
 import { loadKnowledge } from '../src/knowledge/loadKnowledge';
+import { benchArgs } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -41,7 +41,7 @@ function timeEach(run: () => void, rounds: number): number[] {
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { file: { type: 'string', default: 'test/eval/questions.yaml' }, rounds: { type: 'string', default: '30' } } });
+  const { values } = benchArgs({ options: { file: { type: 'string', default: 'test/eval/questions.yaml' }, rounds: { type: 'string', default: '30' } } });
   const rounds = Math.min(1000, Math.max(1, Number(values.rounds)));
   const questions = [...new Set(questionsIn(parse(readFileSync(path.resolve(ROOT, values.file), 'utf8'))))];
   const [kb, dialogs] = await Promise.all([loadKnowledge(path.join(ROOT, 'knowledge')), loadDialogs(path.join(ROOT, 'dialogs'))]);

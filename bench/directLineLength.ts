@@ -13,8 +13,7 @@
 import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { knowledgeQuestions, percentile, ROOT, startServer } from './harness';
+import { benchArgs, knowledgeQuestions, percentile, ROOT, startServer } from './harness';
 
 /**
  * The CPU time the process (every thread: the main one, libuv's pool doing file I/O, the garbage
@@ -57,7 +56,7 @@ interface Conversation {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { exchanges: { type: 'string', default: '200' }, conversations: { type: 'string', default: '5' } } });
+  const { values } = benchArgs({ options: { exchanges: { type: 'string', default: '200' }, conversations: { type: 'string', default: '5' } } });
   const exchanges = Math.min(1000, Math.max(20, Number(values.exchanges)));
   const conversations = Math.min(20, Math.max(1, Number(values.conversations)));
   const questions = knowledgeQuestions();

@@ -19,15 +19,14 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config';
-import { benchQuestions, percentile, ROOT, startServer } from './harness';
+import { benchArgs, benchQuestions, percentile, ROOT, startServer } from './harness';
 
 /** Questions per partner conversation: well under the per-conversation limit of a minute. */
 const PER_CONVERSATION = 10;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { questions: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '2' }, floods: { type: 'string', default: '8,320,8:0' } } });
+  const { values } = benchArgs({ options: { questions: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '2' }, floods: { type: 'string', default: '8,320,8:0' } } });
   const perPhase = Math.min(10000, Math.max(50, Number(values.questions)));
   const rounds = Math.min(10, Math.max(1, Number(values.rounds)));
   const defaults = parseConfig({});

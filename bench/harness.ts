@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import autocannon from 'autocannon';
 import { parse as parseYaml } from 'yaml';
 import { allQuestions, parseQuestionSet } from '../src/knowledge/questionSet';
@@ -109,3 +110,25 @@ export async function load(port: number, label: string, questions: readonly stri
   );
 }
 
+
+/**
+ * A benchmark's options (`parseArgs`), or its usage: printed for `--help`, and with the reason for an
+ * unknown or malformed option (exit code 2), rather than a stack trace.
+ */
+export function benchArgs<const C extends ParseArgsConfig>(config: C): ReturnType<typeof parseArgs<C>> {
+  const usage = () => {
+    const script = path.relative(ROOT, process.argv[1] ?? '').replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    const options = Object.entries(config.options ?? {}).map(([name, o]) => `  --${name}${o.type === 'string' ? ' <value>' : ''}${o.default !== undefined ? ` (default ${String(o.default)})` : ''}`);
+    return [`options (what each does: the comment at the top of ${script}):`, ...options].join('\n');
+  };
+  if (process.argv.slice(2).includes('--help')) {
+    console.log(usage());
+    process.exit(0);
+  }
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n${usage()}`);
+    process.exit(2);
+  }
+}

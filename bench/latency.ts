@@ -8,13 +8,12 @@
  *   npm run bench -- [--requests 3000] [--connections 16]
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { decide } from '../src/answering/answer';
 import { loadKnowledge } from '../src/knowledge/loadKnowledge';
-import { benchQuestions, load, percentile, ROOT, startServer } from './harness';
+import { benchArgs, benchQuestions, load, percentile, ROOT, startServer } from './harness';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '3000' }, connections: { type: 'string', default: '16' } } });
+  const { values } = benchArgs({ options: { requests: { type: 'string', default: '3000' }, connections: { type: 'string', default: '16' } } });
   const requests = Math.min(20000, Math.max(100, Number(values.requests)));
   const connections = Math.min(64, Math.max(1, Number(values.connections)));
   const questions = benchQuestions();

@@ -21,9 +21,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateKnowledge } from './generateKnowledge';
-import { ROOT, startServer } from './harness';
+import { benchArgs, ROOT, startServer } from './harness';
 
 interface WorkerFigures {
   loadMs: number;
@@ -43,7 +42,7 @@ interface Timing {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = benchArgs({
     options: {
       sizes: { type: 'string', default: '17,1000,10000' },
       questions: { type: 'string', default: '500' },

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** What `npm run ask -- "when is WPC?"` should take at most, wall clock, on a busy 2-core machine. */
@@ -85,7 +85,7 @@ const loadAverage = () =>
     .join(' ');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+  const { values } = benchArgs({ options: { runs: { type: 'string', default: '5' } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number of at least 1');
 

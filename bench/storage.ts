@@ -8,12 +8,11 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { startAzurite } from '../test/helpers/azurite';
-import { benchQuestions, load, ROOT, startServer } from './harness';
+import { benchArgs, benchQuestions, load, ROOT, startServer } from './harness';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, connections: { type: 'string', default: '16' } } });
+  const { values } = benchArgs({ options: { requests: { type: 'string', default: '2000' }, connections: { type: 'string', default: '16' } } });
   const requests = Math.min(20000, Math.max(100, Number(values.requests)));
   const connections = Math.min(64, Math.max(1, Number(values.connections)));
   const questions = benchQuestions();

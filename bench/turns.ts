@@ -31,10 +31,9 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { formatBreakdown, summariseProfile } from './cpuProfile';
-import { knowledgeQuestions, ROOT, startServer } from './harness';
+import { benchArgs, knowledgeQuestions, ROOT, startServer } from './harness';
 
 interface Run {
   rps: number;
@@ -151,7 +150,7 @@ async function profileTargets(targets: readonly Target[], questions: readonly st
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = benchArgs({
     options: {
       seconds: { type: 'string', default: '6' },
       rounds: { type: 'string', default: '3' },

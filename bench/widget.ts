@@ -11,9 +11,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { benchQuestions, percentile, ROOT, startServer } from './harness';
+import { benchArgs, benchQuestions, percentile, ROOT, startServer } from './harness';
 
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -31,7 +30,7 @@ const stats = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, turns: { type: 'string', default: '300' } } });
+  const { values } = benchArgs({ options: { runs: { type: 'string', default: '5' }, turns: { type: 'string', default: '300' } } });
   const runs = Math.min(20, Math.max(1, Number(values.runs)));
   const turns = Math.min(2000, Math.max(10, Number(values.turns)));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-widget-'));

@@ -75,7 +75,7 @@ export interface Decision {
   /** The message (or the part of it) decided on. */
   readonly question: string;
   readonly reply: Reply;
-  readonly result: SearchResult;
+  readonly result: DecidedSearch;
   readonly form?: QuestionForm;
   /** The chosen passages and the ones that came next. */
   readonly chosen: readonly PassageHit[];
@@ -85,6 +85,23 @@ export interface Decision {
   readonly anchored: boolean;
   /** Share of the question's salience the lead article does not cover (off the subject when high). */
   readonly uncoveredShare?: number;
+}
+
+/**
+ * What a decision keeps of its search: the question's words, the subject the sources are known not to
+ * cover, and whether the lead article matched the question exactly. The hits themselves (every passage
+ * scored, with its word sets) are left behind: a decision lives on in the answer caches, and keeping
+ * them made each one tens of kB that every young-generation collection had to copy and promote.
+ */
+export interface DecidedSearch {
+  readonly words: readonly WeightedWord[];
+  readonly gap?: string;
+  readonly exact: boolean;
+}
+
+function kept(result: SearchResult): DecidedSearch {
+  const top = result.hits[0];
+  return { words: result.words, ...(result.gap !== undefined ? { gap: result.gap } : {}), exact: top !== undefined && (top.exact || top.exactSection !== undefined) };
 }
 
 /**
@@ -136,7 +153,7 @@ function pinsMissing(a: Answerability): boolean {
 
 /** `explain` without the cache, and without `shown` (see `withoutShown`). */
 function explainAfresh(text: string, index: KnowledgeIndex, options: Omit<DecideOptions, 'shown'>): Decision {
-  const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], hits: [] }, chosen: [], runnerUps: [], anchored: false });
+  const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], exact: false }, chosen: [], runnerUps: [], anchored: false });
   const intent = options.smallTalk ? smallTalkIntent(text, options.smallTalk) : undefined;
   if (intent === 'person') return none({ kind: 'escalate' });
   if (intent) return none({ kind: 'smallTalk', intent });
@@ -156,7 +173,7 @@ function explainAfresh(text: string, index: KnowledgeIndex, options: Omit<Decide
 }
 
 function decideOn(question: string, result: SearchResult, index: KnowledgeIndex, options: DecideOptions): Omit<Decision, 'question'> {
-  const base = { result, chosen: [] as PassageHit[], runnerUps: [] as PassageHit[], anchored: false };
+  const base = { result: kept(result), chosen: [] as PassageHit[], runnerUps: [] as PassageHit[], anchored: false };
   const top = result.hits[0];
   const ownContent = result.words.filter((w) => w.kind === 'content' && !w.context);
   if (!top) {

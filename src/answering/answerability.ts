@@ -93,6 +93,31 @@ export function holdsPeriod(words: ReadonlySet<string>, w: string): boolean {
   return words.has(SEASON_ALIASES.get(w) ?? w) || (SEASON_MONTHS.get(w) ?? []).some((m) => words.has(m));
 }
 
+interface Asked {
+  readonly names: readonly Detail[];
+  readonly questionStems: ReadonlySet<string>;
+  readonly pinnedNames: readonly string[];
+  readonly pinned: ReadonlySet<string>;
+}
+
+/**
+ * What the question pins down, worked out once per question: the answering core checks a few dozen
+ * passages against the same question, and making these again for each was a good share of what a
+ * question allocates. Only the last question's is kept (the checks of one question run together).
+ */
+let lastAsked: { readonly form: QuestionForm; readonly words: readonly WeightedWord[]; readonly asked: Asked } | undefined;
+function askedIn(form: QuestionForm, words: readonly WeightedWord[]): Asked {
+  if (lastAsked && lastAsked.form === form && lastAsked.words === words) return lastAsked.asked;
+  const asked: Asked = {
+    names: form.details.filter((d) => d.kind === 'name'),
+    questionStems: new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word))),
+    pinnedNames: form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? '')),
+    pinned: new Set(form.details.flatMap((d) => d.words)),
+  };
+  lastAsked = { form, words, asked };
+  return asked;
+}
+
 /**
  * Checks the chosen passages against what the question pins down: every name, number, period and
  * kind of figure must be covered; a figure, date or name asked for must sit in a clause together with
@@ -107,11 +132,9 @@ export function checkAnswerability(
   alsoShown: readonly PassageView[] = [],
 ): Answerability {
   const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
-  const names = form.details.filter((d) => d.kind === 'name');
+  const { names, questionStems, pinnedNames, pinned } = askedIn(form, words);
   const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d, names, form.asks === 'figure')));
   const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, lexicon));
-  const questionStems = new Set(words.filter((w) => w.kind === 'content' && !w.everywhere).map((w) => stem(w.word)));
-  const pinnedNames = form.details.filter((d) => d.kind === 'name').map((d) => stem(d.words[0] ?? ''));
   // "The source names only CDW and Dell" limits "who are the top partners?" and "is Rackspace on the
   // list?", not "is Dell on the list?" nor "how many customers have they moved?"; "The source does not
   // say whether this changes with Office 365" limits "will billing change with Office 365?", and "The
@@ -125,7 +148,6 @@ export function checkAnswerability(
   // A limit stated anywhere in the reply (the short answer that follows a detail too) applies.
   const limit = [...shown.map((h) => h.view), ...alsoShown].some((v) => v.limit && v.clauses.some((c) => relevantLimit(c, v)));
   const unmetWith = asksUnmet ? form.details.filter((d) => (d.kind === 'name' || d.kind === 'period') && !missing.includes(d)) : [];
-  const pinned = new Set(form.details.flatMap((d) => d.words));
   const lead = shown[0];
   const uncovered = words.filter(
     (w) =>

@@ -225,7 +225,7 @@ function namesGiven(d: Decision, index: KnowledgeIndex): string[] {
 
 /** A message that is a clear question of its own: an exact match, or an answer that names its own subject. */
 function standsAlone(d: Decision): boolean {
-  if (d.result.hits[0]?.exact || d.result.hits[0]?.exactSection !== undefined) return true;
+  if (d.result.exact) return true;
   if (d.reply.kind !== 'answer') return false;
   const lead = d.chosen[0];
   return d.result.words.some((w) => w.kind === 'content' && !w.context && w.anchor && !w.everywhere && lead !== undefined && (lead.own.has(w.word) || lead.framed.has(w.word)));

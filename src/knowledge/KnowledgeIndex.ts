@@ -293,6 +293,33 @@ export interface IndexState {
  * throws on `:` `~` `^` and treats `-` `+` `*` as operators): it is split into words first and each
  * word becomes a plain term clause.
  */
+/**
+ * A passage scored against a question. Its view is worked out only when read: the answering core looks
+ * into a few passages per question, and every article scored brings all of its passages. (A class, so
+ * that the getter is one on the prototype rather than a closure made for each of the dozens of passages
+ * a question scores.)
+ */
+class ScoredPassage implements PassageHit {
+  readonly passage: Passage;
+  constructor(
+    readonly article: Article,
+    private readonly entry: PassageEntry,
+    private readonly views: { of(p: PassageEntry): PassageView },
+    readonly coverage: number,
+    readonly own: ReadonlySet<string>,
+    readonly framed: ReadonlySet<string>,
+    readonly elsewhere: ReadonlySet<string>,
+    readonly described: ReadonlySet<string>,
+    readonly sectionCoverage: number,
+  ) {
+    this.passage = entry.passage;
+  }
+
+  get view(): PassageView {
+    return this.views.of(this.entry);
+  }
+}
+
 export class KnowledgeIndex {
   /** The index's shards: an article's shard comes from its file's path (`shardOf`). */
   private shards: readonly Shard[] = [];
@@ -1127,20 +1154,7 @@ export class KnowledgeIndex {
       covered += w.weight * credit;
       total += w.weight;
     }
-    return {
-      article: entry.article,
-      passage: p.passage,
-      // Worked out only for the passages the answering core looks into (a few per question).
-      get view() {
-        return views.of(p);
-      },
-      coverage: total > 0 ? covered / total : 0,
-      own: own ?? NO_STEMS,
-      framed: framed ?? NO_STEMS,
-      elsewhere: elsewhere ?? NO_STEMS,
-      described: described ?? NO_STEMS,
-      sectionCoverage: asked > 0 ? sectioned / asked : 0,
-    };
+    return new ScoredPassage(entry.article, p, views, total > 0 ? covered / total : 0, own ?? NO_STEMS, framed ?? NO_STEMS, elsewhere ?? NO_STEMS, described ?? NO_STEMS, asked > 0 ? sectioned / asked : 0);
   }
 
   /** A word no article uses that belongs to one synonym group's phrases stands for that group. */

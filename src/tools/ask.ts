@@ -14,6 +14,8 @@ import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { formatProblem } from '../content/Problem';
 import { runCli } from './runCli';
 
+const USAGE = 'usage: npm run ask -- "your question" [--after "an earlier question" ...] [--knowledge dir]';
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -21,7 +23,7 @@ async function main(): Promise<number> {
   });
   const question = positionals.join(' ');
   if (question.trim() === '') {
-    console.error('usage: npm run ask -- "your question" [--after "an earlier question" ...] [--knowledge dir]');
+    console.error(USAGE);
     return 2;
   }
   const [kb, dialogs] = await Promise.all([loadKnowledge(values.knowledge), loadDialogs(values.dialogs)]);
@@ -100,4 +102,4 @@ function indent(text: string): string {
     .join('\n');
 }
 
-runCli(main);
+runCli(main, USAGE);

@@ -116,4 +116,4 @@ async function main(): Promise<number> {
   return gateFailures(result).length === 0 && broken === 0 ? 0 : 1;
 }
 
-if (require.main === module) runCli(main);
+if (require.main === module) runCli(main, USAGE);

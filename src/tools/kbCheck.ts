@@ -12,11 +12,14 @@ import { parseArgs } from 'node:util';
 import { decide } from '../answering/answer';
 import { leadArticle } from '../answering/Reply';
 import { loadDialogs } from '../dialogs/loadDialogs';
+import { loadScripts } from '../escalation/script';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { coverageWarnings } from '../knowledge/coverage';
 import { formatProblem, type Problem } from '../content/Problem';
 import { parseQuestionSet } from '../knowledge/questionSet';
 import { runCli } from './runCli';
+
+const USAGE = 'usage: npm run kb:check -- [--knowledge dir] [--dialogs dir] [--questions file] [--stale-years N]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -29,7 +32,7 @@ async function main(): Promise<number> {
   });
   const staleYears = Number(values['stale-years']);
   if (!Number.isFinite(staleYears) || staleYears <= 0) {
-    console.error('usage: npm run kb:check -- [--knowledge dir] [--dialogs dir] [--questions file] [--stale-years N]');
+    console.error(USAGE);
     return 2;
   }
   const [kb, dialogs] = await Promise.all([loadKnowledge(values.knowledge), loadDialogs(values.dialogs)]);
@@ -61,10 +64,12 @@ async function main(): Promise<number> {
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
   if (kb.success) console.log(`${kb.data.articles.length} articles, knowledge version ${kb.data.version.hash}`);
-  if (dialogs.success) console.log(`${dialogs.data.scripts.length} escalation scripts: ${dialogs.data.scripts.map((s) => s.id).join(', ')}`);
+  // The scripts are listed whenever they load, even when another file of the folder has errors.
+  const scripts = dialogs.success ? dialogs.data.scripts : await loadScripts(values.dialogs).then((r) => (r.success ? r.data : undefined));
+  if (scripts) console.log(`${scripts.length} escalation scripts: ${scripts.map((s) => s.id).join(', ')}`);
   if (!kb.success) console.log(`(which articles the questions in ${values.questions} reach is checked once the knowledge base loads)`);
   console.log(errors === 0 ? `OK (${warnings} warnings)` : `${errors} errors, ${warnings} warnings`);
   return errors === 0 ? 0 : 1;
 }
 
-runCli(main);
+runCli(main, USAGE);

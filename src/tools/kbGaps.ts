@@ -12,6 +12,7 @@ import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
 import { loadKnowledge } from '../knowledge/loadKnowledge';
 import { formatProblem } from '../content/Problem';
 import { stem } from '../knowledge/words';
+import { runCli } from './runCli';
 
 export const USAGE =
   'usage: node dist/src/tools/kbGaps.js [--log dir] [--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--knowledge dir] [--json]';
@@ -160,12 +161,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runCli(() => main(process.argv.slice(2)), USAGE);

@@ -18,6 +18,8 @@ const STAND_IN: PackageValues = {
   botDomain: 'bot.example.com',
 };
 
+const USAGE = 'usage: npm run teams:package -- [--dir appPackage] [--out file.zip] | npm run teams:validate';
+
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
   const { values: args } = parseArgs({
@@ -56,4 +58,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCli(main);
+runCli(main, USAGE);

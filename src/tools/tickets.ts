@@ -10,6 +10,8 @@ import { TicketStore } from '../escalation/TicketStore';
 import { readOnlyFolder } from '../storage/JournalStorage';
 import { runCli } from './runCli';
 
+const USAGE = 'usage: npm run tickets -- [--pending] [--json] [--data dir]';
+
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
   const { values } = parseArgs({
@@ -53,4 +55,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCli(main);
+runCli(main, USAGE);

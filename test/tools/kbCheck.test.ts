@@ -80,4 +80,23 @@ describe('npm run kb:check', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('still lists the escalation scripts when another file of the dialogs folder has an error', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-check-'));
+    try {
+      await fs.cp(path.join(ROOT, 'dialogs'), dir, { recursive: true });
+      await edit(path.join(dir, 'messages.yaml'), (t) => t.replace('widgetTryAgain: Try again', 'widgetTryAgain: Try {again}'));
+      const { code, out } = await kbCheck(['--dialogs', dir]);
+      expect(code).toBe(1);
+      expect(out).toMatch(/messages\.yaml:\d+: .*again/);
+      expect(out).toMatch(/^2 escalation scripts: billing, support$/m);
+      // A broken script is not listed as if it loaded.
+      await edit(path.join(dir, 'billing.yaml'), (t) => t.replace('kind: choice', 'kind: multiple'));
+      const broken = await kbCheck(['--dialogs', dir]);
+      expect(broken.out).toMatch(/billing\.yaml:\d+/);
+      expect(broken.out).not.toMatch(/escalation scripts:/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

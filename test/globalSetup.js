@@ -1,0 +1,3 @@
+'use strict';
+// Jest global set-up: see tempRoot.js.
+module.exports = require('./tempRoot').setup;
