@@ -1,7 +1,8 @@
 import { AnswerCache } from './answerCache';
 import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
 import { splitWords } from '../knowledge/words';
-import { explain, isFragment, passageKey, type Decision } from './answer';
+import { explain, isFragment, passageKey, type Decision, type DecideOptions } from './answer';
+import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { answeringNames } from './answerability';
 import { readMessage, withoutMentions } from './message';
 import type { Reply } from './Reply';
@@ -13,8 +14,17 @@ import type { SmallTalkWords } from './smallTalk';
  * state, so it works across instances and restarts.
  */
 export interface TopicContext {
-  /** The last question as the bot read it (a follow-up includes the question it followed). */
+  /**
+   * What the last question asked, in the partner's words: the question itself, and for a fragment
+   * ("and for BPOS?") the ask it carried over from the one before ("can I bill for it?"). Never the
+   * whole conversation: a follow-up leans on the last question, not on every earlier one.
+   */
   readonly question: string;
+  /**
+   * What the conversation is about, as the partner named it ("office 365", "CDW"): the names the last
+   * question gave, or the ones it carried over when it named none ("when does it launch?").
+   */
+  readonly subject?: readonly string[];
   /** The article the last reply answered from, if any. */
   readonly articleId?: string;
   /** Passages this conversation has shown (`articleId#index`), newest last. */
@@ -41,6 +51,10 @@ const MAX_SHOWN = 12;
 const MAX_CONTEXT_CHARS = 300;
 
 const MAX_NAMES = 4;
+const MAX_SUBJECT = 4;
+/** A question of this many words or fewer ("over what period?") leans on the last one for what it asks. */
+const SHORT_WORDS = 3;
+const WIDENS = /\b(?:all|together|altogether|combined|in total|overall|whole|every one|all of them)\b/;
 const COMPARES = /\b(?:compare[sd]?|comparison|versus|vs\.?|against|bigger|smaller|larger|more|fewer|less) (?:than|with|to|against)?\b|\bcompared?\b/;
 const PERSON_PRONOUN = /\b(?:she|her|hers|he|him|his|they|them|their)\b/;
 const PRONOUN = /\b(?:it|its|it's|that|this|those|these|they|them|their|there|she|her|he|him|his|one|ones)\b/;
@@ -175,7 +189,10 @@ function answerInContext(
   const shown = new Set(ctx?.shown ?? []);
   const fresh = explain(part, index, { shown, smallTalk });
   let decision = fresh;
-  let question = readMessage(part).question;
+  const own = readMessage(part).question;
+  let question = own;
+  const named = subjectOf(fresh);
+  let subject: readonly string[] = named;
   // "and CDW?" leans on the last question even though it names its own subject.
   const fragment = cued && isFragment(part);
   if (ctx && (cued || isFollowUp(part)) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && (fragment || !standsAlone(fresh))) {
@@ -186,17 +203,34 @@ function answerInContext(
     const pointsBack = ctx.articleId !== undefined && !other && !compares;
     // "what's her role?" after "who said that?": the person is in the last answer, not the last question.
     const referent = PERSON_PRONOUN.test(part.toLowerCase()) ? (ctx.names ?? []).join(' ') : '';
-    const resolved = explain(part, index, {
-      context: other ? '' : `${ctx.question} ${referent}`.trim(),
+    // "and for BPOS?" after "can I bill for it?" (about Office 365): the new subject takes the old one's
+    // place, and what was asked about it (billing) carries over; otherwise the subject carries over too.
+    // "and all ten together?" after "what about Dell?": all of them, not the one the last question named.
+    const widens = named.length === 0 && WIDENS.test(part.toLowerCase());
+    const swaps = widens || (named.length > 0 && !named.every((n) => (ctx.subject ?? []).some((s) => s.toLowerCase() === n.toLowerCase())));
+    const asked = swaps ? without(ctx.question, ctx.subject ?? []) : withSubject(ctx.question, ctx.subject ?? []);
+    const options = {
+      context: other ? '' : `${asked} ${referent}`.trim(),
       followUp: true,
       shown,
       smallTalk,
       ...(other ? { avoid: shown } : {}),
-      ...(pointsBack && ctx.articleId !== undefined ? { prefer: ctx.articleId } : {}),
-    });
-    decision = resolved;
-    question = `${question} ${ctx.question}`.slice(0, MAX_CONTEXT_CHARS);
+    };
+    // "since when?", "says who?", "how come?": with no words of its own, it asks about the last answer.
+    const bare = !fresh.result.words.some((w) => w.kind === 'content' && !w.context && w.weight > 0);
+    const back = pointsBack && ctx.articleId !== undefined ? { [bare ? 'keep' : 'prefer']: ctx.articleId } : {};
+    decision = explain(part, index, { ...options, ...back });
+    // "how much will it cost?" after Office 365: an answer from an article that never names the
+    // conversation's subject (BPOS's cost) is about something else; the article that does answers, or nothing.
+    if (!swaps && !other) decision = onSubject(decision, part, index, options);
+    subject = swaps ? named : (ctx.subject ?? []);
+    // A fragment asks what the last question asked ("and for BPOS?": billing), so the next one can too.
+    // A fragment, or a question whose own words ask nothing ("how come?"), asks what the last question
+    // asked ("and for BPOS?": billing), so the next one can lean on that too.
+    const leans = fragment || splitWords(own).length <= SHORT_WORDS || !fresh.result.words.some((w) => w.kind === 'content' && !w.context && !w.everywhere && w.weight > 0);
+    question = (leans ? `${own} ${swaps ? without(ctx.question, ctx.subject ?? []) : ctx.question}` : own).slice(0, MAX_CONTEXT_CHARS);
   }
+  if (ctx && decision !== fresh && asksOnlyWhy(part)) decision = withoutReason(decision, shown);
   const r = decision.reply;
   if (r.kind === 'smallTalk' || r.kind === 'escalate') return { decision, next: ctx };
   // Everything the partner saw, the short answer that follows a detail included.
@@ -208,12 +242,95 @@ function answerInContext(
     decision,
     next: {
       question,
+      ...(subject.length > 0 ? { subject: subject.slice(0, MAX_SUBJECT) } : {}),
       ...(articleId !== undefined ? { articleId } : {}),
       ...(names.length > 0 ? { names } : {}),
       shown: [...(ctx?.shown ?? []).filter((s) => !newlyShown.includes(s)), ...newlyShown].slice(-MAX_SHOWN),
       at: now.toISOString(),
     },
   };
+}
+
+/**
+ * The names a question gives its subject, as the partner typed them ("Office 365", "CDW"): its own
+ * words that name something, not everyday words and not what the conversation added.
+ */
+function subjectOf(d: Decision): string[] {
+  const names = d.result.words.filter((w) => !w.context && namesThing(w));
+  return [...new Set(names.map((w) => w.typed ?? w.word))];
+}
+
+/** A word that names a thing rather than asks about it: a name (CDW, Europe) or one of the knowledge base's subjects (BPOS, Lync). */
+function namesThing(w: WeightedWord): boolean {
+  return w.kind === 'content' && !w.guessed && (w.anchor || w.nameLike);
+}
+
+/** The text with the names taken out ("can partners bill for ___?"), so that a new subject takes their place. */
+function without(text: string, names: readonly string[]): string {
+  let out = text;
+  for (const n of names) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(n).replace(/\s+/g, '\\s*')}(?![\\p{L}\\p{N}])`, 'giu'), ' ');
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** The last question with the conversation's subject, when it does not name it itself ("when does it launch?" + "office 365"). */
+function withSubject(text: string, names: readonly string[]): string {
+  const missing = names.filter((n) => without(text, [n]) === text.replace(/\s+/g, ' ').trim());
+  return [text, ...missing].join(' ');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A follow-up that names no subject of its own is about the conversation's: its reply comes from an
+ * article that names the subject the context carries (the lead's, or the best such article found), and
+ * when none was found, it is no answer rather than a fact about something else.
+ */
+function onSubject(d: Decision, part: string, index: KnowledgeIndex, options: DecideOptions): Decision {
+  const r = d.reply;
+  if (r.kind !== 'answer' && r.kind !== 'partial') return d;
+  // (A subject most articles name, BPOS, tells nothing; an answer that holds anything else the last
+  // question asked, "web apps" for "how many use those?", is still on it.)
+  const carried = d.result.words.filter((w) => w.kind === 'content' && w.context && !w.everywhere && w.weight > 0);
+  const subject = carried.filter(namesThing);
+  const holdsAny = (p: PassageHit | undefined, ws: readonly WeightedWord[]) => p !== undefined && ws.some((w) => p.own.has(w.word) || p.framed.has(w.word) || p.elsewhere.has(w.word));
+  const holds = (p: PassageHit | undefined) => holdsAny(p, subject);
+  if (subject.length === 0 || holdsAny(d.chosen[0], carried)) return d;
+  const on = d.result.hits.find((h) => holds(h.passages[0]));
+  if (on) {
+    const kept = explain(part, index, { ...options, keep: on.article.id });
+    if (kept.reply.kind !== 'answer' && kept.reply.kind !== 'partial') return kept;
+    if (holds(kept.chosen[0])) return kept;
+  }
+  return { ...d, reply: { kind: 'noAnswer', reason: 'noMatch', confidence: 0, closest: r.article } };
+}
+
+/** "why not?", "how come?", "why is that?": asks only for the reason behind the last answer. */
+const WHY = /^\W*(?:(?:and|but|so|ok|okay|hmm)\W+)?(?:why|how come|for what reason|what(?:'s| is| was|s) the reason)\b(.*)$/;
+/** Words that can follow "why" in such a question ("why is that so?", "why wouldn't they?"); "why does that matter?" asks more. */
+const WHY_FILLER = new Set(['not', 'no', 'so', 'is', 'was', 'are', 'were', 'that', 'this', 'it', 'its', 'they', 'them', 'he', 'she', 'then', 'though', 'exactly', 'do', 'does', 'did', 'would', 'wouldnt', 'cant', 'cannot', 'isnt', 'arent', 'dont', 'doesnt', 'didnt', 'wont', 'the', 'reason', 'behind', 'for', 'on', 'earth', 'be']);
+
+function asksOnlyWhy(part: string): boolean {
+  const m = WHY.exec(withoutMentions(part).toLowerCase().replace(/[’‘`]/g, "'"));
+  return m !== null && splitWords(m[1] ?? '').every((w) => WHY_FILLER.has(w.replace(/'/g, '')));
+}
+
+/** Words with which a passage gives a reason ("because", "down to", "as a result"). */
+const REASON = /\b(?:because|since|due to|owing to|thanks to|as a result|down to|reasons?|so that|in order to|which made|made it|caused?|led to|therefore|hence|driven by|as evidence|to help)\b/i;
+
+/**
+ * "why not?" after "can partners bill ...?": when the passages say no reason, the partner reads that
+ * the sources do not give one (with what they do say, unless this conversation has shown it already),
+ * not the same answer again.
+ */
+function withoutReason(d: Decision, shown: ReadonlySet<string>): Decision {
+  const r = d.reply;
+  if (r.kind !== 'answer' && r.kind !== 'partial') return d;
+  const passages = r.kind === 'answer' ? [...r.passages, ...(r.shortAnswer ? [r.shortAnswer] : [])] : r.passages;
+  if (passages.some((p) => REASON.test(p.passage.text))) return d;
+  const unseen = passages.filter((p) => !shown.has(passageKey(p.article.id, p.passage.index)));
+  return { ...d, reply: { kind: 'partial', article: r.article, passages: unseen, asks: 'reason', missing: [], confidence: Math.min(r.confidence, 0.3), followUps: r.followUps } };
 }
 
 /** The names a reply to a "who" question gave, from its lead passage. */
