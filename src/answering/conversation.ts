@@ -15,11 +15,14 @@ import type { SmallTalkWords } from './smallTalk';
  */
 export interface TopicContext {
   /**
-   * What the last question asked, in the partner's words: the question itself, and for a fragment
-   * ("and for BPOS?") the ask it carried over from the one before ("can I bill for it?"). Never the
-   * whole conversation: a follow-up leans on the last question, not on every earlier one.
+   * What a follow-up to the last question is read with, in the partner's words: the question itself;
+   * for one that asks nothing of its own ("and for BPOS?") the ask it carried over ("can I bill for
+   * it?"); for one that points back ("is that a problem?") the question before it too. Never the whole
+   * conversation: a follow-up leans on the last question, not on every earlier one.
    */
   readonly question: string;
+  /** What the last question itself asked, when `question` adds the one before it ("is that a problem?" + what "that" was). */
+  readonly asked?: string;
   /**
    * What the conversation is about, as the partner named it ("office 365", "CDW"): the names the last
    * question gave, or the ones it carried over when it named none ("when does it launch?").
@@ -52,9 +55,16 @@ const MAX_CONTEXT_CHARS = 300;
 
 const MAX_NAMES = 4;
 const MAX_SUBJECT = 4;
-/** A question of this many words or fewer ("over what period?") leans on the last one for what it asks. */
-const SHORT_WORDS = 3;
+/** How specific in everyday English a knowledge-base term must be to name a thing ("health dashboard", not "billing"). */
+const NAMED_TERM = 0.9;
+/** ... and how rare in the knowledge base ("health dashboard" is; "migrate" is not). */
+const NAMED_TERM_WEIGHT = 1.5;
+/** Words that say what kind of fact is wanted, not what about ("over what period?", "the exact figure?"). */
+const ASK_ONLY = new Set(['period', 'time', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'number', 'numbers', 'figure', 'figures', 'total', 'count', 'amount', 'exact', 'exactly', 'precise', 'now', 'currently', 'today', 'source', 'sources', 'reason', 'detail', 'details', 'more', 'else']);
 const WIDENS = /\b(?:all|together|altogether|combined|in total|overall|whole|every one|all of them)\b/;
+/** "is that a problem?", "why does this matter?": points at what the last question asked about ("it" names its subject). */
+const POINTS_AT_ASK = /\b(?:that|this|those|these)\b/;
+const ANOTHER_ONE = /\b(?:smallest|biggest|largest|best|worst|fewest|highest|lowest|top|first|last|newest|oldest)(?: one| ones| of them| partner| company)?\b/;
 const COMPARES = /\b(?:compare[sd]?|comparison|versus|vs\.?|against|bigger|smaller|larger|more|fewer|less) (?:than|with|to|against)?\b|\bcompared?\b/;
 const PERSON_PRONOUN = /\b(?:she|her|hers|he|him|his|they|them|their)\b/;
 const PRONOUN = /\b(?:it|its|it's|that|this|those|these|they|them|their|there|she|her|he|him|his|one|ones)\b/;
@@ -191,26 +201,29 @@ function answerInContext(
   let decision = fresh;
   const own = readMessage(part).question;
   let question = own;
-  const named = subjectOf(fresh);
-  let subject: readonly string[] = named;
+  let asked = own;
   // "and CDW?" leans on the last question even though it names its own subject.
   const fragment = cued && isFragment(part);
+  const named = subjectOf(fresh, index, fragment);
+  let subject: readonly string[] = named;
   if (ctx && (cued || isFollowUp(part)) && fresh.reply.kind !== 'smallTalk' && fresh.reply.kind !== 'escalate' && (fragment || !standsAlone(fresh))) {
     const other = /\b(?:other|else|another)\b/.test(part.toLowerCase());
     // "how does that compare with BPOS seats?": the other side of a comparison is what it names, not
     // the article "that" points back to (which the comparison's second passage can still come from).
     const compares = COMPARES.test(part.toLowerCase()) && fresh.result.words.some((w) => w.kind === 'content' && !w.context && w.weight >= 1);
-    const pointsBack = ctx.articleId !== undefined && !other && !compares;
+    // ("and the dashboard?" after billing: a word of its own the last article never uses takes it elsewhere.)
+    const pointsBack = ctx.articleId !== undefined && !other && !compares && !strangerTo(ctx.articleId, fresh, index);
     // "what's her role?" after "who said that?": the person is in the last answer, not the last question.
     const referent = PERSON_PRONOUN.test(part.toLowerCase()) ? (ctx.names ?? []).join(' ') : '';
     // "and for BPOS?" after "can I bill for it?" (about Office 365): the new subject takes the old one's
     // place, and what was asked about it (billing) carries over; otherwise the subject carries over too.
     // "and all ten together?" after "what about Dell?": all of them, not the one the last question named.
-    const widens = named.length === 0 && WIDENS.test(part.toLowerCase());
+    // ("and the smallest one?" after "how many did CDW migrate?": another of them, not CDW.)
+    const widens = named.length === 0 && (WIDENS.test(part.toLowerCase()) || ANOTHER_ONE.test(part.toLowerCase()));
     const swaps = widens || (named.length > 0 && !named.every((n) => (ctx.subject ?? []).some((s) => s.toLowerCase() === n.toLowerCase())));
-    const asked = swaps ? without(ctx.question, ctx.subject ?? []) : withSubject(ctx.question, ctx.subject ?? []);
+    const readWith = swaps ? without(ctx.question, ctx.subject ?? []) : withSubject(ctx.question, ctx.subject ?? []);
     const options = {
-      context: other ? '' : `${asked} ${referent}`.trim(),
+      context: other ? '' : `${readWith} ${referent}`.trim(),
       followUp: true,
       shown,
       smallTalk,
@@ -225,10 +238,14 @@ function answerInContext(
     if (!swaps && !other) decision = onSubject(decision, part, index, options);
     subject = swaps ? named : (ctx.subject ?? []);
     // A fragment asks what the last question asked ("and for BPOS?": billing), so the next one can too.
-    // A fragment, or a question whose own words ask nothing ("how come?"), asks what the last question
-    // asked ("and for BPOS?": billing), so the next one can lean on that too.
-    const leans = fragment || splitWords(own).length <= SHORT_WORDS || !fresh.result.words.some((w) => w.kind === 'content' && !w.context && !w.everywhere && w.weight > 0);
-    question = (leans ? `${own} ${swaps ? without(ctx.question, ctx.subject ?? []) : ctx.question}` : own).slice(0, MAX_CONTEXT_CHARS);
+    // A question whose own words ask nothing ("and for BPOS?", "how come?", "over what period?") asks
+    // what the last one asked (billing, the users counted), and so does the next one that leans on it.
+    const lastAsk = ctx.asked ?? ctx.question;
+    const leans = !asksOwn(fresh, index);
+    asked = (leans ? `${own} ${swaps ? without(lastAsk, ctx.subject ?? []) : lastAsk}` : own).slice(0, MAX_CONTEXT_CHARS);
+    // "is that a problem for partners?": "that" is what the last question asked about (billing), which
+    // the next follow-up may need ("and for Office 365?"); one question back, never the whole conversation.
+    question = (!leans && POINTS_AT_ASK.test(part.toLowerCase()) ? `${asked} ${swaps ? without(lastAsk, ctx.subject ?? []) : lastAsk}` : asked).slice(0, MAX_CONTEXT_CHARS);
   }
   if (ctx && decision !== fresh && asksOnlyWhy(part)) decision = withoutReason(decision, shown);
   const r = decision.reply;
@@ -242,6 +259,7 @@ function answerInContext(
     decision,
     next: {
       question,
+      ...(asked !== question ? { asked } : {}),
       ...(subject.length > 0 ? { subject: subject.slice(0, MAX_SUBJECT) } : {}),
       ...(articleId !== undefined ? { articleId } : {}),
       ...(names.length > 0 ? { names } : {}),
@@ -255,14 +273,41 @@ function answerInContext(
  * The names a question gives its subject, as the partner typed them ("Office 365", "CDW"): its own
  * words that name something, not everyday words and not what the conversation added.
  */
-function subjectOf(d: Decision): string[] {
-  const names = d.result.words.filter((w) => !w.context && namesThing(w));
+function subjectOf(d: Decision, index: KnowledgeIndex, fragment: boolean): string[] {
+  // A fragment ("what about billing?", "and the dashboard?") asks nothing itself: what it names is its subject.
+  const names = d.result.words.filter((w) => !w.context && (namedByPartner(w, index) || (fragment && w.kind === 'content' && (w.weight > 0 || w.anchor) && !ASK_ONLY.has(w.typed ?? w.word) && !ASK_ONLY.has(w.word))));
   return [...new Set(names.map((w) => w.typed ?? w.word))];
 }
 
 /** A word that names a thing rather than asks about it: a name (CDW, Europe) or one of the knowledge base's subjects (BPOS, Lync). */
 function namesThing(w: WeightedWord): boolean {
   return w.kind === 'content' && !w.guessed && (w.anchor || w.nameLike);
+}
+
+/**
+ * What a partner's own question names as its subject: a name or subject as above, or one of the
+ * knowledge base's terms that no everyday word means ("health dashboard"). (Only for what the partner
+ * typed: "stands for" in the last question is not a subject an answer must hold.)
+ */
+function namedByPartner(w: WeightedWord, index: KnowledgeIndex): boolean {
+  return namesThing(w) || (w.kind === 'content' && !w.guessed && index.isTerm(w.word) && w.specificity >= NAMED_TERM && w.weight >= NAMED_TERM_WEIGHT && !/^\d+$/.test(w.word));
+}
+
+/** Whether a question asks something of its own, beyond naming a subject or the kind of fact ("and for BPOS?" does not). */
+function asksOwn(d: Decision, index: KnowledgeIndex): boolean {
+  return d.result.words.some((w) => w.kind === 'content' && !w.context && !w.everywhere && w.weight > 0 && !namedByPartner(w, index) && !/^\d+$/.test(w.word) && !ASK_ONLY.has(w.typed ?? w.word) && !ASK_ONLY.has(w.word));
+}
+
+/** Own words of the question that say this much or more about its subject ("dashboard", not "say"). */
+const SALIENT = 1;
+
+/** Whether the question names something (a word the knowledge base uses, "dashboard") that an article never mentions. */
+function strangerTo(articleId: string, d: Decision, index: KnowledgeIndex): boolean {
+  const article = index.get(articleId);
+  const own = d.result.words.filter((w) => w.kind === 'content' && !w.context && !w.everywhere && w.known && w.weight >= SALIENT);
+  if (!article || own.length === 0) return false;
+  const stems = new Set(index.stemsOf([article.title, ...article.questions, ...article.tags, ...article.passages.map((p) => `${p.heading ?? ''} ${p.text}`)].join(' ')));
+  return own.some((w) => !stems.has(index.stem(w.word)));
 }
 
 /** The text with the names taken out ("can partners bill for ___?"), so that a new subject takes their place. */
