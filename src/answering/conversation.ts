@@ -60,11 +60,12 @@ const NAMED_TERM = 0.9;
 /** ... and how rare in the knowledge base ("health dashboard" is; "migrate" is not). */
 const NAMED_TERM_WEIGHT = 1.5;
 /** Words that say what kind of fact is wanted, not what about ("over what period?", "the exact figure?"). */
-const ASK_ONLY = new Set(['period', 'time', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'number', 'numbers', 'figure', 'figures', 'total', 'count', 'amount', 'exact', 'exactly', 'precise', 'now', 'currently', 'today', 'source', 'sources', 'reason', 'detail', 'details', 'more', 'else']);
+const ASK_ONLY = new Set(['period', 'time', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'number', 'numbers', 'figure', 'figures', 'total', 'count', 'amount', 'exact', 'exactly', 'precise', 'now', 'currently', 'today', 'source', 'sources', 'reason', 'detail', 'details', 'more', 'else', 'alone', 'only', 'just', 'itself', 'themselves', 'overall', 'together', 'altogether', 'combined', 'each']);
 const WIDENS = /\b(?:all|together|altogether|combined|in total|overall|whole|every one|all of them)\b/;
 /** "is that a problem?", "why does this matter?": points at what the last question asked about ("it" names its subject). */
 const POINTS_AT_ASK = /\b(?:that|this|those|these)\b/;
 const ANOTHER_ONE = /\b(?:smallest|biggest|largest|best|worst|fewest|highest|lowest|top|first|last|newest|oldest)(?: one| ones| of them| partner| company)?\b/;
+const REFERS = /\b(?:it|its|it's|they|them|their|that|this|those|these)\b/;
 const COMPARES = /\b(?:compare[sd]?|comparison|versus|vs\.?|against|bigger|smaller|larger|more|fewer|less) (?:than|with|to|against)?\b|\bcompared?\b/;
 const PERSON_PRONOUN = /\b(?:she|her|hers|he|him|his|they|them|their)\b/;
 const PRONOUN = /\b(?:it|its|it's|that|this|those|these|they|them|their|there|she|her|he|him|his|one|ones)\b/;
@@ -219,8 +220,10 @@ function answerInContext(
     // place, and what was asked about it (billing) carries over; otherwise the subject carries over too.
     // "and all ten together?" after "what about Dell?": all of them, not the one the last question named.
     // ("and the smallest one?" after "how many did CDW migrate?": another of them, not CDW.)
-    const widens = named.length === 0 && (WIDENS.test(part.toLowerCase()) || ANOTHER_ONE.test(part.toLowerCase()));
-    const swaps = widens || (named.length > 0 && !named.every((n) => (ctx.subject ?? []).some((s) => s.toLowerCase() === n.toLowerCase())));
+    const widens = named.length === 0 && ((fragment && WIDENS.test(part.toLowerCase())) || ANOTHER_ONE.test(part.toLowerCase()));
+    // ("should MSPs care about it?": "it" is still the subject; MSPs are only named alongside it.)
+    const newNames = named.length > 0 && !named.every((n) => (ctx.subject ?? []).some((s) => s.toLowerCase() === n.toLowerCase()));
+    const swaps = widens || (newNames && (fragment || !REFERS.test(part.toLowerCase())));
     const readWith = swaps ? without(ctx.question, ctx.subject ?? []) : withSubject(ctx.question, ctx.subject ?? []);
     const options = {
       context: other ? '' : `${readWith} ${referent}`.trim(),
@@ -236,7 +239,8 @@ function answerInContext(
     // "how much will it cost?" after Office 365: an answer from an article that never names the
     // conversation's subject (BPOS's cost) is about something else; the article that does answers, or nothing.
     if (!swaps && !other) decision = onSubject(decision, part, index, options);
-    subject = swaps ? named : (ctx.subject ?? []);
+    // (Names given alongside the subject join it: "what about Dell, how many has it moved?" is about Dell too.)
+    subject = swaps ? named : [...new Set([...named, ...(ctx.subject ?? [])])];
     // A fragment asks what the last question asked ("and for BPOS?": billing), so the next one can too.
     // A question whose own words ask nothing ("and for BPOS?", "how come?", "over what period?") asks
     // what the last one asked (billing, the users counted), and so does the next one that leans on it.
