@@ -66,6 +66,7 @@ const WIDENS = /\b(?:all|together|altogether|combined|in total|overall|whole|eve
 const POINTS_AT_ASK = /\b(?:that|this|those|these)\b/;
 const ANOTHER_ONE = /\b(?:smallest|biggest|largest|best|worst|fewest|highest|lowest|top|first|last|newest|oldest)(?: one| ones| of them| partner| company)?\b/;
 const REFERS = /\b(?:it|its|it's|they|them|their|that|this|those|these)\b/;
+const NARROWS = /^\W*(?:(?:and|but|so|ok|what about|how about)\W+)?(?:in|at|during|over|within|outside|across|inside|by|from)\b/;
 const COMPARES = /\b(?:compare[sd]?|comparison|versus|vs\.?|against|bigger|smaller|larger|more|fewer|less) (?:than|with|to|against)?\b|\bcompared?\b/;
 const PERSON_PRONOUN = /\b(?:she|her|hers|he|him|his|they|them|their)\b/;
 const PRONOUN = /\b(?:it|its|it's|that|this|those|these|they|them|their|there|she|her|he|him|his|one|ones)\b/;
@@ -223,7 +224,9 @@ function answerInContext(
     const widens = named.length === 0 && ((fragment && WIDENS.test(part.toLowerCase())) || ANOTHER_ONE.test(part.toLowerCase()));
     // ("should MSPs care about it?": "it" is still the subject; MSPs are only named alongside it.)
     const newNames = named.length > 0 && !named.every((n) => (ctx.subject ?? []).some((s) => s.toLowerCase() === n.toLowerCase()));
-    const swaps = widens || (newNames && (fragment || !REFERS.test(part.toLowerCase())));
+    // ("and in Europe?" narrows the last question to a place or time: BPOS stays its subject.)
+    const narrows = NARROWS.test(part.toLowerCase());
+    const swaps = widens || (newNames && !narrows && (fragment || !REFERS.test(part.toLowerCase())));
     const readWith = swaps ? without(ctx.question, ctx.subject ?? []) : withSubject(ctx.question, ctx.subject ?? []);
     const options = {
       context: other ? '' : `${readWith} ${referent}`.trim(),
