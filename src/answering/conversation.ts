@@ -60,7 +60,7 @@ const NAMED_TERM = 0.9;
 /** ... and how rare in the knowledge base ("health dashboard" is; "migrate" is not). */
 const NAMED_TERM_WEIGHT = 1.5;
 /** Words that say what kind of fact is wanted, not what about ("over what period?", "the exact figure?"). */
-const ASK_ONLY = new Set(['period', 'time', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'number', 'numbers', 'figure', 'figures', 'total', 'count', 'amount', 'exact', 'exactly', 'precise', 'now', 'currently', 'today', 'source', 'sources', 'reason', 'detail', 'details', 'more', 'else', 'alone', 'only', 'just', 'itself', 'themselves', 'overall', 'together', 'altogether', 'combined', 'each']);
+const ASK_ONLY = new Set(['period', 'time', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'number', 'numbers', 'figure', 'figures', 'total', 'count', 'amount', 'exact', 'exactly', 'precise', 'now', 'currently', 'today', 'source', 'sources', 'reason', 'detail', 'details', 'more', 'else', 'alone', 'only', 'just', 'itself', 'themselves', 'overall', 'together', 'altogether', 'combined', 'each', 'standsfor']);
 const WIDENS = /\b(?:all|together|altogether|combined|in total|overall|whole|every one|all of them)\b/;
 /** "is that a problem?", "why does this matter?": points at what the last question asked about ("it" names its subject). */
 const POINTS_AT_ASK = /\b(?:that|this|those|these)\b/;
@@ -241,7 +241,7 @@ function answerInContext(
     decision = explain(part, index, { ...options, ...back });
     // "how much will it cost?" after Office 365: an answer from an article that never names the
     // conversation's subject (BPOS's cost) is about something else; the article that does answers, or nothing.
-    if (!swaps && !other) decision = onSubject(decision, part, index, options);
+    if (!swaps && !other) decision = onSubject(decision, part, index, options, ctx.subject ?? []);
     // (Names given alongside the subject join it: "what about Dell, how many has it moved?" is about Dell too.)
     subject = swaps ? named : [...new Set([...named, ...(ctx.subject ?? [])])];
     // A fragment asks what the last question asked ("and for BPOS?": billing), so the next one can too.
@@ -297,7 +297,7 @@ function namesThing(w: WeightedWord): boolean {
  * typed: "stands for" in the last question is not a subject an answer must hold.)
  */
 function namedByPartner(w: WeightedWord, index: KnowledgeIndex): boolean {
-  return namesThing(w) || (w.kind === 'content' && !w.guessed && index.isTerm(w.word) && w.specificity >= NAMED_TERM && w.weight >= NAMED_TERM_WEIGHT && !/^\d+$/.test(w.word));
+  return namesThing(w) || (w.kind === 'content' && !w.guessed && !ASK_ONLY.has(w.word) && index.isTerm(w.word) && w.specificity >= NAMED_TERM && w.weight >= NAMED_TERM_WEIGHT && !/^\d+$/.test(w.word));
 }
 
 /** Whether a question asks something of its own, beyond naming a subject or the kind of fact ("and for BPOS?" does not). */
@@ -339,13 +339,13 @@ function escapeRegExp(s: string): string {
  * article that names the subject the context carries (the lead's, or the best such article found), and
  * when none was found, it is no answer rather than a fact about something else.
  */
-function onSubject(d: Decision, part: string, index: KnowledgeIndex, options: DecideOptions): Decision {
+function onSubject(d: Decision, part: string, index: KnowledgeIndex, options: DecideOptions, named: readonly string[]): Decision {
   const r = d.reply;
   if (r.kind !== 'answer' && r.kind !== 'partial') return d;
   // (A subject most articles name, BPOS, tells nothing; an answer that holds anything else the last
   // question asked, "web apps" for "how many use those?", is still on it.)
   const carried = d.result.words.filter((w) => w.kind === 'content' && w.context && !w.everywhere && w.weight > 0);
-  const subject = carried.filter(namesThing);
+  const subject = carried.filter((w) => namesThing(w) || named.includes(w.typed ?? w.word));
   const holdsAny = (p: PassageHit | undefined, ws: readonly WeightedWord[]) => p !== undefined && ws.some((w) => p.own.has(w.word) || p.framed.has(w.word) || p.elsewhere.has(w.word));
   const holds = (p: PassageHit | undefined) => holdsAny(p, subject);
   if (subject.length === 0 || holdsAny(d.chosen[0], carried)) return d;

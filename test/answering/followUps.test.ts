@@ -96,6 +96,17 @@ describe('a follow-up that names no subject stays on the conversation\'s subject
     expect(reply.text).not.toMatch(/BPOS's popularity|cost is attractive/);
   });
 
+  it('"who announced it?" about the health dashboard does not answer with another article\'s announcement', () => {
+    const reply = last("what's the bpos health dashboard?", 'who announced it?');
+    expect(reply.band).not.toBe('answer');
+    expect(reply.text).not.toMatch(/direct sales|global 2000|government version/);
+  });
+
+  it('names given with the subject do not hold a later follow-up to them: "how many seats has it sold?" after what BPOS stands for', () => {
+    const reply = last('what does bpos stand for', 'how many seats has it sold?');
+    expect(reply.text).toMatch(/40 million/);
+  });
+
   it('"the exact days?" after a question about WPC says the day is not given', () => {
     const reply = last('what is microsoft focusing on at wpc', 'and the exact days?');
     expect(reply.band).not.toBe('answer');
