@@ -1,8 +1,7 @@
 import { AnswerCache } from './answerCache';
-import type { KnowledgeIndex } from '../knowledge/KnowledgeIndex';
+import type { KnowledgeIndex, PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { splitWords } from '../knowledge/words';
 import { explain, isFragment, passageKey, type Decision, type DecideOptions } from './answer';
-import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { answeringNames } from './answerability';
 import { readMessage, withoutMentions } from './message';
 import type { Reply } from './Reply';
@@ -61,11 +60,15 @@ const NAMED_TERM = 0.9;
 const NAMED_TERM_WEIGHT = 1.5;
 /** Words that say what kind of fact is wanted, not what about ("over what period?", "the exact figure?"). */
 const ASK_ONLY = new Set(['period', 'time', 'date', 'dates', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'number', 'numbers', 'figure', 'figures', 'total', 'count', 'amount', 'exact', 'exactly', 'precise', 'now', 'currently', 'today', 'source', 'sources', 'reason', 'detail', 'details', 'more', 'else', 'alone', 'only', 'just', 'itself', 'themselves', 'overall', 'together', 'altogether', 'combined', 'each', 'standsfor']);
+/** "and all ten together?": the whole set the last question picked one of. */
 const WIDENS = /\b(?:all|together|altogether|combined|in total|overall|whole|every one|all of them)\b/;
 /** "is that a problem?", "why does this matter?": points at what the last question asked about ("it" names its subject). */
 const POINTS_AT_ASK = /\b(?:that|this|those|these)\b/;
+/** "the smallest one": another member of the set than the one the last question named. */
 const ANOTHER_ONE = /\b(?:smallest|biggest|largest|best|worst|fewest|highest|lowest|top|first|last|newest|oldest)(?: one| ones| of them| partner| company)?\b/;
+/** Words that point back at the conversation's subject. */
 const REFERS = /\b(?:it|its|it's|they|them|their|that|this|those|these)\b/;
+/** "and in Europe?", "and during the preview?": narrows the last question to a place or time. */
 const NARROWS = /^\W*(?:(?:and|but|so|ok|what about|how about)\W+)?(?:in|at|during|over|within|outside|across|inside|by|from)\b/;
 const COMPARES = /\b(?:compare[sd]?|comparison|versus|vs\.?|against|bigger|smaller|larger|more|fewer|less) (?:than|with|to|against)?\b|\bcompared?\b/;
 const PERSON_PRONOUN = /\b(?:she|her|hers|he|him|his|they|them|their)\b/;
@@ -244,7 +247,6 @@ function answerInContext(
     if (!swaps && !other) decision = onSubject(decision, part, index, options, ctx.subject ?? []);
     // (Names given alongside the subject join it: "what about Dell, how many has it moved?" is about Dell too.)
     subject = swaps ? named : [...new Set([...named, ...(ctx.subject ?? [])])];
-    // A fragment asks what the last question asked ("and for BPOS?": billing), so the next one can too.
     // A question whose own words ask nothing ("and for BPOS?", "how come?", "over what period?") asks
     // what the last one asked (billing, the users counted), and so does the next one that leans on it.
     const lastAsk = ctx.asked ?? ctx.question;
