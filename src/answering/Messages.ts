@@ -27,6 +27,7 @@ const PLACEHOLDERS = {
   partialNoDay: [],
   partialNoName: [],
   partialNoPlace: [],
+  partialNoReason: [],
   partialNotAll: [],
   partialThen: [],
   noAnswer: [],

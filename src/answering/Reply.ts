@@ -37,8 +37,11 @@ export interface PartialReply {
   readonly article: Article;
   /** What the sources do say; empty when they only repeat what this conversation has already shown. */
   readonly passages: readonly ShownPassage[];
-  /** The kind of fact asked for, so the reply can say "no figure", "no date", "no name" (`day`: the date is given, not its day). */
-  readonly asks: 'figure' | 'date' | 'who' | 'where' | 'other' | 'day';
+  /**
+   * The kind of fact asked for, so the reply can say "no figure", "no date", "no name" (`day`: the date
+   * is given, not its day; `reason`: "why not?" about a fact the sources state without saying why).
+   */
+  readonly asks: 'figure' | 'date' | 'who' | 'where' | 'other' | 'day' | 'reason';
   /** What the sources do not give, as the partner typed it ("CDW", "first month"); empty when it is the asked fact itself. */
   readonly missing: readonly string[];
   /** The missing names are in the sources, only not as the question puts them ("Box.net teamed up with ADP?": IBM did). */

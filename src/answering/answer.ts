@@ -68,6 +68,11 @@ export interface DecideOptions {
   readonly avoid?: ReadonlySet<string>;
   /** The article a follow-up points back to ("who's behind that?"): kept unless another is clearly better. */
   readonly prefer?: string;
+  /**
+   * The article a follow-up must stay with, however another ranks: the only one found that holds the
+   * conversation's subject ("how much will it cost?" after Office 365 is not answered with BPOS's cost).
+   */
+  readonly keep?: string;
 }
 
 /** Everything `decide` worked out, for `npm run ask` and the conversation logic. */
@@ -129,7 +134,7 @@ export function explain(text: string, index: KnowledgeIndex, options: DecideOpti
   const { shown, ...rest } = options;
   if (text.length + (rest.context?.length ?? 0) > MAX_CACHED_TEXT) return withoutShown(explainAfresh(text, index, rest), shown);
   const cache = decisions.of(index, rest.smallTalk);
-  const key = JSON.stringify([text, rest.context ?? '', rest.followUp === true, rest.prefer ?? '', rest.avoid ? [...rest.avoid].sort() : []]);
+  const key = JSON.stringify([text, rest.context ?? '', rest.followUp === true, rest.prefer ?? '', rest.keep ?? '', rest.avoid ? [...rest.avoid].sort() : []]);
   let decision = cache.get(key);
   if (!decision) cache.set(key, (decision = explainAfresh(text, index, rest)));
   return withoutShown(decision, shown);
@@ -477,13 +482,14 @@ function choosePassages(
   if (!leader) return { chosen: [], runnerUps: [] };
   // A follow-up that points back ("does it cost extra?") stays with the article it points to, unless
   // another article is clearly about the question instead.
-  const top = !exactHit && preferred && preferred.score >= leader.score - THRESHOLDS.preferMargin ? preferred : leader;
+  const kept = options.keep !== undefined ? result.hits.find((h) => h.article.id === options.keep) : undefined;
+  const top = kept ?? (!exactHit && preferred && preferred.score >= leader.score - THRESHOLDS.preferMargin ? preferred : leader);
   const next = top === leader ? second : leader;
   // The lead passage comes from the best article, or from the next one when only it holds the kind
   // of fact asked (a figure, a date, a name) and it ranks close behind.
   let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
   const meets = (p: PassageHit | undefined) => p !== undefined && !check(p).asksUnmet;
-  if (!exactHit && form.asks !== 'other' && !meets(ranked[0]?.p)) {
+  if (!exactHit && !kept && form.asks !== 'other' && !meets(ranked[0]?.p)) {
     const margin = THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1);
     for (const other of [next, ...result.hits.filter((h) => h !== top && h !== next)].slice(0, 3)) {
       if (!other || top.score - other.score >= margin) continue;
@@ -496,7 +502,7 @@ function choosePassages(
   }
   // A passage that sends the partner to another article ("details are in the 2010 upgrade article")
   // gives way to that article, when it is among those found and covers the question about as well.
-  if (!exactHit) ranked = followPointer(ranked, result, index, (ps) => rank(ps), (best, pointer) => form.asks === 'other' || meets(best) || !meets(pointer));
+  if (!exactHit && !kept) ranked = followPointer(ranked, result, index, (ps) => rank(ps), (best, pointer) => form.asks === 'other' || meets(best) || !meets(pointer));
   const first = ranked[0]?.p;
   if (!first) return { chosen: [], runnerUps: [] };
   const pool = [...ranked, ...rank(result.hits.filter((h) => h.article.id !== first.article.id).flatMap((h) => h.passages.slice(0, 4)))];

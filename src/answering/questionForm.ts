@@ -183,7 +183,7 @@ function asksFor(lower: string, surface: readonly string[]): Asks {
   if ((asking('who').test(q) || asking('whose').test(q) || /\bwhos\b/.test(q.replace(/'/g, ''))) && !/\bor\b/.test(lower)) return 'who';
   // "Suite or Services, which one is right?": a choice between the options given, too.
   if (surface[i] === 'which' && next.some((w) => NAMED_THINGS.has(w)) && !(next[0] === 'one' && /\bor\b/.test(lower))) return 'who';
-  if (/\b(?:exact|actual) dates?\b/.test(lower)) return 'date';
+  if (/\b(?:exact|actual|precise|specific) (?:dates?|days?)\b/.test(lower)) return 'date';
   return 'other';
 }
 

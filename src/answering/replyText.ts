@@ -52,6 +52,7 @@ export function answerText(reply: AnswerReply, kb: SourceLookup, messages: Messa
 export function partialLead(reply: Pick<PartialReply, 'asks' | 'missing' | 'mentioned'>, messages: Messages): string {
   const missing = listOf(reply.missing, messages.listAnd);
   if (reply.asks === 'day') return messages.partialNoDay;
+  if (reply.asks === 'reason') return messages.partialNoReason;
   if (missing === '') {
     switch (reply.asks) {
       case 'figure':

@@ -674,8 +674,10 @@ export class KnowledgeIndex {
     const { words, gap, typed, subject } = this.questionWords(question, options);
     if (!subject) return { words, hits: [], ...(gap ? { gap } : {}) };
 
-    // The same key as the titles' and alternate questions', but from the typo-corrected words.
-    const exact = this.exactFor([...new Set(typed)].sort().join(' '));
+    // The same key as the titles' and alternate questions', but from the typo-corrected words. A
+    // follow-up read with the last question ("and for BPOS?" after "can I bill for it?") asks more than
+    // its own words: that they match an article's question ("What is BPOS?") is no exact match.
+    const exact = options.followUp === true && options.context ? undefined : this.exactFor([...new Set(typed)].sort().join(' '));
     const terms = [...new Set(words.filter((w) => w.kind === 'content' && w.weight > 0).map((w) => stem(w.word)))];
     // Only the articles holding a question word (or the exact match) are candidates, and of those only
     // the ones whose best possible score could still reach the top `limit` are scored in full: the work
