@@ -94,19 +94,26 @@ export interface Decision {
 
 /**
  * What a decision keeps of its search: the question's words, the subject the sources are known not to
- * cover, and whether the lead article matched the question exactly. The hits themselves (every passage
- * scored, with its word sets) are left behind: a decision lives on in the answer caches, and keeping
+ * cover, whether the lead article matched the question exactly, and each article's best passage. The
+ * rest of the hits (every passage scored, with its word sets) is left behind: a decision lives on in the answer caches, and keeping
  * them made each one tens of kB that every young-generation collection had to copy and promote.
  */
 export interface DecidedSearch {
   readonly words: readonly WeightedWord[];
   readonly gap?: string;
   readonly exact: boolean;
+  /** Each article found, by its best passage, best article first. */
+  readonly tops: readonly PassageHit[];
 }
 
 function kept(result: SearchResult): DecidedSearch {
   const top = result.hits[0];
-  return { words: result.words, ...(result.gap !== undefined ? { gap: result.gap } : {}), exact: top !== undefined && (top.exact || top.exactSection !== undefined) };
+  return {
+    words: result.words,
+    ...(result.gap !== undefined ? { gap: result.gap } : {}),
+    exact: top !== undefined && (top.exact || top.exactSection !== undefined),
+    tops: result.hits.flatMap((h) => h.passages.slice(0, 1)),
+  };
 }
 
 /**
@@ -158,7 +165,7 @@ function pinsMissing(a: Answerability): boolean {
 
 /** `explain` without the cache, and without `shown` (see `withoutShown`). */
 function explainAfresh(text: string, index: KnowledgeIndex, options: Omit<DecideOptions, 'shown'>): Decision {
-  const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], exact: false }, chosen: [], runnerUps: [], anchored: false });
+  const none = (reply: Reply): Decision => ({ question: text, reply, result: { words: [], exact: false, tops: [] }, chosen: [], runnerUps: [], anchored: false });
   const intent = options.smallTalk ? smallTalkIntent(text, options.smallTalk) : undefined;
   if (intent === 'person') return none({ kind: 'escalate' });
   if (intent) return none({ kind: 'smallTalk', intent });

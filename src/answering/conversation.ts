@@ -351,7 +351,7 @@ function onSubject(d: Decision, part: string, index: KnowledgeIndex, options: De
   const holdsAny = (p: PassageHit | undefined, ws: readonly WeightedWord[]) => p !== undefined && ws.some((w) => p.own.has(w.word) || p.framed.has(w.word) || p.elsewhere.has(w.word));
   const holds = (p: PassageHit | undefined) => holdsAny(p, subject);
   if (subject.length === 0 || holdsAny(d.chosen[0], carried)) return d;
-  const on = d.result.hits.find((h) => holds(h.passages[0]));
+  const on = d.result.tops.find((p) => holds(p));
   if (on) {
     const kept = explain(part, index, { ...options, keep: on.article.id });
     if (kept.reply.kind !== 'answer' && kept.reply.kind !== 'partial') return kept;
