@@ -5,7 +5,7 @@ import { isGenericHeading } from '../knowledge/passages';
 import { checkAnswerability, holdsPeriod, statesPreciseFigure, type Answerability } from './answerability';
 import { readMessage } from './message';
 import { questionForm, type Detail, type QuestionForm } from './questionForm';
-import { splitWords } from '../knowledge/words';
+import { MONTHS, SEASONS, STOP_WORDS, TIME_MODIFIERS, YEAR_WORDS, splitWords } from '../knowledge/words';
 import type { AnswerBand } from '../conversation/band';
 import type { Reply, ShownPassage } from './Reply';
 import { smallTalkIntent, type SmallTalkWords } from './smallTalk';
@@ -287,14 +287,13 @@ function withCapitalised(typed: string, question: string): string {
   return `${lead}${typed}${after}`.replace(/[.,]+$/, '');
 }
 
-/** Words that neither name a thing nor count one: "have 10", "in 2013" stay "10", "2013". */
-const FUNCTION_WORDS = new Set([
-  'is', 'are', 'was', 'were', 'be', 'been', 'has', 'have', 'had', 'do', 'does', 'did', 'get', 'gets', 'got', 'will', 'would', 'can', 'could',
-  'the', 'a', 'an', 'of', 'in', 'on', 'at', 'by', 'for', 'to', 'from', 'with', 'about', 'than', 'over', 'under', 'and', 'or', 'nearly',
-  'almost', 'around', 'roughly', 'per', 'each', 'every', 'all', 'only', 'just', 'my', 'our', 'their', 'its', 'it', 'they', 'we', 'i', 'you',
-  'that', 'this', 'those', 'these', 'since', 'until', 'till', 'before', 'after', 'during', 'through', 'mid', 'early', 'late', 'next', 'last',
-  'spring', 'summer', 'autumn', 'fall', 'winter', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september',
-  'october', 'november', 'december', 'fiscal', 'fy', 'calendar', 'year', 'now', 'then', 'up', 'least', 'most', 'some', 'any',
+/**
+ * Words that neither name a thing nor count one: "have 10", "in 2013" stay "10", "2013". The stop words,
+ * the calendar's words, and the few others that place or hedge a figure.
+ */
+const FUNCTION_WORDS: ReadonlySet<string> = new Set([
+  ...STOP_WORDS, ...MONTHS, ...SEASONS, ...TIME_MODIFIERS, ...YEAR_WORDS,
+  'gets', 'nearly', 'those', 'until', 'till', 'before', 'during', 'through', 'next', 'last',
 ]);
 const FIGURE_WORDS = new Set(['million', 'thousand', 'billion', 'hundred', 'k', 'm', 'bn', '%', 'percent']);
 
@@ -532,13 +531,15 @@ function followPointer<R extends { p: PassageHit }>(
 const POINTER = /\b(?:see|details are in|more (?:is )?in|covered in) the ([\p{L}\p{N}@ .-]+?) article\b/giu;
 
 /**
- * The article a passage points to, among the articles found: the one whose id holds every word of the
- * pointer ("the 2010 upgrade article": bpos-2010-upgrade).
+ * The article a passage points to, among the articles found: of the articles its own article lists as
+ * `related`, the one the pointer's words name best ("the 2010 upgrade article": the related article
+ * whose id, title or tags hold "2010" and "upgrade"). Only a related article can be meant, so a pointer
+ * staff write in any words finds its article as long as the article is listed under `related`.
  */
 function pointedArticle(p: PassageHit, result: SearchResult, index: KnowledgeIndex): { hit: Hit; matchedThrough: boolean } | undefined {
   for (const m of p.passage.text.matchAll(POINTER)) {
-    const words = (m[1] ?? '').toLowerCase().split(/[\s-]+/).filter((w) => w !== '');
-    const hit = result.hits.find((h) => h.article.id !== p.article.id && words.length > 0 && words.every((w) => h.article.id.split('-').includes(w)));
+    const target = relatedNamedBy(m[1] ?? '', p.article, index);
+    const hit = target && result.hits.find((h) => h.article.id === target.id);
     if (!hit) continue;
     // Whether the question's words met the passage in the pointer itself ("upgraded": "the 2010 upgrade article").
     const pointerStems = new Set(index.stemsOf(m[1] ?? ''));
@@ -547,6 +548,25 @@ function pointedArticle(p: PassageHit, result: SearchResult, index: KnowledgeInd
     return { hit, matchedThrough: asked.some((s) => pointerStems.has(s) && !elsewhere.has(s)) };
   }
   return undefined;
+}
+
+/**
+ * The related article a pointer's words ("2010 upgrade", "billing policy") name: the one whose id,
+ * title and tags hold most of them, and at least half; none when two name them equally well.
+ */
+export function relatedNamedBy(pointer: string, article: Article, index: KnowledgeIndex): Article | undefined {
+  const named = [...new Set(index.stemsOf(pointer))];
+  if (named.length === 0) return undefined;
+  const scored = article.related
+    .flatMap((id) => (id === article.id ? [] : (index.get(id) ?? [])))
+    .map((a) => {
+      const own = new Set(index.stemsOf(`${a.id.replace(/-/g, ' ')} ${a.title} ${a.tags.join(' ')}`));
+      return { a, share: named.filter((s) => own.has(s)).length / named.length };
+    })
+    .sort((x, y) => y.share - x.share);
+  const [best, second] = scored;
+  if (!best || best.share < 0.5 || (second !== undefined && second.share === best.share)) return undefined;
+  return best.a;
 }
 
 /**

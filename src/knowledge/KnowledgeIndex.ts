@@ -9,7 +9,7 @@ import { LayeredMap, type EditableMap } from './layeredMap';
 import { Spelling } from './Spelling';
 import { Synonyms } from './Synonyms';
 import { isNameLike, specificity, wordUse } from './wordFrequency';
-import { FIGURE_KINDS, QUESTION_QUALIFIERS, QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
+import { FIGURE_KINDS, MONTHS, QUESTION_QUALIFIERS, QUESTION_WORDS, SEASONS, STOP_WORDS, lightStem, splitWords, stem } from './words';
 
 /** A question word with its weight: how much it says about which passage is meant. */
 export interface WeightedWord extends QueryWord {
@@ -1203,10 +1203,8 @@ const wordsInUse = { has: (word: string) => englishWords().has(word) && wordUse(
 const PEOPLE = new Set(['people', 'peopl', 'person', 'individu']);
 const PERSONS_COUNTED = new Set(['user', 'student', 'subscrib', 'member', 'attende', 'employe', 'peopl', 'person']);
 
-const TIME_WORDS = new Set([
-  'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
-  'spring', 'summer', 'autumn', 'fall', 'winter',
-]);
+/** Months and seasons, weighed as details; "may" is left out (in a question, nearly always the verb). */
+const TIME_WORDS: ReadonlySet<string> = new Set([...MONTHS, ...SEASONS].filter((w) => w !== 'may'));
 
 /** The order of article ids among equal scores: `localeCompare`'s, at a fraction of its cost per comparison. */
 const compareIds = new Intl.Collator().compare;

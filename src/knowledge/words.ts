@@ -164,3 +164,31 @@ export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Objec
  * held to them by the answerability check, so they count less towards which passage is meant.
  */
 export const FIGURE_KINDS: ReadonlySet<Qualifier> = new Set(['total', 'each', 'minimum', 'maximum', 'average', 'exact', 'share']);
+
+/**
+ * The calendar words, in one place: the months in order, the seasons, and the months each season
+ * covers. Each reader builds what it needs from these and says where it leaves a word out ("may",
+ * more often the verb, is no period where a question's words are read).
+ */
+export const MONTHS: readonly string[] = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+/** How partners shorten the months ("jul", "sept"); "may" has no shorter form. */
+export const MONTH_ABBREVIATIONS: readonly string[] = ['jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'];
+export const SEASONS: readonly string[] = ['spring', 'summer', 'autumn', 'fall', 'winter'];
+/** Seasons with two names: the one the sources (U.S. news) use. */
+export const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
+/**
+ * The months of each season, as the sources (U.S. news about Microsoft's calendar) use them: "this
+ * summer" is answered by "in July 2011".
+ */
+export const SEASON_MONTHS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['spring', ['march', 'april', 'may']],
+  ['summer', ['june', 'july', 'august']],
+  ['fall', ['september', 'october', 'november']],
+  ['autumn', ['september', 'october', 'november']],
+  ['winter', ['december', 'january', 'february']],
+]);
+/** Words that place a time within a year ("mid 2010", "early 2011"). */
+export const TIME_MODIFIERS: readonly string[] = ['mid', 'early', 'late'];
+/** Words around a date that name a kind of year ("fiscal 2011", "FY11", "calendar year"). */
+export const YEAR_WORDS: readonly string[] = ['fiscal', 'fy', 'calendar', 'year'];
+
