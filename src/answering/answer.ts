@@ -5,7 +5,7 @@ import { isGenericHeading } from '../knowledge/passages';
 import { checkAnswerability, holdsPeriod, statesPreciseFigure, type Answerability } from './answerability';
 import { readMessage } from './message';
 import { questionForm, type Detail, type QuestionForm } from './questionForm';
-import { MONTHS, SEASONS, STOP_WORDS, TIME_MODIFIERS, YEAR_WORDS, splitWords } from '../knowledge/words';
+import { MONTHS, SEASONS, STOP_WORDS, TIME_MODIFIERS, YEAR_WORDS, lightStem, splitWords } from '../knowledge/words';
 import type { AnswerBand } from '../conversation/band';
 import type { Reply, ShownPassage } from './Reply';
 import { smallTalkIntent, type SmallTalkWords } from './smallTalk';
@@ -183,7 +183,6 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // An exact question match answers at once, unless the passage itself says the sources stop short of it
   // or the question pins down a detail its filler words hid from the match ("how many seats exactly?").
   if (exact && !answerability.limit && answerability.missing.length === 0) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
-  if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
 
   // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
   // (For a question that names the knowledge base's subject, the names it pins down too: "Europe" in a
@@ -193,6 +192,20 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const held = (w: string) => chosen.some((p) => p.own.has(w) || p.framed.has(w));
   const pinnedNames = new Set(anchoredFirst ? form.details.filter((d) => d.kind === 'name').flatMap((d) => d.words).filter((w) => !held(w)) : []);
   const subject = ownContent.filter((w) => !pinnedWords.has(w.word) && !pinnedWords.has(w.typed ?? ''));
+  const passagesShown = chosen.length > 0 ? chosen : [lead];
+  // (A detail the question pins down that the passage holds, "free", shows it is on the subject too.)
+  const onSubjectWords = [...subject, ...ownContent.filter((w) => !subject.includes(w) && held(w.word))];
+  // A subject the sources do not cover ("their own setup") is the reply, unless the rest of the question
+  // is plainly about the passage ("a BPOS flavour for big enterprises"): then the passage is what the
+  // sources do say, and the subject is named as what they do not.
+  const inGap = (w: WeightedWord) => result.gapStems?.includes(lightStem(w.word)) === true || result.gapStems?.includes(lightStem(w.typed ?? '')) === true;
+  // (A name no article uses, "the UK", "Azure", is another subject, however much else is shared.)
+  const otherName = ownContent.some((w) => !w.known && w.nameLike && w.weight > 0 && !inGap(w));
+  const gapGivesWay = result.gap !== undefined && !options.followUp && !otherName && onSubject(onSubjectWords.filter((w) => !inGap(w)), passagesShown, index);
+  if (result.gap !== undefined && !gapGivesWay) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
+  // Words no article uses ("annoyed", "colleges") in a question whose other telling words are all in the
+  // passage: the passage is on the subject, and those words are what the sources do not say.
+  const onTopic = !otherName && (gapGivesWay || onSubject(onSubjectWords, passagesShown, index));
   const judged = subject.filter((w) => !pinnedNames.has(w.word));
   const uncoveredShare = uncoveredSalience(judged, chosen.length > 0 ? chosen : [lead]) / Math.max(1e-9, judged.reduce((s, w) => s + salience(w), 0));
   // Two passages (the two sides of a comparison) cover the question together.
@@ -202,12 +215,12 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // Off the subject: the words that carry the question are not the knowledge base's.
   // (A follow-up whose own words say next to nothing, "who's behind that?", is judged by its context.)
   const saysLittle = options.followUp === true && ownSalience(subject) < THRESHOLDS.vagueWeight;
-  if (!saysLittle && uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
+  if (!saysLittle && !onTopic && uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
   // "the dashboard light in my car", "the meaning of life": one knowledge-base word among everyday words
   // the knowledge base never uses is not a question about the knowledge base's subject.
   const coveredTelling = subject.filter((w) => salience(w) >= 0.1 && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
   const strangers = subject.filter((w) => !w.known && !(lead.own.has(w.word) || lead.framed.has(w.word)));
-  if (!anchored && !options.followUp && coveredTelling.length <= 1 && strangers.length > 0) return { ...decided, reply: noMatch };
+  if (!anchored && !options.followUp && !onTopic && coveredTelling.length <= 1 && strangers.length > 0) return { ...decided, reply: noMatch };
   // "cloud", "microsoft partners": a word or two that several articles are equally about.
   const telling = subject.filter((w) => salience(w) >= 0.1);
   // ... or only words every article uses, or one word no article is about ("what's MSPmentor?").
@@ -225,7 +238,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   }
 
   const a = answerability;
-  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage || confidence < ANSWER_THRESHOLD;
+  const short = gapGivesWay || a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage || confidence < ANSWER_THRESHOLD;
   const answer = { kind: 'answer' as const, article: lead.article, passages: withSection(shown, lead), confidence, followUps, ...shortAnswerAfter(shown, lead) };
   // A question that names nothing the knowledge base is about and uses a word the knowledge base lacks
   // ("the conference room booking policy at our office") is likely about something else: never answered
@@ -236,12 +249,17 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // A question that names nothing the knowledge base is about gets a partial answer only when the passage
   // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",
   // not "how many seats are there on a 747?"); otherwise it is likely about something else.
-  if (!anchored && (coverage < THRESHOLDS.unanchoredPartial || ownContent.some((w) => !w.known && w.weight > 0))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  // (Coverage here is of the question's subject: a period or figure it pins down, "in the first 3
+  // months", is the answerability check's to report, and makes a partial answer, not an off-topic one.)
+  const subjectCoverage = Math.max(coverage, unionCoverage(chosen, subject));
+  if (!anchored && (subjectCoverage < THRESHOLDS.unanchoredPartial || (!onTopic && ownContent.some((w) => !w.known && w.weight > 0)))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
   // What the sources do say: the passages (with their section, and the short answer when they come from
   // the details); `withoutShown` leaves out those the conversation has seen when the question pinned
   // down something the sources lack.
   const full = [...withSection(shown, lead), ...Object.values(shortAnswerAfter(shown, lead))];
-  const { missing, mentioned } = missingOf(a, form, full, result, question);
+  // The not-covered subject the passage gave way over is named as what the sources do not say.
+  const gapWords = gapGivesWay ? ownContent.filter((w) => inGap(w) && !a.uncovered.includes(w) && !held(w.word)) : [];
+  const { missing, mentioned } = missingOf(gapWords.length > 0 ? { ...a, uncovered: [...a.uncovered, ...gapWords] } : a, form, full, result, question);
   // "which days in July is WPC?": the passage dates it, only not to the day.
   const onlyNoDay = a.asksUnmet && form.asks === 'date' && form.day && a.missing.length === 0 && chosen.some((p) => p.view.clauses.some((c) => c.time && !c.day));
   return {
@@ -378,6 +396,34 @@ const QUESTION_WORD = /\b(?:what|whats|who|whos|whose|when|where|which|why|how|i
 /** A message with no question word of its own ("and CDW?", "what about the whole top 10?" is not one). */
 export function isFragment(text: string): boolean {
   return !QUESTION_WORD.test(text.toLowerCase().replace(/^\W*(?:and |so |but )?(?:what|how) about\b/, ''));
+}
+
+/** At least this many telling words a question shares with the passage make the passage about it. */
+const ON_SUBJECT_WORDS = 2;
+/** ... each weighing at least this much in the knowledge base. */
+const ON_SUBJECT_WEIGHT = 0.5;
+
+/**
+ * Whether the passages are plainly about the question: at least `ON_SUBJECT_WORDS` of its telling words
+ * that the knowledge base uses are what the lead article is about (its title, questions, section
+ * questions or tags: what staff say it answers), one of them is in the passages themselves, and every
+ * word of the question the knowledge base uses is somewhere in the article. ("The dashboard light in my
+ * car" shares one word; "the conference room booking policy" shares two that the billing article only
+ * happens to use; "the free email thing for colleges" shares "free" and "e-mail" with Live@edu's questions,
+ * and only "colleges" is not the sources'.)
+ */
+function onSubject(words: readonly WeightedWord[], passages: readonly PassageHit[], index: KnowledgeIndex): boolean {
+  const lead = passages[0];
+  if (!lead) return false;
+  const known = words.filter((w) => w.known && !w.everywhere && salience(w) >= 0.1);
+  // (Words many articles use, "partner", tell little: "make partner at a law firm" is not about billing.)
+  const telling = known.filter((w) => w.weight >= ON_SUBJECT_WEIGHT);
+  const inPassage = (w: WeightedWord) => passages.some((p) => p.own.has(w.word) || p.framed.has(w.word));
+  const inArticle = (w: WeightedWord) => inPassage(w) || passages.some((p) => p.elsewhere.has(w.word));
+  if (telling.length < ON_SUBJECT_WORDS || !telling.some(inPassage) || !known.every(inArticle)) return false;
+  const a = lead.article;
+  const about = new Set(index.stemsOf([a.title, ...a.questions, ...a.sections.flatMap((s) => s.questions), ...a.tags].join('\n')));
+  return telling.filter((w) => about.has(index.stem(w.word))).length >= ON_SUBJECT_WORDS;
 }
 
 /** Share of the question's weight that the passages hold (in their text, heading or title) between them. */

@@ -46,6 +46,7 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, readonly string[]>> = {
   each: ['each', 'per', 'every', 'individual', 'individually', 'apiece'],
   minimum: ['minimum', 'least', 'lowest', 'smallest', 'fewest'],
   maximum: ['maximum', 'most', 'highest', 'largest', 'biggest'],
+  range: ['range', 'spread'],
   average: ['average', 'mean', 'median', 'typical'],
   exact: ['exact', 'exactly', 'precise', 'precisely'],
   before: ['before', 'formerly', 'previously', 'earlier', 'prior'],
@@ -150,7 +151,8 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
       return d.words.every((w) => holdsPeriod(hit.view.surface, w) || holdsPeriod(frame, w));
     case 'qualifier': {
       const q = d.qualifier ?? 'exact';
-      if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
+      // "the range of customers per partner", "the lowest": a range of figures gives both ends.
+      if ((q === 'minimum' || q === 'maximum' || q === 'range') && RANGE.test(hit.passage.text)) return true;
       // "the exact number": a figure given as it is, not "over 1,000" or "about 40 million".
       if (q === 'exact' && hit.view.clauses.some((c) => statesPreciseFigure(c.text))) return true;
       // "how many did each partner migrate?": the figure must be the kind asked, so the qualifier sits in

@@ -24,7 +24,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'sort', 'bit', 'lot', 'lots', 'want', 'wanted', 'need', 'needed', 'looking', 'look', 'find', 'out',
   'understand', 'help', 'wanna', 'gonna', 'im', 'ive', 'id', 'dont', 'doesnt', 'didnt', 'isnt', 'arent',
   'guys', 'folks', 'here', 'one', 'currently', 'right', 'now', 'again', 'still',
-  'anyone', 'someone', 'somebody', 'anybody', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
+  'anyone', 'someone', 'somebody', 'anybody', 'somewhere', 'anywhere', 'somehow', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
   'hear', 'heard', 'happening', 'happen', 'going', 'go', 'goes', 'up', 'down', 'over', 'under', 'regarding',
   're', 'around', 'very', 'much', 'such', 'each', 'same', 'both', 'being', 'having', 'doing', 'done',
   'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'nope',
@@ -143,7 +143,7 @@ export function lightStem(word: string): string {
 }
 
 /** The kind of figure (or fact) a question wants: "the total", "each", "the lowest", "the exact", "the price". */
-export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
+export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'range' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
 
 /** Words of a question that say which kind of figure it wants ("combined", "per", "lowest", "exact", "cost"). */
 export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
@@ -151,6 +151,7 @@ export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Objec
   each: 'each', per: 'each', every: 'each', individual: 'each', individually: 'each', apiece: 'each',
   minimum: 'minimum', min: 'minimum', least: 'minimum', lowest: 'minimum', smallest: 'minimum', fewest: 'minimum',
   maximum: 'maximum', max: 'maximum', most: 'maximum', highest: 'maximum', largest: 'maximum', biggest: 'maximum',
+  range: 'range', spread: 'range',
   average: 'average', avg: 'average', mean: 'average', median: 'average', typical: 'average',
   exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
   percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
@@ -163,7 +164,7 @@ export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Objec
  * The qualifiers that say which figure of a subject is wanted, not what the subject is: a passage is
  * held to them by the answerability check, so they count less towards which passage is meant.
  */
-export const FIGURE_KINDS: ReadonlySet<Qualifier> = new Set(['total', 'each', 'minimum', 'maximum', 'average', 'exact', 'share']);
+export const FIGURE_KINDS: ReadonlySet<Qualifier> = new Set(['total', 'each', 'minimum', 'maximum', 'range', 'average', 'exact', 'share']);
 
 /**
  * The calendar words, in one place: the months in order, the seasons, and the months each season
