@@ -210,7 +210,9 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const uncoveredShare = uncoveredSalience(judged, chosen.length > 0 ? chosen : [lead]) / Math.max(1e-9, judged.reduce((s, w) => s + salience(w), 0));
   // Two passages (the two sides of a comparison) cover the question together.
   const coverage = Math.max(lead.coverage, unionCoverage(chosen, result.words));
-  const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
+  // (When the passage turns out not to be about the question after all, a not-covered subject it asks
+  // about is still named.)
+  const noMatch: Reply = result.gap !== undefined ? { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } : { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
   Object.assign(decided, { uncoveredShare: round(uncoveredShare) });
   // Off the subject: the words that carry the question are not the knowledge base's.
   // (A follow-up whose own words say next to nothing, "who's behind that?", is judged by its context.)
@@ -230,10 +232,10 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const aboutNothing = telling.length <= 1 && (leadHit?.about ?? 0) < 0.5 && result.hits.length > 1 && !standsOut;
   if (aboutNothing && !anchored && !options.followUp) return { ...decided, reply: noMatch };
   if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1) || aboutNothing) && !options.followUp) {
-    return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence: round(confidence * 0.5) } };
+    return { ...decided, reply: result.gap !== undefined ? noMatch : { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence: round(confidence * 0.5) } };
   }
   if (coverage < THRESHOLDS.partialCoverage) {
-    if (anchored && ambiguous(result)) return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence } };
+    if (anchored && ambiguous(result) && result.gap === undefined) return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence } };
     return { ...decided, reply: noMatch };
   }
 
@@ -252,7 +254,7 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // (Coverage here is of the question's subject: a period or figure it pins down, "in the first 3
   // months", is the answerability check's to report, and makes a partial answer, not an off-topic one.)
   const subjectCoverage = Math.max(coverage, unionCoverage(chosen, subject));
-  if (!anchored && (subjectCoverage < THRESHOLDS.unanchoredPartial || (!onTopic && ownContent.some((w) => !w.known && w.weight > 0)))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  if (!anchored && (subjectCoverage < THRESHOLDS.unanchoredPartial || (!onTopic && ownContent.some((w) => !w.known && w.weight > 0)))) return { ...decided, reply: noMatch };
   // What the sources do say: the passages (with their section, and the short answer when they come from
   // the details); `withoutShown` leaves out those the conversation has seen when the question pinned
   // down something the sources lack.
