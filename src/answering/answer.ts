@@ -1,4 +1,5 @@
 import { AnswerCache } from './answerCache';
+import type { Problem } from '../content/Problem';
 import type { Article } from '../knowledge/Article';
 import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { isGenericHeading } from '../knowledge/passages';
@@ -596,6 +597,27 @@ function pointedArticle(p: PassageHit, result: SearchResult, index: KnowledgeInd
     return { hit, matchedThrough: asked.some((s) => pointerStems.has(s) && !elsewhere.has(s)) };
   }
   return undefined;
+}
+
+/**
+ * Cross-references ("see the editions article") that name none of their article's related articles:
+ * the bot cannot follow them, so `kb:check` warns of each, at its line.
+ */
+export function unresolvedPointers(index: KnowledgeIndex): Problem[] {
+  const out: Problem[] = [];
+  for (const a of index.articles) {
+    for (const p of a.passages) {
+      for (const m of p.text.matchAll(POINTER)) {
+        if (relatedNamedBy(m[1] ?? '', a, index)) continue;
+        const message =
+          a.related.length > 0
+            ? `"${m[0]}" names none of the related articles (${a.related.join(', ')}): list the article it means under related, or name it by words of its title`
+            : `"${m[0]}" points to another article, but this one lists no related articles: list the article it means under related`;
+        out.push({ file: a.file, line: p.line, message, severity: 'warning' });
+      }
+    }
+  }
+  return out;
 }
 
 /**

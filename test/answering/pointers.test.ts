@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decide, relatedNamedBy } from '../../src/answering/answer';
+import { decide, relatedNamedBy, unresolvedPointers } from '../../src/answering/answer';
 import type { KnowledgeIndex } from '../../src/knowledge/KnowledgeIndex';
 import { loadKnowledge } from '../../src/knowledge/loadKnowledge';
 import { formatProblem } from '../../src/content/Problem';
@@ -57,6 +57,10 @@ const FILES: Record<string, string> = {
     '---',
     'As of spring 2011, Telvora was sold per line through partners.',
     '',
+    '## More detail',
+    '',
+    '- For support terms, see the warranty article.',
+    '',
   ].join('\n'),
 };
 
@@ -99,5 +103,14 @@ describe('a cross-reference is resolved through the article\'s related ids', () 
     if (reply.kind !== 'answer' && reply.kind !== 'partial') throw new Error(reply.kind);
     expect(reply.article.id).toBe('telvora-roadmap');
     expect(reply.passages.map((p) => p.passage.text).join('\n')).toMatch(/call recording/);
+  });
+});
+
+describe('kb:check', () => {
+  it('warns of a cross-reference that names none of its article\'s related articles, at its file and line', () => {
+    const warnings = unresolvedPointers(index);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ file: 'telvora-prices.md', line: 15, severity: 'warning' });
+    expect(warnings[0]?.message).toMatch(/^"see the warranty article" names none of the related articles \(telvora-overview\)/);
   });
 });
