@@ -24,7 +24,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'sort', 'bit', 'lot', 'lots', 'want', 'wanted', 'need', 'needed', 'looking', 'look', 'find', 'out',
   'understand', 'help', 'wanna', 'gonna', 'im', 'ive', 'id', 'dont', 'doesnt', 'didnt', 'isnt', 'arent',
   'guys', 'folks', 'here', 'one', 'currently', 'right', 'now', 'again', 'still',
-  'anyone', 'someone', 'somebody', 'anybody', 'somewhere', 'anywhere', 'somehow', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
+  'onto', 'upon', 'anyone', 'someone', 'somebody', 'anybody', 'somewhere', 'anywhere', 'somehow', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
   'hear', 'heard', 'happening', 'happen', 'going', 'go', 'goes', 'up', 'down', 'over', 'under', 'regarding',
   're', 'around', 'very', 'much', 'such', 'each', 'same', 'both', 'being', 'having', 'doing', 'done',
   'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'nope',
