@@ -40,8 +40,8 @@ export function readMessage(text: string): ReadMessage {
   return { question: asking.join(' '), context: segments.filter((s) => !asking.includes(s)).join(' ') };
 }
 
-/** "dunno if ur the right bot but", "not sure who to ask, ": a lead-in before the question in one sentence. */
-const LEAD_IN = /^(.*?[\p{L}\p{N}])(?:\s*,|\s+but|\s+-+|\s+anyway,?)\s+((?:who|whos|who's|whose|what|whats|what's|when|whens|when's|where|wheres|where's|which|why|how|hows|how's)\b.*)$/iu;
+/** "dunno if ur the right bot but", "not sure who to ask - ": a lead-in before the question in one sentence. */
+const LEAD_IN = /^(.*?[\p{L}\p{N}])(?:,?\s+but|\s+-+|\s+anyway,?)\s+((?:who|whos|who's|whose|what|whats|what's|when|whens|when's|where|wheres|where's|which|why|how|hows|how's)\b.*)$/iu;
 
 const POINTS_BACK = /\b(?:that|this|it|its|they|them|their|those|these|he|she|him|her)\b/i;
 
