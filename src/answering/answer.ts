@@ -1,11 +1,12 @@
 import { AnswerCache } from './answerCache';
+import type { Problem } from '../content/Problem';
 import type { Article } from '../knowledge/Article';
 import type { Hit, KnowledgeIndex, PassageHit, SearchResult, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { isGenericHeading } from '../knowledge/passages';
 import { checkAnswerability, holdsPeriod, statesPreciseFigure, type Answerability } from './answerability';
 import { readMessage } from './message';
 import { questionForm, type Detail, type QuestionForm } from './questionForm';
-import { splitWords } from '../knowledge/words';
+import { MONTHS, SEASONS, STOP_WORDS, TIME_MODIFIERS, YEAR_WORDS, lightStem, splitWords } from '../knowledge/words';
 import type { AnswerBand } from '../conversation/band';
 import type { Reply, ShownPassage } from './Reply';
 import { smallTalkIntent, type SmallTalkWords } from './smallTalk';
@@ -212,7 +213,6 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // An exact question match answers at once, unless the passage itself says the sources stop short of it
   // or the question pins down a detail its filler words hid from the match ("how many seats exactly?").
   if (exact && !answerability.limit && answerability.missing.length === 0) return { ...decided, reply: { kind: 'answer', article: lead.article, passages: withSection(shown, lead), confidence: 1, followUps, ...shortAnswerAfter(shown, lead) } };
-  if (result.gap !== undefined) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
 
   // Pinned details (numbers, periods, kinds of figure) are the answerability check's to judge.
   // (For a question that names the knowledge base's subject, the names it pins down too: "Europe" in a
@@ -222,21 +222,37 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const held = (w: string) => chosen.some((p) => p.own.has(w) || p.framed.has(w));
   const pinnedNames = new Set(anchoredFirst ? form.details.filter((d) => d.kind === 'name').flatMap((d) => d.words).filter((w) => !held(w)) : []);
   const subject = ownContent.filter((w) => !pinnedWords.has(w.word) && !pinnedWords.has(w.typed ?? ''));
+  const passagesShown = chosen.length > 0 ? chosen : [lead];
+  // (A detail the question pins down that the passage holds, "free", shows it is on the subject too.)
+  const onSubjectWords = [...subject, ...ownContent.filter((w) => !subject.includes(w) && held(w.word))];
+  // A subject the sources do not cover ("their own setup") is the reply, unless the rest of the question
+  // is plainly about the passage ("a BPOS flavour for big enterprises"): then the passage is what the
+  // sources do say, and the subject is named as what they do not.
+  const inGap = (w: WeightedWord) => result.gapStems?.includes(lightStem(w.word)) === true || result.gapStems?.includes(lightStem(w.typed ?? '')) === true;
+  // (A name no article uses, "the UK", "Azure", is another subject, however much else is shared.)
+  const otherName = ownContent.some((w) => !w.known && w.nameLike && w.weight > 0 && !inGap(w));
+  const gapGivesWay = result.gap !== undefined && !options.followUp && !otherName && onSubject(onSubjectWords.filter((w) => !inGap(w)), passagesShown, index);
+  if (result.gap !== undefined && !gapGivesWay) return { ...decided, reply: { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } };
+  // Words no article uses ("annoyed", "colleges") in a question whose other telling words are all in the
+  // passage: the passage is on the subject, and those words are what the sources do not say.
+  const onTopic = !otherName && (gapGivesWay || onSubject(onSubjectWords, passagesShown, index));
   const judged = subject.filter((w) => !pinnedNames.has(w.word));
   const uncoveredShare = uncoveredSalience(judged, chosen.length > 0 ? chosen : [lead]) / Math.max(1e-9, judged.reduce((s, w) => s + salience(w), 0));
   // Two passages (the two sides of a comparison) cover the question together.
   const coverage = Math.max(lead.coverage, unionCoverage(chosen, result.words));
-  const noMatch: Reply = { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
+  // (When the passage turns out not to be about the question after all, a not-covered subject it asks
+  // about is still named.)
+  const noMatch: Reply = result.gap !== undefined ? { kind: 'noAnswer', reason: 'notCovered', gap: result.gap, confidence, closest: lead.article } : { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article };
   Object.assign(decided, { uncoveredShare: round(uncoveredShare) });
   // Off the subject: the words that carry the question are not the knowledge base's.
   // (A follow-up whose own words say next to nothing, "who's behind that?", is judged by its context.)
   const saysLittle = options.followUp === true && ownSalience(subject) < THRESHOLDS.vagueWeight;
-  if (!saysLittle && uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
+  if (!saysLittle && !onTopic && uncoveredShare > (anchored ? THRESHOLDS.anchoredUncovered : THRESHOLDS.unanchoredUncovered)) return { ...decided, reply: noMatch };
   // "the dashboard light in my car", "the meaning of life": one knowledge-base word among everyday words
   // the knowledge base never uses is not a question about the knowledge base's subject.
   const coveredTelling = subject.filter((w) => salience(w) >= 0.1 && (lead.own.has(w.word) || lead.framed.has(w.word) || lead.elsewhere.has(w.word)));
   const strangers = subject.filter((w) => !w.known && !(lead.own.has(w.word) || lead.framed.has(w.word)));
-  if (!anchored && !options.followUp && coveredTelling.length <= 1 && strangers.length > 0) return { ...decided, reply: noMatch };
+  if (!anchored && !options.followUp && !onTopic && coveredTelling.length <= 1 && strangers.length > 0) return { ...decided, reply: noMatch };
   // "cloud", "microsoft partners": a word or two that several articles are equally about.
   const telling = subject.filter((w) => salience(w) >= 0.1);
   // ... or only words every article uses, or one word no article is about ("what's MSPmentor?").
@@ -246,15 +262,15 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   const aboutNothing = telling.length <= 1 && (leadHit?.about ?? 0) < 0.5 && result.hits.length > 1 && !standsOut;
   if (aboutNothing && !anchored && !options.followUp) return { ...decided, reply: noMatch };
   if (((telling.length <= 1 && manyAbout(result)) || (telling.length === 0 && result.hits.length > 1) || aboutNothing) && !options.followUp) {
-    return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence: round(confidence * 0.5) } };
+    return { ...decided, reply: result.gap !== undefined ? noMatch : { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence: round(confidence * 0.5) } };
   }
   if (coverage < THRESHOLDS.partialCoverage) {
-    if (anchored && ambiguous(result)) return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence } };
+    if (anchored && ambiguous(result) && result.gap === undefined) return { ...decided, reply: { kind: 'clarify', candidates: clarifyCandidates(result, index), confidence } };
     return { ...decided, reply: noMatch };
   }
 
   const a = answerability;
-  const short = a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage || confidence < ANSWER_THRESHOLD;
+  const short = gapGivesWay || a.missing.length > 0 || a.asksUnmet || a.limit || a.uncovered.length > 0 || coverage < THRESHOLDS.minCoverage || confidence < ANSWER_THRESHOLD;
   const answer = { kind: 'answer' as const, article: lead.article, passages: withSection(shown, lead), confidence, followUps, ...shortAnswerAfter(shown, lead) };
   // A question that names nothing the knowledge base is about and uses a word the knowledge base lacks
   // ("the conference room booking policy at our office") is likely about something else: never answered
@@ -265,12 +281,17 @@ function decideOn(question: string, result: SearchResult, index: KnowledgeIndex,
   // A question that names nothing the knowledge base is about gets a partial answer only when the passage
   // covers most of it and it uses no word the knowledge base lacks ("when did the health dashboard launch?",
   // not "how many seats are there on a 747?"); otherwise it is likely about something else.
-  if (!anchored && (coverage < THRESHOLDS.unanchoredPartial || ownContent.some((w) => !w.known && w.weight > 0))) return { ...decided, reply: { kind: 'noAnswer', reason: 'noMatch', confidence, closest: lead.article } };
+  // (Coverage here is of the question's subject: a period or figure it pins down, "in the first 3
+  // months", is the answerability check's to report, and makes a partial answer, not an off-topic one.)
+  const subjectCoverage = Math.max(coverage, unionCoverage(chosen, subject));
+  if (!anchored && (subjectCoverage < THRESHOLDS.unanchoredPartial || (!onTopic && ownContent.some((w) => !w.known && w.weight > 0)))) return { ...decided, reply: noMatch };
   // What the sources do say: the passages (with their section, and the short answer when they come from
   // the details); `withoutShown` leaves out those the conversation has seen when the question pinned
   // down something the sources lack.
   const full = [...withSection(shown, lead), ...Object.values(shortAnswerAfter(shown, lead))];
-  const { missing, mentioned } = missingOf(a, form, full, result, question);
+  // The not-covered subject the passage gave way over is named as what the sources do not say.
+  const gapWords = gapGivesWay ? ownContent.filter((w) => inGap(w) && !a.uncovered.includes(w) && !held(w.word)) : [];
+  const { missing, mentioned } = missingOf(gapWords.length > 0 ? { ...a, uncovered: [...a.uncovered, ...gapWords] } : a, form, full, result, question);
   // "which days in July is WPC?": the passage dates it, only not to the day.
   const onlyNoDay = a.asksUnmet && form.asks === 'date' && form.day && a.missing.length === 0 && chosen.some((p) => p.view.clauses.some((c) => c.time && !c.day));
   return {
@@ -316,14 +337,13 @@ function withCapitalised(typed: string, question: string): string {
   return `${lead}${typed}${after}`.replace(/[.,]+$/, '');
 }
 
-/** Words that neither name a thing nor count one: "have 10", "in 2013" stay "10", "2013". */
-const FUNCTION_WORDS = new Set([
-  'is', 'are', 'was', 'were', 'be', 'been', 'has', 'have', 'had', 'do', 'does', 'did', 'get', 'gets', 'got', 'will', 'would', 'can', 'could',
-  'the', 'a', 'an', 'of', 'in', 'on', 'at', 'by', 'for', 'to', 'from', 'with', 'about', 'than', 'over', 'under', 'and', 'or', 'nearly',
-  'almost', 'around', 'roughly', 'per', 'each', 'every', 'all', 'only', 'just', 'my', 'our', 'their', 'its', 'it', 'they', 'we', 'i', 'you',
-  'that', 'this', 'those', 'these', 'since', 'until', 'till', 'before', 'after', 'during', 'through', 'mid', 'early', 'late', 'next', 'last',
-  'spring', 'summer', 'autumn', 'fall', 'winter', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september',
-  'october', 'november', 'december', 'fiscal', 'fy', 'calendar', 'year', 'now', 'then', 'up', 'least', 'most', 'some', 'any',
+/**
+ * Words that neither name a thing nor count one: "have 10", "in 2013" stay "10", "2013". The stop words,
+ * the calendar's words, and the few others that place or hedge a figure.
+ */
+const FUNCTION_WORDS: ReadonlySet<string> = new Set([
+  ...STOP_WORDS, ...MONTHS, ...SEASONS, ...TIME_MODIFIERS, ...YEAR_WORDS,
+  'gets', 'nearly', 'those', 'until', 'till', 'before', 'during', 'through', 'next', 'last',
 ]);
 const FIGURE_WORDS = new Set(['million', 'thousand', 'billion', 'hundred', 'k', 'm', 'bn', '%', 'percent']);
 
@@ -408,6 +428,34 @@ const QUESTION_WORD = /\b(?:what|whats|who|whos|whose|when|where|which|why|how|i
 /** A message with no question word of its own ("and CDW?", "what about the whole top 10?" is not one). */
 export function isFragment(text: string): boolean {
   return !QUESTION_WORD.test(text.toLowerCase().replace(/^\W*(?:and |so |but )?(?:what|how) about\b/, ''));
+}
+
+/** At least this many telling words a question shares with the passage make the passage about it. */
+const ON_SUBJECT_WORDS = 2;
+/** ... each weighing at least this much in the knowledge base. */
+const ON_SUBJECT_WEIGHT = 0.5;
+
+/**
+ * Whether the passages are plainly about the question: at least `ON_SUBJECT_WORDS` of its telling words
+ * that the knowledge base uses are what the lead article is about (its title, questions, section
+ * questions or tags: what staff say it answers), one of them is in the passages themselves, and every
+ * word of the question the knowledge base uses is somewhere in the article. ("The dashboard light in my
+ * car" shares one word; "the conference room booking policy" shares two that the billing article only
+ * happens to use; "the free email thing for colleges" shares "free" and "e-mail" with Live@edu's questions,
+ * and only "colleges" is not the sources'.)
+ */
+function onSubject(words: readonly WeightedWord[], passages: readonly PassageHit[], index: KnowledgeIndex): boolean {
+  const lead = passages[0];
+  if (!lead) return false;
+  const known = words.filter((w) => w.known && !w.everywhere && salience(w) >= 0.1);
+  // (Words many articles use, "partner", tell little: "make partner at a law firm" is not about billing.)
+  const telling = known.filter((w) => w.weight >= ON_SUBJECT_WEIGHT);
+  const inPassage = (w: WeightedWord) => passages.some((p) => p.own.has(w.word) || p.framed.has(w.word));
+  const inArticle = (w: WeightedWord) => inPassage(w) || passages.some((p) => p.elsewhere.has(w.word));
+  if (telling.length < ON_SUBJECT_WORDS || !telling.some(inPassage) || !known.every(inArticle)) return false;
+  const a = lead.article;
+  const about = new Set(index.stemsOf([a.title, ...a.questions, ...a.sections.flatMap((s) => s.questions), ...a.tags].join('\n')));
+  return telling.filter((w) => about.has(index.stem(w.word))).length >= ON_SUBJECT_WORDS;
 }
 
 /** Share of the question's weight that the passages hold (in their text, heading or title) between them. */
@@ -562,13 +610,15 @@ function followPointer<R extends { p: PassageHit }>(
 const POINTER = /\b(?:see|details are in|more (?:is )?in|covered in) the ([\p{L}\p{N}@ .-]+?) article\b/giu;
 
 /**
- * The article a passage points to, among the articles found: the one whose id holds every word of the
- * pointer ("the 2010 upgrade article": bpos-2010-upgrade).
+ * The article a passage points to, among the articles found: of the articles its own article lists as
+ * `related`, the one the pointer's words name best ("the 2010 upgrade article": the related article
+ * whose id, title or tags hold "2010" and "upgrade"). Only a related article can be meant, so a pointer
+ * staff write in any words finds its article as long as the article is listed under `related`.
  */
 function pointedArticle(p: PassageHit, result: SearchResult, index: KnowledgeIndex): { hit: Hit; matchedThrough: boolean } | undefined {
   for (const m of p.passage.text.matchAll(POINTER)) {
-    const words = (m[1] ?? '').toLowerCase().split(/[\s-]+/).filter((w) => w !== '');
-    const hit = result.hits.find((h) => h.article.id !== p.article.id && words.length > 0 && words.every((w) => h.article.id.split('-').includes(w)));
+    const target = relatedNamedBy(m[1] ?? '', p.article, index);
+    const hit = target && result.hits.find((h) => h.article.id === target.id);
     if (!hit) continue;
     // Whether the question's words met the passage in the pointer itself ("upgraded": "the 2010 upgrade article").
     const pointerStems = new Set(index.stemsOf(m[1] ?? ''));
@@ -577,6 +627,46 @@ function pointedArticle(p: PassageHit, result: SearchResult, index: KnowledgeInd
     return { hit, matchedThrough: asked.some((s) => pointerStems.has(s) && !elsewhere.has(s)) };
   }
   return undefined;
+}
+
+/**
+ * Cross-references ("see the editions article") that name none of their article's related articles:
+ * the bot cannot follow them, so `kb:check` warns of each, at its line.
+ */
+export function unresolvedPointers(index: KnowledgeIndex): Problem[] {
+  const out: Problem[] = [];
+  for (const a of index.articles) {
+    for (const p of a.passages) {
+      for (const m of p.text.matchAll(POINTER)) {
+        if (relatedNamedBy(m[1] ?? '', a, index)) continue;
+        const message =
+          a.related.length > 0
+            ? `"${m[0]}" names none of the related articles (${a.related.join(', ')}): list the article it means under related, or name it by words of its title`
+            : `"${m[0]}" points to another article, but this one lists no related articles: list the article it means under related`;
+        out.push({ file: a.file, line: p.line, message, severity: 'warning' });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The related article a pointer's words ("2010 upgrade", "billing policy") name: the one whose id,
+ * title and tags hold most of them, and at least half; none when two name them equally well.
+ */
+export function relatedNamedBy(pointer: string, article: Article, index: KnowledgeIndex): Article | undefined {
+  const named = [...new Set(index.stemsOf(pointer))];
+  if (named.length === 0) return undefined;
+  const scored = article.related
+    .flatMap((id) => (id === article.id ? [] : (index.get(id) ?? [])))
+    .map((a) => {
+      const own = new Set(index.stemsOf(`${a.id.replace(/-/g, ' ')} ${a.title} ${a.tags.join(' ')}`));
+      return { a, share: named.filter((s) => own.has(s)).length / named.length };
+    })
+    .sort((x, y) => y.share - x.share);
+  const [best, second] = scored;
+  if (!best || best.share < 0.5 || (second !== undefined && second.share === best.share)) return undefined;
+  return best.a;
 }
 
 /**

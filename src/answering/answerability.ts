@@ -1,7 +1,7 @@
 import type { PassageHit, WeightedWord } from '../knowledge/KnowledgeIndex';
 import { AS_OF, VERSION_YEAR, type Clause, type PassageView } from '../knowledge/passageView';
 import { isNameLike } from '../knowledge/wordFrequency';
-import { FIGURE_KINDS, splitWords, stem } from '../knowledge/words';
+import { FIGURE_KINDS, MONTHS, SEASONS, SEASON_ALIASES, SEASON_MONTHS, TIME_MODIFIERS, YEAR_WORDS, splitWords, stem } from '../knowledge/words';
 import type { Detail, Qualifier, QuestionForm } from './questionForm';
 
 /** Whether the passages chosen for a question answer what it asks, and if not, what is missing. */
@@ -46,6 +46,7 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, readonly string[]>> = {
   each: ['each', 'per', 'every', 'individual', 'individually', 'apiece'],
   minimum: ['minimum', 'least', 'lowest', 'smallest', 'fewest'],
   maximum: ['maximum', 'most', 'highest', 'largest', 'biggest'],
+  range: ['range', 'spread'],
   average: ['average', 'mean', 'median', 'typical'],
   exact: ['exact', 'exactly', 'precise', 'precisely'],
   before: ['before', 'formerly', 'previously', 'earlier', 'prior'],
@@ -74,19 +75,6 @@ export function statesPreciseFigure(text: string): boolean {
   }
   return false;
 }
-
-const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
-/**
- * The months of each season, as the sources (U.S. news about Microsoft's calendar) use them: "this
- * summer" is answered by "in July 2011".
- */
-const SEASON_MONTHS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['spring', ['march', 'april', 'may']],
-  ['summer', ['june', 'july', 'august']],
-  ['fall', ['september', 'october', 'november']],
-  ['autumn', ['september', 'october', 'november']],
-  ['winter', ['december', 'january', 'february']],
-]);
 
 /** Whether words (a clause's, a heading's) hold a period word: the word itself, its alias, or a month of the season. */
 export function holdsPeriod(words: ReadonlySet<string>, w: string): boolean {
@@ -185,7 +173,8 @@ function covers(hit: PassageHit, frame: ReadonlySet<string>, d: Detail, names: r
       return d.words.every((w) => holdsPeriod(hit.view.surface, w) || holdsPeriod(frame, w));
     case 'qualifier': {
       const q = d.qualifier ?? 'exact';
-      if ((q === 'minimum' || q === 'maximum') && RANGE.test(hit.passage.text)) return true;
+      // "the range of customers per partner", "the lowest": a range of figures gives both ends.
+      if ((q === 'minimum' || q === 'maximum' || q === 'range') && RANGE.test(hit.passage.text)) return true;
       // "the exact number": a figure given as it is, not "over 1,000" or "about 40 million".
       if (q === 'exact' && hit.view.clauses.some((c) => statesPreciseFigure(c.text))) return true;
       // "how many did each partner migrate?": the figure must be the kind asked, so the qualifier sits in
@@ -271,10 +260,9 @@ export function answeringNames(form: QuestionForm, hit: PassageHit, frame: Reado
 }
 
 /** Words before a year that make it a time ("in 2013", "mid 2011", "June 2011"), not part of a name ("Exchange 2013"). */
-const TIME_LEADS = new Set([
+const TIME_LEADS: ReadonlySet<string> = new Set([
   'in', 'by', 'until', 'till', 'before', 'after', 'since', 'during', 'of', 'for', 'from', 'to', 'through', 'around', 'about', 'and', 'or',
-  'mid', 'early', 'late', 'this', 'next', 'last', 'fiscal', 'fy', 'calendar', 'year', 'spring', 'summer', 'autumn', 'fall', 'winter',
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'this', 'next', 'last', ...TIME_MODIFIERS, ...YEAR_WORDS, ...SEASONS, ...MONTHS,
 ]);
 
 /**

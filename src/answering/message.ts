@@ -31,12 +31,32 @@ export function readMessage(text: string): ReadMessage {
   const clean = withoutMentions(text);
   const segments = clean
     .split(/(?<=[.!?…])\s+/u)
+    .flatMap(leadIn)
     .map((s) => s.trim())
     .filter((s) => /[\p{L}\p{N}]/u.test(s));
   if (segments.length < 2) return { question: clean, context: '' };
   const asking = segments.filter((s) => /\?\s*$/.test(s) || ASKING_START.test(splitWords(s)[0] ?? ''));
   if (asking.length === 0 || asking.length === segments.length) return { question: clean, context: '' };
   return { question: asking.join(' '), context: segments.filter((s) => !asking.includes(s)).join(' ') };
+}
+
+/** "dunno if ur the right bot but", "not sure who to ask - ": a lead-in before the question in one sentence. */
+const LEAD_IN = /^(.*?[\p{L}\p{N}])(?:,?\s+but|\s+-+|\s+anyway,?)\s+((?:who|whos|who's|whose|what|whats|what's|when|whens|when's|where|wheres|where's|which|why|how|hows|how's)\b.*)$/iu;
+
+const POINTS_BACK = /\b(?:that|this|it|its|they|them|their|those|these|he|she|him|her)\b/i;
+
+/**
+ * One sentence as the lead-in the partner opens with and the question after it ("dunno if ur the
+ * right bot but whats the deal with dedicated bpos"), when the lead-in does not ask itself; the
+ * sentence as it is otherwise.
+ */
+function leadIn(sentence: string): string[] {
+  const m = LEAD_IN.exec(sentence);
+  const [, before = '', question = ''] = m ?? [];
+  // "the oil light keeps flashing, what does that mean": a question that points back to the lead-in is one with it.
+  if (!m || ASKING_START.test(splitWords(before)[0] ?? '') || splitWords(before).length < 2 || splitWords(question).length < 3 || POINTS_BACK.test(question)) return [sentence];
+  // The lead-in ends as a sentence, so the question after it is read on its own.
+  return [`${before}.`, question];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { WeightedWord } from '../knowledge/KnowledgeIndex';
-import { QUESTION_QUALIFIERS, STOP_WORDS, splitWords, stem, type Qualifier } from '../knowledge/words';
+import { MONTHS as MONTH_NAMES, MONTH_ABBREVIATIONS, QUESTION_QUALIFIERS, SEASONS as SEASON_NAMES, STOP_WORDS, splitWords, stem, type Qualifier } from '../knowledge/words';
 
 /** What kind of fact a question asks for. */
 export type Asks = 'figure' | 'date' | 'who' | 'where' | 'other';
@@ -44,8 +44,9 @@ export interface QuestionForm {
 
 const QUALIFIERS = QUESTION_QUALIFIERS;
 
-const MONTHS = new Set(['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
-const SEASONS = new Set(['spring', 'summer', 'autumn', 'fall', 'winter']);
+/** Months as a question names them, in full or short; "may" is left out (in a question, nearly always the verb). */
+const MONTHS: ReadonlySet<string> = new Set([...MONTH_NAMES, ...MONTH_ABBREVIATIONS].filter((m) => m !== 'may'));
+const SEASONS: ReadonlySet<string> = new Set(SEASON_NAMES);
 const PERIOD_NOUNS = new Set(['day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'quarter', 'quarters', 'decade', 'q1', 'q2', 'q3', 'q4']);
 /** Words before a period noun that mean "now": any as-of date in the sources answers them. */
 const PRESENT = new Set(['this', 'current', 'currently', 'these', 'today', 'now', 'so']);

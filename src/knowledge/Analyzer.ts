@@ -79,7 +79,7 @@ export class Analyzer {
  */
 const FILLER_PHRASES: readonly (readonly string[])[] = [
   ['point', 'of', 'view'], ['points', 'of', 'view'], ['to', 'be', 'honest'], ['to', 'be', 'fair'], ['as', 'far', 'as', 'i', 'know'],
-  ['by', 'the', 'way'], ['at', 'the', 'end', 'of', 'the', 'day'], ['in', 'a', 'nutshell'], ['for', 'what', 'it', 'is', 'worth'],
+  ['by', 'the', 'way'], ['at', 'the', 'end', 'of', 'the', 'day'], ['the', 'deal', 'with'], ['the', 'story', 'with'], ['the', 'lowdown', 'on'], ['the', 'scoop', 'on'], ['in', 'a', 'nutshell'], ['for', 'what', 'it', 'is', 'worth'],
   ['for', 'what', 'its', 'worth'], ['from', 'my', 'perspective'], ['in', 'my', 'opinion'], ['if', 'you', 'dont', 'mind'], ['in', 'other', 'words'],
   // time and attribution phrases whose everyday words would otherwise count as things the question names
   ['so', 'far'], ['up', 'to', 'now'], ['until', 'now'], ['as', 'of', 'now'], ['right', 'now'], ['at', 'the', 'moment'], ['according', 'to'],

@@ -9,7 +9,7 @@ import { LayeredMap, type EditableMap } from './layeredMap';
 import { Spelling } from './Spelling';
 import { Synonyms } from './Synonyms';
 import { isNameLike, specificity, wordUse } from './wordFrequency';
-import { FIGURE_KINDS, QUESTION_QUALIFIERS, QUESTION_WORDS, STOP_WORDS, lightStem, splitWords, stem } from './words';
+import { FIGURE_KINDS, MONTHS, QUESTION_QUALIFIERS, QUESTION_WORDS, SEASONS, STOP_WORDS, lightStem, splitWords, stem } from './words';
 
 /** A question word with its weight: how much it says about which passage is meant. */
 export interface WeightedWord extends QueryWord {
@@ -77,6 +77,8 @@ export interface SearchResult {
   readonly words: readonly WeightedWord[];
   /** What the question asks that the sources are known not to cover (from `not-covered.yaml`). */
   readonly gap?: string;
+  /** The light stems of the `not-covered.yaml` phrase the question matched (with `gap`). */
+  readonly gapStems?: readonly string[];
   /** Best first. Empty when the question has no content words. */
   readonly hits: readonly Hit[];
 }
@@ -671,8 +673,9 @@ export class KnowledgeIndex {
   /** Ranks passages (and so articles) for a partner's question. Never throws on any input. */
   search(question: string, options: SearchOptions = {}): SearchResult {
     const limit = options.limit ?? 5;
-    const { words, gap, typed, subject } = this.questionWords(question, options);
-    if (!subject) return { words, hits: [], ...(gap ? { gap } : {}) };
+    const { words, gap: matched, typed, subject } = this.questionWords(question, options);
+    const gap = matched ? { gap: matched.about, gapStems: matched.stems } : {};
+    if (!subject) return { words, hits: [], ...gap };
 
     // The same key as the titles' and alternate questions', but from the typo-corrected words. A
     // follow-up read with the last question ("and for BPOS?" after "can I bill for it?") asks more than
@@ -693,14 +696,14 @@ export class KnowledgeIndex {
     hits.push(...this.bestByBound(bound, score, limit - hits.length, exactAt));
     // An exact question match always leads; otherwise the best passage's coverage.
     hits.sort((a, b) => Number(isExactHit(b)) - Number(isExactHit(a)) || b.score - a.score || compareIds(a.article.id, b.article.id));
-    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...(gap ? { gap } : {}) };
+    return { words, hits: hits.filter((h) => h.score > 0 || isExactHit(h)).slice(0, limit), ...gap };
   }
 
   /**
    * The question's words, weighed, then the context's (marked `context`); the not-covered subject it
    * asks about; its typo-corrected words (for the exact-question key); whether there is anything to search on.
    */
-  private questionWords(question: string, options: SearchOptions): { words: WeightedWord[]; gap: string | undefined; typed: string[]; subject: boolean } {
+  private questionWords(question: string, options: SearchOptions): { words: WeightedWord[]; gap: { about: string; stems: string[] } | undefined; typed: string[]; subject: boolean } {
     const analyzed = this.analyzer.question(question);
     const around = options.context ? this.analyzer.question(options.context) : undefined;
     const own = dedupe(analyzed.words.map((w) => this.weigh(this.completeName(w))));
@@ -713,7 +716,7 @@ export class KnowledgeIndex {
     // not the rest of the last question ("where is it held?" does not make the next question about venues).
     const contextNames = contextWords.filter((w) => w.anchor || this.synonyms.isToken(w.word)).map((w) => lightStem(w.word));
     const stemsForGaps = options.followUp ? new Set([...analyzed.allStems, ...contextNames]) : analyzed.allStems;
-    const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => stemsForGaps.has(s)))?.about;
+    const gap = this.gaps.find((g) => g.stems.length > 0 && g.stems.every((s) => stemsForGaps.has(s)));
     const subject = own.some((w) => w.kind === 'content') || contextWords.length > 0;
     return { words: [...own, ...contextWords], gap, typed: analyzed.words.map((w) => w.word), subject };
   }
@@ -1219,10 +1222,8 @@ const wordsInUse = { has: (word: string) => englishWords().has(word) && wordUse(
 const PEOPLE = new Set(['people', 'peopl', 'person', 'individu']);
 const PERSONS_COUNTED = new Set(['user', 'student', 'subscrib', 'member', 'attende', 'employe', 'peopl', 'person']);
 
-const TIME_WORDS = new Set([
-  'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
-  'spring', 'summer', 'autumn', 'fall', 'winter',
-]);
+/** Months and seasons, weighed as details; "may" is left out (in a question, nearly always the verb). */
+const TIME_WORDS: ReadonlySet<string> = new Set([...MONTHS, ...SEASONS].filter((w) => w !== 'may'));
 
 /** The order of article ids among equal scores: `localeCompare`'s, at a fraction of its cost per comparison. */
 const compareIds = new Intl.Collator().compare;

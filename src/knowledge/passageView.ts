@@ -1,5 +1,5 @@
 import type { Analyzer } from './Analyzer';
-import { splitWords, stem } from './words';
+import { MONTHS as MONTH_NAMES, SEASONS as SEASON_NAMES, TIME_MODIFIERS, splitWords, stem } from './words';
 
 /**
  * One clause of a passage: a sentence, or the part of one between `;` `:` or a comma and a
@@ -41,10 +41,13 @@ export interface PassageView {
 }
 
 const FOLD: ReadonlyMap<string, string> = new Map([['two', '2'], ['three', '3'], ['four', '4'], ['five', '5'], ['ten', '10'], ['hundred', '100']]);
-const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december';
-const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:spring|summer|autumn|fall|winter)\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year)`, 'i');
+const MONTHS = MONTH_NAMES.join('|');
+const SEASONS = SEASON_NAMES.join('|');
+/** What places a time within a year: "mid", "spring". */
+const TIMES_IN_YEAR = [...TIME_MODIFIERS, ...SEASON_NAMES].join('|');
+const TIME = new RegExp(`\\b(?:(?:${MONTHS})\\b|(?:${SEASONS})\\b|(?:19|20)\\d\\d\\b|later that year|this year|next year)`, 'i');
 /** "as of mid 2010", "a mid 2010 report": when the source was written, not when a thing happens. */
-export const AS_OF = new RegExp(`\\bas of (?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:(?:${MONTHS}) )?(?:19|20)\\d\\d\\b|\\b(?:(?:early|mid|late|spring|summer|autumn|fall|winter) )?(?:19|20)\\d\\d (?:report|article|item|source|news item)s?\\b`, 'gi');
+export const AS_OF = new RegExp(`\\bas of (?:(?:${TIMES_IN_YEAR}) )?(?:(?:${MONTHS}) )?(?:19|20)\\d\\d\\b|\\b(?:(?:${TIMES_IN_YEAR}) )?(?:19|20)\\d\\d (?:report|article|item|source|news item)s?\\b`, 'gi');
 const DAY = new RegExp(`\\b(?:${MONTHS}) \\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:${MONTHS})\\b`, 'i');
 /** Words between a figure and the thing it counts ("40 million paid seats", "1,040 end customers"). */
 const FIGURE_FILLERS = new Set(['million', 'thousand', 'billion', 'hundred', 'more', 'than', 'paid', 'end', 'new', 'and', 'or', 'of', 'the', 'over', 'some', 'about']);
@@ -67,7 +70,7 @@ function countedNouns(words: readonly string[], analyzer: Analyzer): Set<string>
 
 const CROSS_REFERENCE = /\((?:see|details are in|more in)\b[^)]*\)/gi;
 /** "Exchange 2010", "the 2010 products": a version, not a time ("July 2011", "Mid 2010" are times). */
-const CAPITAL_TIMES = `${MONTHS}|spring|summer|autumn|fall|winter|mid|early|late`.replace(/\b\w/g, (c) => c.toUpperCase());
+const CAPITAL_TIMES = `${MONTHS}|${SEASONS}|${TIME_MODIFIERS.join('|')}`.replace(/\b\w/g, (c) => c.toUpperCase());
 export const VERSION_YEAR = new RegExp(`\\b(?!(?:${CAPITAL_TIMES})\\b)[A-Z][\\w.]*\\s+(?:19|20)\\d\\d\\b|\\b(?:19|20)\\d\\d (?:products?|versions?|editions?|release)\\b`, 'g');
 const LIMIT = /\b(?:does|do|did) not (?:say|name|give|cover|mention|state|specify|list|include)\b|\bgives? only\b|\bnames? only\b|\bonly (?:gives|names|mentions)\b|\bnot covered\b|\bno (?:figure|date|name)s? (?:is|are) given\b/i;
 

@@ -24,7 +24,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'sort', 'bit', 'lot', 'lots', 'want', 'wanted', 'need', 'needed', 'looking', 'look', 'find', 'out',
   'understand', 'help', 'wanna', 'gonna', 'im', 'ive', 'id', 'dont', 'doesnt', 'didnt', 'isnt', 'arent',
   'guys', 'folks', 'here', 'one', 'currently', 'right', 'now', 'again', 'still',
-  'anyone', 'someone', 'somebody', 'anybody', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
+  'onto', 'upon', 'anyone', 'someone', 'somebody', 'anybody', 'somewhere', 'anywhere', 'somehow', 'u', 'ur', 'r', 'whether', 'etc', 'e', 'g', 'eg', 'ie',
   'hear', 'heard', 'happening', 'happen', 'going', 'go', 'goes', 'up', 'down', 'over', 'under', 'regarding',
   're', 'around', 'very', 'much', 'such', 'each', 'same', 'both', 'being', 'having', 'doing', 'done',
   'make', 'made', 'way', 'ways', 'give', 'show', 'share', 'via', 'per', 'yes', 'yeah', 'yep', 'nope',
@@ -143,7 +143,7 @@ export function lightStem(word: string): string {
 }
 
 /** The kind of figure (or fact) a question wants: "the total", "each", "the lowest", "the exact", "the price". */
-export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
+export type Qualifier = 'total' | 'each' | 'minimum' | 'maximum' | 'range' | 'average' | 'exact' | 'share' | 'alone' | 'price' | 'before';
 
 /** Words of a question that say which kind of figure it wants ("combined", "per", "lowest", "exact", "cost"). */
 export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Object.entries({
@@ -151,6 +151,7 @@ export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Objec
   each: 'each', per: 'each', every: 'each', individual: 'each', individually: 'each', apiece: 'each',
   minimum: 'minimum', min: 'minimum', least: 'minimum', lowest: 'minimum', smallest: 'minimum', fewest: 'minimum',
   maximum: 'maximum', max: 'maximum', most: 'maximum', highest: 'maximum', largest: 'maximum', biggest: 'maximum',
+  range: 'range', spread: 'range',
   average: 'average', avg: 'average', mean: 'average', median: 'average', typical: 'average',
   exact: 'exact', exactly: 'exact', precise: 'exact', precisely: 'exact', actual: 'exact', specific: 'exact',
   percentage: 'share', percent: 'share', proportion: 'share', ratio: 'share', split: 'share', breakdown: 'share',
@@ -163,4 +164,32 @@ export const QUESTION_QUALIFIERS: ReadonlyMap<string, Qualifier> = new Map(Objec
  * The qualifiers that say which figure of a subject is wanted, not what the subject is: a passage is
  * held to them by the answerability check, so they count less towards which passage is meant.
  */
-export const FIGURE_KINDS: ReadonlySet<Qualifier> = new Set(['total', 'each', 'minimum', 'maximum', 'average', 'exact', 'share']);
+export const FIGURE_KINDS: ReadonlySet<Qualifier> = new Set(['total', 'each', 'minimum', 'maximum', 'range', 'average', 'exact', 'share']);
+
+/**
+ * The calendar words, in one place: the months in order, the seasons, and the months each season
+ * covers. Each reader builds what it needs from these and says where it leaves a word out ("may",
+ * more often the verb, is no period where a question's words are read).
+ */
+export const MONTHS: readonly string[] = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+/** How partners shorten the months ("jul", "sept"); "may" has no shorter form. */
+export const MONTH_ABBREVIATIONS: readonly string[] = ['jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'];
+export const SEASONS: readonly string[] = ['spring', 'summer', 'autumn', 'fall', 'winter'];
+/** Seasons with two names: the one the sources (U.S. news) use. */
+export const SEASON_ALIASES: ReadonlyMap<string, string> = new Map([['autumn', 'fall']]);
+/**
+ * The months of each season, as the sources (U.S. news about Microsoft's calendar) use them: "this
+ * summer" is answered by "in July 2011".
+ */
+export const SEASON_MONTHS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['spring', ['march', 'april', 'may']],
+  ['summer', ['june', 'july', 'august']],
+  ['fall', ['september', 'october', 'november']],
+  ['autumn', ['september', 'october', 'november']],
+  ['winter', ['december', 'january', 'february']],
+]);
+/** Words that place a time within a year ("mid 2010", "early 2011"). */
+export const TIME_MODIFIERS: readonly string[] = ['mid', 'early', 'late'];
+/** Words around a date that name a kind of year ("fiscal 2011", "FY11", "calendar year"). */
+export const YEAR_WORDS: readonly string[] = ['fiscal', 'fy', 'calendar', 'year'];
+

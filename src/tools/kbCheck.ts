@@ -1,7 +1,8 @@
 /**
  * `npm run kb:check [-- --knowledge dir --dialogs dir]`: validates every article, synonyms, sources,
  * not-covered phrases, the bot's messages, the phrases it recognises and the escalation scripts, and prints every problem at once
- * as `file:line: message`, errors and warnings in one run. Also warns of articles with stale facts
+ * as `file:line: message`, errors and warnings in one run. Also warns of cross-references ("see the
+ * editions article") that name none of the article's related articles, of articles with stale facts
  * (`--stale-years`, default 3; not for articles marked `historical: true`) and of articles no question
  * in the staff's evaluation set reaches (`--questions`, default knowledge/eval.yaml). Exits 1 on any error; warnings
  * alone do not fail it.
@@ -9,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decide } from '../answering/answer';
+import { decide, unresolvedPointers } from '../answering/answer';
 import { leadArticle } from '../answering/Reply';
 import { loadDialogs } from '../dialogs/loadDialogs';
 import { loadScripts } from '../escalation/script';
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
     const set = text === undefined ? undefined : parseQuestionSet(text, values.questions);
     if (set && !set.success) coverage.push(...set.problems);
     const index = kb.data.index;
+    coverage.push(...unresolvedPointers(index));
     coverage.push(
       ...coverageWarnings(kb.data.articles, {
         now: new Date(),

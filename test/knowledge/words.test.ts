@@ -1,4 +1,6 @@
-import { STOP_WORDS, lightStem, splitWords } from '../../src/knowledge/words';
+import { holdsPeriod } from '../../src/answering/answerability';
+import { questionForm } from '../../src/answering/questionForm';
+import { MONTHS, SEASONS, SEASON_ALIASES, SEASON_MONTHS, STOP_WORDS, lightStem, splitWords } from '../../src/knowledge/words';
 
 describe('splitWords', () => {
   it('lower-cases and drops punctuation', () => {
@@ -97,5 +99,30 @@ describe('one spelling for British and American English, and irregular past form
   it('reads irregular past forms as the verb, but not those that are mostly other words', () => {
     expect(splitWords('grew sold bought won')).toEqual(['grow', 'sell', 'buy', 'win']);
     expect(splitWords('left found paid known')).toEqual(['left', 'found', 'paid', 'known']);
+  });
+});
+
+describe('the calendar words, one table for every reader', () => {
+  it('gives each season three of the twelve months, and each season alias a season', () => {
+    expect(MONTHS).toHaveLength(12);
+    for (const season of SEASONS) {
+      const months = SEASON_MONTHS.get(season) ?? [];
+      expect(months).toHaveLength(3);
+      for (const m of months) expect(MONTHS).toContain(m);
+    }
+    for (const target of SEASON_ALIASES.values()) expect(SEASONS).toContain(target);
+  });
+
+  it('reads months, their short forms and seasons in a question as periods, but "may" as the verb', () => {
+    const periods = (q: string) => questionForm(q, []).details.filter((d) => d.kind === 'period').map((d) => d.typed);
+    expect(periods('is wpc in july or in sept?')).toEqual(['july', 'sept']);
+    expect(periods('is the preview due this autumn?')).toEqual(['autumn']);
+    expect(periods('may partners bill their own customers?')).toEqual([]);
+  });
+
+  it('meets a season by its months and by its other name', () => {
+    expect(holdsPeriod(new Set(['july']), 'summer')).toBe(true);
+    expect(holdsPeriod(new Set(['fall']), 'autumn')).toBe(true);
+    expect(holdsPeriod(new Set(['july']), 'winter')).toBe(false);
   });
 });
