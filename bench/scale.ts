@@ -39,6 +39,13 @@ interface Timing {
   max: number;
   cpuP50: number;
   cpuP99: number;
+  gc: { youngPer100: number; youngMedianMs: number; youngMaxMs: number; fullPer100: number; fullMaxMs: number };
+}
+
+/** How often the garbage collector paused the questions, and for how long. */
+function gcText(t: Timing): string {
+  const g = t.gc;
+  return `GC: young collections in ${g.youngPer100.toFixed(1)} of 100 questions (median ${g.youngMedianMs.toFixed(1)} ms, longest ${g.youngMaxMs.toFixed(1)} ms), full ${g.fullPer100.toFixed(1)} (longest ${g.fullMaxMs.toFixed(1)} ms)`;
 }
 
 async function main(): Promise<void> {
@@ -67,7 +74,9 @@ async function main(): Promise<void> {
         ? [
             `load ${w.loadMs.toFixed(0)} ms`,
             `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms (CPU ${w.common.cpuP50.toFixed(2)} / ${w.common.cpuP99.toFixed(2)})`,
+            gcText(w.common),
             `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms (CPU ${w.rare.cpuP50.toFixed(2)} / ${w.rare.cpuP99.toFixed(2)})`,
+            gcText(w.rare),
           ]
         : [];
       const loadAverage = `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;

@@ -5,6 +5,7 @@
  *   node dist/bench/scaleWorker.js <knowledge-dir> <questions>
  */
 import path from 'node:path';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { decide, type DecideOptions } from '../src/answering/answer';
 import { loadDialogs } from '../src/dialogs/loadDialogs';
 import { loadKnowledge } from '../src/knowledge/loadKnowledge';
@@ -13,6 +14,26 @@ import { ROOT } from './harness';
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** The garbage collections (with their kind and pause) while `run` runs. */
+async function collectionsDuring(run: () => void): Promise<{ kind: number; duration: number }[]> {
+  const seen: { kind: number; duration: number }[] = [];
+  let started = Infinity;
+  let ended = Infinity;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      if (e.startTime >= started && e.startTime <= ended) seen.push({ kind: e.detail?.kind ?? 0, duration: e.duration });
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  started = performance.now();
+  run();
+  ended = performance.now();
+  // Entries are delivered after the run, on the event loop.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  return seen;
 }
 
 async function main(): Promise<void> {
@@ -34,23 +55,44 @@ async function main(): Promise<void> {
   const warm = benchQuestionsFor(v, 20, 99);
   // Wall time per question, and the process's CPU time (all its threads: the garbage collector's helpers
   // too), which a busy machine's other work does not add to.
-  const time = (qs: readonly string[], warmUp: readonly string[]) => {
+  const time = async (qs: readonly string[], warmUp: readonly string[]) => {
     for (const q of warmUp) decide(q, kb.data.index, options);
     const wall: number[] = [];
     const cpu: number[] = [];
-    for (const q of new Set(qs)) {
-      const c = process.cpuUsage();
-      const t = performance.now();
-      decide(q, kb.data.index, options);
-      wall.push(performance.now() - t);
-      const used = process.cpuUsage(c);
-      cpu.push((used.user + used.system) / 1000);
-    }
+    const asked = [...new Set(qs)];
+    const collections = await collectionsDuring(() => {
+      for (const q of asked) {
+        const c = process.cpuUsage();
+        const t = performance.now();
+        decide(q, kb.data.index, options);
+        wall.push(performance.now() - t);
+        const used = process.cpuUsage(c);
+        cpu.push((used.user + used.system) / 1000);
+      }
+    });
     wall.sort((a, b) => a - b);
     cpu.sort((a, b) => a - b);
-    return { p50: percentile(wall, 50), p99: percentile(wall, 99), max: wall[wall.length - 1] ?? NaN, cpuP50: percentile(cpu, 50), cpuP99: percentile(cpu, 99) };
+    const young = collections.filter((e) => e.kind === constants.NODE_PERFORMANCE_GC_MINOR);
+    const full = collections.filter((e) => e.kind !== constants.NODE_PERFORMANCE_GC_MINOR);
+    const per100 = (n: number) => (100 * n) / Math.max(1, asked.length);
+    return {
+      p50: percentile(wall, 50),
+      p99: percentile(wall, 99),
+      max: wall[wall.length - 1] ?? NaN,
+      cpuP50: percentile(cpu, 50),
+      cpuP99: percentile(cpu, 99),
+      // The garbage collector's pauses land on whichever question is running: how many questions in 100
+      // met a young-generation collection, and how long those took (the longest, and the median).
+      gc: {
+        youngPer100: per100(young.length),
+        youngMedianMs: percentile(young.map((e) => e.duration).sort((a, b) => a - b), 50),
+        youngMaxMs: Math.max(0, ...young.map((e) => e.duration)),
+        fullPer100: per100(full.length),
+        fullMaxMs: Math.max(0, ...full.map((e) => e.duration)),
+      },
+    };
   };
-  const figures = { loadMs, rssAfterLoadMb, peakRssMb: process.resourceUsage().maxRSS / 1024, common: time(common, warm.common), rare: time(rare, warm.rare) };
+  const figures = { loadMs, rssAfterLoadMb, peakRssMb: process.resourceUsage().maxRSS / 1024, common: await time(common, warm.common), rare: await time(rare, warm.rare) };
   console.log(JSON.stringify(figures));
 }
 
