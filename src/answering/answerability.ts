@@ -103,6 +103,7 @@ function askedIn(form: QuestionForm, words: readonly WeightedWord[]): Asked {
     pinned: new Set(form.details.flatMap((d) => d.words)),
   };
   lastAsked = { form, words, asked };
+  frames.clear();
   return asked;
 }
 
@@ -119,10 +120,10 @@ export function checkAnswerability(
   lexicon: Lexicon = PLAIN,
   alsoShown: readonly PassageView[] = [],
 ): Answerability {
-  const frames = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
   const { names, questionStems, pinnedNames, pinned } = askedIn(form, words);
-  const missing = form.details.filter((d) => !frames.some(({ hit, frame }) => covers(hit, frame, d, names, form.asks === 'figure')));
-  const asksUnmet = !frames.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, lexicon));
+  const framed = shown.map((h) => ({ hit: h, frame: frameSurface(h) }));
+  const missing = form.details.filter((d) => !framed.some(({ hit, frame }) => covers(hit, frame, d, names, form.asks === 'figure')));
+  const asksUnmet = !framed.some(({ hit, frame }) => meetsAsk(form, words, hit, frame, questionText, lexicon));
   // "The source names only CDW and Dell" limits "who are the top partners?" and "is Rackspace on the
   // list?", not "is Dell on the list?" nor "how many customers have they moved?"; "The source does not
   // say whether this changes with Office 365" limits "will billing change with Office 365?", and "The
@@ -151,7 +152,12 @@ export function checkAnswerability(
   return { missing, asksUnmet, unmetWith, limit, uncovered, ...(correction ? { correction } : {}) };
 }
 
-const frames = new WeakMap<object, ReadonlySet<string>>();
+/**
+ * The frames of the passages checked for the current question, emptied when the next question's
+ * checks begin (`askedIn`). Kept for one question only: kept for every passage ever checked, they grew
+ * with each question on a large knowledge base, and every young-generation collection had to copy them.
+ */
+const frames = new Map<object, ReadonlySet<string>>();
 
 /** Lower-case words of the article's title and the passage's heading: they frame the passage. */
 function frameSurface(h: PassageHit): ReadonlySet<string> {
