@@ -68,3 +68,28 @@ describe('npm run eval: the staff set and what an edit changed', () => {
     expect((await evalTool(dir, ['--against', 'not-a-result.json'])).out).toMatch(/not-a-result\.json: not a saved evaluation/);
   });
 });
+
+describe('npm run eval --against a ref whose dialogs folder lacks a message this version needs', () => {
+  it('compares the knowledge base at that ref using the dialogs folder of today, and says so', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'eval-compare-old-'));
+    try {
+      await fs.cp(path.join(ROOT, 'knowledge'), path.join(dir, 'knowledge'), { recursive: true });
+      await fs.cp(path.join(ROOT, 'dialogs'), path.join(dir, 'dialogs'), { recursive: true });
+      const messages = path.join(dir, 'dialogs/messages.yaml');
+      const today = await fs.readFile(messages, 'utf8');
+      // The ref was committed before the bot had the "sources give no reason" message.
+      expect(today).toMatch(/^partialNoReason: .*$/m);
+      await fs.writeFile(messages, today.replace(/^partialNoReason: .*\n/m, ''));
+      git(dir, 'init', '-q');
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-qm', 'before the message was added');
+      await fs.writeFile(messages, today);
+      const { code, out } = await evalTool(dir, ['--against', 'HEAD']);
+      expect(out).toMatch(/--against HEAD: its dialogs folder does not load with this version of the bot \(.*partialNoReason.*\); its knowledge base is compared using today's dialogs\./);
+      expect(out).toMatch(/right before 92\/92 .*, now 92\/92/);
+      expect(code).toBe(0);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
