@@ -96,8 +96,9 @@ export interface Decision {
 /**
  * What a decision keeps of its search: the question's words, the subject the sources are known not to
  * cover, whether the lead article matched the question exactly, and each article's best passage. The
- * rest of the hits (every passage scored, with its word sets) is left behind: a decision lives on in the answer caches, and keeping
- * them made each one tens of kB that every young-generation collection had to copy and promote.
+ * rest of the hits (every passage scored, with its word sets) is left behind: a decision lives on in
+ * the answer caches, and keeping them made each one tens of kB that every young-generation collection
+ * had to copy and promote.
  */
 export interface DecidedSearch {
   readonly words: readonly WeightedWord[];
@@ -131,7 +132,7 @@ export function decide(text: string, index: KnowledgeIndex, options: DecideOptio
  * knowledge base in service: an article edit builds a new one) has its own cache, dropped with it, so
  * an edit is answered from as soon as it is in service.
  */
-/** Decisions kept per index: each holds its search result, a few kB beside the index's own data. */
+/** Decisions kept per index: each holds the little it keeps of its search (`DecidedSearch`), a few kB. */
 const MAX_CACHED_DECISIONS = 512;
 const decisions = new AnswerCache<Decision>(MAX_CACHED_DECISIONS);
 /** A message longer than this is decided each time (a partner's paste is rarely asked twice). */
@@ -537,14 +538,14 @@ function choosePassages(
   if (!leader) return { chosen: [], runnerUps: [] };
   // A follow-up that points back ("does it cost extra?") stays with the article it points to, unless
   // another article is clearly about the question instead.
-  const kept = options.keep !== undefined ? result.hits.find((h) => h.article.id === options.keep) : undefined;
-  const top = kept ?? (!exactHit && preferred && preferred.score >= leader.score - THRESHOLDS.preferMargin ? preferred : leader);
+  const keptHit = options.keep !== undefined ? result.hits.find((h) => h.article.id === options.keep) : undefined;
+  const top = keptHit ?? (!exactHit && preferred && preferred.score >= leader.score - THRESHOLDS.preferMargin ? preferred : leader);
   const next = top === leader ? second : leader;
   // The lead passage comes from the best article, or from the next one when only it holds the kind
   // of fact asked (a figure, a date, a name) and it ranks close behind.
   let ranked = rank(exactHit ? exactHit.passages.filter((p) => exactHit.exactSection === undefined || p.passage.heading === exactHit.exactSection) : top.passages);
   const meets = (p: PassageHit | undefined) => p !== undefined && !check(p).asksUnmet;
-  if (!exactHit && !kept && form.asks !== 'other' && !meets(ranked[0]?.p)) {
+  if (!exactHit && !keptHit && form.asks !== 'other' && !meets(ranked[0]?.p)) {
     const margin = THRESHOLDS.leadSwitch * (form.asks === 'figure' ? 2 : 1);
     for (const other of [next, ...result.hits.filter((h) => h !== top && h !== next)].slice(0, 3)) {
       if (!other || top.score - other.score >= margin) continue;
@@ -557,7 +558,7 @@ function choosePassages(
   }
   // A passage that sends the partner to another article ("details are in the 2010 upgrade article")
   // gives way to that article, when it is among those found and covers the question about as well.
-  if (!exactHit && !kept) ranked = followPointer(ranked, result, index, (ps) => rank(ps), (best, pointer) => form.asks === 'other' || meets(best) || !meets(pointer));
+  if (!exactHit && !keptHit) ranked = followPointer(ranked, result, index, (ps) => rank(ps), (best, pointer) => form.asks === 'other' || meets(best) || !meets(pointer));
   const first = ranked[0]?.p;
   if (!first) return { chosen: [], runnerUps: [] };
   const pool = [...ranked, ...rank(result.hits.filter((h) => h.article.id !== first.article.id).flatMap((h) => h.passages.slice(0, 4)))];

@@ -244,7 +244,7 @@ function answerInContext(
     decision = explain(part, index, { ...options, ...back });
     // "how much will it cost?" after Office 365: an answer from an article that never names the
     // conversation's subject (BPOS's cost) is about something else; the article that does answers, or nothing.
-    if (!swaps && !other) decision = onSubject(decision, part, index, options, ctx.subject ?? []);
+    if (!swaps && !other) decision = keptOnSubject(decision, part, index, options, ctx.subject ?? []);
     // (Names given alongside the subject join it: "what about Dell, how many has it moved?" is about Dell too.)
     subject = swaps ? named : [...new Set([...named, ...(ctx.subject ?? [])])];
     // A question whose own words ask nothing ("and for BPOS?", "how come?", "over what period?") asks
@@ -341,7 +341,7 @@ function escapeRegExp(s: string): string {
  * article that names the subject the context carries (the lead's, or the best such article found), and
  * when none was found, it is no answer rather than a fact about something else.
  */
-function onSubject(d: Decision, part: string, index: KnowledgeIndex, options: DecideOptions, named: readonly string[]): Decision {
+function keptOnSubject(d: Decision, part: string, index: KnowledgeIndex, options: DecideOptions, named: readonly string[]): Decision {
   const r = d.reply;
   if (r.kind !== 'answer' && r.kind !== 'partial') return d;
   // (A subject most articles name, BPOS, tells nothing; an answer that holds anything else the last
