@@ -27,6 +27,8 @@ import { benchArgs, ROOT, startServer } from './harness';
 interface WorkerFigures {
   loadMs: number;
   rssAfterLoadMb: number;
+  /** The collection after the load, as the bot makes before it listens (none where Node.js allows none). */
+  collected: { heapBeforeMb: number; heapAfterMb: number; ms: number } | null;
   peakRssMb: number;
   common: Timing;
   rare: Timing;
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
       const decideRow = w
         ? [
             `load ${w.loadMs.toFixed(0)} ms`,
+            w.collected ? `then a full collection: heap ${w.collected.heapBeforeMb} -> ${w.collected.heapAfterMb} MB in ${w.collected.ms} ms` : 'no full collection after the load (this Node.js allows none)',
             `decide common p50 ${w.common.p50.toFixed(2)} / p99 ${w.common.p99.toFixed(2)} ms (CPU ${w.common.cpuP50.toFixed(2)} / ${w.common.cpuP99.toFixed(2)})`,
             gcText(w.common),
             `rare+typo p50 ${w.rare.p50.toFixed(2)} / p99 ${w.rare.p99.toFixed(2)} ms (CPU ${w.rare.cpuP50.toFixed(2)} / ${w.rare.cpuP99.toFixed(2)})`,

@@ -16,6 +16,7 @@ import { describeStorage, openStorage, type FolderStore } from './channel/storag
 import { FolderInUse } from './storage/fileLock';
 import { Metrics } from './telemetry/Metrics';
 import { noTelemetry, startAzureMonitor, type Telemetry } from './telemetry/tracing';
+import { collectGarbage } from './heap';
 
 /** On SIGTERM the process ends at the latest this long after SHUTDOWN_GRACE_MS, whatever still hangs. */
 const SHUTDOWN_DEADLINE_EXTRA_MS = 5000;
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
     : noTelemetry;
   const { ready, folder } = await storageOrStop(config, logger);
   const content = await contentOrStop(config, logger, metrics, folder);
+  // The build's working data collected before the bot listens (see `collectGarbage`).
+  const collected = collectGarbage();
+  if (collected) logger.info(collected, 'garbage of the knowledge build collected');
   const bot = buildBotServer({
     config,
     logger,

@@ -103,7 +103,7 @@ function askedIn(form: QuestionForm, words: readonly WeightedWord[]): Asked {
     pinned: new Set(form.details.flatMap((d) => d.words)),
   };
   lastAsked = { form, words, asked };
-  frames.clear();
+  frames = new Map();
   return asked;
 }
 
@@ -153,11 +153,14 @@ export function checkAnswerability(
 }
 
 /**
- * The frames of the passages checked for the current question, emptied when the next question's
+ * The frames of the passages checked for the current question, replaced when the next question's
  * checks begin (`askedIn`). Kept for one question only: kept for every passage ever checked, they grew
  * with each question on a large knowledge base, and every young-generation collection had to copy them.
+ * Replaced, not cleared: `Map.clear` leaves the old table pointing at its entries and at the next
+ * table, and once that old table has been promoted, every later question's frames (and tables) are
+ * kept alive through it until a full collection, each young collection promoting them.
  */
-const frames = new Map<object, ReadonlySet<string>>();
+let frames = new Map<object, ReadonlySet<string>>();
 
 /** Lower-case words of the article's title and the passage's heading: they frame the passage. */
 function frameSurface(h: PassageHit): ReadonlySet<string> {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import lunr from 'lunr';
 import type { Article } from './Article';
 import { Analyzer, type QueryWord } from './Analyzer';
@@ -383,14 +384,14 @@ export class KnowledgeIndex {
     this.order = sameOrder ? previous.order : new Map(articles.map((a, i) => [a.id, i]));
     const plain = new Analyzer(synonyms);
     this.plain = plain;
-    const recent = new Map<string, PassageView>();
+    // lru-cache moves a hit to the front in its own typed arrays; a hand-made LRU over a Map (delete and
+    // set again on every hit) makes the Map rebuild its table over and over, a large young object that
+    // the next collection has to copy.
+    const recent = new LRUCache<PassageEntry, PassageView>({ max: MAX_VIEWS });
     this.views = {
       of(p) {
-        let view = recent.get(p.ref);
-        if (view) recent.delete(p.ref);
-        else view = viewPassage(p.passage.text, plain);
-        recent.set(p.ref, view);
-        if (recent.size > MAX_VIEWS) recent.delete(recent.keys().next().value as string);
+        let view = recent.get(p);
+        if (!view) recent.set(p, (view = viewPassage(p.passage.text, plain)));
         return view;
       },
     };
@@ -880,7 +881,7 @@ export class KnowledgeIndex {
   }
 
   /** Where (`IN_...` flags) each article holds a term, by position, for the terms looked up most recently. */
-  private readonly recentFlags = new Map<string, Uint8Array>();
+  private readonly recentFlags = new LRUCache<string, Uint8Array>({ max: MAX_DENSE });
   /** No article holds it. */
   private get noFlags(): Uint8Array {
     if (this.noFlagsArray?.length !== this.entryList.length) this.noFlagsArray = new Uint8Array(this.entryList.length);
@@ -891,10 +892,7 @@ export class KnowledgeIndex {
   /** `denseFlags` of a term, remembered for the `MAX_DENSE` terms looked up most recently. */
   private denseFlags(term: string): Uint8Array {
     let d = this.recentFlags.get(term);
-    if (d) this.recentFlags.delete(term);
-    else d = denseFlags(this.termArticles(term), this.entryList.length);
-    this.recentFlags.set(term, d);
-    if (this.recentFlags.size > MAX_DENSE) this.recentFlags.delete(this.recentFlags.keys().next().value as string);
+    if (!d) this.recentFlags.set(term, (d = denseFlags(this.termArticles(term), this.entryList.length)));
     return d;
   }
 
