@@ -796,8 +796,14 @@ export class KnowledgeIndex {
           }
           const hit = score(at);
           if (!hit || hit.score <= 0) continue;
+          // Into its place in the order kept (best first; equal scores by article id), without sorting.
           kept.push(hit);
-          kept.sort((x, y) => y.score - x.score || compareIds(x.article.id, y.article.id));
+          for (let k = kept.length - 1; k > 0; k -= 1) {
+            const ahead = kept[k - 1] as Hit;
+            if ((ahead.score - hit.score || compareIds(hit.article.id, ahead.article.id)) >= 0) break;
+            kept[k] = ahead;
+            kept[k - 1] = hit;
+          }
           if (kept.length > slots) kept.pop();
         }
       }
@@ -825,7 +831,7 @@ export class KnowledgeIndex {
     for (const w of words) {
       if (w.context || (w.kind !== 'content' && !subject)) continue;
       const s = stem(w.word);
-      const inQuestions = ['title', 'questions'].some((f) => articleMatch?.get(f)?.has(s)) || passageMatches.some((m) => m?.get('section')?.has(s) || m?.get('heading')?.has(s));
+      const inQuestions = articleMatch?.get('title')?.has(s) === true || articleMatch?.get('questions')?.has(s) === true || passageMatches.some((m) => m?.get('section')?.has(s) || m?.get('heading')?.has(s));
       // A question word says which kind of question it is ("why ..."): an article whose questions ask
       // the same kind ranks a little higher (the rarer the kind in the knowledge base, the more).
       if (w.kind !== 'content') {
