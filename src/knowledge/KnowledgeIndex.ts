@@ -384,9 +384,8 @@ export class KnowledgeIndex {
     this.order = sameOrder ? previous.order : new Map(articles.map((a, i) => [a.id, i]));
     const plain = new Analyzer(synonyms);
     this.plain = plain;
-    // lru-cache moves a hit to the front in its own typed arrays; a hand-made LRU over a Map (delete and
-    // set again on every hit) makes the Map rebuild its table over and over, a large young object that
-    // the next collection has to copy.
+    // lru-cache moves a hit to the front in its own typed arrays, so only a new view (and the one it
+    // evicts) changes its Map; a hand-made LRU over a Map deleted and set the key again on every hit.
     const recent = new LRUCache<PassageEntry, PassageView>({ max: MAX_VIEWS });
     this.views = {
       of(p) {
