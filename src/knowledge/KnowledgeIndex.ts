@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import lunr from 'lunr';
 import type { Article } from './Article';
 import { Analyzer, type QueryWord } from './Analyzer';
+import { BoundOrder } from './boundOrder';
 import { englishWords } from './englishWords';
 import type { Gap } from './contentFiles';
 import { isGenericHeading, type Passage } from './passages';
@@ -227,7 +228,7 @@ interface Bounds {
   /** The weighty terms, the one that can add most to a score first. */
   readonly order: readonly string[];
   /** An upper bound of the score of the article at a position. */
-  of(at: number): number;
+  readonly of: (at: number) => number;
   /** An upper bound of the score of any article that holds none of the first `taken` terms of `order`. */
   rest(taken: number): number;
   /** Share of the question's names the article's title names. */
@@ -346,6 +347,16 @@ export class KnowledgeIndex {
 
   /** Each article's place (by position) in the order of ids that breaks ties between equal scores. */
   private idRank = new Int32Array(0);
+  /** The order `bestByBound` scores candidates in, with its scratch space (one search at a time). */
+  private get boundOrder(): BoundOrder {
+    if (!this.boundOrderOf) {
+      const byRank = new Int32Array(this.idRank.length);
+      this.idRank.forEach((rank, at) => (byRank[rank] = at));
+      this.boundOrderOf = new BoundOrder(this.idRank, byRank);
+    }
+    return this.boundOrderOf;
+  }
+  private boundOrderOf: BoundOrder | undefined;
   /** Clause views of the passages looked into most recently. */
   private readonly views: { of(p: PassageEntry): PassageView };
   /** For each term looked up so far, the articles that hold it (bounded by the index's own terms). */
@@ -768,43 +779,31 @@ export class KnowledgeIndex {
     };
     const visited = new Uint8Array(this.entryList.length);
     if (skip !== undefined) visited[skip] = 1;
+    const arranged = this.boundOrder;
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
-      const found = this.termArticles(bound.order[i] as string);
-      // The articles it brings, by bound: bounds take few values (they come from where each word is), so
-      // grouping by value and sorting a group (by id) only when it is reached costs less than sorting all.
-      const byBound = new Map<number, number[]>();
-      for (const at of found.articles) {
-        if (visited[at] === 1) continue;
-        visited[at] = 1;
-        const ub = bound.of(at);
-        if (ub <= 0) continue;
-        const group = byBound.get(ub);
-        if (group) group.push(at);
-        else byBound.set(ub, [at]);
-      }
-      const values = Float64Array.from(byBound.keys()).sort().reverse();
-      // In the final order among equal bounds, so that once one is beaten on its id the rest are too.
-      scoring: for (const ub of values) {
-        if (beaten(ub)) break;
-        const group = (byBound.get(ub) as number[]).sort((x, y) => (this.idRank[x] as number) - (this.idRank[y] as number));
-        for (const at of group) {
-          if (beaten(ub, this.idRank[at] as number)) {
-            if (beaten(ub)) break scoring;
-            continue;
-          }
-          const hit = score(at);
-          if (!hit || hit.score <= 0) continue;
-          // Into its place in the order kept (best first; equal scores by article id), without sorting.
-          kept.push(hit);
-          for (let k = kept.length - 1; k > 0; k -= 1) {
-            const ahead = kept[k - 1] as Hit;
-            if ((ahead.score - hit.score || compareIds(hit.article.id, ahead.article.id)) >= 0) break;
-            kept[k] = ahead;
-            kept[k - 1] = hit;
-          }
-          if (kept.length > slots) kept.pop();
+      // The articles it brings, best bound first (in buckets of near-equal bounds, each in the final order
+      // among equals, so that once one is beaten on its id the rest of its bucket are too).
+      const count = arranged.arrange(this.termArticles(bound.order[i] as string).articles, visited, bound.of);
+      let bucket = -1;
+      for (let j = 0; j < count; j += 1) {
+        const at = arranged.order[j] as number;
+        if (arranged.bucketOf(at) !== bucket) {
+          bucket = arranged.bucketOf(at);
+          if (beaten(arranged.ceilingOf(at))) break;
         }
+        if (beaten(arranged.boundAt[at] as number, this.idRank[at] as number)) continue;
+        const hit = score(at);
+        if (!hit || hit.score <= 0) continue;
+        // Into its place in the order kept (best first; equal scores by article id), without sorting.
+        kept.push(hit);
+        for (let k = kept.length - 1; k > 0; k -= 1) {
+          const ahead = kept[k - 1] as Hit;
+          if ((ahead.score - hit.score || compareIds(hit.article.id, ahead.article.id)) >= 0) break;
+          kept[k] = ahead;
+          kept[k - 1] = hit;
+        }
+        if (kept.length > slots) kept.pop();
       }
     }
     return kept;
