@@ -114,7 +114,7 @@ export class Spelling {
       }
       previous = candidate;
       if (pruned) {
-        at = afterPrefix(words, candidate.slice(0, valid), at + 1, end);
+        at = pastBeginning(words, candidate, valid, at + 1, end);
         continue;
       }
       if (candidate.length <= deepest && candidate.length >= m - budget) {
@@ -170,6 +170,21 @@ function afterPrefix(sorted: readonly string[], prefix: string, from: number, to
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if ((sorted[mid] as string).startsWith(prefix)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The first place in `sorted[from..to]` past the words that begin with the first `length` letters of
+ * `word` (which come first there): `afterPrefix` without making the prefix, once per pruned beginning.
+ */
+function pastBeginning(sorted: readonly string[], word: string, length: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sharedStart(sorted[mid] as string, word, length) === length) lo = mid + 1;
     else hi = mid;
   }
   return lo;

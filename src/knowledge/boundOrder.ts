@@ -15,7 +15,7 @@ export const BUCKETS = 4096;
 /** Bounds are at most about 1.05 (`search`'s score); any larger falls in the last bucket, whose ceiling is unbounded. */
 const LAST = 2 * BUCKETS;
 /** Below this many articles, sorting them by id rank costs less than reading every rank. */
-const SORT_BELOW = 1 / 16;
+const SORT_BELOW = 1 / 64;
 
 export class BoundOrder {
   /** The articles arranged by `arrange`, by position, in scoring order. */
