@@ -782,8 +782,8 @@ export class KnowledgeIndex {
     const arranged = this.boundOrder;
     for (let i = 0; i < bound.order.length && slots > 0; i += 1) {
       if (i > 0 && beaten(bound.rest(i))) break;
-      // The articles it brings, best bound first (in buckets of near-equal bounds, each in the final order
-      // among equals, so that once one is beaten on its id the rest of its bucket are too).
+      // The articles it brings, best bound first (in buckets of near-equal bounds, each bucket in the final
+      // order among equal scores: once one is beaten on its id, those after it with the same bound are too).
       const count = arranged.arrange(this.termArticles(bound.order[i] as string).articles, visited, bound.of);
       let bucket = -1;
       for (let j = 0; j < count; j += 1) {

@@ -77,7 +77,7 @@ export class Spelling {
   private closest(word: string, budget: number, prefix: string): Candidate | undefined {
     const words = this.sorted;
     let at = lowerBound(words, prefix, 0, words.length);
-    const end = afterPrefix(words, prefix, at, words.length);
+    const end = pastBeginning(words, prefix, prefix.length, at, words.length);
     if (at >= end) return undefined;
     const m = word.length;
     const width = m + 1;
@@ -163,21 +163,10 @@ function lowerBound(sorted: readonly string[], value: string, from: number, to: 
   return lo;
 }
 
-/** The first place in `sorted[from..to]` (where the words starting with `prefix` come first) past them. */
-function afterPrefix(sorted: readonly string[], prefix: string, from: number, to: number): number {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as string).startsWith(prefix)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * The first place in `sorted[from..to]` past the words that begin with the first `length` letters of
- * `word` (which come first there): `afterPrefix` without making the prefix, once per pruned beginning.
+ * `word` (which come first there). Taking the beginning as a length of a word already in hand makes no
+ * string for each pruned beginning.
  */
 function pastBeginning(sorted: readonly string[], word: string, length: number, from: number, to: number): number {
   let lo = from;
