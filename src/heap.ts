@@ -13,7 +13,7 @@ export interface Collected {
  * does not.
  *
  * Why: building the knowledge base leaves its working data (everything the build held across young
- * collections) in the old generation: with 10,000 articles, heap use is 550–630 MB at the end of the build,
+ * collections) in the old generation: with 10,000 articles, heap use is 500–640 MB at the end of the build,
  * of which 115 MB is still used. V8 collects it only when the old generation next reaches its limit,
  * which a bot serving questions may not do for hours; until then every young collection walks all of
  * those pages, and the median young pause was about 8 ms instead of about 3 ms (measured with
